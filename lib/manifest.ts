@@ -1,0 +1,155 @@
+/**
+ * The one description of the platform: functions, their HTTP routes and the role each needs, their
+ * event subscriptions and schedules, and the table. Plain data: the CDK stacks (lib/stacks), the local
+ * runtime (local/) and the handlers' authorisation middleware all read it, so nothing is declared twice.
+ */
+import type { Role } from '../shared/auth/roles.ts';
+import type { EditionConfig } from '../shared/edition/edition-config.ts';
+import { phaseTransitions } from '../shared/edition/phases.ts';
+import type { EventContract } from '../shared/events/define-event.ts';
+import { PhaseChanged } from '../shared/events/catalogue.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** `public`, or the roles allowed (any of them). */
+export type Access = 'public' | readonly Role[];
+
+export interface RouteSpec {
+  readonly method: HttpMethod;
+  /** API Gateway path syntax: `/api/editions/{edition}`. */
+  readonly path: string;
+  readonly access: Access;
+  readonly summary: string;
+}
+
+export interface SubscriptionSpec {
+  /** Stable rule id, unique within the function. */
+  readonly id: string;
+  readonly events: readonly EventContract[];
+}
+
+/** What EventBridge Scheduler passes to the target as its event. */
+export interface ScheduleInput {
+  readonly kind: string;
+  readonly edition: string;
+  readonly [key: string]: unknown;
+}
+
+export interface ScheduleSpec {
+  /** Unique within the function, stable across deploys. */
+  readonly id: string;
+  /** Scheduler syntax: `at(2023-02-27T09:00:00)`, `cron(0 8 ? * MON-FRI *)` or `rate(1 hour)`. */
+  readonly expression: string;
+  /** Wall-clock times in the expression are read in this zone. */
+  readonly timeZone: string;
+  readonly description: string;
+  readonly input: ScheduleInput;
+}
+
+export interface FunctionSpec {
+  /** Bounded context name; also the local log prefix and the CDK construct id. */
+  readonly name: string;
+  /** Module exporting `handler`, relative to the repository root. */
+  readonly entry: string;
+  readonly description: string;
+  /** @default 256 */
+  readonly memoryMb?: number;
+  /** @default 10 */
+  readonly timeoutSeconds?: number;
+  readonly routes: readonly RouteSpec[];
+  readonly subscriptions: readonly SubscriptionSpec[];
+  readonly schedules: (edition: EditionConfig) => readonly ScheduleSpec[];
+  readonly permissions: {
+    readonly table: 'read' | 'readwrite';
+    readonly publishes: readonly EventContract[];
+    readonly sendsEmail: boolean;
+  };
+}
+
+export interface TableSpec {
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly indexes: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey: string }[];
+  /** Epoch-seconds attribute; readers still filter expired items themselves. */
+  readonly ttlAttribute: string;
+}
+
+export const TABLE: TableSpec = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  ttlAttribute: 'expiresAt',
+};
+
+/** Environment variable names every function receives (values come from CDK or the local runtime). */
+export const FUNCTION_ENV = {
+  table: 'TABLE_NAME',
+  bus: 'EVENT_BUS_NAME',
+  edition: 'EDITION_ID',
+  mailFrom: 'MAIL_FROM',
+  siteUrl: 'SITE_URL',
+} as const;
+
+const noSchedules = () => [];
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  {
+    name: 'editions',
+    entry: 'functions/editions/main.ts',
+    description: 'Edition config, phase state and phase changes (scheduled or by an admin)',
+    routes: [
+      { method: 'GET', path: '/api/health', access: 'public', summary: 'Liveness and the edition served' },
+      { method: 'GET', path: '/api/openapi.json', access: 'public', summary: 'OpenAPI document of this API' },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}',
+        access: 'public',
+        summary: 'Public config, current phase and calendar',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/staff/phase',
+        access: ['admin', 'coordinator', 'committee', 'elected', 'ops'],
+        summary: 'Phase state and its history of changes',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/phase',
+        access: ['admin'],
+        summary: 'Change the phase by hand, with a reason',
+      },
+    ],
+    subscriptions: [],
+    schedules: (edition) =>
+      phaseTransitions(edition).map((transition) => ({
+        id: `phase-${transition.phase}`,
+        expression: `at(${transition.localTime}:00)`,
+        timeZone: edition.timeZone,
+        description: `Phase « ${transition.phase} » le ${transition.localTime} (${edition.timeZone})`,
+        input: { kind: 'phase-transition', edition: edition.id, phase: transition.phase },
+      })),
+    permissions: { table: 'readwrite', publishes: [PhaseChanged], sendsEmail: false },
+  },
+  {
+    name: 'notifications',
+    entry: 'functions/notifications/main.ts',
+    description: 'Every email of the product: French templates, SESv2, once per event and recipient',
+    routes: [],
+    subscriptions: [{ id: 'phase-changes', events: [PhaseChanged] }],
+    schedules: noSchedules,
+    permissions: { table: 'readwrite', publishes: [], sendsEmail: true },
+  },
+];
+
+export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+/** Every route with the function that serves it. */
+export function allRoutes(): { fn: FunctionSpec; route: RouteSpec }[] {
+  return FUNCTIONS.flatMap((fn) => fn.routes.map((route) => ({ fn, route })));
+}
+
+/** The route declared for an API Gateway `routeKey` (`GET /api/editions/{edition}`), if any. */
+export function findRoute(key: string): RouteSpec | undefined {
+  return allRoutes().find(({ route }) => routeKey(route) === key)?.route;
+}

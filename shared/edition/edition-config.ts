@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import { LocalDateTime, TimeZone } from '../time/zoned.ts';
+
+const Slug = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'Identifiant attendu en minuscules, chiffres et tirets' })
+  .min(3)
+  .max(40);
+const Euros = z.number().int({ message: 'Montant en euros entiers attendu' }).nonnegative();
+/** INSEE commune code: 5 digits, or 2A/2B for Corsica. */
+export const InseeCode = z
+  .string()
+  .regex(/^(?:\d{5}|2[AB]\d{3})$/, { message: 'Code INSEE de commune attendu (5 caractères)' });
+const Email = z.email({ message: 'Adresse électronique invalide' });
+
+export const Contact = z.object({ name: z.string().min(1), email: Email });
+export type Contact = z.infer<typeof Contact>;
+
+export const Territory = z.object({
+  id: Slug,
+  name: z.string().min(1),
+  /** Territorial envelope in euros. */
+  envelope: Euros,
+  communes: z.array(InseeCode).min(1, { message: 'Un territoire regroupe au moins une commune' }),
+});
+export type Territory = z.infer<typeof Territory>;
+
+export const BallotRules = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('approval'),
+    /** Per envelope. */
+    minChoices: z.number().int().min(1),
+    maxChoices: z.number().int().min(1),
+  }),
+  z.object({ kind: z.literal('knapsack') }),
+  z.object({ kind: z.literal('cumulative'), points: z.number().int().min(1), maxPerProject: z.number().int().min(1) }),
+]);
+export type BallotRules = z.infer<typeof BallotRules>;
+
+export const COUNTING_RULES = [
+  'greedy',
+  'greedy-per-cost',
+  'greedy-no-skip',
+  'mes',
+  'mes-raw',
+  'mes-add1',
+  'mes-add1-raw',
+] as const;
+
+export const Counting = z.object({
+  rule: z.enum(COUNTING_RULES),
+  /** `project-id`: ids compared as strings by code point, smallest first (pabutools' default). */
+  tieBreak: z.enum(['project-id', 'lower-cost', 'published-lottery']),
+  minimumSupport: z.number().int().nonnegative().default(0),
+  atLeastOneWinnerPerTerritory: z.boolean().default(false),
+});
+
+export const EditionConfig = z
+  .object({
+    id: Slug,
+    name: z.string().min(3),
+    /** Free text: context and every assumption made when writing the file. */
+    description: z.string(),
+    departement: z.object({ code: z.string().regex(/^(?:\d{2,3}|2[AB])$/), name: z.string().min(1) }),
+    timeZone: TimeZone,
+    calendar: z.object({
+      ideasOpen: LocalDateTime,
+      ideasClose: LocalDateTime,
+      instructionEnd: LocalDateTime,
+      voteOpen: LocalDateTime,
+      voteClose: LocalDateTime,
+      resultsAt: LocalDateTime,
+    }),
+    budget: z.object({
+      currency: z.literal('EUR'),
+      total: Euros,
+      departementWide: z.object({ id: Slug, name: z.string().min(1), envelope: Euros }).optional(),
+    }),
+    territories: z.array(Territory).min(1),
+    themes: z.array(z.object({ id: Slug, name: z.string().min(1) })).min(1),
+    services: z
+      .array(
+        z.object({
+          id: Slug,
+          name: z.string().min(1),
+          kind: z.enum(['direction-metier', 'direction-territoriale']),
+          contacts: z.array(Contact).min(1),
+        }),
+      )
+      .min(1),
+    eligibility: z.object({
+      minimumAge: z.number().int().min(0).max(120),
+      /** `live`: residents only; `live-work-study`: also people who work or study in the Département. */
+      residence: z.enum(['live', 'live-work-study']),
+    }),
+    ideaCost: z.object({ min: Euros, max: Euros }),
+    ballot: BallotRules,
+    counting: Counting,
+    supports: z.object({ enabled: z.boolean() }).default({ enabled: false }),
+    staff: z.object({
+      coordinators: z.array(Contact).min(1),
+      committee: z.array(Contact).default([]),
+      admins: z.array(Contact).min(1),
+    }),
+    /** Mail sender of the edition. */
+    mailFrom: Email,
+    personalDataRetentionDays: z.number().int().min(1).max(3650).default(365),
+  })
+  .superRefine((config, ctx) => {
+    const order = ['ideasOpen', 'ideasClose', 'instructionEnd', 'voteOpen', 'voteClose', 'resultsAt'] as const;
+    for (let i = 1; i < order.length; i++) {
+      const before = order[i - 1] as (typeof order)[number];
+      const after = order[i] as (typeof order)[number];
+      if (config.calendar[after] <= config.calendar[before]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['calendar', after],
+          message: `Doit être postérieur à calendar.${before} (${config.calendar[before]})`,
+        });
+      }
+    }
+    const envelopes =
+      config.territories.reduce((sum, t) => sum + t.envelope, 0) + (config.budget.departementWide?.envelope ?? 0);
+    if (envelopes > config.budget.total) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['budget', 'total'],
+        message: `La somme des enveloppes (${envelopes} €) dépasse l’enveloppe totale (${config.budget.total} €)`,
+      });
+    }
+    if (config.ideaCost.min > config.ideaCost.max) {
+      ctx.addIssue({ code: 'custom', path: ['ideaCost', 'min'], message: 'Le coût minimum dépasse le coût maximum' });
+    }
+    if (config.ballot.kind === 'approval' && config.ballot.minChoices > config.ballot.maxChoices) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ballot', 'minChoices'],
+        message: 'Le nombre minimum de choix dépasse le maximum',
+      });
+    }
+    const seen = new Map<string, string>();
+    config.territories.forEach((territory, t) => {
+      territory.communes.forEach((commune, c) => {
+        const other = seen.get(commune);
+        if (other) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['territories', t, 'communes', c],
+            message: `La commune ${commune} appartient déjà au territoire ${other}`,
+          });
+        } else seen.set(commune, territory.id);
+      });
+    });
+    for (const [key, list] of [
+      ['territories', config.territories],
+      ['themes', config.themes],
+      ['services', config.services],
+    ] as const) {
+      const ids = new Set<string>();
+      list.forEach((item, i) => {
+        if (ids.has(item.id)) {
+          ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `Identifiant en double : ${item.id}` });
+        }
+        ids.add(item.id);
+      });
+    }
+  });
+export type EditionConfig = z.infer<typeof EditionConfig>;
+
+/** The part of the config anyone may read (no staff emails). */
+export function publicEditionConfig(config: EditionConfig) {
+  const { staff: _staff, services, mailFrom: _mailFrom, ...rest } = config;
+  return { ...rest, services: services.map(({ id, name, kind }) => ({ id, name, kind })) };
+}
+export type PublicEditionConfig = ReturnType<typeof publicEditionConfig>;

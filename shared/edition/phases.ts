@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { EditionConfig } from './edition-config.ts';
+import { toInstant } from '../time/zoned.ts';
+
+/** The life of an edition, in order. */
+export const PHASES = [
+  'setup',
+  'ideas',
+  'instruction',
+  'ballot-preparation',
+  'vote',
+  'counting',
+  'results',
+] as const;
+export const Phase = z.enum(PHASES);
+export type Phase = z.infer<typeof Phase>;
+
+export const PHASE_LABELS: Record<Phase, string> = {
+  setup: 'Préparation de l’édition',
+  ideas: 'Appel à idées',
+  instruction: 'Instruction des idées',
+  'ballot-preparation': 'Préparation du vote',
+  vote: 'Vote',
+  counting: 'Dépouillement',
+  results: 'Résultats',
+};
+
+/** Which calendar date opens which phase: the schedules and the clock both derive from this table. */
+export const PHASE_TRANSITIONS = [
+  { at: 'ideasOpen', phase: 'ideas' },
+  { at: 'ideasClose', phase: 'instruction' },
+  { at: 'instructionEnd', phase: 'ballot-preparation' },
+  { at: 'voteOpen', phase: 'vote' },
+  { at: 'voteClose', phase: 'counting' },
+  { at: 'resultsAt', phase: 'results' },
+] as const satisfies ReadonlyArray<{ at: keyof EditionConfig['calendar']; phase: Phase }>;
+
+export interface PhaseTransition {
+  phase: Phase;
+  localTime: string;
+  instant: Date;
+}
+
+/** Every scheduled phase change of an edition, with its instant in the edition's time zone. */
+export function phaseTransitions(config: Pick<EditionConfig, 'calendar' | 'timeZone'>): PhaseTransition[] {
+  return PHASE_TRANSITIONS.map(({ at, phase }) => ({
+    phase,
+    localTime: config.calendar[at],
+    instant: toInstant(config.calendar[at], config.timeZone),
+  }));
+}
+
+/** The phase the calendar says the edition is in at `now`. */
+export function phaseAt(config: Pick<EditionConfig, 'calendar' | 'timeZone'>, now: Date): Phase {
+  let current: Phase = 'setup';
+  for (const transition of phaseTransitions(config)) {
+    if (transition.instant.getTime() <= now.getTime()) current = transition.phase;
+  }
+  return current;
+}
