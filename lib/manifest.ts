@@ -87,6 +87,9 @@ export const FUNCTION_ENV = {
   edition: 'EDITION_ID',
   mailFrom: 'MAIL_FROM',
   siteUrl: 'SITE_URL',
+  /** Cognito user pool issuer URL and web client id: staff tokens are verified in the function. */
+  staffIssuer: 'STAFF_ISSUER',
+  staffAudience: 'STAFF_AUDIENCE',
 } as const;
 
 const noSchedules = () => [];

@@ -1,2 +1,33 @@
-// Placeholder entry, replaced by the real adapter wiring (main.ts reads env, builds clients).
-export const handler = async (_event: unknown) => ({ statusCode: 200, body: '{}' });
+import { randomUUID } from 'node:crypto';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { z } from 'zod';
+import { createTokenVerifier } from '../../shared/auth/token-verifier.ts';
+import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
+import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
+import { createLogger } from '../../shared/logging/logger.ts';
+import { makeHandler } from './handler.ts';
+import { dynamoPhaseRepository } from './phase-repository.ts';
+
+const env = z
+  .object({
+    TABLE_NAME: z.string().min(1),
+    EVENT_BUS_NAME: z.string().min(1),
+    EDITION_ID: z.string().min(1),
+    STAFF_ISSUER: z.url(),
+    STAFF_AUDIENCE: z.string().min(1),
+  })
+  .parse(process.env);
+
+const documents = createDocumentClient();
+
+export const handler = makeHandler({
+  edition: env.EDITION_ID,
+  editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
+  phases: dynamoPhaseRepository(documents, env.TABLE_NAME, env.EDITION_ID),
+  events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  logger: createLogger('editions'),
+  verifyToken: createTokenVerifier([{ issuer: env.STAFF_ISSUER, audience: env.STAFF_AUDIENCE }]),
+  now: () => new Date(),
+  newId: randomUUID,
+});

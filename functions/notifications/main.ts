@@ -1,2 +1,28 @@
-// Placeholder entry, replaced by the real adapter wiring (main.ts reads env, builds clients).
-export const handler = async (_event: unknown) => ({ statusCode: 200, body: '{}' });
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { z } from 'zod';
+import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
+import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { createLogger } from '../../shared/logging/logger.ts';
+import { dynamoEmailLog } from './email-log-repository.ts';
+import { makeHandler } from './handler.ts';
+import { sesMailer } from './mailer.ts';
+
+const env = z
+  .object({
+    TABLE_NAME: z.string().min(1),
+    EDITION_ID: z.string().min(1),
+    MAIL_FROM: z.email(),
+    SITE_URL: z.url(),
+  })
+  .parse(process.env);
+
+const documents = createDocumentClient();
+
+export const handler = makeHandler({
+  editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
+  log: dynamoEmailLog(documents, env.TABLE_NAME, env.EDITION_ID),
+  mailer: sesMailer(new SESv2Client({}), env.MAIL_FROM),
+  logger: createLogger('notifications'),
+  now: () => new Date(),
+  siteUrl: env.SITE_URL.replace(/\/$/, ''),
+});

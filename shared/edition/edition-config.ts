@@ -33,7 +33,11 @@ export const BallotRules = z.discriminatedUnion('kind', [
     maxChoices: z.number().int().min(1),
   }),
   z.object({ kind: z.literal('knapsack') }),
-  z.object({ kind: z.literal('cumulative'), points: z.number().int().min(1), maxPerProject: z.number().int().min(1) }),
+  z.object({
+    kind: z.literal('cumulative'),
+    points: z.number().int().min(1),
+    maxPerProject: z.number().int().min(1),
+  }),
 ]);
 export type BallotRules = z.infer<typeof BallotRules>;
 
@@ -107,10 +111,21 @@ export const EditionConfig = z
     personalDataRetentionDays: z.number().int().min(1).max(3650).default(365),
   })
   .superRefine((config, ctx) => {
-    const order = ['ideasOpen', 'ideasClose', 'instructionEnd', 'voteOpen', 'voteClose', 'resultsAt'] as const;
+    // A field that already failed its own check is reported once: the cross-field rules below skip it.
+    const failed = new Set(ctx.issues.map((issue) => (issue.path ?? []).join('.')));
+    const valid = (...paths: string[]) => paths.every((path) => !failed.has(path));
+    const order = [
+      'ideasOpen',
+      'ideasClose',
+      'instructionEnd',
+      'voteOpen',
+      'voteClose',
+      'resultsAt',
+    ] as const;
     for (let i = 1; i < order.length; i++) {
       const before = order[i - 1] as (typeof order)[number];
       const after = order[i] as (typeof order)[number];
+      if (!valid(`calendar.${before}`, `calendar.${after}`)) continue;
       if (config.calendar[after] <= config.calendar[before]) {
         ctx.addIssue({
           code: 'custom',
@@ -120,18 +135,32 @@ export const EditionConfig = z
       }
     }
     const envelopes =
-      config.territories.reduce((sum, t) => sum + t.envelope, 0) + (config.budget.departementWide?.envelope ?? 0);
-    if (envelopes > config.budget.total) {
+      config.territories.reduce((sum, t) => sum + t.envelope, 0) +
+      (config.budget.departementWide?.envelope ?? 0);
+    const amounts = [
+      'budget.total',
+      'budget.departementWide.envelope',
+      ...config.territories.map((_, t) => `territories.${t}.envelope`),
+    ];
+    if (valid(...amounts) && envelopes > config.budget.total) {
       ctx.addIssue({
         code: 'custom',
         path: ['budget', 'total'],
         message: `La somme des enveloppes (${envelopes} €) dépasse l’enveloppe totale (${config.budget.total} €)`,
       });
     }
-    if (config.ideaCost.min > config.ideaCost.max) {
-      ctx.addIssue({ code: 'custom', path: ['ideaCost', 'min'], message: 'Le coût minimum dépasse le coût maximum' });
+    if (valid('ideaCost.min', 'ideaCost.max') && config.ideaCost.min > config.ideaCost.max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ideaCost', 'min'],
+        message: 'Le coût minimum dépasse le coût maximum',
+      });
     }
-    if (config.ballot.kind === 'approval' && config.ballot.minChoices > config.ballot.maxChoices) {
+    if (
+      config.ballot.kind === 'approval' &&
+      valid('ballot.minChoices', 'ballot.maxChoices') &&
+      config.ballot.minChoices > config.ballot.maxChoices
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['ballot', 'minChoices'],
@@ -159,7 +188,11 @@ export const EditionConfig = z
       const ids = new Set<string>();
       list.forEach((item, i) => {
         if (ids.has(item.id)) {
-          ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `Identifiant en double : ${item.id}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key, i, 'id'],
+            message: `Identifiant en double : ${item.id}`,
+          });
         }
         ids.add(item.id);
       });

@@ -13,6 +13,8 @@ export const PhaseChanged = defineEvent({
   detailType: 'PhaseChanged',
   version: 1,
   detail: {
+    /** Stable id of the change: consumers deduplicate on it, whatever the EventBridge event id. */
+    changeId: z.string().min(1),
     from: Phase,
     to: Phase,
     changedAt: z.iso.datetime(),

@@ -5,7 +5,14 @@ import { z } from 'zod';
 export const LocalDateTime = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { message: 'Date et heure attendues au format AAAA-MM-JJTHH:MM' })
-  .refine((value) => !Number.isNaN(Date.parse(`${value}:00Z`)), { message: 'Date ou heure impossible' });
+  // Round trip: `Date` silently rolls 30 February over to 2 March.
+  .refine(
+    (value) => {
+      const parsed = new Date(`${value}:00Z`);
+      return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
+    },
+    { message: 'Date ou heure impossible' },
+  );
 export type LocalDateTime = z.infer<typeof LocalDateTime>;
 
 export const TimeZone = z.string().refine(

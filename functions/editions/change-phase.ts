@@ -1,0 +1,63 @@
+import { type Phase, PHASES } from '../../shared/edition/phases.ts';
+import { serviceUnavailable } from '../../shared/errors/domain-error.ts';
+import { PhaseChanged } from '../../shared/events/catalogue.ts';
+import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import type { Actor, PhaseChange, PhaseRepository, PhaseState } from './phase-repository.ts';
+
+export interface ChangePhaseDeps {
+  phases: PhaseRepository;
+  events: EventPublisher;
+  now: () => Date;
+  newId: () => string;
+  edition: string;
+}
+
+/**
+ * Moves the edition to `to` and emits `PhaseChanged` exactly once per change: the change is stored
+ * unpublished first, and any call finds and republishes a change whose event did not make it.
+ * Schedules never move the phase backwards (`forwardOnly`); an admin may, with a reason.
+ */
+export async function changePhase(
+  deps: ChangePhaseDeps,
+  request: { to: Phase; reason?: string; actor: Actor; forwardOnly: boolean },
+): Promise<PhaseState> {
+  await publishPending(deps);
+  const state = (await deps.phases.getState()) ?? { current: 'setup' as Phase, since: new Date(0).toISOString(), version: 0 };
+  if (state.current === request.to) return state;
+  if (request.forwardOnly && PHASES.indexOf(request.to) < PHASES.indexOf(state.current)) return state;
+  const change: PhaseChange = {
+    changeId: deps.newId(),
+    from: state.current,
+    to: request.to,
+    at: deps.now().toISOString(),
+    actor: request.actor,
+    published: false,
+    ...(request.reason ? { reason: request.reason } : {}),
+  };
+  const next = await deps.phases.recordChange(state.version, change);
+  await publish(deps, change);
+  return next;
+}
+
+async function publishPending(deps: ChangePhaseDeps) {
+  const [latest] = await deps.phases.history(1);
+  if (latest && !latest.published) await publish(deps, latest);
+}
+
+async function publish(deps: ChangePhaseDeps, change: PhaseChange) {
+  try {
+    await deps.events.publish(PhaseChanged, {
+      edition: deps.edition,
+      changeId: change.changeId,
+      from: change.from,
+      to: change.to,
+      changedAt: change.at,
+      actor: change.actor,
+      ...(change.reason ? { reason: change.reason } : {}),
+    });
+  } catch {
+    // The change is stored; the next call (a retry of this one, or any other) publishes it.
+    throw serviceUnavailable('event_publish_pending', 'La phase est enregistrée ; sa diffusion reprendra dans un instant. Réessayez.');
+  }
+  await deps.phases.markPublished(change);
+}

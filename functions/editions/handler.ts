@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
+import { Phase } from '../../shared/edition/phases.ts';
+import type { EditionStore } from '../../shared/edition/edition-store.ts';
+import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
+import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import { httpHandler, parseWith, type HttpRequest } from '../../shared/http/http-handler.ts';
+import { lambdaEntry } from '../../shared/lambda/entry.ts';
+import type { Logger } from '../../shared/logging/logger.ts';
+import { openApiDocument } from '../../shared/http/openapi.ts';
+import { ChangePhaseBody } from '../../shared/http/schemas.ts';
+import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
+import { changePhase } from './change-phase.ts';
+import type { PhaseRepository } from './phase-repository.ts';
+import { readPhaseHistory, readPublicEdition } from './read-edition.ts';
+
+export interface EditionsDeps {
+  edition: string;
+  editions: EditionStore;
+  phases: PhaseRepository;
+  events: EventPublisher;
+  logger: Logger;
+  verifyToken: VerifyToken;
+  now: () => Date;
+  newId: () => string;
+}
+
+const PhaseTransitionInput = z.object({ kind: z.literal('phase-transition'), edition: z.string(), phase: Phase });
+
+export function makeHandler(deps: EditionsDeps) {
+  /** This function serves one edition; any other id in the path is unknown here. */
+  const config = async (request: HttpRequest) => {
+    if (request.params.edition !== deps.edition) {
+      throw notFound('edition_not_found', `L’édition « ${request.params.edition} » n’existe pas.`);
+    }
+    return deps.editions.get();
+  };
+
+  const http = httpHandler({
+    logger: deps.logger,
+    verifyToken: deps.verifyToken,
+    routes: {
+      'GET /api/health': async () => ({ body: { status: 'ok', edition: deps.edition, time: deps.now().toISOString() } }),
+      'GET /api/openapi.json': async () => ({ body: openApiDocument() }),
+      'GET /api/editions/{edition}': async (request) => ({ body: await readPublicEdition(deps, await config(request)) }),
+      'GET /api/editions/{edition}/staff/phase': async (request) => ({
+        body: await readPhaseHistory(deps, await config(request)),
+      }),
+      'POST /api/editions/{edition}/staff/phase': async (request) => {
+        const edition = await config(request);
+        const body = parseWith(ChangePhaseBody, request.body, 'body');
+        const principal = request.principal;
+        if (!principal) throw new DomainError({ code: 'unauthenticated', status: 401, title: 'Connexion requise' });
+        await changePhase(deps, {
+          to: body.to,
+          reason: body.reason,
+          actor: { kind: 'staff', sub: principal.sub, role: 'admin' },
+          forwardOnly: false,
+        });
+        return { body: await readPhaseHistory(deps, edition) };
+      },
+    },
+  });
+
+  const schedules = scheduleHandler({
+    input: PhaseTransitionInput,
+    logger: deps.logger,
+    handle: async (input) => {
+      if (input.edition !== deps.edition) throw new Error(`Schedule for another edition: ${input.edition}`);
+      await changePhase(deps, { to: input.phase, actor: { kind: 'schedule' }, forwardOnly: true });
+    },
+  });
+
+  return lambdaEntry({ http, schedules });
+}

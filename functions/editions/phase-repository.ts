@@ -1,0 +1,109 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { Phase } from '../../shared/edition/phases.ts';
+import { conflict } from '../../shared/errors/domain-error.ts';
+
+export const Actor = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('schedule') }),
+  z.object({ kind: z.literal('staff'), sub: z.string(), role: z.string() }),
+]);
+export type Actor = z.infer<typeof Actor>;
+
+export const PhaseState = z.object({ current: Phase, since: z.string(), version: z.number().int() });
+export type PhaseState = z.infer<typeof PhaseState>;
+
+export const PhaseChange = z.object({
+  changeId: z.string(),
+  from: Phase,
+  to: Phase,
+  at: z.string(),
+  reason: z.string().optional(),
+  actor: Actor,
+  published: z.boolean(),
+});
+export type PhaseChange = z.infer<typeof PhaseChange>;
+
+export interface PhaseRepository {
+  /** `undefined` until the first change: the edition is then in `setup`. */
+  getState(): Promise<PhaseState | undefined>;
+  /** Writes the new state and the change together; refused if someone changed the phase meanwhile. */
+  recordChange(expectedVersion: number, change: PhaseChange): Promise<PhaseState>;
+  /** Most recent first. */
+  history(limit: number): Promise<PhaseChange[]>;
+  markPublished(change: PhaseChange): Promise<void>;
+}
+
+/**
+ * Key layout (one partition per edition, a handful of items):
+ * - `EDITION#<id>` / `PHASE`: the current phase, with an optimistic `version`;
+ * - `EDITION#<id>` / `PHASE#CHANGE#<at>#<changeId>`: one item per change, `published` set once its
+ *   `PhaseChanged` event is on the bus (the change and its event cannot be split by a crash).
+ */
+export function dynamoPhaseRepository(client: DynamoDBDocumentClient, tableName: string, edition: string): PhaseRepository {
+  const pk = `EDITION#${edition}`;
+  const changeKey = (change: Pick<PhaseChange, 'at' | 'changeId'>) => ({ pk, sk: `PHASE#CHANGE#${change.at}#${change.changeId}` });
+  return {
+    async getState() {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { pk, sk: 'PHASE' }, ConsistentRead: true }));
+      return Item ? PhaseState.parse(Item) : undefined;
+    },
+    async recordChange(expectedVersion, change) {
+      const state: PhaseState = { current: change.to, since: change.at, version: expectedVersion + 1 };
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { pk, sk: 'PHASE', entity: 'PhaseState', ...state },
+                  ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
+                  ...(expectedVersion === 0
+                    ? {}
+                    : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...changeKey(change), entity: 'PhaseChange', version: 1, ...change },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (error instanceof TransactionCanceledException || error instanceof ConditionalCheckFailedException) {
+          throw conflict('phase_changed_meanwhile', 'La phase vient d’être modifiée par ailleurs : rechargez la page puis réessayez.');
+        }
+        throw error;
+      }
+      return state;
+    },
+    async history(limit) {
+      const { Items = [] } = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': 'PHASE#CHANGE#' },
+          ScanIndexForward: false,
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      );
+      return Items.map((item) => PhaseChange.parse(item));
+    },
+    async markPublished(change) {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: changeKey(change),
+          UpdateExpression: 'SET published = :true',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,288 @@
+import { join } from 'node:path';
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type IScheduleGroup, Schedule, ScheduleExpression, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+import { eventPattern } from '../../shared/events/define-event.ts';
+import { FUNCTION_ENV, type FunctionSpec, type ScheduleSpec, type SubscriptionSpec, TABLE } from '../manifest.ts';
+import { DeadLetterQueue } from './dead-letter-queue.ts';
+import { FunctionScheduleTarget } from './function-schedule-target.ts';
+
+/** Lets ESM bundles call `require` for the CommonJS dependencies esbuild leaves as `require()` calls. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __bpCreateRequire } from 'node:module'; const require = __bpCreateRequire(import.meta.url);";
+
+const TABLE_READ_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
+const TABLE_WRITE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+const INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'];
+
+export interface BpFunctionProps {
+  /** The manifest entry this function implements. */
+  readonly spec: FunctionSpec;
+  /** Absolute path of the repository: `spec.entry` and the lock file are resolved from it. */
+  readonly projectRoot: string;
+  readonly editionId: string;
+  /** Sender address of the edition; also scopes the SES permission when `spec.permissions.sendsEmail`. */
+  readonly mailFrom: string;
+  /** Public URL of the edition's site, for links in emails and redirects. */
+  readonly siteUrl: string;
+  readonly table: ITableV2;
+  readonly bus: IEventBus;
+  /**
+   * Memory of the function.
+   * @default spec.memoryMb, else 256
+   */
+  readonly memoryMb?: number;
+  /**
+   * Timeout of one invocation.
+   * @default spec.timeoutSeconds, else 10 seconds
+   */
+  readonly timeout?: Duration;
+  /**
+   * How long the function's logs are kept.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * X-Ray tracing mode.
+   * @default Tracing.ACTIVE
+   */
+  readonly tracing?: Tracing;
+  /**
+   * Retries of an asynchronous invocation (event or schedule) whose handler threw.
+   * @default 2, Lambda's maximum: handlers are idempotent, a third failure is a bug for a human
+   */
+  readonly asyncRetryAttempts?: number;
+  /**
+   * Retries of EventBridge and Scheduler when they cannot deliver to the function (throttling, outage).
+   * @default 185, the maximum of both services
+   */
+  readonly deliveryRetryAttempts?: number;
+  /**
+   * How long an undelivered event or schedule keeps being retried before it lands in the DLQ.
+   * @default Duration.hours(24), the maximum of both services
+   */
+  readonly deliveryMaxEventAge?: Duration;
+}
+
+/**
+ * One Lambda function of the manifest with every default of the platform: Node.js 22 on ARM64, an ESM
+ * bundle with source maps, its own log group, tracing, a least-privilege role. Access is granted together
+ * with the environment variable that names the resource, and every asynchronous trigger (EventBridge rule,
+ * schedule) gets retries and a dead-letter queue, so a function cannot be wired half-way.
+ */
+export class BpFunction extends Construct {
+  readonly spec: FunctionSpec;
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  /** Every dead-letter queue of this function (delivery failures and handler failures). */
+  readonly deadLetterQueues: DeadLetterQueue[] = [];
+
+  private readonly props: BpFunctionProps;
+  private deliveryQueue?: DeadLetterQueue;
+  private schedulerRole?: Role;
+  private asyncConfigured = false;
+
+  constructor(scope: Construct, id: string, props: BpFunctionProps) {
+    super(scope, id);
+    this.props = props;
+    this.spec = props.spec;
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.THREE_MONTHS });
+    // Our own role rather than the default one: it gets write access to this log group only, instead of
+    // the AWS managed AWSLambdaBasicExecutionRole that can write to every log group of the account.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Budget participatif ${props.editionId}: ${props.spec.name} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: join(props.projectRoot, props.spec.entry),
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      handler: 'handler',
+      description: props.spec.description.slice(0, 256),
+      // Pinned on purpose (not "latest"): the bundle targets node22 and a runtime change must be a decision.
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memoryMb ?? props.spec.memoryMb ?? 256,
+      timeout: props.timeout ?? Duration.seconds(props.spec.timeoutSeconds ?? 10),
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: props.tracing ?? Tracing.ACTIVE,
+      environment: {
+        [FUNCTION_ENV.edition]: props.editionId,
+        [FUNCTION_ENV.mailFrom]: props.mailFrom,
+        [FUNCTION_ENV.siteUrl]: props.siteUrl,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.spec.name,
+        POWERTOOLS_METRICS_NAMESPACE: 'BudgetParticipatif',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        // Stack traces need file and line numbers, not our source text inside every bundle.
+        sourcesContent: false,
+        // The runtime ships the v3 SDK; leaving it out keeps bundles small and cold starts short.
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+
+    const { table, publishes, sendsEmail } = props.spec.permissions;
+    this.grantTable(props.table, table);
+    this.grantBus(props.bus, publishes.length > 0);
+    if (sendsEmail) this.grantSendEmail(props.mailFrom);
+  }
+
+  /**
+   * Names the table in `TABLE_NAME` and grants item-level access to it and to the manifest's indexes, by
+   * name: no `index/*` wildcard.
+   */
+  grantTable(table: ITableV2, access: 'read' | 'readwrite'): void {
+    this.fn.addEnvironment(FUNCTION_ENV.table, table.tableName);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
+        resources: [table.tableArn],
+      }),
+    );
+    if (TABLE.indexes.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: INDEX_ACTIONS,
+          resources: TABLE.indexes.map((index) => `${table.tableArn}/index/${index.name}`),
+        }),
+      );
+    }
+  }
+
+  /** Names the bus in `EVENT_BUS_NAME`; only publishers may put events on it. */
+  grantBus(bus: IEventBus, publishes: boolean): void {
+    this.fn.addEnvironment(FUNCTION_ENV.bus, bus.eventBusName);
+    if (publishes) bus.grantPutEventsTo(this.fn);
+  }
+
+  /**
+   * Allows sending mail as `mailFrom` only. The SES identity (the domain of `mailFrom`, verified with DKIM
+   * by the Département) is account-wide and shared by editions, so it is granted here, not created.
+   */
+  grantSendEmail(mailFrom: string): void {
+    const domain = mailFrom.slice(mailFrom.lastIndexOf('@') + 1);
+    const identityArn = (identity: string) =>
+      Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [identityArn(domain), identityArn(mailFrom)],
+        conditions: { StringEquals: { 'ses:FromAddress': mailFrom } },
+      }),
+    );
+  }
+
+  /** Runs the function for every event of the subscription published on `bus`. */
+  subscribe(bus: IEventBus, subscription: SubscriptionSpec): Rule {
+    const pattern = eventPattern(subscription.events);
+    this.configureAsyncFailures();
+    return new Rule(this, `Rule-${subscription.id}`, {
+      eventBus: bus,
+      description: `${this.spec.name} <- ${pattern['detail-type'].join(', ')}`.slice(0, 512),
+      eventPattern: { source: pattern.source, detailType: pattern['detail-type'], detail: pattern.detail },
+      targets: [
+        new LambdaFunction(this.fn, {
+          deadLetterQueue: this.deliveryDeadLetterQueue().queue,
+          retryAttempts: this.props.deliveryRetryAttempts ?? 185,
+          maxEventAge: this.props.deliveryMaxEventAge ?? Duration.hours(24),
+        }),
+      ],
+    });
+  }
+
+  /** Runs the function at the schedule's time (read in the schedule's time zone) with its input. */
+  schedule(group: IScheduleGroup, spec: ScheduleSpec): Schedule {
+    this.configureAsyncFailures();
+    return new Schedule(this, `Schedule-${spec.id}`, {
+      scheduleGroup: group,
+      schedule: ScheduleExpression.expression(spec.expression, TimeZone.of(spec.timeZone)),
+      description: spec.description.slice(0, 512),
+      // Phase changes happen at the announced minute, not "around" it.
+      timeWindow: TimeWindow.off(),
+      target: new FunctionScheduleTarget(this.fn, {
+        role: this.schedulerRoleFor(group),
+        input: spec.input,
+        deadLetterQueue: this.deliveryDeadLetterQueue().queue,
+        retryAttempts: this.props.deliveryRetryAttempts ?? 185,
+        maxEventAge: this.props.deliveryMaxEventAge ?? Duration.hours(24),
+      }),
+    });
+  }
+
+  /** Events and schedules that EventBridge or Scheduler could not deliver (one queue per function). */
+  private deliveryDeadLetterQueue(): DeadLetterQueue {
+    if (!this.deliveryQueue) {
+      this.deliveryQueue = new DeadLetterQueue(this, 'DeliveryDlq');
+      this.deadLetterQueues.push(this.deliveryQueue);
+    }
+    return this.deliveryQueue;
+  }
+
+  /**
+   * EventBridge and Scheduler invoke Lambda asynchronously: their retries cover delivery only, so the
+   * function's own async config retries a throwing handler and parks the event in a queue at the end.
+   */
+  private configureAsyncFailures(): void {
+    if (this.asyncConfigured) return;
+    this.asyncConfigured = true;
+    const failures = new DeadLetterQueue(this, 'FailureDlq');
+    this.deadLetterQueues.push(failures);
+    this.fn.configureAsyncInvoke({
+      retryAttempts: this.props.asyncRetryAttempts ?? 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(failures.queue),
+    });
+  }
+
+  /** One role per function and group, allowed to invoke this function only and to write to its DLQ. */
+  private schedulerRoleFor(group: IScheduleGroup): Role {
+    if (!this.schedulerRole) {
+      const stack = Stack.of(this);
+      this.schedulerRole = new Role(this, 'SchedulerRole', {
+        description: `Budget participatif ${this.props.editionId}: schedules of ${this.spec.name}`,
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': group.scheduleGroupArn },
+          },
+        }),
+      });
+      this.schedulerRole.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }),
+      );
+      this.schedulerRole.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['sqs:SendMessage'],
+          resources: [this.deliveryDeadLetterQueue().queue.queueArn],
+        }),
+      );
+    }
+    return this.schedulerRole;
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Every cdk-nag (AwsSolutions) acknowledgement of the platform, each with its reason, in one place.
+ *
+ * Findings are acknowledged one by one on the resource that raised them, never on a stack: a new
+ * resource with the same problem fails the synth until someone writes its reason here. For findings whose
+ * exact id depends on the deployment (the CDK asset bucket's name carries the account when credentials are
+ * present, logical ids carry hashes), the rule matches the id with a precise pattern and the exact id is
+ * read from a probe run of the same checks before synthesis.
+ */
+import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnUserPool } from 'aws-cdk-lib/aws-cognito';
+import { CfnDistribution } from 'aws-cdk-lib/aws-cloudfront';
+import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { BpFunction } from './constructs/bp-function.ts';
+import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
+import type { EditionStacks } from './edition-app.ts';
+import { findRoute } from './manifest.ts';
+import { routeAuthorization } from './stacks/functions-stack.ts';
+
+export interface AcknowledgementContext {
+  /** A custom domain with its ACM certificate is configured (TLS policy under our control). */
+  readonly customDomain: boolean;
+}
+
+interface AcknowledgementRule {
+  /** The finding id (`AwsSolutions-L1`, `AwsSolutions-IAM5[Resource::*]`), exact or as a pattern. */
+  readonly finding: string | RegExp;
+  /** Whether the rule covers this resource; returns the reason, or `undefined` when it does not apply. */
+  readonly reasonFor: (resource: IConstruct, context: AcknowledgementContext) => string | undefined;
+}
+
+/** Ids of the singleton providers aws-cdk-lib adds to a stack. */
+const AWS_CUSTOM_RESOURCE_PROVIDER = /^AWS679f53fac002430cb0da5b7982bd2287/;
+const BUCKET_DEPLOYMENT_PROVIDER = /^Custom::CDKBucketDeployment[0-9A-F]{32}/;
+const BASIC_EXECUTION_ROLE =
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+const XRAY_ACTIONS = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+
+export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
+  // Our functions (lib/constructs/bp-function.ts).
+  {
+    finding: 'AwsSolutions-L1',
+    reasonFor: (resource) =>
+      bpFunctionOf(resource)?.fn.node.defaultChild === resource
+        ? 'Runtime pinned to nodejs22.x on purpose: the bundle targets node22 and the code is tested on Node 22; ' +
+          'moving runtime is a deliberate change of lib/constructs/bp-function.ts with its own test run.'
+        : undefined,
+  },
+  {
+    finding: 'AwsSolutions-IAM5[Resource::*]',
+    reasonFor: (resource) => {
+      const bp = bpFunctionOf(resource);
+      if (!bp || !(resource instanceof CfnPolicy) || resource.node.scope?.node.scope !== bp.role) return undefined;
+      return onlyXrayUsesWildcard(resource)
+        ? 'Only xray:PutTraceSegments and xray:PutTelemetryRecords use Resource "*" (X-Ray has no resource-level ' +
+            'permissions); every other statement names the edition table and its indexes, the bus, the log group ' +
+            'or the SES identity.'
+        : undefined;
+    },
+  },
+  {
+    finding: 'AwsSolutions-SQS3',
+    reasonFor: (resource) =>
+      resource.node.scopes.some((scope) => scope instanceof DeadLetterQueue)
+        ? 'This queue is itself a dead-letter queue (EventBridge or Scheduler delivery failures, or a Lambda ' +
+          'on-failure destination); its depth is alarmed and it is redriven by an operator.'
+        : undefined,
+  },
+  // HTTP routes that API Gateway cannot or must not authorize.
+  {
+    finding: 'AwsSolutions-APIG4',
+    reasonFor: (resource) => {
+      if (!(resource instanceof CfnRoute)) return undefined;
+      const key = Stack.of(resource).resolve(resource.routeKey);
+      const route = typeof key === 'string' ? findRoute(key) : undefined;
+      if (!route) return undefined;
+      switch (routeAuthorization(route)) {
+        case 'none':
+          return `${key} is public by design (access: 'public' in lib/manifest.ts): anonymous visitors read it.`;
+        case 'handler':
+          return (
+            `${key} admits citizens, whose sessions are issued by the identity context, not Cognito: the ` +
+            'handler verifies the session and the role from lib/manifest.ts.'
+          );
+        default:
+          return undefined;
+      }
+    },
+  },
+  // Staff sign-in.
+  {
+    finding: 'AwsSolutions-COG2',
+    reasonFor: (resource) =>
+      resource instanceof CfnUserPool
+        ? 'MFA is optional (TOTP offered to every staff member), not required, until the back-office has a TOTP ' +
+          'enrolment screen and the Département SSO federation; meanwhile the Plus plan threat protection (full ' +
+          'function) blocks compromised credentials and risky sign-ins.'
+        : undefined,
+  },
+  // The CDN.
+  {
+    finding: 'AwsSolutions-CFR1',
+    reasonFor: (resource) =>
+      resource instanceof CfnDistribution
+        ? 'No geo restriction: eligible inhabitants may be abroad during the vote, and blocking countries adds no ' +
+          'protection to a public participation site.'
+        : undefined,
+  },
+  {
+    finding: 'AwsSolutions-CFR2',
+    reasonFor: (resource) =>
+      resource instanceof CfnDistribution
+        ? 'No WAF yet: a CloudFront web ACL must live in us-east-1 (a cross-region stack) with a monthly cost per ' +
+          'edition; abuse is bounded by stage throttling, one-time email codes and idempotent once-per-person ' +
+          'writes. To be decided with the Département before the first public vote.'
+        : undefined,
+  },
+  {
+    finding: 'AwsSolutions-CFR4',
+    reasonFor: (resource, context) =>
+      resource instanceof CfnDistribution && !context.customDomain
+        ? 'Without a custom domain the distribution uses the default *.cloudfront.net certificate, whose viewer ' +
+          'security policy AWS fixes; TLSv1.2_2021 is already requested and applies as soon as a siteDomain with ' +
+          'its ACM certificate is given.'
+        : undefined,
+  },
+  // Providers written by aws-cdk-lib, which we configure but do not author.
+  {
+    finding: BASIC_EXECUTION_ROLE,
+    reasonFor: (resource) =>
+      underSingleton(resource, AWS_CUSTOM_RESOURCE_PROVIDER)
+        ? 'Role of the aws-cdk-lib AwsCustomResource provider that seeds the edition config: CDK attaches ' +
+          'AWSLambdaBasicExecutionRole itself; its only other permission is dynamodb:PutItem on the edition table.'
+        : underSingleton(resource, BUCKET_DEPLOYMENT_PROVIDER)
+          ? 'Role of the aws-cdk-lib BucketDeployment provider: CDK attaches AWSLambdaBasicExecutionRole itself; ' +
+            'the function runs only during deployments.'
+          : undefined,
+  },
+  {
+    finding:
+      /^AwsSolutions-IAM5\[(Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\*|Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-[^/]+\/\*|Resource::<Site[0-9A-F]{8}\.Arn>\/\*|Resource::\*)\]$/,
+    reasonFor: (resource) =>
+      underSingleton(resource, BUCKET_DEPLOYMENT_PROVIDER)
+        ? 'Policy written by aws-cdk-lib for BucketDeployment: read the site archive from the CDK assets bucket, ' +
+          'sync the objects of this edition site bucket (s3 action families on bucket/*) and create the ' +
+          'CloudFront invalidation (no resource-level permission).'
+        : undefined,
+  },
+  {
+    finding: 'AwsSolutions-L1',
+    reasonFor: (resource) =>
+      underSingleton(resource, BUCKET_DEPLOYMENT_PROVIDER)
+        ? 'Runtime of the aws-cdk-lib BucketDeployment provider is chosen by aws-cdk-lib (it bundles the AWS CLI ' +
+          'layer for it); it follows CDK upgrades.'
+        : undefined,
+  },
+];
+
+/**
+ * Acknowledges, on each resource of the edition, the findings that `ACKNOWLEDGEMENTS` covers. Anything
+ * else stays a finding and fails `cdk synth`.
+ */
+export function acknowledgeEditionFindings(stacks: EditionStacks, context: AcknowledgementContext): void {
+  const probe = new AwsSolutionsChecks();
+  for (const stack of Object.values(stacks) as Stack[]) {
+    const byPath = new Map(stack.node.findAll().map((construct) => [construct.node.path, construct]));
+    for (const violation of probe.validateScope(stack).violations) {
+      for (const { constructPath } of violation.violatingResources) {
+        const resource = constructPath ? byPath.get(constructPath) : undefined;
+        if (!resource) continue;
+        const reason = reasonFor(violation.ruleName, resource, context);
+        if (reason) Validations.of(resource).acknowledge({ id: violation.ruleName, reason });
+      }
+    }
+  }
+}
+
+/** The reason an acknowledgement rule gives for this finding on this resource, if any rule covers it. */
+export function reasonFor(finding: string, resource: IConstruct, context: AcknowledgementContext): string | undefined {
+  for (const rule of ACKNOWLEDGEMENTS) {
+    const matches = typeof rule.finding === 'string' ? rule.finding === finding : rule.finding.test(finding);
+    const reason = matches ? rule.reasonFor(resource, context) : undefined;
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+function bpFunctionOf(resource: IConstruct): BpFunction | undefined {
+  return resource.node.scopes.find((scope): scope is BpFunction => scope instanceof BpFunction);
+}
+
+function underSingleton(resource: IConstruct, id: RegExp): boolean {
+  return resource.node.scopes.some((scope) => id.test(scope.node.id));
+}
+
+/** True when every statement allowing Resource "*" only grants X-Ray actions. */
+function onlyXrayUsesWildcard(policy: CfnPolicy): boolean {
+  const document = Stack.of(policy).resolve(policy.policyDocument) as {
+    Statement?: { Effect: string; Action: string | string[]; Resource: unknown }[];
+  };
+  return (document.Statement ?? [])
+    .filter((statement) => statement.Effect === 'Allow' && [statement.Resource].flat().includes('*'))
+    .every((statement) => [statement.Action].flat().every((action) => XRAY_ACTIONS.has(action)));
+}

@@ -1,0 +1,96 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import type { Construct } from 'constructs';
+import { ROLE_LABELS, STAFF_ROLES } from '../../shared/auth/roles.ts';
+
+export interface AuthStackProps extends StackProps {
+  readonly editionId: string;
+  readonly editionName: string;
+}
+
+/** Claim carrying an instructor's service; only an administrator may set it. */
+export const SERVICE_ATTRIBUTE = 'service';
+
+/**
+ * Staff sign-in: a Cognito user pool whose groups are the staff roles. Citizens never get an account here:
+ * the identity context issues their sessions. Accounts are created by an administrator (no self sign-up).
+ */
+export class AuthStack extends Stack {
+  readonly userPool: UserPool;
+  readonly webClient: UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: AuthStackProps) {
+    super(scope, id, props);
+
+    this.userPool = new UserPool(this, 'StaffPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      standardAttributes: {
+        email: { required: true, mutable: true },
+        fullname: { required: false, mutable: true },
+      },
+      customAttributes: { [SERVICE_ATTRIBUTE]: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }) },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+        passwordHistorySize: 5,
+      },
+      // TOTP is offered to every staff member; enforcing it waits for the back-office enrolment screen
+      // (see the COG2 acknowledgement in lib/nag.ts).
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Staff can change a phase or see committee work: compromised-credential and adaptive
+      // authentication checks are worth the Plus plan for a pool of a few dozen users.
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      userInvitation: {
+        emailSubject: `Votre accès à l’espace agents – ${props.editionName}`,
+        emailBody:
+          'Bonjour,<br/>un compte vous a été créé pour le budget participatif.<br/>' +
+          'Identifiant : {username}<br/>Mot de passe provisoire : {####}<br/>' +
+          'Il vous sera demandé de le changer à la première connexion.',
+      },
+      deletionProtection: true,
+      // Staff accounts and group memberships outlive a redeploy of the edition.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    for (const role of STAFF_ROLES) {
+      // The group name is the role name: it is what `cognito:groups` carries and the manifest checks.
+      // Group names are scoped to this pool, so two editions never clash.
+      this.userPool.addGroup(`Group-${role}`, { groupName: role, description: ROLE_LABELS[role] });
+    }
+
+    this.webClient = this.userPool.addClient('WebClient', {
+      // A browser cannot keep a secret.
+      generateSecret: false,
+      authFlows: { userPassword: true, userSrp: true },
+      // The site signs in with the API flows above; no hosted UI, so no OAuth callback to leave open.
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+      // Staff may edit their display name only: `custom:service` scopes an instructor's rights and must
+      // not be writable with the user's own access token.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+  }
+}

@@ -1,0 +1,100 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import type { Construct } from 'constructs';
+import type { EditionConfig } from '../../shared/edition/edition-config.ts';
+import { TABLE } from '../manifest.ts';
+
+export interface DataStackProps extends StackProps {
+  readonly config: EditionConfig;
+  /** Written as `updatedAt` on the seeded config item: when this config was last deployed. */
+  readonly deployedAt: Date;
+  /**
+   * How long the bus archive keeps events, for replay after a consumer bug.
+   * @default Duration.days(90)
+   */
+  readonly archiveRetention?: Duration;
+}
+
+/** The item key of an edition's config: the editions function reads it back from here. */
+export function editionConfigKey(editionId: string) {
+  return { pk: `EDITION#${editionId}`, sk: 'CONFIG' } as const;
+}
+
+/**
+ * What must survive the edition's compute: the single table (retained, point-in-time recovery, deletion
+ * protection) seeded with the edition's config, and the event bus the contexts coordinate through.
+ */
+export class DataStack extends Stack {
+  readonly table: TableV2;
+  readonly bus: EventBus;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      globalSecondaryIndexes: TABLE.indexes.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      })),
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      // A vote is a spike of a few days in a year of near silence.
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      encryption: TableEncryptionV2.awsManagedKey(),
+    });
+
+    // Events carry no personal data (ARCHITECTURE.md), so the bus and its archive can go with the stack.
+    this.bus = new EventBus(this, 'Bus', { description: `Budget participatif ${config.id}` });
+    this.bus.archive('Archive', {
+      description: `Every event of ${config.id}, for replay`,
+      eventPattern: { account: [this.account] },
+      retention: props.archiveRetention ?? Duration.days(90),
+    });
+
+    this.seedConfig(config, props.deployedAt);
+  }
+
+  /**
+   * Writes the validated edition config into the table on every create and update, so the deployed item
+   * always equals `editions/<id>.json`. It stays a JSON string: the editions function parses it with the
+   * same zod schema, and the item never mixes DynamoDB types with config types.
+   */
+  private seedConfig(config: EditionConfig, deployedAt: Date): void {
+    const key = editionConfigKey(config.id);
+    const putItem = {
+      service: 'DynamoDB',
+      action: 'putItem',
+      parameters: {
+        TableName: this.table.tableName,
+        Item: {
+          pk: { S: key.pk },
+          sk: { S: key.sk },
+          entity: { S: 'EditionConfig' },
+          version: { N: '1' },
+          configJson: { S: JSON.stringify(config) },
+          updatedAt: { S: deployedAt.toISOString() },
+        },
+      },
+      physicalResourceId: PhysicalResourceId.of(`${key.pk}/${key.sk}`),
+    };
+    new AwsCustomResource(this, 'ConfigSeed', {
+      onCreate: putItem,
+      onUpdate: putItem,
+      // Nothing on delete: the table is retained and so is its content.
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.table.tableArn] }),
+      ]),
+      // The runtime's SDK is enough for PutItem; installing the latest one at deploy needs npm and network.
+      installLatestAwsSdk: false,
+    });
+  }
+}

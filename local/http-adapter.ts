@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve } from 'node:path';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { allRoutes, routeKey } from '../lib/manifest.ts';
+
+/** Invokes a function of the manifest by name, as Lambda would. */
+export type Invoke = (functionName: string, event: unknown) => Promise<unknown>;
+
+interface CompiledRoute {
+  functionName: string;
+  method: string;
+  key: string;
+  pattern: RegExp;
+  names: string[];
+}
+
+/** API Gateway's HTTP API payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+};
+
+function compileRoutes(): CompiledRoute[] {
+  return allRoutes().map(({ fn, route }) => {
+    const names: string[] = [];
+    const source = route.path
+      .split('/')
+      .map((segment) => {
+        const param = segment.match(/^\{(\w+)\}$/);
+        if (!param?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(param[1]);
+        return '([^/]+)';
+      })
+      .join('/');
+    return {
+      functionName: fn.name,
+      method: route.method,
+      key: routeKey(route),
+      pattern: new RegExp(`^${source}$`),
+      names,
+    };
+  });
+}
+
+function problem(res: ServerResponse, status: number, code: string, title: string, detail: string) {
+  res.writeHead(status, { 'content-type': 'application/problem+json; charset=utf-8' });
+  res.end(
+    JSON.stringify({
+      type: `https://budget-participatif.example/problems/${code}`,
+      title,
+      status,
+      detail,
+      code,
+      errors: [],
+    }),
+  );
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PAYLOAD_BYTES) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function isTextual(contentType: string | undefined): boolean {
+  return (
+    !contentType ||
+    /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|x-www-form-urlencoded))/i.test(contentType)
+  );
+}
+
+/**
+ * Stand-in for API Gateway (HTTP API, payload 2.0) and CloudFront: `/api/*` requests become
+ * `APIGatewayProxyEventV2` events for the function the manifest routes them to; anything else is
+ * the static site. Authorisation is not done here: the functions verify tokens themselves, as in AWS.
+ */
+export async function startHttpAdapter(options: {
+  port: number;
+  host?: string;
+  invoke: Invoke;
+  staticDir: string;
+  /** Served as `/config.json`, as the Web stack deploys it next to the site. */
+  siteConfig: () => unknown;
+  log?: (line: string) => void;
+}): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
+  const routes = compileRoutes();
+  const host = options.host ?? '127.0.0.1';
+  const staticRoot = resolve(options.staticDir);
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const method = (req.method ?? 'GET').toUpperCase();
+    let matched: { route: CompiledRoute; params: Record<string, string> } | undefined;
+    for (const route of routes) {
+      if (route.method !== method) continue;
+      const match = url.pathname.match(route.pattern);
+      if (!match) continue;
+      const params = Object.fromEntries(
+        route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
+      );
+      matched = { route, params };
+      break;
+    }
+    if (!matched) {
+      problem(res, 404, 'route_not_found', 'Introuvable', 'Cette adresse n’existe pas.');
+      return;
+    }
+    const body = await readBody(req);
+    if (body === 'too-large') {
+      problem(res, 413, 'payload_too_large', 'Contenu trop volumineux', 'Le contenu envoyé dépasse 10 Mo.');
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+    }
+    const textual = isTextual(headers['content-type']);
+    const now = new Date();
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey: matched.route.key,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      ...(url.search ? { queryStringParameters: Object.fromEntries(url.searchParams) } : {}),
+      ...(matched.route.names.length ? { pathParameters: matched.params } : {}),
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: headers.host ?? host,
+        domainPrefix: 'local',
+        http: {
+          method,
+          path: url.pathname,
+          protocol: `HTTP/${req.httpVersion}`,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
+        requestId: randomUUID(),
+        routeKey: matched.route.key,
+        stage: '$default',
+        time: now.toUTCString(),
+        timeEpoch: now.getTime(),
+      },
+      ...(body.length ? { body: textual ? body.toString('utf8') : body.toString('base64') } : {}),
+      isBase64Encoded: body.length > 0 && !textual,
+    };
+    const started = performance.now();
+    let result: APIGatewayProxyStructuredResultV2;
+    try {
+      result = (await options.invoke(matched.route.functionName, event)) as APIGatewayProxyStructuredResultV2;
+    } catch {
+      // What API Gateway answers when the integration itself fails.
+      problem(res, 500, 'internal_error', 'Erreur interne', 'Une erreur inattendue est survenue.');
+      return;
+    }
+    const status = result.statusCode ?? 200;
+    options.log?.(
+      `${method} ${url.pathname} → ${status} (${matched.route.functionName}, ${(performance.now() - started).toFixed(0)} ms)`,
+    );
+    const responseHeaders: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(result.headers ?? {})) responseHeaders[name] = String(value);
+    if (result.cookies?.length) responseHeaders['set-cookie'] = result.cookies;
+    res.writeHead(status, responseHeaders);
+    res.end(result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined);
+  }
+
+  async function handleStatic(res: ServerResponse, url: URL) {
+    if (url.pathname === '/config.json') {
+      res.writeHead(200, { 'content-type': CONTENT_TYPES['.json'] as string, 'cache-control': 'no-cache' });
+      res.end(JSON.stringify(options.siteConfig()));
+      return;
+    }
+    let path = normalize(join(staticRoot, decodeURIComponent(url.pathname)));
+    if (!path.startsWith(staticRoot)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if ((await stat(path)).isDirectory()) path = join(path, 'index.html');
+      const content = await readFile(path);
+      res.writeHead(200, {
+        'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
+        'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+      });
+      res.end(content);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        '<!doctype html><html lang="fr"><title>Page introuvable</title><h1>Page introuvable</h1><p><a href="/">Retour à l’accueil</a></p></html>',
+      );
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+    const work = url.pathname.startsWith('/api/') ? handleApi(req, res, url) : handleStatic(res, url);
+    work.catch(() => {
+      if (!res.headersSent)
+        problem(res, 500, 'internal_error', 'Erreur interne', 'Une erreur inattendue est survenue.');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolvePromise());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    stop: () =>
+      new Promise<void>((resolvePromise) => {
+        server.closeAllConnections();
+        server.close(() => resolvePromise());
+      }),
+  };
+}

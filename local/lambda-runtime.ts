@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import type { FunctionSpec } from '../lib/manifest.ts';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+function context(fn: FunctionSpec): Context {
+  const deadline = Date.now() + (fn.timeoutSeconds ?? 10) * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: fn.name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:eu-west-3:000000000000:function:${fn.name}`,
+    memoryLimitInMB: String(fn.memoryMb ?? 256),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${fn.name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * Loads each function's real entry (`main.ts`, the same module esbuild bundles for Lambda) in this
+ * process, once the environment is set, and invokes it as Lambda would: one event, one context.
+ * Unlike Lambda, all functions share one process and one environment; their env vars coincide.
+ */
+export async function loadFunctions(functions: readonly FunctionSpec[], root: string) {
+  const handlers = new Map<string, { fn: FunctionSpec; handler: Handler }>();
+  for (const fn of functions) {
+    const module = (await import(pathToFileURL(resolve(root, fn.entry)).href)) as { handler?: Handler };
+    if (typeof module.handler !== 'function') throw new Error(`${fn.entry} exports no handler`);
+    handlers.set(fn.name, { fn, handler: module.handler });
+  }
+  return async function invoke(functionName: string, event: unknown): Promise<unknown> {
+    const loaded = handlers.get(functionName);
+    if (!loaded) throw new Error(`Unknown function ${functionName}`);
+    return loaded.handler(event, context(loaded.fn));
+  };
+}

@@ -1,0 +1,258 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { FUNCTIONS, TABLE } from '../lib/manifest.ts';
+import { STAFF_ROLES } from '../shared/auth/roles.ts';
+import { createDocumentClient } from '../shared/dynamo/document-client.ts';
+import type { EditionConfig } from '../shared/edition/edition-config.ts';
+import { putEditionConfig } from '../shared/edition/edition-store.ts';
+import { eventPattern } from '../shared/events/define-event.ts';
+import { buildWeb } from '../web/build.ts';
+import { type Clock, createClock } from './clock.ts';
+import { seedStaffPool, type StaffPool, type StaffUser, startCognitoLocal } from './cognito.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { type LocalEventBus, startLocalEventBus } from './event-bus.ts';
+import { startHttpAdapter } from './http-adapter.ts';
+import { loadFunctions } from './lambda-runtime.ts';
+import { startSesEmulator } from './ses.ts';
+import { ensureTable } from './table.ts';
+
+export const REGION = 'eu-west-3';
+export const ACCOUNT = '000000000000';
+const BUS_NAME = 'bp-local';
+
+export interface LocalStackOptions {
+  config: EditionConfig;
+  /** Site and API port; the emulators use the next ones (`port + 10`…`port + 13`), or free ports when 0. */
+  port: number;
+  /** Where data lives between runs (`.local/`); in-memory DynamoDB when `persistent` is false. */
+  dataDir: string;
+  cacheDir: string;
+  persistent: boolean;
+  clock?: Clock;
+  /** Set on the clock once everything is up, just before the schedules are created. */
+  startAt?: Date;
+  /** Faster retries for tests. */
+  retry?: { attempts: number; baseDelayMs: number };
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  urls: { site: string; api: string; backOffice: string; mailbox: string; dynamodb: string; ses: string; cognito: string; bus: string };
+  tableName: string;
+  pool: StaffPool;
+  staff: (StaffUser & { role: string })[];
+  bus: LocalEventBus;
+  clock: Clock;
+  stop(): Promise<void>;
+}
+
+/** One demo account per staff role; passwords are demo-only and printed by `npm start`. */
+export function demoStaff(config: EditionConfig): (StaffUser & { role: string })[] {
+  const domain = config.mailFrom.split('@')[1] ?? 'example.org';
+  return STAFF_ROLES.map((role) => ({
+    role,
+    username: `${role}@${domain}`,
+    email: `${role}@${domain}`,
+    password: `Demo-${role}-2026!`,
+    groups: [role],
+    ...(role === 'instructor' && config.services[0] ? { service: config.services[0].id } : {}),
+  }));
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Starts the whole platform on emulators, wired from the manifest as the CDK stacks are: table and
+ * indexes, bus rules, schedules, routes. Each started piece is stopped by `stop()`, in reverse order,
+ * also when a later step fails.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) await stopOne().catch(() => undefined);
+  };
+  try {
+    // Fake credentials: the emulators want a signed request, not a valid one.
+    Object.assign(process.env, { AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+    const dataDir = resolve(options.dataDir);
+    await mkdir(dataDir, { recursive: true });
+    const port = (offset: number) => (options.port === 0 ? freePort() : Promise.resolve(options.port + offset));
+    const clock = options.clock ?? createClock();
+
+    const [dynamodb, ses, cognito] = await Promise.all([
+      port(10).then((p) =>
+        startDynamoDbLocal({
+          port: p,
+          cacheDir: options.cacheDir,
+          ...(options.persistent ? { dbPath: join(dataDir, 'dynamodb') } : {}),
+        }),
+      ),
+      port(11).then((p) => startSesEmulator({ port: p })),
+      port(12).then((p) => startCognitoLocal({ port: p, dataDir: join(dataDir, 'cognito') })),
+    ]);
+    stops.push(dynamodb.stop, ses.stop, cognito.stop);
+
+    const tableName = `bp-${options.config.id}`;
+    const dynamoClient = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: REGION });
+    stops.push(async () => dynamoClient.destroy());
+    await ensureTable(dynamoClient, tableName, TABLE);
+    // Mirrors the deploy-time seed of the Data stack's custom resource.
+    await putEditionConfig(createDocumentClient(dynamoClient), tableName, options.config);
+
+    const staff = demoStaff(options.config);
+    const pool = await seedStaffPool({
+      endpoint: cognito.endpoint,
+      edition: options.config.id,
+      stateFile: join(dataDir, 'cognito-pool.json'),
+      users: staff,
+      groups: STAFF_ROLES,
+    });
+
+    const busPort = await port(13);
+    const sitePort = options.port === 0 ? await freePort() : options.port;
+    const siteUrl = `http://127.0.0.1:${sitePort}`;
+    const busEndpoint = `http://127.0.0.1:${busPort}`;
+    // What the CDK stacks put in each function's environment, pointed at the emulators through the
+    // SDK's standard endpoint variables: handler code is the deployed code.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+      AWS_ENDPOINT_URL_SES: ses.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: busEndpoint,
+      AWS_ENDPOINT_URL_SCHEDULER: busEndpoint,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_DEV: 'false',
+      POWERTOOLS_LOG_LEVEL: process.env.BP_LOG_LEVEL ?? 'WARN',
+      TABLE_NAME: tableName,
+      EVENT_BUS_NAME: BUS_NAME,
+      EDITION_ID: options.config.id,
+      MAIL_FROM: options.config.mailFrom,
+      SITE_URL: siteUrl,
+      STAFF_ISSUER: pool.issuer,
+      STAFF_AUDIENCE: pool.clientId,
+    });
+
+    const invoke = await loadFunctions(FUNCTIONS, process.cwd());
+
+    const bus = await startLocalEventBus({
+      port: busPort,
+      region: REGION,
+      account: ACCOUNT,
+      clock,
+      rules: FUNCTIONS.flatMap((fn) =>
+        fn.subscriptions.map((subscription) => ({
+          name: `${fn.name}-${subscription.id}`,
+          pattern: eventPattern(subscription.events),
+          target: fn.name,
+        })),
+      ),
+      targets: Object.fromEntries(FUNCTIONS.map((fn) => [fn.name, (event: unknown) => invoke(fn.name, event)])),
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.persistent
+        ? { dlqFile: join(dataDir, 'dead-letters.json'), stateFile: join(dataDir, 'schedules.json') }
+        : {}),
+      log,
+    });
+    stops.push(bus.stop);
+
+    const staticDir = join(dataDir, 'web');
+    await buildWeb(staticDir);
+    const adapter = await startHttpAdapter({
+      port: sitePort,
+      invoke,
+      staticDir,
+      siteConfig: () => ({
+        edition: options.config.id,
+        apiBase: '/api',
+        mailboxUrl: ses.endpoint,
+        cognito: { region: REGION, userPoolId: pool.userPoolId, clientId: pool.clientId, endpoint: `${cognito.endpoint}/` },
+      }),
+      log,
+    });
+    stops.push(adapter.stop);
+
+    if (options.startAt) clock.set(options.startAt);
+    await createSchedules(options.config, busEndpoint);
+
+    return {
+      urls: {
+        site: adapter.url,
+        api: `${adapter.url}/api`,
+        backOffice: `${adapter.url}/staff/`,
+        mailbox: ses.endpoint,
+        dynamodb: dynamodb.endpoint,
+        ses: ses.endpoint,
+        cognito: cognito.endpoint,
+        bus: busEndpoint,
+      },
+      tableName,
+      pool,
+      staff,
+      bus,
+      clock,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * Creates the manifest's schedules through the Scheduler API, as the CDK stack declares them. An
+ * existing schedule is kept as it is (it may have fired already: `at()` schedules stay, completed).
+ */
+async function createSchedules(config: EditionConfig, endpoint: string) {
+  const scheduler = new SchedulerClient({ endpoint, region: REGION, requestHandler: { requestTimeout: 5000 } });
+  try {
+    for (const fn of FUNCTIONS) {
+      for (const schedule of fn.schedules(config)) {
+        try {
+          await scheduler.send(
+            new CreateScheduleCommand({
+              Name: `${fn.name}-${schedule.id}`,
+              ScheduleExpression: schedule.expression,
+              ScheduleExpressionTimezone: schedule.timeZone,
+              Description: schedule.description,
+              FlexibleTimeWindow: { Mode: 'OFF' },
+              ActionAfterCompletion: 'NONE',
+              Target: {
+                Arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn.name}`,
+                RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler-${fn.name}`,
+                Input: JSON.stringify(schedule.input),
+              },
+            }),
+          );
+        } catch (error) {
+          if (!(error instanceof ConflictException)) throw error;
+        }
+      }
+    }
+  } finally {
+    scheduler.destroy();
+  }
+}
+
+export async function readJsonIfExists<T>(path: string): Promise<T | undefined> {
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+export async function writeJson(path: string, value: unknown) {
+  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
+}

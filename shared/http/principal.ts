@@ -1,0 +1,42 @@
+import { ROLES, type Role } from '../auth/roles.ts';
+
+/** Who is calling, as read from the claims the gateway verified. */
+export interface Principal {
+  /** Pseudonymous subject (Cognito `sub`, or the citizen id of an identity token). */
+  sub: string;
+  roles: Role[];
+  /** Instructor's service, when the token carries one. */
+  service: string | undefined;
+}
+
+type Claims = Record<string, string | number | boolean | string[] | undefined>;
+
+/**
+ * API Gateway's JWT authorizer hands array claims to Lambda flattened as `"[a b]"`; the local adapter
+ * does the same, and a JSON array is accepted too so a direct test event reads naturally.
+ */
+function readList(value: Claims[string]): string[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'string') return [];
+  const trimmed = value.trim();
+  if (trimmed.startsWith('[') && trimmed.endsWith(']')) {
+    const inner = trimmed.slice(1, -1).trim();
+    if (inner.startsWith('"')) {
+      try {
+        return JSON.parse(trimmed) as string[];
+      } catch {
+        return [];
+      }
+    }
+    return inner.split(/[\s,]+/).filter(Boolean);
+  }
+  return trimmed.split(/[\s,]+/).filter(Boolean);
+}
+
+export function principalFromClaims(claims: Claims | undefined): Principal | undefined {
+  if (!claims || typeof claims.sub !== 'string') return undefined;
+  const groups = [...readList(claims['cognito:groups']), ...readList(claims['bp:roles'])];
+  const roles = groups.filter((group): group is Role => (ROLES as readonly string[]).includes(group));
+  const service = claims['custom:service'] ?? claims['bp:service'];
+  return { sub: claims.sub, roles, service: typeof service === 'string' ? service : undefined };
+}

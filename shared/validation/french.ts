@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/**
+ * Messages for people are French everywhere: zod's own French locale, set once for the process.
+ * Imported for its side effect by every boundary that parses input (HTTP, config files).
+ */
+z.config(z.locales.fr());
+
+export interface FieldError {
+  /** Dotted path of the offending field, `body.title`, `query.page`, `calendar.voteOpen`. */
+  field: string;
+  message: string;
+}
+
+export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter((part) => part !== undefined && part !== '').join('.'),
+    message: issue.message,
+  }));
+}

@@ -1,0 +1,132 @@
+import { ApiError, apiRequest } from './lib/api.ts';
+import { loadConfig } from './lib/config.ts';
+import { byId, fill, h } from './lib/dom.ts';
+import { formatDateTime, formatEuros, plural } from './lib/format.ts';
+import type { EditionView } from './lib/types.ts';
+
+async function main(): Promise<void> {
+  const status = byId('home-status');
+  try {
+    const config = await loadConfig();
+    const view = await apiRequest<EditionView>(config, `/editions/${encodeURIComponent(config.edition)}`);
+    render(view);
+    fill(status);
+  } catch (error) {
+    fill(status);
+    const problem = error instanceof ApiError ? error.problem : undefined;
+    fill(
+      byId('home-error'),
+      h(
+        'div',
+        { class: 'notice notice-error' },
+        h('p', {}, h('strong', {}, 'Impossible d’afficher l’édition en cours.')),
+        h(
+          'p',
+          {},
+          problem?.detail ?? problem?.title ?? 'Le service ne répond pas. Réessayez dans quelques instants.',
+        ),
+      ),
+    );
+  }
+}
+
+function render({ edition, phase, calendar }: EditionView): void {
+  const timeZone = edition.timeZone;
+  const owner = `Département de ${edition.departement.name}`;
+  document.title = `${edition.name} — Budget participatif`;
+  fill(byId('edition-name'), edition.name);
+  fill(byId('site-owner'), owner);
+  fill(byId('footer-owner'), owner);
+
+  fill(byId('phase-label'), phase.label);
+  // A phase never changed yet reports the epoch as its start.
+  fill(
+    byId('phase-since'),
+    Date.parse(phase.since) > 0
+      ? h(
+          'span',
+          {},
+          'Depuis le ',
+          h('time', { datetime: phase.since }, formatDateTime(phase.since, timeZone)),
+          '.',
+        )
+      : null,
+  );
+  const currentIndex = calendar.findIndex((step) => step.phase === phase.current);
+  const next =
+    currentIndex >= 0
+      ? calendar[currentIndex + 1]
+      : calendar.find((step) => Date.parse(step.at) > Date.now());
+  fill(
+    byId('phase-next'),
+    next
+      ? h(
+          'span',
+          {},
+          `Prochaine étape\u00a0: ${next.label}, ${Date.parse(next.at) > Date.now() ? 'le' : 'prévue au calendrier le'} `,
+          h('time', { datetime: next.at }, formatDateTime(next.at, timeZone)),
+          '.',
+        )
+      : null,
+  );
+  fill(byId('edition-description'), edition.description);
+
+  fill(
+    byId('calendar'),
+    ...calendar.map((step, index) => {
+      const state =
+        currentIndex < 0
+          ? undefined
+          : index < currentIndex
+            ? 'terminée'
+            : index === currentIndex
+              ? 'en cours'
+              : 'à venir';
+      return h(
+        'li',
+        {
+          class: index === currentIndex ? 'is-current' : false,
+          'aria-current': index === currentIndex ? 'step' : false,
+        },
+        h(
+          'span',
+          { class: 'step-name' },
+          step.label,
+          state ? h('span', { class: 'step-state' }, state) : null,
+        ),
+        h('time', { datetime: step.at }, formatDateTime(step.at, timeZone)),
+      );
+    }),
+  );
+
+  fill(byId('budget-total'), formatEuros(edition.budget.total));
+  const rows = edition.territories.map((territory) =>
+    h(
+      'tr',
+      {},
+      h(
+        'th',
+        { scope: 'row' },
+        territory.name,
+        h('span', { class: 'detail' }, plural(territory.communes.length, 'commune')),
+      ),
+      h('td', { class: 'num' }, formatEuros(territory.envelope)),
+    ),
+  );
+  const wide = edition.budget.departementWide;
+  if (wide) {
+    rows.push(
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, wide.name, h('span', { class: 'detail' }, 'tout le Département')),
+        h('td', { class: 'num' }, formatEuros(wide.envelope)),
+      ),
+    );
+  }
+  const body = byId('envelopes').querySelector('tbody');
+  if (body) fill(body, ...rows);
+  byId('edition').hidden = false;
+}
+
+void main();
