@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
+import { type App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EditionConfig } from '../shared/edition/edition-config.ts';
 import { acknowledgeEditionFindings } from './nag.ts';
@@ -50,7 +50,10 @@ export interface EditionStacks {
 }
 
 /** Stack id (and CloudFormation stack name) of one part of an edition: `Bp-<edition>-<Part>`. */
-export function editionStackId(editionId: string, part: 'Data' | 'Auth' | 'Api' | 'Web' | 'Functions'): string {
+export function editionStackId(
+  editionId: string,
+  part: 'Data' | 'Auth' | 'Api' | 'Web' | 'Functions',
+): string {
   return `Bp-${editionId}-${part}`;
 }
 
@@ -64,9 +67,17 @@ const naggedApps = new WeakSet<App>();
  * before the CloudFront distribution that fronts it, and the functions, created last, receive the site's
  * URL as `SITE_URL` while adding their routes to the API.
  */
-export function buildEditionApp(app: App, config: EditionConfig, options: EditionAppOptions = {}): EditionStacks {
+export function buildEditionApp(
+  app: App,
+  config: EditionConfig,
+  options: EditionAppOptions = {},
+): EditionStacks {
   const env = options.env ?? { region: 'eu-west-3' };
-  const stackProps = (part: string) => ({ env, description: `Budget participatif ${config.id}: ${part}` });
+  const stackProps = (part: string) => ({
+    env,
+    editionId: config.id,
+    description: `Budget participatif ${config.id}: ${part}`,
+  });
 
   const data = new DataStack(app, editionStackId(config.id, 'Data'), {
     ...stackProps('table, event bus, edition config'),
@@ -75,16 +86,13 @@ export function buildEditionApp(app: App, config: EditionConfig, options: Editio
   });
   const auth = new AuthStack(app, editionStackId(config.id, 'Auth'), {
     ...stackProps('staff user pool'),
-    editionId: config.id,
     editionName: config.name,
   });
   const api = new ApiStack(app, editionStackId(config.id, 'Api'), {
     ...stackProps('HTTP API'),
-    editionId: config.id,
   });
   const web = new WebStack(app, editionStackId(config.id, 'Web'), {
     ...stackProps('static site and CDN'),
-    editionId: config.id,
     apiOriginDomainName: api.originDomainName,
     userPool: auth.userPool,
     webClient: auth.webClient,
@@ -105,11 +113,6 @@ export function buildEditionApp(app: App, config: EditionConfig, options: Editio
   });
 
   const stacks: EditionStacks = { data, auth, api, web, functions };
-  for (const stack of Object.values(stacks)) {
-    Tags.of(stack).add('bp:edition', config.id);
-    Tags.of(stack).add('bp:application', 'budget-participatif');
-  }
-
   if (options.nag ?? true) {
     if (!naggedApps.has(app)) {
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
@@ -134,6 +137,8 @@ export function readEditionConfig(file: string): EditionFileResult {
   if (parsed.success) return { ok: true, config: parsed.data };
   return {
     ok: false,
-    errors: parsed.error.issues.map((issue) => `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    errors: parsed.error.issues.map(
+      (issue) => `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    ),
   };
 }

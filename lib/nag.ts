@@ -9,8 +9,8 @@
  */
 import { Stack, Validations } from 'aws-cdk-lib';
 import { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
-import { CfnUserPool } from 'aws-cdk-lib/aws-cognito';
 import { CfnDistribution } from 'aws-cdk-lib/aws-cloudfront';
+import { CfnUserPool } from 'aws-cdk-lib/aws-cognito';
 import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -53,7 +53,8 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
     finding: 'AwsSolutions-IAM5[Resource::*]',
     reasonFor: (resource) => {
       const bp = bpFunctionOf(resource);
-      if (!bp || !(resource instanceof CfnPolicy) || resource.node.scope?.node.scope !== bp.role) return undefined;
+      if (!bp || !(resource instanceof CfnPolicy) || resource.node.scope?.node.scope !== bp.role)
+        return undefined;
       return onlyXrayUsesWildcard(resource)
         ? 'Only xray:PutTraceSegments and xray:PutTelemetryRecords use Resource "*" (X-Ray has no resource-level ' +
             'permissions); every other statement names the edition table and its indexes, the bus, the log group ' +
@@ -179,7 +180,11 @@ export function acknowledgeEditionFindings(stacks: EditionStacks, context: Ackno
 }
 
 /** The reason an acknowledgement rule gives for this finding on this resource, if any rule covers it. */
-export function reasonFor(finding: string, resource: IConstruct, context: AcknowledgementContext): string | undefined {
+export function reasonFor(
+  finding: string,
+  resource: IConstruct,
+  context: AcknowledgementContext,
+): string | undefined {
   for (const rule of ACKNOWLEDGEMENTS) {
     const matches = typeof rule.finding === 'string' ? rule.finding === finding : rule.finding.test(finding);
     const reason = matches ? rule.reasonFor(resource, context) : undefined;

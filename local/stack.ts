@@ -107,7 +107,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(dynamodb.stop, ses.stop, cognito.stop);
 
     const tableName = `bp-${options.config.id}`;
-    const dynamoClient = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: REGION });
+    const dynamoClient = new DynamoDBClient({
+      endpoint: dynamodb.endpoint,
+      region: REGION,
+      requestHandler: { requestTimeout: 5000, throwOnRequestTimeout: true },
+    });
     stops.push(async () => dynamoClient.destroy());
     await ensureTable(dynamoClient, tableName, TABLE);
     // Mirrors the deploy-time seed of the Data stack's custom resource.
@@ -218,7 +222,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
  * existing schedule is kept as it is (it may have fired already: `at()` schedules stay, completed).
  */
 async function createSchedules(config: EditionConfig, endpoint: string) {
-  const scheduler = new SchedulerClient({ endpoint, region: REGION, requestHandler: { requestTimeout: 5000 } });
+  const scheduler = new SchedulerClient({ endpoint, region: REGION, requestHandler: { requestTimeout: 5000, throwOnRequestTimeout: true },
+  });
   try {
     for (const fn of FUNCTIONS) {
       for (const schedule of fn.schedules(config)) {

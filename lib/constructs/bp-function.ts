@@ -11,7 +11,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IScheduleGroup, Schedule, ScheduleExpression, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { eventPattern } from '../../shared/events/define-event.ts';
-import { FUNCTION_ENV, type FunctionSpec, type ScheduleSpec, type SubscriptionSpec, TABLE } from '../manifest.ts';
+import {
+  FUNCTION_ENV,
+  type FunctionSpec,
+  type ScheduleSpec,
+  type SubscriptionSpec,
+  TABLE,
+} from '../manifest.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { FunctionScheduleTarget } from './function-schedule-target.ts';
 
@@ -27,7 +33,12 @@ const TABLE_READ_ACTIONS = [
   'dynamodb:Query',
   'dynamodb:Scan',
 ];
-const TABLE_WRITE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+const TABLE_WRITE_ACTIONS = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
 const INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'];
 
 export interface BpFunctionProps {
@@ -103,7 +114,9 @@ export class BpFunction extends Construct {
     this.props = props;
     this.spec = props.spec;
 
-    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.THREE_MONTHS });
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+    });
     // Our own role rather than the default one: it gets write access to this log group only, instead of
     // the AWS managed AWSLambdaBasicExecutionRole that can write to every log group of the account.
     this.role = new Role(this, 'Role', {

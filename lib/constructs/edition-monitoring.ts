@@ -58,8 +58,16 @@ export class EditionMonitoring extends Construct {
 
     for (const bp of props.functions) {
       const name = bp.spec.name;
-      this.alarm(`${name}-Errors`, bp.fn.metricErrors({ period, statistic: 'Sum' }), `${name}: handler errors`);
-      this.alarm(`${name}-Throttles`, bp.fn.metricThrottles({ period, statistic: 'Sum' }), `${name}: throttled`);
+      this.alarm(
+        `${name}-Errors`,
+        bp.fn.metricErrors({ period, statistic: 'Sum' }),
+        `${name}: handler errors`,
+      );
+      this.alarm(
+        `${name}-Throttles`,
+        bp.fn.metricThrottles({ period, statistic: 'Sum' }),
+        `${name}: throttled`,
+      );
       for (const dlq of bp.deadLetterQueues) {
         this.alarm(
           `${name}-${dlq.node.id}`,
@@ -104,13 +112,20 @@ export class EditionMonitoring extends Construct {
         }),
         new GraphWidget({
           title: `${bp.spec.name}: duration (p50, p99)`,
-          left: [bp.fn.metricDuration({ period, statistic: 'p50' }), bp.fn.metricDuration({ period, statistic: 'p99' })],
+          left: [
+            bp.fn.metricDuration({ period, statistic: 'p50' }),
+            bp.fn.metricDuration({ period, statistic: 'p99' }),
+          ],
           width: 8,
         }),
         new GraphWidget({
           title: `${bp.spec.name}: dead-letter queues`,
           left: bp.deadLetterQueues.map((dlq) =>
-            dlq.queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum', label: dlq.node.id }),
+            dlq.queue.metricApproximateNumberOfMessagesVisible({
+              period,
+              statistic: 'Maximum',
+              label: dlq.node.id,
+            }),
           ),
           width: 8,
         }),

@@ -1,11 +1,10 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
-export interface ApiStackProps extends StackProps {
-  readonly editionId: string;
+export interface ApiStackProps extends EditionStackProps {
   /**
    * Steady-state requests per second allowed on the stage.
    * @default 1000, the vote's design load (ARCHITECTURE.md: 1,000 ballots per second)
@@ -23,7 +22,7 @@ export interface ApiStackProps extends StackProps {
  * functions stack. Keeping the API in its own stack lets the web stack put it behind CloudFront and the
  * functions learn the site URL, with no dependency cycle (see lib/edition-app.ts).
  */
-export class ApiStack extends Stack {
+export class ApiStack extends EditionStack {
   readonly httpApi: HttpApi;
   /** Host name of the API, as a CloudFront origin. */
   readonly originDomainName: string;

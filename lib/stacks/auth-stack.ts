@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -11,9 +11,9 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
 import { ROLE_LABELS, STAFF_ROLES } from '../../shared/auth/roles.ts';
+import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
-export interface AuthStackProps extends StackProps {
-  readonly editionId: string;
+export interface AuthStackProps extends EditionStackProps {
   readonly editionName: string;
 }
 
@@ -24,7 +24,7 @@ export const SERVICE_ATTRIBUTE = 'service';
  * Staff sign-in: a Cognito user pool whose groups are the staff roles. Citizens never get an account here:
  * the identity context issues their sessions. Accounts are created by an administrator (no self sign-up).
  */
-export class AuthStack extends Stack {
+export class AuthStack extends EditionStack {
   readonly userPool: UserPool;
   readonly webClient: UserPoolClient;
 
@@ -40,7 +40,9 @@ export class AuthStack extends Stack {
         email: { required: true, mutable: true },
         fullname: { required: false, mutable: true },
       },
-      customAttributes: { [SERVICE_ATTRIBUTE]: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }) },
+      customAttributes: {
+        [SERVICE_ATTRIBUTE]: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+      },
       passwordPolicy: {
         minLength: 12,
         requireLowercase: true,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -6,8 +6,9 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import type { Construct } from 'constructs';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { TABLE } from '../manifest.ts';
+import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
-export interface DataStackProps extends StackProps {
+export interface DataStackProps extends EditionStackProps {
   readonly config: EditionConfig;
   /** Written as `updatedAt` on the seeded config item: when this config was last deployed. */
   readonly deployedAt: Date;
@@ -27,7 +28,7 @@ export function editionConfigKey(editionId: string) {
  * What must survive the edition's compute: the single table (retained, point-in-time recovery, deletion
  * protection) seeded with the edition's config, and the event bus the contexts coordinate through.
  */
-export class DataStack extends Stack {
+export class DataStack extends EditionStack {
   readonly table: TableV2;
   readonly bus: EventBus;
 

@@ -1,4 +1,3 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -12,6 +11,7 @@ import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { BpFunction } from '../constructs/bp-function.ts';
 import { EditionMonitoring } from '../constructs/edition-monitoring.ts';
 import { FUNCTIONS, type FunctionSpec, type RouteSpec, routeKey } from '../manifest.ts';
+import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 /**
  * Who checks a route's caller:
@@ -34,7 +34,7 @@ export function routeConstructId(route: Pick<RouteSpec, 'method' | 'path'>): str
   return `${route.method}-${route.path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
 }
 
-export interface FunctionsStackProps extends StackProps {
+export interface FunctionsStackProps extends EditionStackProps {
   readonly config: EditionConfig;
   readonly projectRoot: string;
   readonly table: ITableV2;
@@ -53,7 +53,7 @@ export interface FunctionsStackProps extends StackProps {
  * The edition's compute, generated from the manifest: one function per entry, its routes on the HTTP API,
  * its event rules on the edition bus, its schedules, and the alarms and dashboard that watch them.
  */
-export class FunctionsStack extends Stack {
+export class FunctionsStack extends EditionStack {
   readonly functions: BpFunction[];
   readonly scheduleGroup: ScheduleGroup;
   readonly routes: { route: RouteSpec; construct: HttpRoute }[] = [];

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Annotations, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -21,6 +21,7 @@ import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, type ISource, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
+import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 /** A custom domain for the site: the ACM certificate must be in us-east-1 (a CloudFront rule). */
 export interface SiteDomain {
@@ -28,8 +29,7 @@ export interface SiteDomain {
   readonly certificateArn: string;
 }
 
-export interface WebStackProps extends StackProps {
-  readonly editionId: string;
+export interface WebStackProps extends EditionStackProps {
   /** Host name of the HTTP API, forwarded under `/api/*`. */
   readonly apiOriginDomainName: string;
   readonly userPool: IUserPool;
@@ -63,7 +63,7 @@ export interface SiteRuntimeConfig {
  * forwarded uncached to the HTTP API so the site and its API share one origin (no CORS, no token in a
  * cross-site request).
  */
-export class WebStack extends Stack {
+export class WebStack extends EditionStack {
   readonly distribution: Distribution;
   readonly siteBucket: Bucket;
   readonly logBucket: Bucket;
@@ -106,7 +106,10 @@ export class WebStack extends Stack {
         },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        referrerPolicy: {
+          referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
         contentSecurityPolicy: {
           contentSecurityPolicy: [
             "default-src 'self'",
@@ -154,8 +157,8 @@ export class WebStack extends Stack {
       },
       domainNames: props.siteDomain ? [props.siteDomain.domainName] : undefined,
       certificate,
-      // Only applies with a custom certificate; the default *.cloudfront.net one is fixed by AWS.
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      // Only settable with a custom certificate: the default *.cloudfront.net one has a policy fixed by AWS.
+      minimumProtocolVersion: certificate ? SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
       httpVersion: HttpVersion.HTTP2_AND_3,
       // Visitors are in France: edge locations of Europe and North America are enough.
       priceClass: PriceClass.PRICE_CLASS_100,

@@ -226,15 +226,9 @@ async function main(): Promise<void> {
   } catch (error) {
     fill(status);
     if (error instanceof ApiError && error.status === 401) return expireSession();
-    const problem =
-      error instanceof ApiError
-        ? error.status === 403
-          ? {
-              ...error.problem,
-              detail: error.problem.detail ?? 'Votre rôle ne permet pas de consulter la phase.',
-            }
-          : error.problem
-        : unexpected();
+    let problem = error instanceof ApiError ? error.problem : unexpected();
+    if (problem.status === 403)
+      problem = { ...problem, detail: 'Votre rôle ne donne pas accès à la phase de l’édition.' };
     fill(byId('bo-error'), problemNotice(problem));
   }
 }

@@ -1,0 +1,57 @@
+import { signIn } from '../../local/cognito.ts';
+import type { StackContext } from './stack-context.ts';
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** A JSON call to the local API, with an optional bearer token; never throws on an HTTP status. */
+export async function api(
+  stack: StackContext,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  const response = await fetch(`${stack.siteUrl}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}
+
+/** The ID token of the demo staff account of `role`. */
+export async function staffToken(stack: StackContext, role: string): Promise<string> {
+  const user = stack.staff.find((candidate) => candidate.role === role);
+  if (!user) throw new Error(`No demo staff account for ${role}`);
+  const pool = { ...stack.cognito, jwksUrl: `${stack.cognito.issuer}/.well-known/jwks.json` };
+  return (await signIn(pool, stack.cognitoUrl, user.username, user.password)).idToken;
+}
+
+/** Polls `probe` until it returns a value other than `undefined`, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Nothing after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
