@@ -123,6 +123,15 @@ export function buildEditionApp(
   return stacks;
 }
 
+/**
+ * The `context` of cdk.json (feature flags included). The CLI passes it to bin/app.ts; an App built in
+ * process (tests, test/support/cfn-lint.ts) must be given it to synthesize the same templates.
+ */
+export function projectContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context?: object };
+  return { ...cdkJson.context };
+}
+
 export type EditionFileResult = { ok: true; config: EditionConfig } | { ok: false; errors: string[] };
 
 /** Reads and validates an edition file; errors are one line per bad field, ready to print. */

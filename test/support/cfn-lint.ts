@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { buildEditionApp, PROJECT_ROOT, readEditionConfig } from '../../lib/edition-app.ts';
+import { buildEditionApp, PROJECT_ROOT, projectContext, readEditionConfig } from '../../lib/edition-app.ts';
 
 const editionId = process.argv[2] ?? 'loire-atlantique-demo';
 
@@ -30,7 +30,7 @@ if (!edition.ok) {
 
 const outdir = mkdtempSync(join(tmpdir(), 'bp-cfn-lint-'));
 try {
-  const app = new App({ outdir });
+  const app = new App({ outdir, context: projectContext() });
   buildEditionApp(app, edition.config, { deployedAt: new Date(0) });
   app.synth();
 

@@ -53,17 +53,15 @@ function render({ edition, phase, calendar }: EditionView): void {
       : null,
   );
   const currentIndex = calendar.findIndex((step) => step.phase === phase.current);
-  const next =
-    currentIndex >= 0
-      ? calendar[currentIndex + 1]
-      : calendar.find((step) => Date.parse(step.at) > Date.now());
+  // Before the first phase (setup) the next step is the calendar's first one.
+  const next = calendar[currentIndex + 1];
   fill(
     byId('phase-next'),
     next
       ? h(
           'span',
           {},
-          `Prochaine étape\u00a0: ${next.label}, ${Date.parse(next.at) > Date.now() ? 'le' : 'prévue au calendrier le'} `,
+          `Prochaine étape\u00a0: ${next.label}, prévue le `,
           h('time', { datetime: next.at }, formatDateTime(next.at, timeZone)),
           '.',
         )
@@ -74,14 +72,7 @@ function render({ edition, phase, calendar }: EditionView): void {
   fill(
     byId('calendar'),
     ...calendar.map((step, index) => {
-      const state =
-        currentIndex < 0
-          ? undefined
-          : index < currentIndex
-            ? 'terminée'
-            : index === currentIndex
-              ? 'en cours'
-              : 'à venir';
+      const state = index < currentIndex ? 'terminée' : index === currentIndex ? 'en cours' : 'à venir';
       return h(
         'li',
         {
@@ -92,7 +83,7 @@ function render({ edition, phase, calendar }: EditionView): void {
           'span',
           { class: 'step-name' },
           step.label,
-          state ? h('span', { class: 'step-state' }, state) : null,
+          h('span', { class: 'step-state' }, state),
         ),
         h('time', { datetime: step.at }, formatDateTime(step.at, timeZone)),
       );
