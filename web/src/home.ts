@@ -79,12 +79,7 @@ function render({ edition, phase, calendar }: EditionView): void {
           class: index === currentIndex ? 'is-current' : false,
           'aria-current': index === currentIndex ? 'step' : false,
         },
-        h(
-          'span',
-          { class: 'step-name' },
-          step.label,
-          h('span', { class: 'step-state' }, state),
-        ),
+        h('span', { class: 'step-name' }, step.label, h('span', { class: 'step-state' }, state)),
         h('time', { datetime: step.at }, formatDateTime(step.at, timeZone)),
       );
     }),
