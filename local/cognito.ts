@@ -58,6 +58,7 @@ export interface StaffUser {
 }
 
 type CognitoConfig = import('cognito-local/lib/server/config').Config;
+type LambdaService = typeof import('cognito-local/lib/services').LambdaService;
 type QuietLogger = Parameters<typeof import('cognito-local/lib/server/server').createServer>[1];
 
 /**
@@ -73,6 +74,9 @@ function loadCognitoLocal() {
   const load = <T>(id: string): T => requireHere(`cognito-local/lib/${id}`) as T;
   return {
     pino: requireFromPackage('pino') as (options: { level: string }) => QuietLogger,
+    awsSdk: requireFromPackage('aws-sdk') as {
+      Lambda: new (options: unknown) => ConstructorParameters<LambdaService>[1];
+    },
     config: load<typeof import('cognito-local/lib/server/config')>('server/config'),
     server: load<typeof import('cognito-local/lib/server/server')>('server/server'),
     router: load<typeof import('cognito-local/lib/server/Router')>('server/Router'),
@@ -122,13 +126,10 @@ export async function startCognitoLocal(opts: { port: number; dataDir: string })
     dataStores,
     new lib.userPoolService.UserPoolServiceFactoryImpl(clock, dataStores),
   ).create(ctx, config.UserPoolDefaults);
-  const awsSdkV2 = createRequire(createRequire(import.meta.url).resolve('cognito-local'))('aws-sdk') as {
-    Lambda: new (options: unknown) => ConstructorParameters<typeof lib.services.LambdaService>[1];
-  };
   const triggers = new lib.services.TriggersService(
     clock,
     cognito,
-    new lib.services.LambdaService(config.TriggerFunctions, new awsSdkV2.Lambda(config.LambdaClient)),
+    new lib.services.LambdaService(config.TriggerFunctions, new lib.awsSdk.Lambda(config.LambdaClient)),
     new lib.crypto.CryptoService(config.KMSConfig),
   );
   const services = {

@@ -53,11 +53,20 @@ async function describe(client: DynamoDBClient, tableName: string): Promise<Tabl
   }
 }
 
+/** Table and every index ACTIVE: a freshly added index stays CREATING for a while and refuses queries. */
 async function waitActive(client: DynamoDBClient, tableName: string): Promise<TableDescription> {
   await waitUntilTableExists({ client, maxWaitTime: WAIT_SECONDS }, { TableName: tableName });
-  const table = await describe(client, tableName);
-  if (!table) throw new Error(`Table ${tableName} vanished while waiting for it`);
-  return table;
+  const deadline = Date.now() + WAIT_SECONDS * 1000;
+  for (;;) {
+    const table = await describe(client, tableName);
+    if (!table) throw new Error(`Table ${tableName} vanished while waiting for it`);
+    const pending = (table.GlobalSecondaryIndexes ?? []).filter((index) => index.IndexStatus !== 'ACTIVE');
+    if (table.TableStatus === 'ACTIVE' && pending.length === 0) return table;
+    if (Date.now() > deadline) {
+      throw new Error(`Table ${tableName} not ACTIVE after ${WAIT_SECONDS} s (${table.TableStatus})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 function keyOf(schema: TableDescription['KeySchema'], type: 'HASH' | 'RANGE'): string | undefined {

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { EditionConfig } from '../../shared/edition/edition-config.ts';
 import {
   buildEditionApp,
   type EditionAppOptions,
@@ -11,6 +10,7 @@ import {
   PROJECT_ROOT,
   projectContext,
 } from '../../lib/edition-app.ts';
+import { EditionConfig } from '../../shared/edition/edition-config.ts';
 
 export const FIXTURE_FILE = join(PROJECT_ROOT, 'test', 'fixtures', 'edition-minimal.json');
 /** Fixed so that two synths of the same config give the same templates. */
