@@ -32,7 +32,11 @@ async function measure(url: string): Promise<{ p50: number; p99: number; perSeco
   );
   const seconds = (performance.now() - started) / 1000;
   durations.sort((a, b) => a - b);
-  return { p50: percentile(durations, 50), p99: percentile(durations, 99), perSecond: durations.length / seconds };
+  return {
+    p50: percentile(durations, 50),
+    p99: percentile(durations, 99),
+    perSecond: durations.length / seconds,
+  };
 }
 
 const parsed = await readEditionFile('editions/loire-atlantique-demo.json');

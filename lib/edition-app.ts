@@ -106,7 +106,7 @@ export function buildEditionApp(
     table: data.table,
     bus: data.bus,
     httpApi: api.httpApi,
-    userPool: auth.userPool,
+    staffIssuer: auth.issuer,
     webClient: auth.webClient,
     siteUrl: web.siteUrl,
     alarmEmail: options.alarmEmail,

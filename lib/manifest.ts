@@ -6,8 +6,8 @@
 import type { Role } from '../shared/auth/roles.ts';
 import type { EditionConfig } from '../shared/edition/edition-config.ts';
 import { phaseTransitions } from '../shared/edition/phases.ts';
-import type { EventContract } from '../shared/events/define-event.ts';
 import { PhaseChanged } from '../shared/events/catalogue.ts';
+import type { EventContract } from '../shared/events/define-event.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** `public`, or the roles allowed (any of them). */
@@ -68,7 +68,11 @@ export interface FunctionSpec {
 export interface TableSpec {
   readonly partitionKey: string;
   readonly sortKey: string;
-  readonly indexes: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey: string }[];
+  readonly indexes: readonly {
+    readonly name: string;
+    readonly partitionKey: string;
+    readonly sortKey: string;
+  }[];
   /** Epoch-seconds attribute; readers still filter expired items themselves. */
   readonly ttlAttribute: string;
 }

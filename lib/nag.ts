@@ -18,7 +18,6 @@ import { BpFunction } from './constructs/bp-function.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import type { EditionStacks } from './edition-app.ts';
 import { findRoute } from './manifest.ts';
-import { routeAuthorization } from './stacks/functions-stack.ts';
 
 export interface AcknowledgementContext {
   /** A custom domain with its ACM certificate is configured (TLS policy under our control). */
@@ -70,7 +69,7 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
           'on-failure destination); its depth is alarmed and it is redriven by an operator.'
         : undefined,
   },
-  // HTTP routes that API Gateway cannot or must not authorize.
+  // HTTP routes: API Gateway authorizes none of them on purpose.
   {
     finding: 'AwsSolutions-APIG4',
     reasonFor: (resource) => {
@@ -78,17 +77,11 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
       const key = Stack.of(resource).resolve(resource.routeKey);
       const route = typeof key === 'string' ? findRoute(key) : undefined;
       if (!route) return undefined;
-      switch (routeAuthorization(route)) {
-        case 'none':
-          return `${key} is public by design (access: 'public' in lib/manifest.ts): anonymous visitors read it.`;
-        case 'handler':
-          return (
-            `${key} admits citizens, whose sessions are issued by the identity context, not Cognito: the ` +
-            'handler verifies the session and the role from lib/manifest.ts.'
-          );
-        default:
-          return undefined;
-      }
+      return route.access === 'public'
+        ? `${key} is public by design (access: 'public' in lib/manifest.ts): anonymous visitors read it.`
+        : `${key} needs ${route.access.join(' or ')}: the function verifies the bearer token (signature via ` +
+            'JWKS, issuer, audience, expiry) and the role declared in lib/manifest.ts, so that refusals are ' +
+            'problem+json and staff and citizen tokens share one path (shared/http/http-handler.ts).';
     },
   },
   // Staff sign-in.

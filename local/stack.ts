@@ -11,7 +11,7 @@ import { putEditionConfig } from '../shared/edition/edition-store.ts';
 import { eventPattern } from '../shared/events/define-event.ts';
 import { buildWeb } from '../web/build.ts';
 import { type Clock, createClock } from './clock.ts';
-import { seedStaffPool, type StaffPool, type StaffUser, startCognitoLocal } from './cognito.ts';
+import { type StaffPool, type StaffUser, seedStaffPool, startCognitoLocal } from './cognito.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.ts';
 import { startHttpAdapter } from './http-adapter.ts';
@@ -40,7 +40,16 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  urls: { site: string; api: string; backOffice: string; mailbox: string; dynamodb: string; ses: string; cognito: string; bus: string };
+  urls: {
+    site: string;
+    api: string;
+    backOffice: string;
+    mailbox: string;
+    dynamodb: string;
+    ses: string;
+    cognito: string;
+    bus: string;
+  };
   tableName: string;
   pool: StaffPool;
   staff: (StaffUser & { role: string })[];
@@ -87,10 +96,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     // Fake credentials: the emulators want a signed request, not a valid one.
-    Object.assign(process.env, { AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
     const dataDir = resolve(options.dataDir);
     await mkdir(dataDir, { recursive: true });
-    const port = (offset: number) => (options.port === 0 ? freePort() : Promise.resolve(options.port + offset));
+    const port = (offset: number) =>
+      options.port === 0 ? freePort() : Promise.resolve(options.port + offset);
     const clock = options.clock ?? createClock();
 
     const [dynamodb, ses, cognito] = await Promise.all([
@@ -165,7 +179,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           target: fn.name,
         })),
       ),
-      targets: Object.fromEntries(FUNCTIONS.map((fn) => [fn.name, (event: unknown) => invoke(fn.name, event)])),
+      targets: Object.fromEntries(
+        FUNCTIONS.map((fn) => [fn.name, (event: unknown) => invoke(fn.name, event)]),
+      ),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.persistent
         ? { dlqFile: join(dataDir, 'dead-letters.json'), stateFile: join(dataDir, 'schedules.json') }
@@ -184,7 +200,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         edition: options.config.id,
         apiBase: '/api',
         mailboxUrl: ses.endpoint,
-        cognito: { region: REGION, userPoolId: pool.userPoolId, clientId: pool.clientId, endpoint: `${cognito.endpoint}/` },
+        cognito: {
+          region: REGION,
+          userPoolId: pool.userPoolId,
+          clientId: pool.clientId,
+          endpoint: `${cognito.endpoint}/`,
+        },
       }),
       log,
     });
@@ -222,7 +243,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
  * existing schedule is kept as it is (it may have fired already: `at()` schedules stay, completed).
  */
 async function createSchedules(config: EditionConfig, endpoint: string) {
-  const scheduler = new SchedulerClient({ endpoint, region: REGION, requestHandler: { requestTimeout: 5000, throwOnRequestTimeout: true },
+  const scheduler = new SchedulerClient({
+    endpoint,
+    region: REGION,
+    requestHandler: { requestTimeout: 5000, throwOnRequestTimeout: true },
   });
   try {
     for (const fn of FUNCTIONS) {

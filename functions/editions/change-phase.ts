@@ -1,4 +1,4 @@
-import { type Phase, PHASES } from '../../shared/edition/phases.ts';
+import { PHASES, type Phase } from '../../shared/edition/phases.ts';
 import { serviceUnavailable } from '../../shared/errors/domain-error.ts';
 import { PhaseChanged } from '../../shared/events/catalogue.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
@@ -22,7 +22,11 @@ export async function changePhase(
   request: { to: Phase; reason?: string; actor: Actor; forwardOnly: boolean },
 ): Promise<PhaseState> {
   await publishPending(deps);
-  const state = (await deps.phases.getState()) ?? { current: 'setup' as Phase, since: new Date(0).toISOString(), version: 0 };
+  const state = (await deps.phases.getState()) ?? {
+    current: 'setup' as Phase,
+    since: new Date(0).toISOString(),
+    version: 0,
+  };
   if (state.current === request.to) return state;
   if (request.forwardOnly && PHASES.indexOf(request.to) < PHASES.indexOf(state.current)) return state;
   const change: PhaseChange = {
@@ -57,7 +61,10 @@ async function publish(deps: ChangePhaseDeps, change: PhaseChange) {
     });
   } catch {
     // The change is stored; the next call (a retry of this one, or any other) publishes it.
-    throw serviceUnavailable('event_publish_pending', 'La phase est enregistrée ; sa diffusion reprendra dans un instant. Réessayez.');
+    throw serviceUnavailable(
+      'event_publish_pending',
+      'La phase est enregistrée ; sa diffusion reprendra dans un instant. Réessayez.',
+    );
   }
   await deps.phases.markPublished(change);
 }

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
-import { Phase } from '../../shared/edition/phases.ts';
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
+import { Phase } from '../../shared/edition/phases.ts';
 import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
-import { httpHandler, parseWith, type HttpRequest } from '../../shared/http/http-handler.ts';
-import { lambdaEntry } from '../../shared/lambda/entry.ts';
-import type { Logger } from '../../shared/logging/logger.ts';
+import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 import { ChangePhaseBody } from '../../shared/http/schemas.ts';
+import { lambdaEntry } from '../../shared/lambda/entry.ts';
+import type { Logger } from '../../shared/logging/logger.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import { changePhase } from './change-phase.ts';
 import type { PhaseRepository } from './phase-repository.ts';
@@ -25,7 +25,11 @@ export interface EditionsDeps {
   newId: () => string;
 }
 
-const PhaseTransitionInput = z.object({ kind: z.literal('phase-transition'), edition: z.string(), phase: Phase });
+const PhaseTransitionInput = z.object({
+  kind: z.literal('phase-transition'),
+  edition: z.string(),
+  phase: Phase,
+});
 
 export function makeHandler(deps: EditionsDeps) {
   /** This function serves one edition; any other id in the path is unknown here. */
@@ -40,9 +44,13 @@ export function makeHandler(deps: EditionsDeps) {
     logger: deps.logger,
     verifyToken: deps.verifyToken,
     routes: {
-      'GET /api/health': async () => ({ body: { status: 'ok', edition: deps.edition, time: deps.now().toISOString() } }),
+      'GET /api/health': async () => ({
+        body: { status: 'ok', edition: deps.edition, time: deps.now().toISOString() },
+      }),
       'GET /api/openapi.json': async () => ({ body: openApiDocument() }),
-      'GET /api/editions/{edition}': async (request) => ({ body: await readPublicEdition(deps, await config(request)) }),
+      'GET /api/editions/{edition}': async (request) => ({
+        body: await readPublicEdition(deps, await config(request)),
+      }),
       'GET /api/editions/{edition}/staff/phase': async (request) => ({
         body: await readPhaseHistory(deps, await config(request)),
       }),
@@ -50,7 +58,8 @@ export function makeHandler(deps: EditionsDeps) {
         const edition = await config(request);
         const body = parseWith(ChangePhaseBody, request.body, 'body');
         const principal = request.principal;
-        if (!principal) throw new DomainError({ code: 'unauthenticated', status: 401, title: 'Connexion requise' });
+        if (!principal)
+          throw new DomainError({ code: 'unauthenticated', status: 401, title: 'Connexion requise' });
         await changePhase(deps, {
           to: body.to,
           reason: body.reason,

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { Phase } from '../../shared/edition/phases.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
@@ -40,12 +46,21 @@ export interface PhaseRepository {
  * - `EDITION#<id>` / `PHASE#CHANGE#<at>#<changeId>`: one item per change, `published` set once its
  *   `PhaseChanged` event is on the bus (the change and its event cannot be split by a crash).
  */
-export function dynamoPhaseRepository(client: DynamoDBDocumentClient, tableName: string, edition: string): PhaseRepository {
+export function dynamoPhaseRepository(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  edition: string,
+): PhaseRepository {
   const pk = `EDITION#${edition}`;
-  const changeKey = (change: Pick<PhaseChange, 'at' | 'changeId'>) => ({ pk, sk: `PHASE#CHANGE#${change.at}#${change.changeId}` });
+  const changeKey = (change: Pick<PhaseChange, 'at' | 'changeId'>) => ({
+    pk,
+    sk: `PHASE#CHANGE#${change.at}#${change.changeId}`,
+  });
   return {
     async getState() {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { pk, sk: 'PHASE' }, ConsistentRead: true }));
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: { pk, sk: 'PHASE' }, ConsistentRead: true }),
+      );
       return Item ? PhaseState.parse(Item) : undefined;
     },
     async recordChange(expectedVersion, change) {
@@ -58,10 +73,14 @@ export function dynamoPhaseRepository(client: DynamoDBDocumentClient, tableName:
                 Put: {
                   TableName: tableName,
                   Item: { pk, sk: 'PHASE', entity: 'PhaseState', ...state },
-                  ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
+                  ConditionExpression:
+                    expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
                   ...(expectedVersion === 0
                     ? {}
-                    : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+                    : {
+                        ExpressionAttributeNames: { '#version': 'version' },
+                        ExpressionAttributeValues: { ':expected': expectedVersion },
+                      }),
                 },
               },
               {
@@ -75,8 +94,14 @@ export function dynamoPhaseRepository(client: DynamoDBDocumentClient, tableName:
           }),
         );
       } catch (error) {
-        if (error instanceof TransactionCanceledException || error instanceof ConditionalCheckFailedException) {
-          throw conflict('phase_changed_meanwhile', 'La phase vient d’être modifiée par ailleurs : rechargez la page puis réessayez.');
+        if (
+          error instanceof TransactionCanceledException ||
+          error instanceof ConditionalCheckFailedException
+        ) {
+          throw conflict(
+            'phase_changed_meanwhile',
+            'La phase vient d’être modifiée par ailleurs : rechargez la page puis réessayez.',
+          );
         }
         throw error;
       }

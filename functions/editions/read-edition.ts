@@ -13,11 +13,19 @@ export interface PhaseView {
 
 function phaseView(config: EditionConfig, state: PhaseState | undefined, now: Date): PhaseView {
   const current = state?.current ?? 'setup';
-  return { current, label: PHASE_LABELS[current], since: state?.since ?? null, calendarPhase: phaseAt(config, now) };
+  return {
+    current,
+    label: PHASE_LABELS[current],
+    since: state?.since ?? null,
+    calendarPhase: phaseAt(config, now),
+  };
 }
 
 /** The public face of an edition: its config without staff contacts, its phase and its calendar. */
-export async function readPublicEdition(deps: { phases: PhaseRepository; now: () => Date }, config: EditionConfig) {
+export async function readPublicEdition(
+  deps: { phases: PhaseRepository; now: () => Date },
+  config: EditionConfig,
+) {
   const state = await deps.phases.getState();
   return {
     edition: publicEditionConfig(config),
@@ -32,7 +40,10 @@ export async function readPublicEdition(deps: { phases: PhaseRepository; now: ()
 }
 
 /** The phase and its history, for staff. */
-export async function readPhaseHistory(deps: { phases: PhaseRepository; now: () => Date }, config: EditionConfig) {
+export async function readPhaseHistory(
+  deps: { phases: PhaseRepository; now: () => Date },
+  config: EditionConfig,
+) {
   const [state, history] = await Promise.all([deps.phases.getState(), deps.phases.history(50)]);
   return {
     ...phaseView(config, state, deps.now()),

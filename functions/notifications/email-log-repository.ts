@@ -76,7 +76,12 @@ export function dynamoEmailLog(client: DynamoDBDocumentClient, tableName: string
           Key: key(entry),
           UpdateExpression: 'SET #status = :failed, lastError = :error, failedAt = :at, leaseUntil = :zero',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':error': error.slice(0, 500), ':at': now.toISOString(), ':zero': 0 },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':error': error.slice(0, 500),
+            ':at': now.toISOString(),
+            ':zero': 0,
+          },
         }),
       );
     },

@@ -1,4 +1,4 @@
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 
 export interface OutgoingEmail {
   to: string;
@@ -22,7 +22,10 @@ export function sesMailer(client: SESv2Client, from: string): Mailer {
           Content: {
             Simple: {
               Subject: { Data: email.subject, Charset: 'UTF-8' },
-              Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
+              Body: {
+                Text: { Data: email.text, Charset: 'UTF-8' },
+                Html: { Data: email.html, Charset: 'UTF-8' },
+              },
             },
           },
         }),

@@ -1,6 +1,6 @@
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
-import type { DetailOf } from '../../shared/events/define-event.ts';
 import type { PhaseChanged } from '../../shared/events/catalogue.ts';
+import type { DetailOf } from '../../shared/events/define-event.ts';
 import type { EmailLog } from './email-log-repository.ts';
 import type { Mailer } from './mailer.ts';
 import { type SendOutcome, sendOnce } from './send-once.ts';
@@ -35,7 +35,12 @@ export async function notifyPhaseChanged(
     outcomes.push(
       await sendOnce(
         deps,
-        { key: `PhaseChanged#${detail.changeId}#${coordinator.email}`, template: 'phase-changed', recipient: coordinator.email, eventId },
+        {
+          key: `PhaseChanged#${detail.changeId}#${coordinator.email}`,
+          template: 'phase-changed',
+          recipient: coordinator.email,
+          eventId,
+        },
         email,
       ),
     );

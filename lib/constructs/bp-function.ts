@@ -51,6 +51,8 @@ export interface BpFunctionProps {
   readonly mailFrom: string;
   /** Public URL of the edition's site, for links in emails and redirects. */
   readonly siteUrl: string;
+  /** Issuer and audience (web client id) of staff tokens, which handlers verify themselves too. */
+  readonly staffTokens: { readonly issuer: string; readonly audience: string };
   readonly table: ITableV2;
   readonly bus: IEventBus;
   /**
@@ -143,6 +145,8 @@ export class BpFunction extends Construct {
         [FUNCTION_ENV.edition]: props.editionId,
         [FUNCTION_ENV.mailFrom]: props.mailFrom,
         [FUNCTION_ENV.siteUrl]: props.siteUrl,
+        [FUNCTION_ENV.staffIssuer]: props.staffTokens.issuer,
+        [FUNCTION_ENV.staffAudience]: props.staffTokens.audience,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.spec.name,
         POWERTOOLS_METRICS_NAMESPACE: 'BudgetParticipatif',

@@ -27,6 +27,8 @@ export const SERVICE_ATTRIBUTE = 'service';
 export class AuthStack extends EditionStack {
   readonly userPool: UserPool;
   readonly webClient: UserPoolClient;
+  /** `iss` of the pool's tokens: what the API authorizer and the handlers check. */
+  readonly issuer: string;
 
   constructor(scope: Construct, id: string, props: AuthStackProps) {
     super(scope, id, props);
@@ -94,5 +96,7 @@ export class AuthStack extends EditionStack {
       // not be writable with the user's own access token.
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
+
+    this.issuer = `https://cognito-idp.${this.region}.amazonaws.com/${this.userPool.userPoolId}`;
   }
 }

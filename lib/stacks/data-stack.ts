@@ -5,6 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
+import { editionConfigKey } from '../../shared/edition/edition-store.ts';
 import { TABLE } from '../manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
@@ -17,11 +18,6 @@ export interface DataStackProps extends EditionStackProps {
    * @default Duration.days(90)
    */
   readonly archiveRetention?: Duration;
-}
-
-/** The item key of an edition's config: the editions function reads it back from here. */
-export function editionConfigKey(editionId: string) {
-  return { pk: `EDITION#${editionId}`, sk: 'CONFIG' } as const;
 }
 
 /**
@@ -66,8 +62,8 @@ export class DataStack extends EditionStack {
 
   /**
    * Writes the validated edition config into the table on every create and update, so the deployed item
-   * always equals `editions/<id>.json`. It stays a JSON string: the editions function parses it with the
-   * same zod schema, and the item never mixes DynamoDB types with config types.
+   * always equals `editions/<id>.json`. Same item as `putEditionConfig` (shared/edition/edition-store.ts, used
+   * by the local runtime); the config stays a JSON string that readers parse with the same zod schema.
    */
   private seedConfig(config: EditionConfig, deployedAt: Date): void {
     const key = editionConfigKey(config.id);

@@ -1,33 +1,15 @@
 import { HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
-import { STAFF_ROLES } from '../../shared/auth/roles.ts';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { BpFunction } from '../constructs/bp-function.ts';
 import { EditionMonitoring } from '../constructs/edition-monitoring.ts';
-import { FUNCTIONS, type FunctionSpec, type RouteSpec, routeKey } from '../manifest.ts';
+import { FUNCTIONS, type RouteSpec, routeKey } from '../manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
-
-/**
- * Who checks a route's caller:
- * - `none`: public by design;
- * - `gateway-jwt`: staff only, API Gateway verifies the Cognito token (the handler still checks the role
- *   against the manifest, since a JWT authorizer checks scopes, not groups);
- * - `handler`: the route admits citizens, whose sessions come from the identity context, not Cognito, so
- *   only the handler can verify them.
- */
-export type RouteAuthorization = 'none' | 'gateway-jwt' | 'handler';
-
-export function routeAuthorization(route: Pick<RouteSpec, 'access'>): RouteAuthorization {
-  if (route.access === 'public') return 'none';
-  const staff: readonly string[] = STAFF_ROLES;
-  return route.access.every((role) => staff.includes(role)) ? 'gateway-jwt' : 'handler';
-}
 
 /** A readable, stable construct id for a route: `GET-api-editions-edition-staff-phase`. */
 export function routeConstructId(route: Pick<RouteSpec, 'method' | 'path'>): string {
@@ -40,13 +22,12 @@ export interface FunctionsStackProps extends EditionStackProps {
   readonly table: ITableV2;
   readonly bus: IEventBus;
   readonly httpApi: IHttpApi;
-  readonly userPool: IUserPool;
+  /** Issuer of staff tokens (lib/stacks/auth-stack.ts). */
+  readonly staffIssuer: string;
   readonly webClient: IUserPoolClient;
   readonly siteUrl: string;
   /** @default no subscription to the alarm topic */
   readonly alarmEmail?: string;
-  /** @default every function of lib/manifest.ts */
-  readonly functions?: readonly FunctionSpec[];
 }
 
 /**
@@ -62,23 +43,22 @@ export class FunctionsStack extends EditionStack {
   constructor(scope: Construct, id: string, props: FunctionsStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const specs = props.functions ?? FUNCTIONS;
 
     this.scheduleGroup = new ScheduleGroup(this, 'Schedules');
-    const staffJwt = new HttpJwtAuthorizer(
-      'StaffJwt',
-      `https://cognito-idp.${this.region}.amazonaws.com/${props.userPool.userPoolId}`,
-      { jwtAudience: [props.webClient.userPoolClientId], identitySource: ['$request.header.Authorization'] },
-    );
+    // No API Gateway authorizer: every function verifies the bearer token itself and enforces the
+    // manifest's roles (shared/http/http-handler.ts), so a refusal is problem+json like any other,
+    // staff and citizen tokens share one path, and the local runtime behaves exactly as deployed.
+    const staffTokens = { issuer: props.staffIssuer, audience: props.webClient.userPoolClientId };
 
     const seenRoutes = new Set<string>();
-    this.functions = specs.map((spec) => {
+    this.functions = FUNCTIONS.map((spec) => {
       const bp = new BpFunction(this, spec.name, {
         spec,
         projectRoot: props.projectRoot,
         editionId: config.id,
         mailFrom: config.mailFrom,
         siteUrl: props.siteUrl,
+        staffTokens,
         table: props.table,
         bus: props.bus,
       });
@@ -92,7 +72,6 @@ export class FunctionsStack extends EditionStack {
           httpApi: props.httpApi,
           routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
           integration,
-          authorizer: routeAuthorization(route) === 'gateway-jwt' ? staffJwt : undefined,
         });
         this.routes.push({ route, construct });
       }

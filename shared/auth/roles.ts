@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
 /** Staff roles map one-to-one to Cognito groups; `citizen` comes from the identity context's own tokens. */
-export const STAFF_ROLES = ['moderator', 'instructor', 'coordinator', 'committee', 'elected', 'admin', 'ops'] as const;
+export const STAFF_ROLES = [
+  'moderator',
+  'instructor',
+  'coordinator',
+  'committee',
+  'elected',
+  'admin',
+  'ops',
+] as const;
 export const ROLES = ['citizen', ...STAFF_ROLES] as const;
 
 export const Role = z.enum(ROLES);

@@ -37,7 +37,10 @@ export function createTokenVerifier(issuers: readonly TrustedIssuer[]): VerifyTo
     const keySet = trusted && keySets.get(trusted.issuer);
     if (!trusted || !keySet) return undefined;
     try {
-      const { payload } = await jwtVerify(token, keySet, { issuer: trusted.issuer, audience: trusted.audience });
+      const { payload } = await jwtVerify(token, keySet, {
+        issuer: trusted.issuer,
+        audience: trusted.audience,
+      });
       return payload;
     } catch {
       return undefined;

@@ -32,7 +32,11 @@ export function dynamoEditionStore(options: {
     async get() {
       if (cached && now() - cached.at < cacheMs) return cached.config;
       const { Item } = await options.client.send(
-        new GetCommand({ TableName: options.tableName, Key: editionConfigKey(options.edition), ConsistentRead: true }),
+        new GetCommand({
+          TableName: options.tableName,
+          Key: editionConfigKey(options.edition),
+          ConsistentRead: true,
+        }),
       );
       if (!Item) throw new Error(`Edition ${options.edition} has no config item`);
       const config = EditionConfig.parse(JSON.parse(ConfigItem.parse(Item).configJson));
@@ -43,7 +47,11 @@ export function dynamoEditionStore(options: {
 }
 
 /** What the deploy-time seed writes; the local runtime uses it to mirror the CDK custom resource. */
-export async function putEditionConfig(client: DynamoDBDocumentClient, tableName: string, config: EditionConfig) {
+export async function putEditionConfig(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  config: EditionConfig,
+) {
   await client.send(
     new PutCommand({
       TableName: tableName,

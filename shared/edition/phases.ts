@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { EditionConfig } from './edition-config.ts';
 import { toInstant } from '../time/zoned.ts';
+import type { EditionConfig } from './edition-config.ts';
 
 /** The life of an edition, in order. */
 export const PHASES = [

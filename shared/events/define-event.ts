@@ -12,12 +12,11 @@ export interface EventContract<Name extends string = string, Detail extends z.Zo
   readonly detail: Detail;
 }
 
-export function defineEvent<const Name extends string, Shape extends z.ZodRawShape, const V extends number>(spec: {
-  source: string;
-  detailType: Name;
-  version: V;
-  detail: Shape;
-}) {
+export function defineEvent<
+  const Name extends string,
+  Shape extends z.ZodRawShape,
+  const V extends number,
+>(spec: { source: string; detailType: Name; version: V; detail: Shape }) {
   const detail = z.object({ version: z.literal(spec.version), edition: z.string().min(1), ...spec.detail });
   return { source: spec.source, detailType: spec.detailType, version: spec.version, detail } as const;
 }

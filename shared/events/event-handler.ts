@@ -26,7 +26,8 @@ export function eventHandler(options: { routes: readonly EventRoute[]; logger: L
   return middy<unknown, void, Error, Context>().handler(async (raw) => {
     const envelope = EventEnvelope.parse(raw);
     const route = options.routes.find(
-      ({ contract }) => contract.source === envelope.source && contract.detailType === envelope['detail-type'],
+      ({ contract }) =>
+        contract.source === envelope.source && contract.detailType === envelope['detail-type'],
     );
     if (!route) {
       // A rule that sends an event nobody here consumes is a wiring bug: fail loudly, into the DLQ.

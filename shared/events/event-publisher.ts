@@ -1,4 +1,4 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { DetailInput, EventContract } from './define-event.ts';
 
 /** Port used by use cases: they publish contracts, never raw EventBridge entries. */
@@ -25,7 +25,9 @@ export function eventBridgePublisher(client: EventBridgeClient, busName: string)
       );
       if (result.FailedEntryCount) {
         const entry = result.Entries?.[0];
-        throw new Error(`PutEvents refused ${contract.detailType}: ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
+        throw new Error(
+          `PutEvents refused ${contract.detailType}: ${entry?.ErrorCode} ${entry?.ErrorMessage}`,
+        );
       }
     },
   };

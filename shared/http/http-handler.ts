@@ -1,9 +1,5 @@
 import middy from '@middy/core';
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { findRoute } from '../../lib/manifest.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
@@ -97,7 +93,8 @@ function readBody(event: HttpEvent, maxBytes: number): unknown {
 
 function lowerCaseHeaders(headers: HttpEvent['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(headers ?? {}))
+    if (value !== undefined) out[name.toLowerCase()] = value;
   return out;
 }
 
@@ -151,17 +148,27 @@ export function httpHandler(options: {
 }
 
 const routeNotFound = () =>
-  new DomainError({ code: 'route_not_found', status: 404, title: 'Introuvable', detail: 'Cette adresse n’existe pas.' });
+  new DomainError({
+    code: 'route_not_found',
+    status: 404,
+    title: 'Introuvable',
+    detail: 'Cette adresse n’existe pas.',
+  });
 
 function definedEntries(record: Record<string, string | undefined> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(record ?? {}).filter((entry): entry is [string, string] => !!entry[1]));
+  return Object.fromEntries(
+    Object.entries(record ?? {}).filter((entry): entry is [string, string] => !!entry[1]),
+  );
 }
 
 /**
  * Verifies the bearer token, if any, then enforces the role the manifest declares for the route,
  * before the body is even read. A bad token on a public route is ignored, not refused.
  */
-function authorize(verifyToken: VerifyToken, principals: WeakMap<HttpEvent, Principal>): middy.MiddlewareObj<HttpEvent, HttpResponse> {
+function authorize(
+  verifyToken: VerifyToken,
+  principals: WeakMap<HttpEvent, Principal>,
+): middy.MiddlewareObj<HttpEvent, HttpResponse> {
   return {
     before: async ({ event }) => {
       const route = findRoute(event.routeKey);
@@ -184,7 +191,8 @@ function problemErrors(logger: Logger): middy.MiddlewareObj<HttpEvent, HttpRespo
     onError: (request) => {
       const { error, event } = request;
       if (error instanceof DomainError) {
-        if (error.status >= 500) logger.warn('request refused', { code: error.code, routeKey: event.routeKey });
+        if (error.status >= 500)
+          logger.warn('request refused', { code: error.code, routeKey: event.routeKey });
         request.response = problemResponse(error);
         return;
       }

@@ -37,7 +37,12 @@ export function openApiDocument() {
       ...(route.access === 'public' ? { security: [] } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(body) } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: z.toJSONSchema(body) } },
+            },
+          }
         : {}),
       responses: {
         '200': { description: 'OK' },

@@ -7,7 +7,11 @@ import { Phase } from '../edition/phases.ts';
  */
 export const ChangePhaseBody = z.object({
   to: Phase,
-  reason: z.string().trim().min(5, { message: 'Indiquez la raison du changement (5 caractères au moins)' }).max(500),
+  reason: z
+    .string()
+    .trim()
+    .min(5, { message: 'Indiquez la raison du changement (5 caractères au moins)' })
+    .max(500),
 });
 export type ChangePhaseBody = z.infer<typeof ChangePhaseBody>;
 

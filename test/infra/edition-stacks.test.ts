@@ -1,7 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes, FUNCTION_ENV, FUNCTIONS, routeKey, TABLE } from '../../lib/manifest.ts';
-import { routeAuthorization } from '../../lib/stacks/functions-stack.ts';
 import { STAFF_ROLES } from '../../shared/auth/roles.ts';
 import { allTemplates, type BuiltEdition, buildApp, DEPLOYED_AT, fixtureConfig } from './build-edition.ts';
 
@@ -166,7 +165,7 @@ describe('the stacks of one edition', () => {
     });
   });
 
-  it('creates one API route per manifest route, with the Cognito JWT authorizer on staff routes only', () => {
+  it('creates one API route per manifest route, none with a gateway authorizer: the functions verify tokens', () => {
     // Act
     const routes = Object.values(
       edition.templates.functions.findResources('AWS::ApiGatewayV2::Route') as Resources,
@@ -181,25 +180,72 @@ describe('the stacks of one edition', () => {
     );
     for (const { route } of allRoutes()) {
       const properties = byKey.get(routeKey(route));
-      if (routeAuthorization(route) === 'gateway-jwt') {
-        expect(properties, routeKey(route)).toMatchObject({
-          AuthorizationType: 'JWT',
-          AuthorizerId: expect.anything(),
-        });
-      } else {
-        expect(properties?.AuthorizerId, routeKey(route)).toBeUndefined();
-        expect(properties?.AuthorizationType ?? 'NONE', routeKey(route)).toBe('NONE');
-      }
+      expect(properties?.AuthorizerId, routeKey(route)).toBeUndefined();
+      expect(properties?.AuthorizationType ?? 'NONE', routeKey(route)).toBe('NONE');
     }
-    expect(allRoutes().some(({ route }) => routeAuthorization(route) === 'gateway-jwt')).toBe(true);
-    edition.templates.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerType: 'JWT',
-      IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: {
-        Audience: [Match.anyValue()],
-        Issuer: { 'Fn::Join': ['', ['https://cognito-idp.eu-west-3.amazonaws.com/', Match.anyValue()]] },
+    edition.templates.api.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+
+  it('gives every function the staff issuer and audience it verifies tokens against', () => {
+    // Act
+    const functions = Object.values(
+      edition.templates.functions.findResources('AWS::Lambda::Function') as Resources,
+    )
+      .map(
+        (fn) =>
+          (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables,
+      )
+      .filter((variables) => variables?.EDITION_ID);
+
+    // Assess
+    expect(functions.length).toBeGreaterThan(0);
+    for (const variables of functions) {
+      expect(variables).toHaveProperty('STAFF_ISSUER');
+      expect(variables).toHaveProperty('STAFF_AUDIENCE');
+    }
+  });
+
+  it('lets the scheduler invoke only the function it targets and write only to its dead-letter queue', () => {
+    // Act
+    const roles = edition.templates.functions.findResources('AWS::IAM::Role', {
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
+        },
       },
     });
+    const policies = Object.values(
+      edition.templates.functions.findResources('AWS::IAM::Policy') as Resources,
+    ).filter((policy) =>
+      Object.keys(roles).some(
+        (role) => JSON.stringify(policy.Properties?.Roles) === JSON.stringify([{ Ref: role }]),
+      ),
+    );
+
+    // Assess
+    expect(Object.keys(roles)).toHaveLength(
+      FUNCTIONS.filter((fn) => fn.schedules(edition.config).length > 0).length,
+    );
+    for (const role of Object.values(roles) as Resources[string][]) {
+      expect(JSON.stringify(role.Properties?.AssumeRolePolicyDocument)).toContain('aws:SourceAccount');
+    }
+    for (const policy of policies) {
+      expect(policy.Properties?.PolicyDocument).toMatchObject({
+        Statement: [
+          {
+            Action: 'lambda:InvokeFunction',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
+          },
+          {
+            Action: 'sqs:SendMessage',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
+          },
+        ],
+      });
+    }
+    expect(policies).toHaveLength(Object.keys(roles).length);
   });
 
   it('throttles and logs the default stage of the HTTP API', () => {
@@ -255,12 +301,18 @@ describe('the stacks of one edition', () => {
 
     // Assess
     expect(functions).toHaveLength(FUNCTIONS.length);
-    for (const fn of functions) {
-      expect(fn.Properties).toMatchObject({
+    for (const spec of FUNCTIONS) {
+      const fn = functions.find((candidate) =>
+        JSON.stringify(candidate.Properties?.Environment).includes(
+          `"POWERTOOLS_SERVICE_NAME":"${spec.name}"`,
+        ),
+      );
+      expect(fn?.Properties, spec.name).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
-        MemorySize: 256,
-        Timeout: 10,
+        Handler: 'index.handler',
+        MemorySize: spec.memoryMb ?? 256,
+        Timeout: spec.timeoutSeconds ?? 10,
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogGroup: expect.anything() },
         Environment: {
@@ -268,12 +320,16 @@ describe('the stacks of one edition', () => {
             NODE_OPTIONS: '--enable-source-maps',
             [FUNCTION_ENV.edition]: 'test-minimal',
             [FUNCTION_ENV.mailFrom]: 'budget-participatif@test-minimal.example',
-            [FUNCTION_ENV.table]: expect.anything(),
-            [FUNCTION_ENV.bus]: expect.anything(),
-            [FUNCTION_ENV.siteUrl]: expect.anything(),
+            [FUNCTION_ENV.staffIssuer]: {
+              'Fn::Join': ['', ['https://cognito-idp.eu-west-3.amazonaws.com/', expect.anything()]],
+            },
           }),
         },
       });
+      // Every variable the manifest promises to every function, whatever the list grows to.
+      const environment = fn?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+      const variables = environment?.Variables ?? {};
+      expect(Object.values(FUNCTION_ENV).filter((name) => variables[name] === undefined)).toEqual([]);
     }
     // The other stacks hold only CDK's own providers (config seed, site deployment, bucket emptying).
     const providers = ['data', 'web'].flatMap((part) =>

@@ -4,6 +4,7 @@ import type { StackContext } from './stack-context.ts';
 export interface ApiResponse {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON bodies by path; assertions do the checking
   body: any;
 }
 

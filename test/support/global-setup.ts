@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
@@ -6,6 +7,7 @@ import { toInstant } from '../../shared/time/zoned.ts';
 import type { StackContext } from './stack-context.ts';
 
 let stack: LocalStack | undefined;
+const dataDir = resolve('.local/test', String(process.pid));
 
 /**
  * One local stack per test run (DynamoDB Local in memory, SES emulator, cognito-local, local bus,
@@ -17,12 +19,14 @@ export async function setup(project: TestProject) {
   stack = await startLocalStack({
     config: parsed.config,
     port: 0,
-    dataDir: resolve('.local/test', String(process.pid)),
+    dataDir,
     cacheDir: resolve('.cache'),
     persistent: false,
     retry: { attempts: 3, baseDelayMs: 20 },
     // Before the call for ideas, so that every phase schedule lies ahead and tests can reach it.
-    startAt: new Date(toInstant(parsed.config.calendar.ideasOpen, parsed.config.timeZone).getTime() - 3600_000),
+    startAt: new Date(
+      toInstant(parsed.config.calendar.ideasOpen, parsed.config.timeZone).getTime() - 3600_000,
+    ),
   });
   const context: StackContext = {
     siteUrl: stack.urls.site,
@@ -45,4 +49,5 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   await stack?.stop();
+  await rm(dataDir, { recursive: true, force: true });
 }

@@ -56,10 +56,16 @@ describe('changePhase', () => {
     const phases = memoryPhases();
     const { events, published } = recordingPublisher();
     // Act
-    const state = await changePhase(deps(phases, events), { to: 'ideas', actor: { kind: 'schedule' }, forwardOnly: true });
+    const state = await changePhase(deps(phases, events), {
+      to: 'ideas',
+      actor: { kind: 'schedule' },
+      forwardOnly: true,
+    });
     // Assess
     expect(state.current).toBe('ideas');
-    expect(published).toEqual([expect.objectContaining({ type: 'PhaseChanged', from: 'setup', to: 'ideas' })]);
+    expect(published).toEqual([
+      expect.objectContaining({ type: 'PhaseChanged', from: 'setup', to: 'ideas' }),
+    ]);
     expect(phases.changes[0]?.published).toBe(true);
   });
 

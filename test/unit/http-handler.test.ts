@@ -9,7 +9,10 @@ import { createLogger } from '../../shared/logging/logger.ts';
 const logger = createLogger('test');
 logger.setLogLevel('SILENT');
 
-function event(routeKey: string, options: { body?: string; headers?: Record<string, string> } = {}): APIGatewayProxyEventV2 {
+function event(
+  routeKey: string,
+  options: { body?: string; headers?: Record<string, string> } = {},
+): APIGatewayProxyEventV2 {
   const [method = 'GET', path = '/'] = routeKey.split(' ');
   return {
     version: '2.0',
@@ -47,7 +50,9 @@ const handler = httpHandler({
   verifyToken,
   routes: {
     'GET /api/health': async () => ({ body: { status: 'ok' } }),
-    'POST /api/editions/{edition}/staff/phase': async (request) => ({ body: parseWith(Body, request.body, 'body') }),
+    'POST /api/editions/{edition}/staff/phase': async (request) => ({
+      body: parseWith(Body, request.body, 'body'),
+    }),
     'GET /api/editions/{edition}': async () => {
       throw new Error('database password is hunter2');
     },
@@ -58,7 +63,9 @@ const call = async (e: APIGatewayProxyEventV2) => {
   return { ...result, json: result.body ? JSON.parse(result.body) : undefined };
 };
 const post = (headers: Record<string, string>, body?: string) =>
-  call(event('POST /api/editions/{edition}/staff/phase', { headers, ...(body !== undefined ? { body } : {}) }));
+  call(
+    event('POST /api/editions/{edition}/staff/phase', { headers, ...(body !== undefined ? { body } : {}) }),
+  );
 
 describe('httpHandler', () => {
   it('serves a public route without a token', async () => {
@@ -80,14 +87,19 @@ describe('httpHandler', () => {
     );
     expect(response.statusCode).toBe(400);
     expect(response.headers?.['content-type']).toContain('application/problem+json');
-    expect(response.json.errors.map((error: { field: string }) => error.field)).toEqual(['body.to', 'body.reason']);
+    expect(response.json.errors.map((error: { field: string }) => error.field)).toEqual([
+      'body.to',
+      'body.reason',
+    ]);
     expect(response.json.errors[0].message).toMatch(/attendu/);
   });
 
   it('refuses malformed JSON, a wrong content type and an oversized body with 4xx, never 5xx', async () => {
     const admin = { authorization: 'Bearer admin', 'content-type': 'application/json' };
     expect((await post(admin, '{"to":')).json.code).toBe('malformed_json');
-    expect((await post({ authorization: 'Bearer admin', 'content-type': 'text/plain' }, 'hello')).statusCode).toBe(415);
+    expect(
+      (await post({ authorization: 'Bearer admin', 'content-type': 'text/plain' }, 'hello')).statusCode,
+    ).toBe(415);
     expect((await post(admin, JSON.stringify({ to: 'x'.repeat(70_000) }))).statusCode).toBe(413);
   });
 
@@ -109,7 +121,9 @@ describe('principalFromClaims', () => {
       'admin',
       'coordinator',
     ]);
-    expect(principalFromClaims({ sub: 's', 'cognito:groups': ['moderator', 'not-a-role'] })?.roles).toEqual(['moderator']);
+    expect(principalFromClaims({ sub: 's', 'cognito:groups': ['moderator', 'not-a-role'] })?.roles).toEqual([
+      'moderator',
+    ]);
     expect(principalFromClaims({ 'cognito:groups': ['admin'] })).toBeUndefined();
   });
 });
