@@ -1,5 +1,6 @@
 /** Builds editions in process for the infra tests, with the project's cdk.json context. */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -11,6 +12,10 @@ import {
   projectContext,
 } from '../../lib/edition-app.ts';
 import { EditionConfig } from '../../shared/edition/edition-config.ts';
+
+/** Each App synthesizes into its own folder under one root, removed when the test process ends. */
+const OUT_ROOT = mkdtempSync(join(tmpdir(), 'bp-infra-'));
+process.on('exit', () => rmSync(OUT_ROOT, { recursive: true, force: true }));
 
 export const FIXTURE_FILE = join(PROJECT_ROOT, 'test', 'fixtures', 'edition-minimal.json');
 /** Fixed so that two synths of the same config give the same templates. */
@@ -37,7 +42,10 @@ export function buildApp(
   options: EditionAppOptions & { bundle?: string[] } = {},
 ): { app: App; editions: BuiltEdition[] } {
   const { bundle = [], ...appOptions } = options;
-  const app = new App({ context: { ...projectContext(), 'aws:cdk:bundling-stacks': bundle } });
+  const app = new App({
+    outdir: mkdtempSync(join(OUT_ROOT, 'cdk.out-')),
+    context: { ...projectContext(), 'aws:cdk:bundling-stacks': bundle },
+  });
   const built = configs.map((config) => ({
     config,
     stacks: buildEditionApp(app, config, { deployedAt: DEPLOYED_AT, ...appOptions }),
