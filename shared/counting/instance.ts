@@ -111,6 +111,10 @@ export class GrowableFloat64 {
     }
     this.data[this.length++] = value;
   }
+  /** Multiplies every value pushed so far (points read before a value with more decimals). */
+  rescale(factor: number): void {
+    for (let i = 0; i < this.length; i++) this.data[i] = (this.data[i] as number) * factor;
+  }
   toArray(): Float64Array {
     return this.data.slice(0, this.length);
   }
