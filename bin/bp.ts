@@ -4,10 +4,11 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command, CommandIo } from './commands/command.ts';
+import { count } from './commands/count.ts';
 import { editionShow } from './commands/edition-show.ts';
 import { editionValidate } from './commands/edition-validate.ts';
 
-const COMMANDS: readonly Command[] = [editionValidate, editionShow];
+const COMMANDS: readonly Command[] = [editionValidate, editionShow, count];
 
 function usage(commands: readonly Command[]): string[] {
   const rows = commands.map((c) => [`bp ${[...c.path, c.args].join(' ')}`, c.summary]);

@@ -109,6 +109,7 @@ export function buildEditionApp(
     staffIssuer: auth.issuer,
     webClient: auth.webClient,
     siteUrl: web.siteUrl,
+    secrets: data.secrets,
     alarmEmail: options.alarmEmail,
   });
 

@@ -6,7 +6,7 @@
 import type { Role } from '../shared/auth/roles.ts';
 import type { EditionConfig } from '../shared/edition/edition-config.ts';
 import { phaseTransitions } from '../shared/edition/phases.ts';
-import { PhaseChanged } from '../shared/events/catalogue.ts';
+import { CitizenVerified, DuplicateSuspected, PhaseChanged } from '../shared/events/catalogue.ts';
 import type { EventContract } from '../shared/events/define-event.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -45,6 +45,18 @@ export interface ScheduleSpec {
   readonly input: ScheduleInput;
 }
 
+/**
+ * A secret value the function reads at cold start. CDK creates it (Secrets Manager, generated string, no
+ * physical name) and grants read; the local runtime seeds its Secrets Manager stand-in with a random value
+ * kept in the data dir. Either way the function receives the secret's id (ARN or name) in `env`.
+ */
+export interface SecretSpec {
+  /** Stable, unique within the platform: also the CDK construct id suffix. */
+  readonly id: string;
+  readonly env: string;
+  readonly description: string;
+}
+
 export interface FunctionSpec {
   /** Bounded context name; also the local log prefix and the CDK construct id. */
   readonly name: string;
@@ -58,6 +70,8 @@ export interface FunctionSpec {
   readonly routes: readonly RouteSpec[];
   readonly subscriptions: readonly SubscriptionSpec[];
   readonly schedules: (edition: EditionConfig) => readonly ScheduleSpec[];
+  /** @default none */
+  readonly secrets?: readonly SecretSpec[];
   readonly permissions: {
     readonly table: 'read' | 'readwrite';
     readonly publishes: readonly EventContract[];
@@ -137,11 +151,84 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: { table: 'readwrite', publishes: [PhaseChanged], sendsEmail: false },
   },
   {
+    name: 'identity',
+    entry: 'functions/identity/main.ts',
+    description: 'Citizen verification by email code, session tokens, eligibility, duplicate review',
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/identity/jwks.json',
+        access: 'public',
+        summary: 'Public keys of citizen session tokens (JWKS)',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/identity/communes',
+        access: 'public',
+        summary: 'Communes of the edition for a postcode (?postcode=44000)',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/identity/code',
+        access: 'public',
+        summary: 'Send a one-time code to an email address',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/identity/session',
+        access: 'public',
+        summary: 'Code + profile → citizen session token (eligibility checked)',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/me',
+        access: ['citizen'],
+        summary: 'Everything held about me',
+      },
+      {
+        method: 'DELETE',
+        path: '/api/editions/{edition}/me',
+        access: ['citizen'],
+        summary: 'Erase my personal data (an anonymous has-voted marker stays)',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/staff/identity/reviews',
+        access: ['coordinator'],
+        summary: 'Duplicate-review queue (?status=open|cleared|rejected)',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/identity/reviews/{id}',
+        access: ['coordinator'],
+        summary: 'Clear or reject a held identity, with a reason',
+      },
+    ],
+    subscriptions: [],
+    schedules: noSchedules,
+    secrets: [
+      {
+        id: 'citizen-signing-seed',
+        env: 'CITIZEN_SIGNING_SEED_SECRET',
+        description: 'Seed of the P-256 key that signs citizen session tokens',
+      },
+      {
+        id: 'fingerprint-key',
+        env: 'FINGERPRINT_KEY_SECRET',
+        description: 'HMAC key of email keys, one-time code hashes and duplicate fingerprints',
+      },
+    ],
+    permissions: { table: 'readwrite', publishes: [CitizenVerified, DuplicateSuspected], sendsEmail: true },
+  },
+  {
     name: 'notifications',
     entry: 'functions/notifications/main.ts',
     description: 'Every email of the product: French templates, SESv2, once per event and recipient',
     routes: [],
-    subscriptions: [{ id: 'phase-changes', events: [PhaseChanged] }],
+    subscriptions: [
+      { id: 'phase-changes', events: [PhaseChanged] },
+      { id: 'duplicates', events: [DuplicateSuspected] },
+    ],
     schedules: noSchedules,
     permissions: { table: 'readwrite', publishes: [], sendsEmail: true },
   },
@@ -154,6 +241,11 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 /** Every route with the function that serves it. */
 export function allRoutes(): { fn: FunctionSpec; route: RouteSpec }[] {
   return FUNCTIONS.flatMap((fn) => fn.routes.map((route) => ({ fn, route })));
+}
+
+/** Every secret of the manifest with the function that reads it. */
+export function allSecrets(): { fn: FunctionSpec; secret: SecretSpec }[] {
+  return FUNCTIONS.flatMap((fn) => (fn.secrets ?? []).map((secret) => ({ fn, secret })));
 }
 
 /** The route declared for an API Gateway `routeKey` (`GET /api/editions/{edition}`), if any. */

@@ -27,7 +27,7 @@ import {
   ResourceNotFoundException,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const REGION = 'eu-west-3';
 const REQUEST_TIMEOUT_MS = 5_000;

@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sesLocalModule from 'aws-ses-v2-local';
-import { z } from 'zod';
+import * as z from 'zod';
 
 type StartSesServer = typeof sesLocalModule;
 // CJS package: under Node's ESM loader the default import is its exports object (the server factory

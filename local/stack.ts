@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { FUNCTIONS, TABLE } from '../lib/manifest.ts';
+import { allSecrets, FUNCTIONS, TABLE } from '../lib/manifest.ts';
 import { STAFF_ROLES } from '../shared/auth/roles.ts';
 import { createDocumentClient } from '../shared/dynamo/document-client.ts';
 import type { EditionConfig } from '../shared/edition/edition-config.ts';
@@ -16,6 +17,7 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.ts';
 import { startHttpAdapter } from './http-adapter.ts';
 import { loadFunctions } from './lambda-runtime.ts';
+import { startSecretsEmulator } from './secrets.ts';
 import { startSesEmulator } from './ses.ts';
 import { ensureTable } from './table.ts';
 
@@ -25,7 +27,7 @@ const BUS_NAME = 'bp-local';
 
 export interface LocalStackOptions {
   config: EditionConfig;
-  /** Site and API port; the emulators use the next ones (`port + 10`…`port + 13`), or free ports when 0. */
+  /** Site and API port; the emulators use the next ones (`port + 10`…`port + 14`), or free ports when 0. */
   port: number;
   /** Where data lives between runs (`.local/`); in-memory DynamoDB when `persistent` is false. */
   dataDir: string;
@@ -37,6 +39,8 @@ export interface LocalStackOptions {
   /** Faster retries for tests. */
   retry?: { attempts: number; baseDelayMs: number };
   log?: (line: string) => void;
+  /** Extra environment for the functions (a higher per-client code limit for a load test, say). */
+  functionEnv?: Record<string, string>;
 }
 
 export interface LocalStack {
@@ -49,6 +53,7 @@ export interface LocalStack {
     ses: string;
     cognito: string;
     bus: string;
+    secrets: string;
   };
   tableName: string;
   pool: StaffPool;
@@ -140,6 +145,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       groups: STAFF_ROLES,
     });
 
+    // The manifest's secrets, generated once and kept in the data dir (as CDK generates them at deploy).
+    const secrets = await startSecretsEmulator({
+      port: await port(14),
+      region: REGION,
+      account: ACCOUNT,
+      ...(options.persistent ? { stateFile: join(dataDir, 'secrets.json') } : {}),
+    });
+    stops.push(secrets.stop);
+    const secretEnv: Record<string, string> = {};
+    for (const { secret } of allSecrets()) {
+      secretEnv[secret.env] = await secrets.ensure(`bp-${options.config.id}-${secret.id}`, () =>
+        randomBytes(48).toString('base64url'),
+      );
+    }
+
     const busPort = await port(13);
     const sitePort = options.port === 0 ? await freePort() : options.port;
     const siteUrl = `http://127.0.0.1:${sitePort}`;
@@ -153,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_EVENTBRIDGE: busEndpoint,
       AWS_ENDPOINT_URL_SCHEDULER: busEndpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_DEV: 'false',
       POWERTOOLS_LOG_LEVEL: process.env.BP_LOG_LEVEL ?? 'WARN',
@@ -163,6 +184,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       SITE_URL: siteUrl,
       STAFF_ISSUER: pool.issuer,
       STAFF_AUDIENCE: pool.clientId,
+      ...secretEnv,
+      ...options.functionEnv,
     });
 
     const invoke = await loadFunctions(FUNCTIONS, process.cwd());
@@ -224,6 +247,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ses: ses.endpoint,
         cognito: cognito.endpoint,
         bus: busEndpoint,
+        secrets: secrets.endpoint,
       },
       tableName,
       pool,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { z } from 'zod';
+import * as z from 'zod';
+import { citizenIssuer } from '../../shared/auth/citizen-tokens.ts';
 import { createTokenVerifier } from '../../shared/auth/token-verifier.ts';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
@@ -16,6 +17,7 @@ const env = z
     EDITION_ID: z.string().min(1),
     STAFF_ISSUER: z.url(),
     STAFF_AUDIENCE: z.string().min(1),
+    SITE_URL: z.url(),
   })
   .parse(process.env);
 
@@ -27,7 +29,10 @@ export const handler = makeHandler({
   phases: dynamoPhaseRepository(documents, env.TABLE_NAME, env.EDITION_ID),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   logger: createLogger('editions'),
-  verifyToken: createTokenVerifier([{ issuer: env.STAFF_ISSUER, audience: env.STAFF_AUDIENCE }]),
+  verifyToken: createTokenVerifier([
+    { issuer: env.STAFF_ISSUER, audience: env.STAFF_AUDIENCE },
+    citizenIssuer(env.SITE_URL, env.EDITION_ID),
+  ]),
   now: () => new Date(),
   newId: randomUUID,
 });

@@ -1,10 +1,11 @@
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
-import { PhaseChanged } from '../../shared/events/catalogue.ts';
+import type { Mailer } from '../../shared/email/mailer.ts';
+import { DuplicateSuspected, PhaseChanged } from '../../shared/events/catalogue.ts';
 import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
 import type { EmailLog } from './email-log-repository.ts';
-import type { Mailer } from './mailer.ts';
+import { notifyDuplicateSuspected } from './notify-duplicate-suspected.ts';
 import { notifyPhaseChanged } from './notify-phase-changed.ts';
 
 export interface NotificationsDeps {
@@ -23,6 +24,10 @@ export function makeHandler(deps: NotificationsDeps) {
       on(PhaseChanged, async (detail, envelope) => {
         const outcomes = await notifyPhaseChanged(deps, await deps.editions.get(), detail, envelope.id);
         deps.logger.info('phase change notified', { changeId: detail.changeId, outcomes });
+      }),
+      on(DuplicateSuspected, async (detail, envelope) => {
+        const outcomes = await notifyDuplicateSuspected(deps, await deps.editions.get(), detail, envelope.id);
+        deps.logger.info('duplicate review notified', { reviewId: detail.reviewId, outcomes });
       }),
     ],
   });

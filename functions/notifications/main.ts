@@ -1,11 +1,11 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { sesMailer } from '../../shared/email/mailer.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
 import { dynamoEmailLog } from './email-log-repository.ts';
 import { makeHandler } from './handler.ts';
-import { sesMailer } from './mailer.ts';
 
 const env = z
   .object({

@@ -1,8 +1,8 @@
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
+import type { Mailer } from '../../shared/email/mailer.ts';
 import type { PhaseChanged } from '../../shared/events/catalogue.ts';
 import type { DetailOf } from '../../shared/events/define-event.ts';
 import type { EmailLog } from './email-log-repository.ts';
-import type { Mailer } from './mailer.ts';
 import { type SendOutcome, sendOnce } from './send-once.ts';
 import { phaseChangedEmail } from './templates/phase-changed.ts';
 

@@ -1,5 +1,5 @@
+import type { Mailer, OutgoingEmail } from '../../shared/email/mailer.ts';
 import type { EmailLog, EmailLogEntry } from './email-log-repository.ts';
-import type { Mailer, OutgoingEmail } from './mailer.ts';
 
 export type SendOutcome = 'sent' | 'already-sent' | 'in-flight';
 

@@ -9,6 +9,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IScheduleGroup, Schedule, ScheduleExpression, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { eventPattern } from '../../shared/events/define-event.ts';
 import {
@@ -55,6 +56,11 @@ export interface BpFunctionProps {
   readonly staffTokens: { readonly issuer: string; readonly audience: string };
   readonly table: ITableV2;
   readonly bus: IEventBus;
+  /**
+   * Secrets by manifest id; the function reads those its spec declares.
+   * @default none (a spec that declares a secret then fails the synth)
+   */
+  readonly secrets?: Readonly<Record<string, ISecret>>;
   /**
    * Memory of the function.
    * @default spec.memoryMb, else 256
@@ -169,6 +175,17 @@ export class BpFunction extends Construct {
     this.grantTable(props.table, table);
     this.grantBus(props.bus, publishes.length > 0);
     if (sendsEmail) this.grantSendEmail(props.mailFrom);
+    for (const declared of props.spec.secrets ?? []) {
+      const secret = props.secrets?.[declared.id];
+      if (!secret) throw new Error(`Secret ${declared.id} of ${props.spec.name} is not provided`);
+      this.grantSecret(secret, declared.env);
+    }
+  }
+
+  /** Names the secret in `env` (its ARN) and allows reading its value, nothing else. */
+  grantSecret(secret: ISecret, env: string): void {
+    this.fn.addEnvironment(env, secret.secretArn);
+    secret.grantRead(this.fn);
   }
 
   /**

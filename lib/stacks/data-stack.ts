@@ -2,11 +2,12 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { editionConfigKey } from '../../shared/edition/edition-store.ts';
-import { TABLE } from '../manifest.ts';
+import { allSecrets, TABLE } from '../manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 export interface DataStackProps extends EditionStackProps {
@@ -27,6 +28,8 @@ export interface DataStackProps extends EditionStackProps {
 export class DataStack extends EditionStack {
   readonly table: TableV2;
   readonly bus: EventBus;
+  /** The manifest's secrets by id (generated at creation, retained like the table). */
+  readonly secrets: Readonly<Record<string, Secret>>;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -56,6 +59,18 @@ export class DataStack extends EditionStack {
       eventPattern: { account: [this.account] },
       retention: props.archiveRetention ?? Duration.days(90),
     });
+
+    // With the data, not the compute: the fingerprint key keys the email hashes and fingerprints stored in
+    // the table, so a new key after a redeploy of the functions would orphan every identity.
+    const secrets: Record<string, Secret> = {};
+    for (const { secret } of allSecrets()) {
+      secrets[secret.id] = new Secret(this, `Secret-${secret.id}`, {
+        description: `Budget participatif ${config.id}: ${secret.description}`,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+    this.secrets = secrets;
 
     this.seedConfig(config, props.deployedAt);
   }

@@ -4,6 +4,7 @@ import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { BpFunction } from '../constructs/bp-function.ts';
@@ -26,6 +27,8 @@ export interface FunctionsStackProps extends EditionStackProps {
   readonly staffIssuer: string;
   readonly webClient: IUserPoolClient;
   readonly siteUrl: string;
+  /** The manifest's secrets by id (lib/stacks/data-stack.ts). */
+  readonly secrets: Readonly<Record<string, ISecret>>;
   /** @default no subscription to the alarm topic */
   readonly alarmEmail?: string;
 }
@@ -61,6 +64,7 @@ export class FunctionsStack extends EditionStack {
         staffTokens,
         table: props.table,
         bus: props.bus,
+        secrets: props.secrets,
       });
 
       const integration = new HttpLambdaIntegration(`${spec.name}-Integration`, bp.fn);

@@ -4,7 +4,7 @@
  */
 export interface Fraction {
   readonly num: bigint;
-  /** Always > 0. */
+  /** Always > 0. Not necessarily in lowest terms: reduce with {@link fraction} when it matters. */
   readonly den: bigint;
 }
 

@@ -73,7 +73,8 @@ export interface InstanceInput {
 
 export function toDecimal(value: string | number | bigint): Decimal {
   if (typeof value === 'bigint') return { units: value, decimals: 0 };
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`Montant invalide : ${value}`);
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new RangeError(`Montant invalide : ${value}`);
   return parseDecimal(String(value));
 }
 
@@ -91,6 +92,9 @@ export class GrowableUint32 {
       this.data = next;
     }
     this.data[this.length++] = value;
+  }
+  at(index: number): number {
+    return this.data[index] as number;
   }
   toArray(): Uint32Array {
     return this.data.slice(0, this.length);
@@ -110,6 +114,12 @@ export class GrowableFloat64 {
       this.data = next;
     }
     this.data[this.length++] = value;
+  }
+  at(index: number): number {
+    return this.data[index] as number;
+  }
+  set(index: number, value: number): void {
+    this.data[index] = value;
   }
   /** Multiplies every value pushed so far (points read before a value with more decimals). */
   rescale(factor: number): void {
@@ -167,7 +177,9 @@ export function createInstance(input: InstanceInput): Instance {
     return makeProject(p.id, rescale(costs[i] as Decimal, decimals), fields);
   });
 
-  const ballots = input.ballots.map((b): BallotInput => ('projects' in b ? (b as BallotInput) : { projects: b }));
+  const ballots = input.ballots.map(
+    (b): BallotInput => ('projects' in b ? (b as BallotInput) : { projects: b }),
+  );
   const hasPoints = ballots.some((b) => b.points !== undefined);
   const parsedPoints = ballots.map((b) => (b.points ?? []).map((p) => toDecimal(p)));
   const pointsDecimals = parsedPoints.flat().reduce((max, v) => Math.max(max, v.decimals), 0);

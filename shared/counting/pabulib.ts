@@ -93,7 +93,8 @@ export class PabulibParser {
   private first = true;
 
   private readonly meta = new Map<string, string>();
-  private readonly projectRows: { id: string; cost: Decimal; fields: Map<string, string>; line: number }[] = [];
+  private readonly projectRows: { id: string; cost: Decimal; fields: Map<string, string>; line: number }[] =
+    [];
   private projectIndex = new Map<string, number>();
   private projectsFrozen = false;
 
@@ -104,7 +105,9 @@ export class PabulibParser {
   private pointsDecimals = 0;
   private hasPoints = false;
   private voterIds: string[] = [];
-  private voteColumns: { vote: number; points: number; voterId: number; extra: [string, number][] } | undefined;
+  private voteColumns:
+    | { vote: number; points: number; voterId: number; extra: [string, number][] }
+    | undefined;
   private readonly extra = new Map<string, (string | undefined)[]>();
 
   constructor() {
@@ -118,9 +121,11 @@ export class PabulibParser {
       this.first = false;
     }
     let start = 0;
+    // Where the next \r is, searched once per \r (a file without any must not be rescanned at every line).
+    let cr = text.indexOf('\r');
     for (;;) {
       const nl = text.indexOf('\n', start);
-      const cr = text.indexOf('\r', start);
+      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
       let end: number;
       let next: number;
       if (cr !== -1 && (nl === -1 || cr < nl)) {
@@ -175,7 +180,10 @@ export class PabulibParser {
     }
     if (this.header === undefined) {
       if (this.section === undefined) {
-        throw new PabulibSyntaxError(this.lineNumber, 'le fichier doit commencer par META, PROJECTS ou VOTES');
+        throw new PabulibSyntaxError(
+          this.lineNumber,
+          'le fichier doit commencer par META, PROJECTS ou VOTES',
+        );
       }
       this.header = cells.map((c) => c.trim());
       if (this.section === 'votes') this.prepareVotes(this.header);
@@ -237,7 +245,8 @@ export class PabulibParser {
       points: header.indexOf('points'),
       extra,
     };
-    if (this.voteColumns.vote === -1) throw new PabulibSyntaxError(this.lineNumber, 'colonne « vote » absente');
+    if (this.voteColumns.vote === -1)
+      throw new PabulibSyntaxError(this.lineNumber, 'colonne « vote » absente');
     this.hasPoints = this.voteColumns.points !== -1;
   }
 
@@ -259,7 +268,8 @@ export class PabulibParser {
         const id = raw.trim();
         if (id === '') continue;
         const p = this.projectIndex.get(id);
-        if (p === undefined) throw new PabulibSyntaxError(this.lineNumber, `vote pour un projet inconnu : ${id}`);
+        if (p === undefined)
+          throw new PabulibSyntaxError(this.lineNumber, `vote pour un projet inconnu : ${id}`);
         this.listed.push(p);
         if (this.hasPoints) {
           const text = pointTexts?.[position]?.trim();
@@ -290,7 +300,8 @@ export class PabulibParser {
       this.pointsDecimals = value.decimals;
     }
     const units = rescale(value, this.pointsDecimals);
-    if (units > BigInt(Number.MAX_SAFE_INTEGER)) throw new PabulibSyntaxError(this.lineNumber, 'points trop grands');
+    if (units > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new PabulibSyntaxError(this.lineNumber, 'points trop grands');
     this.points.push(Number(units));
   }
 
@@ -303,7 +314,9 @@ export class PabulibParser {
     if (budgetText === undefined) throw new PabulibSyntaxError(this.lineNumber, 'META sans « budget »');
     const budget = parseDecimal(budgetText);
     const decimals = this.projectRows.reduce((max, p) => Math.max(max, p.cost.decimals), budget.decimals);
-    const projects: Project[] = this.projectRows.map((p) => makeProject(p.id, rescale(p.cost, decimals), p.fields));
+    const projects: Project[] = this.projectRows.map((p) =>
+      makeProject(p.id, rescale(p.cost, decimals), p.fields),
+    );
     const ballots: Ballots = {
       count: this.ballotCount,
       offsets: this.offsets.toArray(),
@@ -400,7 +413,8 @@ export function* pabulibLines(instance: Instance): Generator<string> {
     const points: string[] = [];
     for (let k = start; k < end; k++) {
       ids.push((instance.projects[ballots.projects[k] as number] as Project).id);
-      if (ballots.points) points.push(formatUnits(BigInt(ballots.points[k] as number), ballots.pointsDecimals));
+      if (ballots.points)
+        points.push(formatUnits(BigInt(ballots.points[k] as number), ballots.pointsDecimals));
     }
     yield row([
       ballots.voterIds?.[b] ?? String(b + 1),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LocalDateTime, TimeZone } from '../time/zoned.ts';
 
 const Slug = z

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import type * as z from 'zod';
+import fr from 'zod/v4/locales/fr.js';
 import { EditionConfig } from './edition-config.ts';
 
 export type EditionParseResult = { ok: true; config: EditionConfig } | { ok: false; errors: string[] };
 
 /** Passed per parse rather than through `z.config` so that loading a config never changes zod's global state. */
-const frenchLocale = z.locales.fr().localeError;
+const frenchLocale = fr().localeError;
 
 const TYPE_NAMES: Record<string, string> = {
   string: 'texte',

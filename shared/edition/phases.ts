@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { toInstant } from '../time/zoned.ts';
 import type { EditionConfig } from './edition-config.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One object per event drives the publisher, the subscriber's parser, the CDK rule, the local bus and

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { findRoute } from '../../lib/manifest.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
 import { DomainError, validationFailed } from '../errors/domain-error.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { allRoutes } from '../../lib/manifest.ts';
 import { REQUEST_BODIES } from './schemas.ts';
 

@@ -7,6 +7,8 @@ export interface Principal {
   roles: Role[];
   /** Instructor's service, when the token carries one. */
   service: string | undefined;
+  /** Citizen's territory (`bp:territory` of an identity token). */
+  territory: string | undefined;
 }
 
 type Claims = Record<string, string | number | boolean | string[] | undefined>;
@@ -38,5 +40,11 @@ export function principalFromClaims(claims: Claims | undefined): Principal | und
   const groups = [...readList(claims['cognito:groups']), ...readList(claims['bp:roles'])];
   const roles = groups.filter((group): group is Role => (ROLES as readonly string[]).includes(group));
   const service = claims['custom:service'] ?? claims['bp:service'];
-  return { sub: claims.sub, roles, service: typeof service === 'string' ? service : undefined };
+  const territory = claims['bp:territory'];
+  return {
+    sub: claims.sub,
+    roles,
+    service: typeof service === 'string' ? service : undefined,
+    territory: typeof territory === 'string' ? territory : undefined,
+  };
 }

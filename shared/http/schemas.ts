@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { InseeCode } from '../edition/edition-config.ts';
 import { Phase } from '../edition/phases.ts';
 
 /**
@@ -15,7 +16,71 @@ export const ChangePhaseBody = z.object({
 });
 export type ChangePhaseBody = z.infer<typeof ChangePhaseBody>;
 
+const Email = z
+  .string()
+  .trim()
+  .max(254, { message: 'Adresse électronique trop longue' })
+  .pipe(z.email({ message: 'Adresse électronique invalide' }));
+
+const PersonName = z
+  .string()
+  .trim()
+  .min(1, { message: 'Champ obligatoire' })
+  .max(100, { message: '100 caractères au plus' })
+  .regex(/^[\p{L}\p{M}][\p{L}\p{M}' .’-]*$/u, {
+    message: 'Lettres, espaces, tirets et apostrophes uniquement',
+  });
+
+export const RequestCodeBody = z.object({ email: Email });
+export type RequestCodeBody = z.infer<typeof RequestCodeBody>;
+
+/** Who I am, declared once at the first sign-in; eligibility is checked against the edition's rules. */
+export const CitizenProfile = z
+  .object({
+    firstName: PersonName,
+    lastName: PersonName,
+    birthDate: z.iso.date({ message: 'Date de naissance attendue au format AAAA-MM-JJ' }),
+    /** INSEE code of the commune where I live (or work or study, when `workOrStudy`). */
+    commune: InseeCode.optional(),
+    /** Or its postcode, when it designates one commune of the edition. */
+    postcode: z
+      .string()
+      .regex(/^\d{5}$/, { message: 'Code postal attendu (5 chiffres)' })
+      .optional(),
+    /** I do not live in the Département but work or study there (editions that allow it). */
+    workOrStudy: z.boolean().default(false),
+  })
+  .refine((profile) => profile.commune !== undefined || profile.postcode !== undefined, {
+    message: 'Indiquez votre commune (code INSEE) ou votre code postal',
+    path: ['commune'],
+  });
+export type CitizenProfile = z.infer<typeof CitizenProfile>;
+
+export const OpenSessionBody = z.object({
+  email: Email,
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, { message: 'Le code reçu par courriel compte 6 chiffres' }),
+  /** Required at the first sign-in of this email in this edition, ignored afterwards. */
+  profile: CitizenProfile.optional(),
+});
+export type OpenSessionBody = z.infer<typeof OpenSessionBody>;
+
+export const ReviewDecisionBody = z.object({
+  outcome: z.enum(['clear', 'reject']),
+  reason: z
+    .string()
+    .trim()
+    .min(5, { message: 'Indiquez la raison de la décision (5 caractères au moins)' })
+    .max(500),
+});
+export type ReviewDecisionBody = z.infer<typeof ReviewDecisionBody>;
+
 /** Body schema per route key, for the OpenAPI document. */
 export const REQUEST_BODIES: Record<string, z.ZodType> = {
   'POST /api/editions/{edition}/staff/phase': ChangePhaseBody,
+  'POST /api/editions/{edition}/identity/code': RequestCodeBody,
+  'POST /api/editions/{edition}/identity/session': OpenSessionBody,
+  'POST /api/editions/{edition}/staff/identity/reviews/{id}': ReviewDecisionBody,
 };

@@ -1,5 +1,5 @@
 import { formatInTimeZone, fromZonedTime } from 'date-fns-tz';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A wall-clock date-time without offset, read in the edition's time zone: `2023-02-27T09:00`. */
 export const LocalDateTime = z

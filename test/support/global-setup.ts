@@ -4,9 +4,11 @@ import type { TestProject } from 'vitest/node';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { toInstant } from '../../shared/time/zoned.ts';
+import { startLogCapture } from './log-capture.ts';
 import type { StackContext } from './stack-context.ts';
 
 let stack: LocalStack | undefined;
+let logs: Awaited<ReturnType<typeof startLogCapture>> | undefined;
 const dataDir = resolve('.local/test', String(process.pid));
 
 /**
@@ -16,6 +18,9 @@ const dataDir = resolve('.local/test', String(process.pid));
 export async function setup(project: TestProject) {
   const parsed = await readEditionFile('editions/loire-atlantique-demo.json');
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  // Functions log at INFO so that a test can prove no personal data reaches a log line (captured, not shown).
+  process.env.BP_LOG_LEVEL ??= 'INFO';
+  logs = await startLogCapture();
   stack = await startLocalStack({
     config: parsed.config,
     port: 0,
@@ -23,6 +28,8 @@ export async function setup(project: TestProject) {
     cacheDir: resolve('.cache'),
     persistent: false,
     retry: { attempts: 3, baseDelayMs: 20 },
+    // Every test calls from 127.0.0.1: the per-address code limit is proven by unit tests instead.
+    functionEnv: { CODE_LIMIT_PER_CLIENT_HOUR: '100000' },
     // Before the call for ideas, so that every phase schedule lies ahead and tests can reach it.
     startAt: new Date(
       toInstant(parsed.config.calendar.ideasOpen, parsed.config.timeZone).getTime() - 3600_000,
@@ -35,6 +42,8 @@ export async function setup(project: TestProject) {
     dynamodbUrl: stack.urls.dynamodb,
     cognitoUrl: stack.urls.cognito,
     tableName: stack.tableName,
+    secretsUrl: stack.urls.secrets,
+    logsUrl: logs.url,
     edition: parsed.config.id,
     staff: stack.staff.map(({ username, password, role, email }) => ({ username, password, role, email })),
     cognito: {
@@ -49,5 +58,6 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   await stack?.stop();
+  await logs?.stop();
   await rm(dataDir, { recursive: true, force: true });
 }

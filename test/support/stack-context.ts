@@ -9,6 +9,10 @@ export interface StackContext {
   dynamodbUrl: string;
   cognitoUrl: string;
   tableName: string;
+  /** Local Secrets Manager (JSON 1.1), holding the manifest's secrets as `bp-<edition>-<id>`. */
+  secretsUrl: string;
+  /** Captured JSON log lines of the functions: `GET` them, `POST` to clear (test/support/log-capture.ts). */
+  logsUrl: string;
   edition: string;
   /** One demo staff account per role. */
   staff: { username: string; password: string; role: string; email: string }[];

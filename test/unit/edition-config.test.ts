@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseEditionConfig, readEditionFile } from '../../shared/edition/load-edition.ts';
 
 const editions = fileURLToPath(new URL('../../editions/', import.meta.url));

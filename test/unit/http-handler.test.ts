@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import { httpHandler, parseWith } from '../../shared/http/http-handler.ts';
 import { principalFromClaims } from '../../shared/http/principal.ts';

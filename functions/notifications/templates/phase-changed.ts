@@ -1,8 +1,8 @@
 import type { EditionConfig } from '../../../shared/edition/edition-config.ts';
 import { PHASE_LABELS, type Phase } from '../../../shared/edition/phases.ts';
+import { htmlLayout } from '../../../shared/email/layout.ts';
+import type { OutgoingEmail } from '../../../shared/email/mailer.ts';
 import { formatFrench } from '../../../shared/time/zoned.ts';
-import type { OutgoingEmail } from '../mailer.ts';
-import { htmlLayout } from './layout.ts';
 
 /** To coordinators: the edition entered a new phase (by its calendar, or by an admin with a reason). */
 export function phaseChangedEmail(input: {

@@ -1,0 +1,170 @@
+import { createReadStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  type CountResult,
+  count as countInstance,
+  describeTieBreak,
+  explainProject,
+  formatAmount,
+  formatSupport,
+  type Instance,
+  isRuleName,
+  parsePabulibStream,
+  RULE_LABELS,
+  RULES,
+  type TieBreak,
+} from '../../shared/counting/index.ts';
+import type { Command, CommandIo } from './command.ts';
+
+const USAGE = `<fichier.pb>... --rule <${RULES.join('|')}> [--json] [--tie-break id|lower-cost|order:ID,ID,...] [--minimum-support N]`;
+
+export function parseTieBreak(text: string): TieBreak | undefined {
+  if (text === 'id') return { kind: 'id' };
+  if (text === 'lower-cost') return { kind: 'lower-cost' };
+  if (text.startsWith('order:')) {
+    const order = text
+      .slice('order:'.length)
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== '');
+    return order.length > 0 ? { kind: 'order', order } : undefined;
+  }
+  return undefined;
+}
+
+/** `{"file": ..., "rule": ..., "selected": [...], "seconds": s}` with the spacing of Python's json.dumps. */
+function jsonLine(file: string, result: CountResult, seconds: number): string {
+  const selected = result.selected.map((id) => JSON.stringify(id)).join(', ');
+  return `{"file": ${JSON.stringify(file)}, "rule": ${JSON.stringify(result.rule)}, "selected": [${selected}], "seconds": ${Number(seconds.toFixed(3))}}`;
+}
+
+function clip(text: string, width: number): string {
+  return text.length <= width ? text.padEnd(width) : `${text.slice(0, width - 1)}…`;
+}
+
+function table(file: string, instance: Instance, result: CountResult, io: CommandIo): void {
+  const currency = instance.meta.get('currency');
+  const money = (v: bigint) => formatAmount(v, result.decimals, currency);
+  const winners = result.selected.length;
+  io.out(`Fichier : ${file}`);
+  io.out(`Règle : ${result.rule} — ${RULE_LABELS[result.rule]}`);
+  io.out(`Départage des ex aequo : ${describeTieBreak(result.tieBreak)}`);
+  if (result.minimumSupport !== undefined) {
+    io.out(`Seuil : ${formatSupport(Math.ceil(result.minimumSupport * 10 ** result.supportDecimals), result.supportDecimals, result.supportUnit)} au moins`);
+  }
+  io.out(
+    `Budget : ${money(result.budget)} ; dépensé : ${money(result.spent)} ; reste : ${money(result.budget - result.spent)}`,
+  );
+  io.out(
+    `${winners} lauréat${winners > 1 ? 's' : ''} sur ${instance.projects.length} projets ; ${instance.ballots.count} bulletins (les bulletins vides comptent)`,
+  );
+  if (result.mes) {
+    const share = formatAmount(result.mes.budgetPerVoter, result.decimals, currency);
+    const added = result.mes.increments > 0 ? ` (part initiale augmentée de ${money(BigInt(result.mes.increments) * 10n ** BigInt(result.decimals))} par votant)` : '';
+    io.out(`Parts égales : chaque votant disposait de ${share}${added}`);
+  }
+  io.out('');
+  const order = [
+    ...result.selected,
+    ...[...result.explanations.values()]
+      .filter((e) => !e.selected)
+      .sort((a, b) => b.support - a.support)
+      .map((e) => e.id),
+  ];
+  const rows = order.map((id, i) => {
+    const e = result.explanations.get(id);
+    const project = instance.projects.find((p) => p.id === id);
+    if (!e) return [];
+    return [
+      e.selected ? String(i + 1) : '',
+      id,
+      project?.name ?? '',
+      money(e.cost),
+      formatSupport(e.support, result.supportDecimals, result.supportUnit),
+      e.selected ? 'retenu' : 'non retenu',
+      explainProject(e, result, currency),
+    ];
+  });
+  const headers = ['N°', 'Projet', 'Intitulé', 'Coût', 'Soutien', 'Décision', 'Explication'];
+  const widths = [4, 0, 30, 0, 0, 10];
+  headers.slice(0, 6).forEach((h, c) => {
+    const longest = Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length));
+    widths[c] = c === 2 ? Math.min(30, longest) : longest;
+  });
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => {
+        if (c === 6) return cell;
+        const w = widths[c] as number;
+        return c === 3 || c === 4 ? cell.padStart(w) : clip(cell, w);
+      })
+      .join('  ');
+  io.out(line(headers));
+  for (const r of rows) io.out(line(r));
+}
+
+export const count: Command = {
+  path: ['count'],
+  args: USAGE,
+  summary: 'Dépouille des fichiers pabulib (.pb) avec une règle et explique chaque projet',
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        rule: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'tie-break': { type: 'string', default: 'id' },
+        'minimum-support': { type: 'string' },
+      },
+    });
+    const rule = values.rule ?? '';
+    if (!isRuleName(rule)) {
+      io.err(
+        values.rule === undefined
+          ? `Indiquer la règle : --rule ${RULES.join('|')}`
+          : `Règle inconnue « ${rule} » : ${RULES.join(', ')}`,
+      );
+      return 2;
+    }
+    const tieBreak = parseTieBreak(values['tie-break']);
+    if (!tieBreak) {
+      io.err(`Départage inconnu « ${values['tie-break']} » : id, lower-cost ou order:ID,ID,...`);
+      return 2;
+    }
+    const minimum = values['minimum-support'];
+    if (minimum !== undefined && !/^\d+([.,]\d+)?$/.test(minimum)) {
+      io.err(`Seuil invalide « ${minimum} » : un nombre de voix ou de points`);
+      return 2;
+    }
+    if (positionals.length === 0) {
+      io.err(`Indiquer au moins un fichier : bp count ${USAGE}`);
+      return 2;
+    }
+    let failed = false;
+    for (const [index, file] of positionals.entries()) {
+      const started = performance.now();
+      let instance: Instance;
+      try {
+        instance = await parsePabulibStream(createReadStream(file, 'utf8'));
+      } catch (error) {
+        io.err(`${file} : ${(error as Error).message}`);
+        failed = true;
+        continue;
+      }
+      const result = countInstance(instance, {
+        rule,
+        tieBreak,
+        ...(minimum === undefined ? {} : { minimumSupport: Number(minimum.replace(',', '.')) }),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      if (values.json) {
+        io.out(jsonLine(file, result, seconds));
+      } else {
+        if (index > 0) io.out('');
+        table(file, instance, result, io);
+      }
+    }
+    return failed ? 1 : 0;
+  },
+};

@@ -1,0 +1,136 @@
+import * as z from 'zod';
+import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
+import type { EditionStore } from '../../shared/edition/edition-store.ts';
+import type { Mailer } from '../../shared/email/mailer.ts';
+import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
+import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
+import { OpenSessionBody, RequestCodeBody, ReviewDecisionBody } from '../../shared/http/schemas.ts';
+import { lambdaEntry } from '../../shared/lambda/entry.ts';
+import type { Logger } from '../../shared/logging/logger.ts';
+import { decideReview, listReviews } from './decide-review.ts';
+import { communesForPostcode } from './eligibility.ts';
+import type { IdentityRepository } from './identity-repository.ts';
+import type { KeyedHash } from './keyed-hash.ts';
+import { eraseMyData, readMyData } from './my-data.ts';
+import { openSession } from './open-session.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import { type CodePolicy, requestCode } from './request-code.ts';
+import type { CitizenTokenSigner } from './signing-key.ts';
+
+/** What needs the secrets, built once per cold start on first use. */
+export interface IdentityKeys {
+  hash: KeyedHash;
+  signer: CitizenTokenSigner;
+}
+
+export interface IdentityDeps {
+  edition: string;
+  editions: EditionStore;
+  identities: IdentityRepository;
+  limiter: RateLimiter;
+  mailer: Mailer;
+  events: EventPublisher;
+  keys: () => Promise<IdentityKeys>;
+  policy: CodePolicy;
+  logger: Logger;
+  verifyToken: VerifyToken;
+  now: () => Date;
+  newId: () => string;
+  newCode: () => string;
+}
+
+const ReviewStatusQuery = z.object({ status: z.enum(['open', 'cleared', 'rejected']).default('open') });
+const PostcodeQuery = z.object({
+  postcode: z.string().regex(/^\d{5}$/, { message: 'Code postal attendu (5 chiffres)' }),
+});
+
+export function makeHandler(deps: IdentityDeps) {
+  const config = async (request: HttpRequest) => {
+    if (request.params.edition !== deps.edition) {
+      throw notFound('edition_not_found', `L’édition « ${request.params.edition} » n’existe pas.`);
+    }
+    return deps.editions.get();
+  };
+  const principalOf = (request: HttpRequest) => {
+    if (!request.principal)
+      throw new DomainError({ code: 'unauthenticated', status: 401, title: 'Connexion requise' });
+    return request.principal;
+  };
+
+  const http = httpHandler({
+    logger: deps.logger,
+    verifyToken: deps.verifyToken,
+    routes: {
+      'GET /api/editions/{edition}/identity/jwks.json': async (request) => {
+        await config(request);
+        return {
+          body: (await deps.keys()).signer.jwks(),
+          headers: { 'cache-control': 'public, max-age=300' },
+        };
+      },
+      'GET /api/editions/{edition}/identity/communes': async (request) => {
+        const edition = await config(request);
+        const { postcode } = parseWith(PostcodeQuery, request.query, 'query');
+        return { body: { postcode, communes: communesForPostcode(edition, postcode) } };
+      },
+      'POST /api/editions/{edition}/identity/code': async (request) => {
+        const edition = await config(request);
+        const body = parseWith(RequestCodeBody, request.body, 'body');
+        const { hash } = await deps.keys();
+        const sent = await requestCode({ ...deps, hash }, edition, {
+          email: body.email,
+          clientAddress: request.sourceIp,
+        });
+        deps.logger.info('identity code sent', { expiresAt: sent.expiresAt });
+        return { status: 202, body: sent };
+      },
+      'POST /api/editions/{edition}/identity/session': async (request) => {
+        const edition = await config(request);
+        const body = parseWith(OpenSessionBody, request.body, 'body');
+        const keys = await deps.keys();
+        const session = await openSession({ ...deps, ...keys }, edition, body);
+        deps.logger.info('citizen session opened', {
+          citizenId: session.citizen.id,
+          status: session.citizen.status,
+          created: session.citizen.created,
+        });
+        return { status: session.citizen.created ? 201 : 200, body: session };
+      },
+      'GET /api/editions/{edition}/me': async (request) => {
+        await config(request);
+        return { body: await readMyData(deps, principalOf(request).sub) };
+      },
+      'DELETE /api/editions/{edition}/me': async (request) => {
+        await config(request);
+        const citizenId = principalOf(request).sub;
+        const erased = await eraseMyData(deps, citizenId);
+        deps.logger.info('personal data erased', { citizenId });
+        return { body: erased };
+      },
+      'GET /api/editions/{edition}/staff/identity/reviews': async (request) => {
+        await config(request);
+        const { status } = parseWith(ReviewStatusQuery, request.query, 'query');
+        return { body: { reviews: await listReviews(deps, status) } };
+      },
+      'POST /api/editions/{edition}/staff/identity/reviews/{id}': async (request) => {
+        await config(request);
+        const body = parseWith(ReviewDecisionBody, request.body, 'body');
+        const staffSub = principalOf(request).sub;
+        const review = await decideReview(deps, {
+          reviewId: request.params.id ?? '',
+          outcome: body.outcome,
+          reason: body.reason,
+          staffSub,
+        });
+        deps.logger.info('duplicate review decided', {
+          reviewId: review.reviewId,
+          outcome: body.outcome,
+          staffSub,
+        });
+        return { body: review };
+      },
+    },
+  });
+  return lambdaEntry({ http });
+}

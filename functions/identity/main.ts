@@ -1,0 +1,69 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import * as z from 'zod';
+import { citizenIssuer } from '../../shared/auth/citizen-tokens.ts';
+import { createTokenVerifier } from '../../shared/auth/token-verifier.ts';
+import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
+import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { sesMailer } from '../../shared/email/mailer.ts';
+import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
+import { createLogger } from '../../shared/logging/logger.ts';
+import { makeHandler } from './handler.ts';
+import { dynamoIdentityRepository } from './identity-repository.ts';
+import { keyedHash } from './keyed-hash.ts';
+import { dynamoRateLimiter } from './rate-limiter.ts';
+import { DEFAULT_CODE_POLICY } from './request-code.ts';
+import { cachedSecrets, once } from './secrets.ts';
+import { citizenTokenSigner } from './signing-key.ts';
+
+const env = z
+  .object({
+    TABLE_NAME: z.string().min(1),
+    EVENT_BUS_NAME: z.string().min(1),
+    EDITION_ID: z.string().min(1),
+    MAIL_FROM: z.email(),
+    SITE_URL: z.url(),
+    STAFF_ISSUER: z.url(),
+    STAFF_AUDIENCE: z.string().min(1),
+    CITIZEN_SIGNING_SEED_SECRET: z.string().min(1),
+    FINGERPRINT_KEY_SECRET: z.string().min(1),
+    /** Optional overrides of the code policy (a load test from one address, say). */
+    CODE_LIMIT_PER_CLIENT_HOUR: z.coerce.number().int().positive().optional(),
+    CODE_LIMIT_PER_EMAIL_HOUR: z.coerce.number().int().positive().optional(),
+  })
+  .parse(process.env);
+
+const documents = createDocumentClient();
+const secret = cachedSecrets(new SecretsManagerClient({}));
+const citizens = citizenIssuer(env.SITE_URL, env.EDITION_ID);
+
+export const handler = makeHandler({
+  edition: env.EDITION_ID,
+  editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
+  identities: dynamoIdentityRepository(documents, env.TABLE_NAME),
+  limiter: dynamoRateLimiter(documents, env.TABLE_NAME),
+  mailer: sesMailer(new SESv2Client({}), env.MAIL_FROM),
+  events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  keys: once(async () => {
+    const [seed, fingerprintKey] = await Promise.all([
+      secret(env.CITIZEN_SIGNING_SEED_SECRET),
+      secret(env.FINGERPRINT_KEY_SECRET),
+    ]);
+    return {
+      hash: keyedHash(fingerprintKey, env.EDITION_ID),
+      signer: await citizenTokenSigner({ seed, issuer: citizens.issuer, edition: env.EDITION_ID }),
+    };
+  }),
+  policy: {
+    ...DEFAULT_CODE_POLICY,
+    ...(env.CODE_LIMIT_PER_CLIENT_HOUR ? { perClientPerHour: env.CODE_LIMIT_PER_CLIENT_HOUR } : {}),
+    ...(env.CODE_LIMIT_PER_EMAIL_HOUR ? { perEmailPerHour: env.CODE_LIMIT_PER_EMAIL_HOUR } : {}),
+  },
+  logger: createLogger('identity'),
+  verifyToken: createTokenVerifier([{ issuer: env.STAFF_ISSUER, audience: env.STAFF_AUDIENCE }, citizens]),
+  now: () => new Date(),
+  newId: randomUUID,
+  newCode: () => String(randomInt(0, 1_000_000)).padStart(6, '0'),
+});
