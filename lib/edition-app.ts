@@ -83,6 +83,7 @@ export function buildEditionApp(
     ...stackProps('table, event bus, edition config'),
     config,
     deployedAt: options.deployedAt ?? new Date(),
+    projectRoot: PROJECT_ROOT,
   });
   const auth = new AuthStack(app, editionStackId(config.id, 'Auth'), {
     ...stackProps('staff user pool'),

@@ -6,7 +6,14 @@
 import type { Role } from '../shared/auth/roles.ts';
 import type { EditionConfig } from '../shared/edition/edition-config.ts';
 import { phaseTransitions } from '../shared/edition/phases.ts';
-import { CitizenVerified, DuplicateSuspected, PhaseChanged } from '../shared/events/catalogue.ts';
+import {
+  CitizenVerified,
+  DuplicateSuspected,
+  PhaseChanged,
+  VoteWindowChanged,
+  VotingClosed,
+  VotingOpened,
+} from '../shared/events/catalogue.ts';
 import type { EventContract } from '../shared/events/define-event.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -203,9 +210,28 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         access: ['coordinator'],
         summary: 'Clear or reject a held identity, with a reason',
       },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/identity/in-person',
+        access: ['coordinator'],
+        summary: 'Register a person on site (no email): paper/kiosk vote only, one-time voting code to print',
+      },
     ],
     subscriptions: [],
-    schedules: noSchedules,
+    schedules: (edition) => [
+      {
+        id: 'personal-data-retention',
+        // Daily at night; erases nothing until personalDataRetentionDays after the results, then idempotent.
+        expression: 'cron(30 3 * * ? *)',
+        timeZone: edition.timeZone,
+        description: `Effacement des données personnelles ${edition.personalDataRetentionDays} jours après les résultats`,
+        input: {
+          kind: 'personal-data-retention',
+          edition: edition.id,
+          scheduledAt: '<aws.scheduler.scheduled-time>',
+        },
+      },
+    ],
     secrets: [
       {
         id: 'citizen-signing-seed',
@@ -221,6 +247,58 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: { table: 'readwrite', publishes: [CitizenVerified, DuplicateSuspected], sendsEmail: true },
   },
   {
+    name: 'voting',
+    entry: 'functions/voting/main.ts',
+    description: 'Vote window, ballot casting (secret, once per person), receipts, paper ballots, turnout',
+    // The last-day rush: more memory is more CPU for token checks and the transaction's round trip.
+    memoryMb: 512,
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/ballot',
+        access: ['citizen'],
+        summary: 'My ballot: my envelopes, their projects in my own shuffled order, the frozen rules',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/ballots',
+        access: ['citizen'],
+        summary: 'Cast my ballot (Idempotency-Key required); answers a receipt code',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/turnout',
+        access: 'public',
+        summary: 'Turnout per territory and channel, refreshed at most once a minute',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/receipts/{code}',
+        access: 'public',
+        summary: 'After the results: was the ballot of this receipt counted, in which envelopes (403 before)',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/results',
+        access: 'public',
+        summary: 'Results (403 until they are published; computed by the results function, issue 7)',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/vote-window',
+        access: ['admin'],
+        summary: 'Pause, resume or extend the vote, with a reason (audited, coordinators and committee told)',
+      },
+    ],
+    subscriptions: [{ id: 'phase-changes', events: [PhaseChanged] }],
+    schedules: noSchedules,
+    permissions: {
+      table: 'readwrite',
+      publishes: [VotingOpened, VotingClosed, VoteWindowChanged],
+      sendsEmail: false,
+    },
+  },
+  {
     name: 'notifications',
     entry: 'functions/notifications/main.ts',
     description: 'Every email of the product: French templates, SESv2, once per event and recipient',
@@ -228,6 +306,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     subscriptions: [
       { id: 'phase-changes', events: [PhaseChanged] },
       { id: 'duplicates', events: [DuplicateSuspected] },
+      { id: 'vote-window', events: [VoteWindowChanged] },
     ],
     schedules: noSchedules,
     permissions: { table: 'readwrite', publishes: [], sendsEmail: true },

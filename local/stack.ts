@@ -10,6 +10,7 @@ import { createDocumentClient } from '../shared/dynamo/document-client.ts';
 import type { EditionConfig } from '../shared/edition/edition-config.ts';
 import { putEditionConfig } from '../shared/edition/edition-store.ts';
 import { eventPattern } from '../shared/events/define-event.ts';
+import { projectsFilePath, putProjects, readProjectsFile } from '../shared/voting/projects.ts';
 import { buildWeb } from '../web/build.ts';
 import { type Clock, createClock } from './clock.ts';
 import { type StaffPool, type StaffUser, seedStaffPool, startCognitoLocal } from './cognito.ts';
@@ -135,6 +136,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTable(dynamoClient, tableName, TABLE);
     // Mirrors the deploy-time seed of the Data stack's custom resource.
     await putEditionConfig(createDocumentClient(dynamoClient), tableName, options.config);
+    // The ballot list, until instruction writes it (same items as the Data stack's seed).
+    const projects = readProjectsFile(
+      options.config,
+      join(process.cwd(), projectsFilePath(options.config.id)),
+    );
+    if (projects) {
+      await putProjects(createDocumentClient(dynamoClient), tableName, options.config.id, projects.projects);
+    }
 
     const staff = demoStaff(options.config);
     const pool = await seedStaffPool({

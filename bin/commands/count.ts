@@ -16,7 +16,10 @@ import {
 } from '../../shared/counting/index.ts';
 import type { Command, CommandIo } from './command.ts';
 
-const USAGE = `<fichier.pb>... --rule <${RULES.join('|')}> [--json] [--tie-break id|lower-cost|order:ID,ID,...] [--minimum-support N]`;
+const USAGE = `<fichier.pb>... --rule <${RULES.join('|')}> [--json] [--tie-break id|lower-cost|order:ID,ID,...] [--minimum-support N|meta]`;
+
+/** META key of pabulib files that publish a minimum score (`--minimum-support meta`). */
+const META_THRESHOLD = 'min_project_score_threshold';
 
 export function parseTieBreak(text: string): TieBreak | undefined {
   if (text === 'id') return { kind: 'id' };
@@ -133,8 +136,8 @@ export const count: Command = {
       return 2;
     }
     const minimum = values['minimum-support'];
-    if (minimum !== undefined && !/^\d+([.,]\d+)?$/.test(minimum)) {
-      io.err(`Seuil invalide « ${minimum} » : un nombre de voix ou de points`);
+    if (minimum !== undefined && minimum !== 'meta' && !/^\d+([.,]\d+)?$/.test(minimum)) {
+      io.err(`Seuil invalide « ${minimum} » : un nombre de voix ou de points, ou « meta »`);
       return 2;
     }
     if (positionals.length === 0) {
@@ -152,10 +155,12 @@ export const count: Command = {
         failed = true;
         continue;
       }
+      // `meta`: the threshold the file itself declares, if any.
+      const threshold = minimum === 'meta' ? instance.meta.get(META_THRESHOLD) : minimum;
       const result = countInstance(instance, {
         rule,
         tieBreak,
-        ...(minimum === undefined ? {} : { minimumSupport: Number(minimum.replace(',', '.')) }),
+        ...(threshold === undefined ? {} : { minimumSupport: Number(threshold.replace(',', '.')) }),
       });
       const seconds = (performance.now() - started) / 1000;
       if (values.json) {

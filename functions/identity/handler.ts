@@ -5,16 +5,24 @@ import type { Mailer } from '../../shared/email/mailer.ts';
 import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
-import { OpenSessionBody, RequestCodeBody, ReviewDecisionBody } from '../../shared/http/schemas.ts';
+import {
+  InPersonRegistrationBody,
+  OpenSessionBody,
+  RequestCodeBody,
+  ReviewDecisionBody,
+} from '../../shared/http/schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import { decideReview, listReviews } from './decide-review.ts';
 import { communesForPostcode } from './eligibility.ts';
+import { eraseExpiredData } from './erase-expired-data.ts';
 import type { IdentityRepository } from './identity-repository.ts';
 import type { KeyedHash } from './keyed-hash.ts';
 import { eraseMyData, readMyData } from './my-data.ts';
 import { openSession } from './open-session.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import { registerInPerson } from './register-in-person.ts';
 import { type CodePolicy, requestCode } from './request-code.ts';
 import type { CitizenTokenSigner } from './signing-key.ts';
 
@@ -38,7 +46,17 @@ export interface IdentityDeps {
   now: () => Date;
   newId: () => string;
   newCode: () => string;
+  /** Printed one-time voting code of an in-person registration. */
+  newVotingCode: () => string;
 }
+
+/** The daily retention schedule's input (see the manifest's identity schedules). */
+export const RetentionInput = z.object({
+  kind: z.literal('personal-data-retention'),
+  edition: z.string(),
+  /** Scheduler's `<aws.scheduler.scheduled-time>`: the occurrence decides, so a retry decides the same. */
+  scheduledAt: z.iso.datetime().optional(),
+});
 
 const ReviewStatusQuery = z.object({ status: z.enum(['open', 'cleared', 'rejected']).default('open') });
 const PostcodeQuery = z.object({
@@ -130,7 +148,39 @@ export function makeHandler(deps: IdentityDeps) {
         });
         return { body: review };
       },
+      'POST /api/editions/{edition}/staff/identity/in-person': async (request) => {
+        const edition = await config(request);
+        const body = parseWith(InPersonRegistrationBody, request.body, 'body');
+        const staffSub = principalOf(request).sub;
+        const { hash } = await deps.keys();
+        const registration = await registerInPerson({ ...deps, hash }, edition, {
+          profile: body.profile,
+          staffSub,
+        });
+        deps.logger.info('person registered in person', {
+          citizenId: registration.citizen.id,
+          status: registration.citizen.status,
+          staffSub,
+        });
+        return {
+          status: 201,
+          body: registration,
+          // The voting code is shown once: no cache may keep it.
+          headers: { 'cache-control': 'no-store' },
+        };
+      },
     },
   });
-  return lambdaEntry({ http });
+
+  const schedules = scheduleHandler({
+    input: RetentionInput,
+    logger: deps.logger,
+    handle: async (input) => {
+      if (input.edition !== deps.edition) throw new Error(`Schedule for another edition: ${input.edition}`);
+      const at = input.scheduledAt ? new Date(input.scheduledAt) : deps.now();
+      const result = await eraseExpiredData({ ...deps, now: () => at }, await deps.editions.get());
+      deps.logger.info('personal data retention', result);
+    },
+  });
+  return lambdaEntry({ http, schedules });
 }

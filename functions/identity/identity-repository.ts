@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -34,7 +35,8 @@ export type IdentityStatus = z.infer<typeof IdentityStatus>;
 
 export const Identity = z.object({
   citizenId: z.string(),
-  emailKey: z.string(),
+  /** Absent for an in-person registration (no email). */
+  emailKey: z.string().optional(),
   email: z.string(),
   firstName: z.string(),
   lastName: z.string(),
@@ -44,8 +46,11 @@ export const Identity = z.object({
   workOrStudy: z.boolean(),
   fingerprint: z.string(),
   status: IdentityStatus,
+  /** `in-person`: registered on site by staff; votes only on paper or at a kiosk, never online. */
   channel: z.enum(['email', 'in-person']),
   createdAt: z.iso.datetime(),
+  /** Staff `sub` of the coordinator who registered the person on site (`createdAt` says when). */
+  registeredBy: z.string().optional(),
   /** `CitizenVerified` (and `DuplicateSuspected`) are on the bus. */
   published: z.boolean(),
   reviewId: z.string().optional(),
@@ -66,6 +71,21 @@ export const Review = z.object({
 });
 export type Review = z.infer<typeof Review>;
 
+/**
+ * The one-time voting code printed for an in-person registration: only its keyed hash is stored. The
+ * voting function redeems it in its ballot transaction (condition `attribute_not_exists(usedAt) AND
+ * expiresAtMs > :now`), so it serves once and not after the vote closes.
+ */
+export const VotingCode = z.object({
+  codeHash: z.string(),
+  citizenId: z.string(),
+  issuedAt: z.iso.datetime(),
+  /** The vote's close (epoch ms): the code is worthless afterwards. */
+  expiresAtMs: z.number(),
+  usedAt: z.iso.datetime().optional(),
+});
+export type VotingCode = z.infer<typeof VotingCode>;
+
 /** Port of the identity context's items. */
 export interface IdentityRepository {
   getCode(emailKey: string): Promise<EmailCode | undefined>;
@@ -79,8 +99,18 @@ export interface IdentityRepository {
   get(citizenId: string): Promise<Identity | undefined>;
   /** Identities with this fingerprint (eventually consistent index). */
   findByFingerprint(fingerprint: string): Promise<Identity[]>;
-  /** Creates the identity, its email claim and its review together; `email-taken` if the email has one. */
-  create(identity: Identity, review: Review | undefined): Promise<'created' | 'email-taken'>;
+  /**
+   * Creates the identity, its email claim (if it has an email), its review and its voting code (in-person)
+   * together; `email-taken` if the email has one.
+   */
+  create(
+    identity: Identity,
+    review: Review | undefined,
+    votingCode?: VotingCode,
+  ): Promise<'created' | 'email-taken'>;
+  getVotingCode(codeHash: string): Promise<VotingCode | undefined>;
+  /** Citizen ids of the identities whose personal data is not erased yet (a scan: retention runs daily). */
+  listUnerased(): Promise<string[]>;
   markPublished(citizenId: string): Promise<void>;
   /**
    * Blanks the email, names, birth date and commune. Kept: the citizen id (so a has-voted marker still
@@ -99,7 +129,8 @@ export interface IdentityRepository {
  * - `IDCODE#<emailKey>` / `CODE`: the live one-time code of an email (hash only), TTL'd;
  * - `IDEMAIL#<emailKey>` / `IDENTITY`: one identity per email and edition (the citizen id);
  * - `CITIZEN#<citizenId>` / `IDENTITY`: the identity and its personal data; `gsi1`: `FINGERPRINT#<fp>`;
- * - `IDREVIEW#<reviewId>` / `REVIEW`: a duplicate review; `gsi1`: `IDREVIEWS#<status>` / `<createdAt>#<id>`.
+ * - `IDREVIEW#<reviewId>` / `REVIEW`: a duplicate review; `gsi1`: `IDREVIEWS#<status>` / `<createdAt>#<id>`;
+ * - `VOTECODE#<codeHash>` / `CODE`: the one-time voting code of an in-person registration (hash only).
  * Email keys and fingerprints are HMACs under the `fingerprint-key` secret.
  */
 export function dynamoIdentityRepository(
@@ -110,6 +141,7 @@ export function dynamoIdentityRepository(
   const emailClaimKey = (emailKey: string) => ({ pk: `IDEMAIL#${emailKey}`, sk: 'IDENTITY' });
   const citizenKey = (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'IDENTITY' });
   const reviewKey = (reviewId: string) => ({ pk: `IDREVIEW#${reviewId}`, sk: 'REVIEW' });
+  const votingCodeKey = (codeHash: string) => ({ pk: `VOTECODE#${codeHash}`, sk: 'CODE' });
   const identityItem = (identity: Identity) => ({
     ...citizenKey(identity.citizenId),
     entity: 'Identity',
@@ -203,23 +235,36 @@ export function dynamoIdentityRepository(
       );
       return Items.map((item) => Identity.parse(item));
     },
-    async create(identity, review) {
+    async create(identity, review, votingCode) {
+      const put = (Item: Record<string, unknown>) => ({
+        Put: { TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+      });
       try {
         await client.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...emailClaimKey(identity.emailKey),
-                    entity: 'IdentityEmail',
-                    version: 1,
-                    citizenId: identity.citizenId,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
+              ...(identity.emailKey
+                ? [
+                    put({
+                      ...emailClaimKey(identity.emailKey),
+                      entity: 'IdentityEmail',
+                      version: 1,
+                      citizenId: identity.citizenId,
+                    }),
+                  ]
+                : []),
+              ...(votingCode
+                ? [
+                    put({
+                      ...votingCodeKey(votingCode.codeHash),
+                      entity: 'VotingCode',
+                      version: 1,
+                      ...votingCode,
+                      // Kept a year past the close: an audit can still tell a used code from an unused one.
+                      expiresAt: Math.ceil(votingCode.expiresAtMs / 1000) + 365 * 86400,
+                    }),
+                  ]
+                : []),
               {
                 Put: {
                   TableName: tableName,
@@ -246,6 +291,28 @@ export function dynamoIdentityRepository(
         if (error instanceof TransactionCanceledException) return 'email-taken';
         throw error;
       }
+    },
+    async getVotingCode(codeHash) {
+      const item = await get(votingCodeKey(codeHash));
+      return item ? VotingCode.parse(item) : undefined;
+    },
+    async listUnerased() {
+      const ids: string[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new ScanCommand({
+            TableName: tableName,
+            FilterExpression: 'entity = :identity AND attribute_not_exists(erasedAt)',
+            ExpressionAttributeValues: { ':identity': 'Identity' },
+            ProjectionExpression: 'citizenId',
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) ids.push(z.string().parse(item.citizenId));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return ids;
     },
     async markPublished(citizenId) {
       await client.send(

@@ -11,6 +11,8 @@ export interface KeyedHash {
   codeHash(email: string, code: string): string;
   /** Probable-same-person fingerprint: normalised names, birth date and commune. */
   fingerprint(person: { firstName: string; lastName: string; birthDate: string; commune: string }): string;
+  /** Hash of a printed one-time voting code (normalised: upper case, separators dropped). */
+  votingCodeHash(code: string): string;
   /** Opaque key of a client address, for rate limits (an IP address is personal data too). */
   clientKey(address: string): string;
   /** Constant-time comparison of two hashes of this module. */
@@ -30,6 +32,11 @@ export function normalizeName(name: string): string {
     .replace(/[^\p{L}]/gu, '');
 }
 
+/** `abcd efgh-jkmn` → `ABCDEFGHJKMN`: what a person types back from the printed code. */
+export function normalizeVotingCode(code: string): string {
+  return code.toUpperCase().replace(/[^0-9A-Z]/g, '');
+}
+
 export function keyedHash(key: string | Buffer, edition: string): KeyedHash {
   const mac = (purpose: string, value: string) =>
     createHmac('sha256', key).update(`${edition}\u0000${purpose}\u0000${value}`).digest('base64url');
@@ -46,6 +53,7 @@ export function keyedHash(key: string | Buffer, edition: string): KeyedHash {
           person.commune,
         ].join('\u0000'),
       ),
+    votingCodeHash: (code) => mac('voting-code', normalizeVotingCode(code)),
     clientKey: (address) => mac('client', address),
     same: (a, b) => {
       const left = Buffer.from(a);

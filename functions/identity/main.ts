@@ -14,6 +14,7 @@ import { makeHandler } from './handler.ts';
 import { dynamoIdentityRepository } from './identity-repository.ts';
 import { keyedHash } from './keyed-hash.ts';
 import { dynamoRateLimiter } from './rate-limiter.ts';
+import { newVotingCode } from './register-in-person.ts';
 import { DEFAULT_CODE_POLICY } from './request-code.ts';
 import { cachedSecrets, once } from './secrets.ts';
 import { citizenTokenSigner } from './signing-key.ts';
@@ -66,4 +67,5 @@ export const handler = makeHandler({
   now: () => new Date(),
   newId: randomUUID,
   newCode: () => String(randomInt(0, 1_000_000)).padStart(6, '0'),
+  newVotingCode: () => newVotingCode(),
 });

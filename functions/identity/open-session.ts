@@ -159,7 +159,10 @@ async function verifyCode(
 }
 
 /** Publishes the identity's events if they are not on the bus yet (first time, or after a crash). */
-async function republish(deps: OpenSessionDeps, identity: Identity): Promise<Identity> {
+export async function republish(
+  deps: Pick<OpenSessionDeps, 'edition' | 'events' | 'identities'>,
+  identity: Identity,
+): Promise<Identity> {
   if (identity.published || identity.status === 'rejected') return identity;
   try {
     await deps.events.publish(CitizenVerified, {
@@ -207,7 +210,12 @@ async function session(
     });
   }
   const { token, expiresAt } = await deps.signer.sign(
-    { citizenId: identity.citizenId, territory: identity.territory, status: identity.status },
+    {
+      citizenId: identity.citizenId,
+      territory: identity.territory,
+      status: identity.status,
+      channel: identity.channel,
+    },
     now,
   );
   return {

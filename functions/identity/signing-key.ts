@@ -6,6 +6,8 @@ export interface CitizenClaims {
   citizenId: string;
   territory: string;
   status: 'verified' | 'held';
+  /** `in-person`: may vote only on paper or at a kiosk; voting refuses its online ballots. */
+  channel?: 'email' | 'in-person';
 }
 
 /** Port: signs citizen session tokens and publishes the matching public key. */
@@ -55,6 +57,7 @@ export async function citizenTokenSigner(options: {
         'bp:territory': claims.territory,
         'bp:edition': options.edition,
         'bp:status': claims.status,
+        'bp:channel': claims.channel ?? 'email',
       })
         .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
         .setSubject(claims.citizenId)

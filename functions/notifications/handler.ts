@@ -1,12 +1,13 @@
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
 import type { Mailer } from '../../shared/email/mailer.ts';
-import { DuplicateSuspected, PhaseChanged } from '../../shared/events/catalogue.ts';
+import { DuplicateSuspected, PhaseChanged, VoteWindowChanged } from '../../shared/events/catalogue.ts';
 import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
 import type { EmailLog } from './email-log-repository.ts';
 import { notifyDuplicateSuspected } from './notify-duplicate-suspected.ts';
 import { notifyPhaseChanged } from './notify-phase-changed.ts';
+import { notifyVoteWindowChanged } from './notify-vote-window-changed.ts';
 
 export interface NotificationsDeps {
   editions: EditionStore;
@@ -28,6 +29,10 @@ export function makeHandler(deps: NotificationsDeps) {
       on(DuplicateSuspected, async (detail, envelope) => {
         const outcomes = await notifyDuplicateSuspected(deps, await deps.editions.get(), detail, envelope.id);
         deps.logger.info('duplicate review notified', { reviewId: detail.reviewId, outcomes });
+      }),
+      on(VoteWindowChanged, async (detail, envelope) => {
+        const outcomes = await notifyVoteWindowChanged(deps, await deps.editions.get(), detail, envelope.id);
+        deps.logger.info('vote window change notified', { changeId: detail.changeId, outcomes });
       }),
     ],
   });

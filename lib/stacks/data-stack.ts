@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
@@ -7,6 +8,12 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import type { Construct } from 'constructs';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { editionConfigKey } from '../../shared/edition/edition-store.ts';
+import {
+  type Project,
+  projectItem,
+  projectsFilePath,
+  readProjectsFile,
+} from '../../shared/voting/projects.ts';
 import { allSecrets, TABLE } from '../manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
@@ -19,6 +26,11 @@ export interface DataStackProps extends EditionStackProps {
    * @default Duration.days(90)
    */
   readonly archiveRetention?: Duration;
+  /**
+   * Where `editions/<id>.projects.json` is looked for (the seeded ballot list, if any).
+   * @default process.cwd()
+   */
+  readonly projectRoot?: string;
 }
 
 /**
@@ -73,6 +85,45 @@ export class DataStack extends EditionStack {
     this.secrets = secrets;
 
     this.seedConfig(config, props.deployedAt);
+    const projects = readProjectsFile(
+      config,
+      join(props.projectRoot ?? process.cwd(), projectsFilePath(config.id)),
+    );
+    if (projects) this.seedProjects(config, projects.projects, props.deployedAt);
+  }
+
+  /**
+   * Writes the seeded ballot list (`editions/<id>.projects.json`, until instruction writes projects) on
+   * every create and update: the same items as `putProjects` (shared/voting/projects.ts), 25 per batch.
+   * Once the vote is open the voting function works from its frozen snapshot, so a later redeploy with a
+   * changed file cannot change the ballot (the difference is refused and audited by voting).
+   */
+  private seedProjects(config: EditionConfig, projects: readonly Project[], deployedAt: Date): void {
+    for (let i = 0; i < projects.length; i += 25) {
+      const batch = projects.slice(i, i + 25);
+      const write = {
+        service: 'DynamoDB',
+        action: 'batchWriteItem',
+        parameters: {
+          RequestItems: {
+            [this.table.tableName]: batch.map((project) => ({
+              PutRequest: {
+                Item: toAttributeValues(projectItem(config.id, project, deployedAt.toISOString())),
+              },
+            })),
+          },
+        },
+        physicalResourceId: PhysicalResourceId.of(`${config.id}/projects/${i / 25}`),
+      };
+      new AwsCustomResource(this, `ProjectsSeed${i / 25}`, {
+        onCreate: write,
+        onUpdate: write,
+        policy: AwsCustomResourcePolicy.fromStatements([
+          new PolicyStatement({ actions: ['dynamodb:BatchWriteItem'], resources: [this.table.tableArn] }),
+        ]),
+        installLatestAwsSdk: false,
+      });
+    }
   }
 
   /**
@@ -109,4 +160,14 @@ export class DataStack extends EditionStack {
       installLatestAwsSdk: false,
     });
   }
+}
+
+/** DynamoDB JSON of a flat item of strings and numbers (what the custom resource's SDK call takes). */
+function toAttributeValues(item: Record<string, string | number>) {
+  return Object.fromEntries(
+    Object.entries(item).map(([name, value]) => [
+      name,
+      typeof value === 'number' ? { N: String(value) } : { S: value },
+    ]),
+  );
 }

@@ -56,5 +56,57 @@ export const DuplicateSuspected = defineEvent({
   },
 });
 
+/**
+ * The vote is open: the ballot rules, envelopes, projects and counting rule are frozen (their SHA-256 is
+ * `snapshotHash`). Emitted by voting for each `PhaseChanged` to `vote` (same `changeId`: dedupe on it).
+ */
+export const VotingOpened = defineEvent({
+  source: 'bp.voting',
+  detailType: 'VotingOpened',
+  version: 1,
+  detail: {
+    changeId: z.string().min(1),
+    openedAt: z.iso.datetime(),
+    snapshotHash: z.string().min(1),
+    projects: z.number().int().nonnegative(),
+  },
+});
+
+/** The vote is closed (phase `counting`): results may count. Same `changeId` as the phase change. */
+export const VotingClosed = defineEvent({
+  source: 'bp.voting',
+  detailType: 'VotingClosed',
+  version: 1,
+  detail: {
+    changeId: z.string().min(1),
+    closedAt: z.iso.datetime(),
+  },
+});
+
+/** An admin paused, resumed or extended the vote, with a reason; coordinators and committee are told. */
+export const VoteWindowChanged = defineEvent({
+  source: 'bp.voting',
+  detailType: 'VoteWindowChanged',
+  version: 1,
+  detail: {
+    /** Stable id of the change: consumers deduplicate on it. */
+    changeId: z.string().min(1),
+    action: z.enum(['pause', 'resume', 'extend']),
+    reason: z.string().min(1).max(500),
+    /** When the vote now closes (ISO instant), after an extension or not. */
+    closesAt: z.iso.datetime(),
+    paused: z.boolean(),
+    changedAt: z.iso.datetime(),
+    actor: Actor,
+  },
+});
+
 /** Every event the platform knows; extended by each issue. */
-export const EVENT_CATALOGUE = [PhaseChanged, CitizenVerified, DuplicateSuspected] as const;
+export const EVENT_CATALOGUE = [
+  PhaseChanged,
+  CitizenVerified,
+  DuplicateSuspected,
+  VotingOpened,
+  VotingClosed,
+  VoteWindowChanged,
+] as const;

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { InseeCode } from '../edition/edition-config.ts';
 import { Phase } from '../edition/phases.ts';
+import { VOTING_REQUEST_BODIES } from './voting-schemas.ts';
 
 /**
  * HTTP request bodies of the public contract: parsed by the handlers, described in the OpenAPI
@@ -77,10 +78,19 @@ export const ReviewDecisionBody = z.object({
 });
 export type ReviewDecisionBody = z.infer<typeof ReviewDecisionBody>;
 
+/**
+ * A coordinator registers a person on site (no email): the same profile, eligibility and duplicate rules
+ * as online. The identity can vote only on paper or at a kiosk, with the printed one-time voting code.
+ */
+export const InPersonRegistrationBody = z.object({ profile: CitizenProfile });
+export type InPersonRegistrationBody = z.infer<typeof InPersonRegistrationBody>;
+
 /** Body schema per route key, for the OpenAPI document. */
 export const REQUEST_BODIES: Record<string, z.ZodType> = {
+  ...VOTING_REQUEST_BODIES,
   'POST /api/editions/{edition}/staff/phase': ChangePhaseBody,
   'POST /api/editions/{edition}/identity/code': RequestCodeBody,
   'POST /api/editions/{edition}/identity/session': OpenSessionBody,
   'POST /api/editions/{edition}/staff/identity/reviews/{id}': ReviewDecisionBody,
+  'POST /api/editions/{edition}/staff/identity/in-person': InPersonRegistrationBody,
 };

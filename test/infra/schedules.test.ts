@@ -55,15 +55,20 @@ function atTime(expression: string): string {
 describe('the phase-change schedules of an edition', () => {
   let edition: BuiltEdition;
   let config: EditionConfig;
+  /** The phase-change schedules; `allSchedules` adds the others (personal-data retention). */
   let schedules: ScheduleProperties[];
+  let allSchedules: ScheduleProperties[];
 
   beforeAll(() => {
     // Prepare
     config = fixtureConfig();
     const { editions } = buildApp([config]);
     edition = editions[0] as BuiltEdition;
-    schedules = Object.values(edition.templates.functions.findResources('AWS::Scheduler::Schedule')).map(
+    allSchedules = Object.values(edition.templates.functions.findResources('AWS::Scheduler::Schedule')).map(
       (resource) => (resource as { Properties: ScheduleProperties }).Properties,
+    );
+    schedules = allSchedules.filter(
+      (schedule) => JSON.parse(schedule.Target.Input).kind === 'phase-transition',
     );
   });
 
@@ -91,11 +96,26 @@ describe('the phase-change schedules of an edition', () => {
 
   it('puts every schedule of the edition in one schedule group of its own', () => {
     // Act
-    const groups = new Set(schedules.map((schedule) => JSON.stringify(schedule.GroupName)));
+    const groups = new Set(allSchedules.map((schedule) => JSON.stringify(schedule.GroupName)));
 
     // Assess
     expect(groups.size).toBe(1);
     edition.templates.functions.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+  });
+
+  it('erases personal data by a daily schedule at a Paris night time, with a dead-letter queue', () => {
+    // Act
+    const retention = allSchedules.filter(
+      (schedule) => JSON.parse(schedule.Target.Input).kind === 'personal-data-retention',
+    );
+
+    // Assess
+    expect(retention).toHaveLength(1);
+    expect(retention[0]).toMatchObject({
+      ScheduleExpression: 'cron(30 3 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Paris',
+      Target: { DeadLetterConfig: { Arn: expect.anything() } },
+    });
   });
 
   it('fires a winter transition at UTC+1 and a summer one at UTC+2', () => {

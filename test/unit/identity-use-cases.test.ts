@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMUNES } from '../../functions/identity/communes.generated.ts';
 import { decideReview } from '../../functions/identity/decide-review.ts';
 import { ageOn, checkEligibility } from '../../functions/identity/eligibility.ts';
+import { eraseExpiredData, retentionDate } from '../../functions/identity/erase-expired-data.ts';
 import type {
   Decision,
   EmailCode,
@@ -11,10 +12,16 @@ import type {
   IdentityRepository,
   IdentityStatus,
   Review,
+  VotingCode,
 } from '../../functions/identity/identity-repository.ts';
 import { keyedHash, normalizeName } from '../../functions/identity/keyed-hash.ts';
 import { openSession } from '../../functions/identity/open-session.ts';
 import type { RateLimiter } from '../../functions/identity/rate-limiter.ts';
+import {
+  newVotingCode,
+  registerInPerson,
+  VOTING_CODE_ALPHABET,
+} from '../../functions/identity/register-in-person.ts';
 import { DEFAULT_CODE_POLICY, requestCode } from '../../functions/identity/request-code.ts';
 import { citizenTokenSigner } from '../../functions/identity/signing-key.ts';
 import { EditionConfig } from '../../shared/edition/edition-config.ts';
@@ -44,14 +51,17 @@ const adult = {
 function memoryIdentities(): IdentityRepository & {
   identities: Map<string, Identity>;
   reviews: Map<string, Review>;
+  votingCodes: Map<string, VotingCode>;
 } {
   const codes = new Map<string, EmailCode>();
   const emails = new Map<string, string>();
   const identities = new Map<string, Identity>();
   const reviews = new Map<string, Review>();
+  const votingCodes = new Map<string, VotingCode>();
   return {
     identities,
     reviews,
+    votingCodes,
     getCode: async (key) => codes.get(key),
     putCode: async (code) => void codes.set(code.emailKey, { ...code }),
     addFailedAttempt: async (key, issuedAt) => {
@@ -65,18 +75,29 @@ function memoryIdentities(): IdentityRepository & {
     get: async (id) => identities.get(id),
     findByFingerprint: async (fp) =>
       [...identities.values()].filter((identity) => identity.fingerprint === fp),
-    create: async (identity, review) => {
-      if (emails.has(identity.emailKey)) return 'email-taken';
-      emails.set(identity.emailKey, identity.citizenId);
+    create: async (identity, review, votingCode) => {
+      if (identity.emailKey !== undefined) {
+        if (emails.has(identity.emailKey)) return 'email-taken';
+        emails.set(identity.emailKey, identity.citizenId);
+      }
       identities.set(identity.citizenId, identity);
       if (review) reviews.set(review.reviewId, review);
+      if (votingCode) votingCodes.set(votingCode.codeHash, votingCode);
       return 'created';
     },
+    getVotingCode: async (hash) => votingCodes.get(hash),
+    listUnerased: async () =>
+      [...identities.values()].filter((identity) => !identity.erasedAt).map((identity) => identity.citizenId),
     markPublished: async (id) => {
       const identity = identities.get(id);
       if (identity) identity.published = true;
     },
-    erase: async () => undefined,
+    erase: async (id, at) => {
+      const identity = identities.get(id);
+      if (!identity) return;
+      const blank = { email: '', firstName: '', lastName: '', birthDate: '', commune: '' };
+      identities.set(id, { ...identity, ...blank, erasedAt: at.toISOString() });
+    },
     listReviews: async (status) => [...reviews.values()].filter((review) => review.status === status),
     getReview: async (id) => reviews.get(id),
     decide: async (review, decision: Decision, status: IdentityStatus) => {
@@ -137,6 +158,7 @@ async function world(start = new Date('2027-01-10T10:00:00Z')) {
     now: () => now,
     newId: () => `id-${++ids}`,
     newCode: () => '123456',
+    newVotingCode: () => 'K7QM-4XTR-9BHE',
   };
   return {
     deps,
@@ -303,7 +325,11 @@ describe('eligibility', () => {
   });
 
   it('knows every commune of every edition file (regenerate communes.generated.ts otherwise)', async () => {
-    for (const file of (await readdir('editions')).filter((name) => name.endsWith('.json'))) {
+    // `<id>.projects.json` next to an edition is its ballot list, not an edition.
+    const editionFiles = (await readdir('editions')).filter(
+      (name) => name.endsWith('.json') && !name.endsWith('.projects.json'),
+    );
+    for (const file of editionFiles) {
       const edition = JSON.parse(await readFile(join('editions', file), 'utf8')) as EditionConfig;
       for (const territory of edition.territories)
         for (const code of territory.communes) expect(COMMUNES[code], `${file}: ${code}`).toBeDefined();
@@ -331,5 +357,102 @@ describe('keyed hashes and the signing key', () => {
     const { token } = await a.sign({ citizenId: 'c1', territory: 't', status: 'verified' }, new Date());
     await expect(b.verify(token)).resolves.toMatchObject({ sub: 'c1' });
     await expect(c.verify(token)).rejects.toThrow();
+  });
+});
+
+describe('registerInPerson', () => {
+  it('registers a person without email, paper/kiosk only, audited, with a hashed single voting code until the close', async () => {
+    // Prepare
+    const { deps, identities, published } = await world();
+    // Act
+    const registration = await registerInPerson(deps, config, { profile: adult, staffSub: 'coord-1' });
+    // Assess
+    expect(registration).toMatchObject({
+      citizen: { id: 'id-1', territory: 'nantes', status: 'verified', channel: 'in-person' },
+      votingCode: { code: 'K7QM-4XTR-9BHE', expiresAt: '2027-06-30T21:59:00.000Z' },
+      registeredBy: 'coord-1',
+      registeredAt: '2027-01-10T10:00:00.000Z',
+    });
+    expect(identities.identities.get('id-1')).toMatchObject({
+      channel: 'in-person',
+      email: '',
+      registeredBy: 'coord-1',
+      createdAt: '2027-01-10T10:00:00.000Z',
+    });
+    expect(identities.identities.get('id-1')?.emailKey).toBeUndefined();
+    const [stored] = [...identities.votingCodes.values()];
+    expect(stored).toMatchObject({ citizenId: 'id-1', expiresAtMs: Date.parse('2027-06-30T21:59:00Z') });
+    expect(JSON.stringify(stored)).not.toContain('K7QM');
+    expect(await identities.getVotingCode(deps.hash.votingCodeHash('k7qm 4xtr 9bhe'))).toEqual(stored);
+    expect(published[0]).toMatchObject({ type: 'CitizenVerified', detail: { channel: 'in-person' } });
+  });
+
+  it('applies the online rules: too young is refused, a second registration of the same person is held', async () => {
+    const { deps, identities } = await world();
+    await expect(
+      registerInPerson(deps, config, { profile: { ...adult, birthDate: '2020-01-01' }, staffSub: 's' }),
+    ).rejects.toMatchObject({ code: 'not_eligible_age' });
+    await registerInPerson(deps, config, { profile: adult, staffSub: 's' });
+    const second = await registerInPerson(deps, config, {
+      profile: { ...adult, lastName: 'LE GOFF' },
+      staffSub: 's',
+    });
+    expect(second.citizen.status).toBe('held');
+    expect([...identities.reviews.values()][0]).toMatchObject({ heldCitizenId: second.citizen.id });
+  });
+
+  it('draws 3 groups of 4 from an alphabet without 0, O, 1 or I', () => {
+    const code = newVotingCode();
+    expect(code).toMatch(/^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/);
+    expect(VOTING_CODE_ALPHABET).toHaveLength(32);
+    expect(VOTING_CODE_ALPHABET).not.toMatch(/[01OI]/);
+    expect(new Set(Array.from({ length: 50 }, () => newVotingCode())).size).toBe(50);
+  });
+
+  it('puts the channel in the token claims when a token is issued', async () => {
+    const { deps } = await world();
+    const { token } = await deps.signer.sign(
+      { citizenId: 'c', territory: 't', status: 'verified', channel: 'in-person' },
+      new Date(),
+    );
+    expect(await deps.signer.verify(token)).toMatchObject({ 'bp:channel': 'in-person' });
+  });
+});
+
+describe('personal-data retention', () => {
+  it('erases nothing before resultsAt + personalDataRetentionDays, everything after, and is idempotent', async () => {
+    // Prepare: one online identity, one in-person.
+    const { deps, identities, advance } = await world();
+    await requestCode(deps, config, { email: 'a@exemple.fr', clientAddress: '192.0.2.1' });
+    const online = await openSession(deps, config, { email: 'a@exemple.fr', code: '123456', profile: adult });
+    const onSite = await registerInPerson(deps, config, {
+      profile: { ...adult, firstName: 'Yann' },
+      staffSub: 's',
+    });
+    const due = retentionDate(config);
+    expect(due.toISOString()).toBe('2028-07-08T16:00:00.000Z'); // 2027-07-09 18:00 Paris + 365 days
+    // Act 1: one minute before
+    advance(due.getTime() - 60_000 - deps.now().getTime());
+    expect(await eraseExpiredData(deps, config)).toEqual({ due: false, erased: 0 });
+    expect(identities.identities.get(online.citizen.id)?.firstName).toBe('Camille');
+    // Act 2: the retention date has passed
+    advance(60_000);
+    expect(await eraseExpiredData(deps, config)).toEqual({ due: true, erased: 2 });
+    // Assess: personal data gone, ids, fingerprints, status and channel kept; a second run changes nothing.
+    for (const id of [online.citizen.id, onSite.citizen.id]) {
+      expect(identities.identities.get(id)).toMatchObject({
+        citizenId: id,
+        email: '',
+        firstName: '',
+        lastName: '',
+        birthDate: '',
+        commune: '',
+        erasedAt: due.toISOString(),
+        fingerprint: expect.any(String),
+        status: 'verified',
+      });
+    }
+    expect(identities.identities.get(onSite.citizen.id)?.channel).toBe('in-person');
+    expect(await eraseExpiredData(deps, config)).toEqual({ due: true, erased: 0 });
   });
 });

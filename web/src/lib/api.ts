@@ -8,6 +8,8 @@ export interface Problem {
   detail?: string;
   code?: string;
   errors?: { field: string; message: string }[];
+  /** Seconds, from the `Retry-After` header of a 429 or 503. */
+  retryAfter?: number;
 }
 
 export class ApiError extends Error {
@@ -32,7 +34,7 @@ const UNREACHABLE: Problem = {
 };
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'DELETE';
   body?: unknown;
   token?: string;
 }
@@ -59,7 +61,10 @@ export async function apiRequest<T>(
   }
   const payload: unknown = await response.json().catch(() => undefined);
   if (response.ok) return payload as T;
-  throw new ApiError(asProblem(payload, response.status));
+  const problem = asProblem(payload, response.status);
+  const retryAfter = Number(response.headers.get('Retry-After'));
+  if (retryAfter > 0) problem.retryAfter = retryAfter;
+  throw new ApiError(problem);
 }
 
 function asProblem(payload: unknown, status: number): Problem {

@@ -1,0 +1,187 @@
+import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
+import type { EditionConfig } from '../../shared/edition/edition-config.ts';
+import type { EditionStore } from '../../shared/edition/edition-store.ts';
+import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
+import { PhaseChanged, VotingClosed, VotingOpened } from '../../shared/events/catalogue.ts';
+import { eventHandler, on } from '../../shared/events/event-handler.ts';
+import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
+import { CastBallotBody, IdempotencyKey, VoteWindowBody } from '../../shared/http/voting-schemas.ts';
+import { lambdaEntry } from '../../shared/lambda/entry.ts';
+import type { Logger } from '../../shared/logging/logger.ts';
+import type { Project } from '../../shared/voting/projects.ts';
+import { castBallot } from './cast-ballot.ts';
+import { changeVoteWindow } from './change-vote-window.ts';
+import { readBallot } from './read-ballot.ts';
+import { ReceiptCodePattern } from './receipt-seal.ts';
+import { freezeVote, snapshotSource } from './vote-snapshot.ts';
+import type { VotingRepository } from './voting-repository.ts';
+
+export interface VotingDeps {
+  edition: string;
+  editions: EditionStore;
+  projects: () => Promise<Project[]>;
+  votes: VotingRepository;
+  events: EventPublisher;
+  logger: Logger;
+  verifyToken: VerifyToken;
+  now: () => Date;
+  newId: () => string;
+  /** @default 60_000: turnout is public and refreshed at most once a minute. */
+  turnoutCacheMs?: number;
+}
+
+const resultsNotPublished = () =>
+  new DomainError({
+    code: 'results_not_published',
+    status: 403,
+    title: 'Résultats non publiés',
+    detail: 'Aucun résultat, même partiel, n’est consultable avant la publication des résultats.',
+  });
+
+export function makeHandler(deps: VotingDeps) {
+  const config = async (request: HttpRequest): Promise<EditionConfig> => {
+    if (request.params.edition !== deps.edition) {
+      throw notFound('edition_not_found', `L’édition « ${request.params.edition} » n’existe pas.`);
+    }
+    return deps.editions.get();
+  };
+  const snapshotDeps = { ...deps, config: () => deps.editions.get() };
+  const snapshot = snapshotSource(snapshotDeps);
+  const principalOf = (request: HttpRequest) => {
+    if (!request.principal)
+      throw new DomainError({ code: 'unauthenticated', status: 401, title: 'Connexion requise' });
+    return request.principal;
+  };
+  const turnoutCacheMs = deps.turnoutCacheMs ?? 60_000;
+  let turnout: { at: number; body: unknown } | undefined;
+  const publishedOnly = async () => {
+    if ((await deps.votes.getPhase()) !== 'results') throw resultsNotPublished();
+  };
+
+  const http = httpHandler({
+    logger: deps.logger,
+    verifyToken: deps.verifyToken,
+    routes: {
+      'GET /api/editions/{edition}/ballot': async (request) => {
+        await config(request);
+        const principal = principalOf(request);
+        const frozen = await snapshot({ freezeIfVote: true });
+        return {
+          body: readBallot(
+            frozen?.snapshot,
+            { id: principal.sub, territory: principal.territory },
+            deps.edition,
+          ),
+        };
+      },
+      'POST /api/editions/{edition}/ballots': async (request) => {
+        await config(request);
+        const principal = principalOf(request);
+        const idempotencyKey = parseWith(IdempotencyKey, request.idempotencyKey, 'headers.idempotency-key');
+        const body = parseWith(CastBallotBody, request.body, 'body');
+        const result = await castBallot(
+          { ...deps, snapshot },
+          {
+            voterId: principal.sub,
+            territory: principal.territory ?? '',
+            idempotencyKey,
+            choices: body.choices,
+          },
+        );
+        // No choices next to the person in logs (ARCHITECTURE.md, secret ballot).
+        deps.logger.info('ballot cast', { replayed: result.replayed });
+        return {
+          status: result.replayed ? 200 : 201,
+          body: {
+            receipt: result.receipt,
+            envelopes: result.envelopes,
+            replayed: result.replayed,
+            notice:
+              'Votre vote est enregistré et ne peut plus être modifié. Gardez votre code de reçu : après la publication des résultats, il permet de vérifier que votre bulletin a été compté.',
+          },
+        };
+      },
+      'GET /api/editions/{edition}/turnout': async (request) => {
+        const edition = await config(request);
+        const nowMs = deps.now().getTime();
+        if (!turnout || nowMs - turnout.at >= turnoutCacheMs) {
+          const counts = await deps.votes.readTurnout();
+          const territories = edition.territories.map((territory) => {
+            const online = counts[`${territory.id}#online`] ?? 0;
+            const paper = counts[`${territory.id}#paper`] ?? 0;
+            return { id: territory.id, name: territory.name, online, paper, total: online + paper };
+          });
+          turnout = {
+            at: nowMs,
+            body: {
+              refreshedAt: new Date(nowMs).toISOString(),
+              total: territories.reduce((sum, t) => sum + t.total, 0),
+              territories,
+            },
+          };
+        }
+        return {
+          body: turnout.body,
+          headers: { 'cache-control': `public, max-age=${Math.round(turnoutCacheMs / 1000)}` },
+        };
+      },
+      'GET /api/editions/{edition}/receipts/{code}': async (request) => {
+        await config(request);
+        await publishedOnly();
+        const code = (request.params.code ?? '').toUpperCase();
+        const envelopes = ReceiptCodePattern.test(code) ? await deps.votes.findReceipt(code) : [];
+        return { body: { receipt: code, counted: envelopes.length > 0, envelopes } };
+      },
+      'GET /api/editions/{edition}/results': async (request) => {
+        await config(request);
+        await publishedOnly();
+        // Issue 7 (results) computes and serves them; until then there is nothing to show.
+        throw notFound('results_not_computed', 'Les résultats ne sont pas encore disponibles.');
+      },
+      'POST /api/editions/{edition}/staff/vote-window': async (request) => {
+        await config(request);
+        const body = parseWith(VoteWindowBody, request.body, 'body');
+        const principal = principalOf(request);
+        const window = await changeVoteWindow(deps, {
+          ...(body.action === 'extend'
+            ? { action: 'extend', reason: body.reason, until: new Date(body.until) }
+            : { action: body.action, reason: body.reason }),
+          actor: { sub: principal.sub, role: 'admin' },
+        });
+        deps.logger.info('vote window changed', { action: body.action, staffSub: principal.sub });
+        return {
+          body: { paused: window.paused, closesAt: new Date(window.closesAtMs).toISOString() },
+        };
+      },
+    },
+  });
+
+  const events = eventHandler({
+    logger: deps.logger,
+    routes: [
+      on(PhaseChanged, async (detail) => {
+        if (detail.edition !== deps.edition) return;
+        if (detail.to === 'vote') {
+          const frozen = await freezeVote(snapshotDeps, `Passage en phase de vote (${detail.changeId})`);
+          if (frozen.outcome === 'change-refused') deps.logger.warn('vote rules change refused and audited');
+          await deps.events.publish(VotingOpened, {
+            edition: deps.edition,
+            changeId: detail.changeId,
+            openedAt: detail.changedAt,
+            snapshotHash: frozen.hash,
+            projects: frozen.projects,
+          });
+        } else if (detail.to === 'counting') {
+          await deps.events.publish(VotingClosed, {
+            edition: deps.edition,
+            changeId: detail.changeId,
+            closedAt: detail.changedAt,
+          });
+        }
+      }),
+    ],
+  });
+
+  return lambdaEntry({ http, events });
+}

@@ -1,0 +1,49 @@
+import * as z from 'zod';
+
+/** Per envelope: project ids (approval, knapsack) or points per project id (cumulative). */
+export const EnvelopeChoices = z.union([
+  z.array(z.string().min(1).max(80)).max(200),
+  z.record(z.string().min(1).max(80), z.number().int()),
+]);
+export type EnvelopeChoices = z.infer<typeof EnvelopeChoices>;
+
+/** `POST .../ballots`: the choices per envelope id; an envelope left out is an abstention in it. */
+export const CastBallotBody = z.object({
+  choices: z.record(z.string().min(1).max(80), EnvelopeChoices),
+});
+export type CastBallotBody = z.infer<typeof CastBallotBody>;
+
+/** A client-generated secret per ballot (UUID or 22+ random URL-safe characters), reused on retries. */
+export const IdempotencyKey = z
+  .string({ message: 'En-tête Idempotency-Key obligatoire (un identifiant aléatoire par bulletin)' })
+  .regex(/^[A-Za-z0-9_-]{22,128}$/, {
+    message: 'Idempotency-Key : 22 à 128 caractères parmi lettres, chiffres, « - » et « _ »',
+  });
+
+const Reason = z.string().trim().min(5, { message: 'Indiquez la raison (5 caractères au moins)' }).max(500);
+
+/** `POST .../staff/vote-window` (admin): pause, resume or extend the vote, always with a reason. */
+export const VoteWindowBody = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('pause'), reason: Reason }),
+  z.object({ action: z.literal('resume'), reason: Reason }),
+  z.object({ action: z.literal('extend'), reason: Reason, until: z.iso.datetime({ offset: true }) }),
+]);
+export type VoteWindowBody = z.infer<typeof VoteWindowBody>;
+
+/** `POST .../staff/paper-ballots` (coordinator): one agent's entry of one paper sheet. */
+export const PaperBallotBody = z.object({
+  sheet: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{1,40}$/, { message: 'Numéro de bulletin papier attendu' }),
+  /** The in-person identity of the voter (from in-person registration). */
+  citizenId: z.string().trim().min(1).max(80),
+  choices: z.record(z.string().min(1).max(80), EnvelopeChoices),
+});
+export type PaperBallotBody = z.infer<typeof PaperBallotBody>;
+
+export const VOTING_REQUEST_BODIES: Record<string, z.ZodType> = {
+  'POST /api/editions/{edition}/ballots': CastBallotBody,
+  'POST /api/editions/{edition}/staff/vote-window': VoteWindowBody,
+  'POST /api/editions/{edition}/staff/paper-ballots': PaperBallotBody,
+};

@@ -1,0 +1,141 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { EditionConfig } from '../edition/edition-config.ts';
+
+/**
+ * A project put to the vote. Written by instruction (issue 5) once it exists; until then seeded from
+ * `editions/<edition>.projects.json` by the local runtime and the Data stack, as the same items.
+ */
+export const Project = z.object({
+  id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'Identifiant attendu en minuscules' }),
+  title: z.string().trim().min(5).max(140),
+  summary: z.string().trim().min(10).max(600),
+  /** Euros. */
+  cost: z.number().int().positive(),
+  /** A territory id, or the id of the Département-wide envelope. */
+  envelope: z.string().min(1),
+  theme: z.string().min(1),
+});
+export type Project = z.infer<typeof Project>;
+
+export const ProjectsFile = z.object({
+  edition: z.string().min(1),
+  description: z.string().optional(),
+  projects: z.array(Project).min(1),
+});
+export type ProjectsFile = z.infer<typeof ProjectsFile>;
+
+/** The envelopes of an edition: every territory, then the Département-wide one when it exists. */
+export function envelopesOf(config: EditionConfig): { id: string; name: string; amount: number }[] {
+  return [
+    ...config.territories.map((t) => ({ id: t.id, name: t.name, amount: t.envelope })),
+    ...(config.budget.departementWide
+      ? [
+          {
+            id: config.budget.departementWide.id,
+            name: config.budget.departementWide.name,
+            amount: config.budget.departementWide.envelope,
+          },
+        ]
+      : []),
+  ];
+}
+
+/** French problems of a projects file against its edition (envelope, theme, cost bounds, ids); empty if fine. */
+export function checkProjects(config: EditionConfig, file: ProjectsFile): string[] {
+  const problems: string[] = [];
+  if (file.edition !== config.id) problems.push(`edition : « ${file.edition} » au lieu de « ${config.id} »`);
+  const envelopes = new Set(envelopesOf(config).map((e) => e.id));
+  const themes = new Set(config.themes.map((t) => t.id));
+  const ids = new Set<string>();
+  file.projects.forEach((project, i) => {
+    const at = `projects.${i}`;
+    if (ids.has(project.id)) problems.push(`${at}.id : identifiant en double (${project.id})`);
+    ids.add(project.id);
+    if (!envelopes.has(project.envelope))
+      problems.push(`${at}.envelope : enveloppe inconnue (${project.envelope})`);
+    if (!themes.has(project.theme)) problems.push(`${at}.theme : thème inconnu (${project.theme})`);
+    if (project.cost < config.ideaCost.min || project.cost > config.ideaCost.max)
+      problems.push(
+        `${at}.cost : ${project.cost} € hors des bornes de l’édition (${config.ideaCost.min} à ${config.ideaCost.max} €)`,
+      );
+  });
+  return problems;
+}
+
+/** The file's path for an edition, relative to the repository root. */
+export const projectsFilePath = (edition: string) => `editions/${edition}.projects.json`;
+
+/** The validated projects file of an edition, `undefined` when it has none; throws on any problem. */
+export function readProjectsFile(
+  config: EditionConfig,
+  path = projectsFilePath(config.id),
+): ProjectsFile | undefined {
+  if (!existsSync(path)) return undefined;
+  const file = ProjectsFile.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const problems = checkProjects(config, file);
+  if (problems.length > 0) throw new Error(`${path} est invalide :\n${problems.join('\n')}`);
+  return file;
+}
+
+/**
+ * Key layout: one partition per edition holds its ballot list (a few hundred items at most, read in one
+ * query and cached): `EDITION#<id>#PROJECTS` / `PROJECT#<envelope>#<projectId>`.
+ */
+export const projectKey = (edition: string, project: Pick<Project, 'envelope' | 'id'>) => ({
+  pk: `EDITION#${edition}#PROJECTS`,
+  sk: `PROJECT#${project.envelope}#${project.id}`,
+});
+
+/** The item written for a project: the same for the local seed, the CDK seed and, later, instruction. */
+export function projectItem(edition: string, project: Project, updatedAt: string) {
+  return { ...projectKey(edition, project), entity: 'Project', version: 1, ...project, updatedAt };
+}
+
+/** Writes the projects (25 per batch, unprocessed items retried). */
+export async function putProjects(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  edition: string,
+  projects: readonly Project[],
+) {
+  const updatedAt = new Date().toISOString();
+  for (let i = 0; i < projects.length; i += 25) {
+    let requests: Record<string, unknown>[] = projects
+      .slice(i, i + 25)
+      .map((project) => ({ PutRequest: { Item: projectItem(edition, project, updatedAt) } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 5) throw new Error('Projects seed: unprocessed items after 5 retries');
+      const { UnprocessedItems } = await client.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: requests as never } }),
+      );
+      requests = (UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
+      if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+  }
+}
+
+/** Every project of the edition, validated as read back. */
+export async function readProjects(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  edition: string,
+): Promise<Project[]> {
+  const projects: Project[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `EDITION#${edition}#PROJECTS`, ':prefix': 'PROJECT#' },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) projects.push(Project.parse(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return projects;
+}
