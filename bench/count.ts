@@ -12,7 +12,14 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { count, type Instance, isRuleName, parsePabulibStream, RULES, type RuleName } from '../shared/counting/index.ts';
+import {
+  count,
+  type Instance,
+  isRuleName,
+  parsePabulibStream,
+  RULES,
+  type RuleName,
+} from '../shared/counting/index.ts';
 import { makeProject } from '../shared/counting/instance.ts';
 
 const HERE = fileURLToPath(import.meta.url);
@@ -85,7 +92,13 @@ export function syntheticInstance(ballots: number, projects: number, seed: numbe
     budget,
     decimals: 0,
     projects: costs.map((cost, i) => makeProject(String(i + 1), cost, new Map())),
-    ballots: { count: ballots, offsets, projects: listed.slice(0, used), pointsDecimals: 0, extra: new Map() },
+    ballots: {
+      count: ballots,
+      offsets,
+      projects: listed.slice(0, used),
+      pointsDecimals: 0,
+      extra: new Map(),
+    },
   };
 }
 
@@ -138,7 +151,9 @@ function runChild(source: string, rule: RuleName): Promise<Measure> {
 
 async function main(): Promise<void> {
   const names = (await readdir(PABULIB)).filter((f) => f.endsWith('.pb'));
-  const sized = await Promise.all(names.map(async (f) => ({ f, size: (await stat(resolve(PABULIB, f))).size })));
+  const sized = await Promise.all(
+    names.map(async (f) => ({ f, size: (await stat(resolve(PABULIB, f))).size })),
+  );
   const largest = sized
     .sort((a, b) => b.size - a.size)
     .slice(0, FILES)
@@ -146,13 +161,15 @@ async function main(): Promise<void> {
   const rules = (process.env.BENCH_RULES?.split(',') ?? [...RULES]).filter(isRuleName);
   const sources = [...largest, SYNTHETIC];
   console.log(`bench:count: ${sources.join(', ')} ; règles : ${rules.join(', ')}`);
-  console.log(`${'instance'.padEnd(34)} ${'règle'.padEnd(13)} ${'lecture s'.padStart(9)} ${'compte s'.padStart(9)} ${'pic Mo'.padStart(7)} lauréats`);
+  console.log(
+    `${'instance'.padEnd(34)} ${'règle'.padEnd(15)} ${'lecture s'.padStart(9)} ${'compte s'.padStart(9)} ${'pic Mo'.padStart(7)} lauréats`,
+  );
   let last: Measure | undefined;
   for (const source of sources) {
     for (const rule of rules) {
       const m = await runChild(source, rule);
       console.log(
-        `${basename(m.source).padEnd(34)} ${m.rule.padEnd(13)} ${m.loadSeconds.toFixed(2).padStart(9)} ${m.seconds.toFixed(2).padStart(9)} ${m.peakMb.toFixed(0).padStart(7)} ${m.winners}`,
+        `${basename(m.source).padEnd(34)} ${m.rule.padEnd(15)} ${m.loadSeconds.toFixed(2).padStart(9)} ${m.seconds.toFixed(2).padStart(9)} ${m.peakMb.toFixed(0).padStart(7)} ${m.winners}`,
       );
       if (source === SYNTHETIC && rule === 'mes') last = m;
     }

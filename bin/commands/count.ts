@@ -53,7 +53,9 @@ function table(file: string, instance: Instance, result: CountResult, io: Comman
   io.out(`Règle : ${result.rule} — ${RULE_LABELS[result.rule]}`);
   io.out(`Départage des ex aequo : ${describeTieBreak(result.tieBreak)}`);
   if (result.minimumSupport !== undefined) {
-    io.out(`Seuil : ${formatSupport(Math.ceil(result.minimumSupport * 10 ** result.supportDecimals), result.supportDecimals, result.supportUnit)} au moins`);
+    io.out(
+      `Seuil : ${formatSupport(Math.ceil(result.minimumSupport * 10 ** result.supportDecimals), result.supportDecimals, result.supportUnit)} au moins`,
+    );
   }
   io.out(
     `Budget : ${money(result.budget)} ; dépensé : ${money(result.spent)} ; reste : ${money(result.budget - result.spent)}`,
@@ -63,7 +65,10 @@ function table(file: string, instance: Instance, result: CountResult, io: Comman
   );
   if (result.mes) {
     const share = formatAmount(result.mes.budgetPerVoter, result.decimals, currency);
-    const added = result.mes.increments > 0 ? ` (part initiale augmentée de ${money(BigInt(result.mes.increments) * 10n ** BigInt(result.decimals))} par votant)` : '';
+    const added =
+      result.mes.increments > 0
+        ? ` (part initiale augmentée de ${money(BigInt(result.mes.increments) * 10n ** BigInt(result.decimals))} par votant)`
+        : '';
     io.out(`Parts égales : chaque votant disposait de ${share}${added}`);
   }
   io.out('');

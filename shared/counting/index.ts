@@ -36,4 +36,5 @@ export {
   writePabulib,
 } from './pabulib.ts';
 export { isRuleName, RULES, type RuleName } from './rules.ts';
+export { countResultToJson, type ExactJson } from './serialize.ts';
 export { compareCodePoints, DEFAULT_TIE_BREAK, type TieBreak } from './tie-break.ts';

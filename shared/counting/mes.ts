@@ -250,8 +250,8 @@ export function runMes(input: MesInput): MesOutcome {
     } else {
       order = classes.sorted;
     }
-    const due = cost * classes.denominator;
-    let paid = 0n;
+    // What the supporters not yet visited must still pay, over D.
+    let due = cost * classes.denominator;
     let rich = approvals[p] as number;
     let found: Evaluation | undefined;
     for (const c of order) {
@@ -260,11 +260,11 @@ export function runMes(input: MesInput): MesOutcome {
       if (c !== ZERO_CLASS) {
         const value = classes.value(c);
         // Can everyone left pay an equal share of what remains? The poorest left decides.
-        if (due - paid <= BigInt(rich) * value) {
-          found = { share: due - paid, rich };
+        if (due <= BigInt(rich) * value) {
+          found = { share: due, rich };
           break;
         }
-        paid += BigInt(h) * value;
+        due -= BigInt(h) * value;
       }
       rich -= h;
     }
@@ -413,5 +413,15 @@ export function runMes(input: MesInput): MesOutcome {
     return left;
   };
 
-  return { selected, spent, rounds, infeasible, budgetPerVoter, unsupported, free, excluded, supportersBudget };
+  return {
+    selected,
+    spent,
+    rounds,
+    infeasible,
+    budgetPerVoter,
+    unsupported,
+    free,
+    excluded,
+    supportersBudget,
+  };
 }

@@ -36,6 +36,15 @@ function isNone(cell: string): boolean {
   return cell.length === 4 && cell.toLowerCase() === 'none';
 }
 
+/** The trimmed cell, or undefined when absent or `none`. */
+function cellAt(cells: readonly string[], i: number): string | undefined {
+  if (i < 0) return undefined;
+  const value = cells[i]?.trim();
+  return value === undefined || isNone(value) ? undefined : value;
+}
+
+const VOTE_CACHE_SIZE = 50_000;
+
 /**
  * Splits one row like Python's `csv.reader(delimiter=';')` in its default, non-strict dialect: a quote only
  * opens quoting at the start of a cell, `""` inside quotes is a quote, text after a closing quote is kept.
@@ -109,6 +118,7 @@ export class PabulibParser {
     | { vote: number; points: number; voterId: number; extra: [string, number][] }
     | undefined;
   private readonly extra = new Map<string, (string | undefined)[]>();
+  private readonly voteCache = new Map<string, number[]>();
 
   constructor() {
     this.offsets.push(0);
@@ -252,38 +262,50 @@ export class PabulibParser {
 
   private voteRow(cells: string[]): void {
     const columns = this.voteColumns as NonNullable<PabulibParser['voteColumns']>;
-    const cell = (i: number): string | undefined => {
-      if (i < 0) return undefined;
-      const value = cells[i]?.trim();
-      return value === undefined || isNone(value) ? undefined : value;
-    };
     const ballot = this.ballotCount;
-    if (columns.voterId >= 0) this.voterIds.push(cell(columns.voterId) ?? String(ballot + 1));
-    const vote = cell(columns.vote);
-    const pointsCell = cell(columns.points);
-    const pointTexts = pointsCell === undefined ? undefined : pointsCell.split(',');
-    let position = 0;
+    if (columns.voterId >= 0) this.voterIds.push(cellAt(cells, columns.voterId) ?? String(ballot + 1));
+    const vote = cellAt(cells, columns.vote);
     if (vote !== undefined && vote !== '') {
-      for (const raw of vote.split(',')) {
-        const id = raw.trim();
-        if (id === '') continue;
-        const p = this.projectIndex.get(id);
-        if (p === undefined)
-          throw new PabulibSyntaxError(this.lineNumber, `vote pour un projet inconnu : ${id}`);
-        this.listed.push(p);
-        if (this.hasPoints) {
-          const text = pointTexts?.[position]?.trim();
-          if (text === undefined || text === '') {
-            throw new PabulibSyntaxError(this.lineNumber, `points manquants pour le projet ${id}`);
-          }
-          this.pushPoints(text);
-        }
-        position += 1;
-      }
+      if (this.hasPoints) this.pointedVote(vote, cellAt(cells, columns.points));
+      else for (const p of this.projectsOf(vote)) this.listed.push(p);
     }
     this.offsets.push(this.listed.length);
-    for (const [column, i] of columns.extra) this.extra.get(column)?.push(cell(i));
+    for (const [column, i] of columns.extra) this.extra.get(column)?.push(cellAt(cells, i));
     this.ballotCount += 1;
+  }
+
+  /** Project indices of a vote cell; identical cells are frequent (choose-1, popular pairs): memoised. */
+  private projectsOf(vote: string): number[] {
+    const known = this.voteCache.get(vote);
+    if (known) return known;
+    const projects: number[] = [];
+    for (const raw of vote.split(',')) {
+      const id = raw.trim();
+      if (id === '') continue;
+      const p = this.projectIndex.get(id);
+      if (p === undefined)
+        throw new PabulibSyntaxError(this.lineNumber, `vote pour un projet inconnu : ${id}`);
+      projects.push(p);
+    }
+    if (this.voteCache.size < VOTE_CACHE_SIZE) this.voteCache.set(vote, projects);
+    return projects;
+  }
+
+  private pointedVote(vote: string, pointsCell: string | undefined): void {
+    const pointTexts = pointsCell === undefined ? [] : pointsCell.split(',');
+    let position = 0;
+    for (const p of this.projectsOf(vote)) {
+      const text = pointTexts[position]?.trim();
+      if (text === undefined || text === '') {
+        throw new PabulibSyntaxError(
+          this.lineNumber,
+          `points manquants pour le projet ${(this.projectRows[p] as { id: string }).id}`,
+        );
+      }
+      this.listed.push(p);
+      this.pushPoints(text);
+      position += 1;
+    }
   }
 
   private pushPoints(text: string): void {

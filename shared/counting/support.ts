@@ -112,7 +112,10 @@ export function approvalProfile(instance: Instance): ApprovalProfile {
         groupStarts.push(groupProjects.length);
         break;
       }
-      if (hashes.at(g) === hash && sameSet(groupProjects, groupStarts.at(g), groupStarts.at(g + 1), set, size)) {
+      if (
+        hashes.at(g) === hash &&
+        sameSet(groupProjects, groupStarts.at(g), groupStarts.at(g + 1), set, size)
+      ) {
         multiplicity.set(g, multiplicity.at(g) + 1);
         break;
       }

@@ -32,7 +32,8 @@ describe('route × role matrix: every caller gets exactly what the manifest allo
       // Assess
       if (route.access === 'public') {
         // Public routes refuse no caller; receipts and results answer 403 to everyone until publication.
-        if (response.body?.code !== 'results_not_published') expect([401, 403]).not.toContain(response.status);
+        if (response.body?.code !== 'results_not_published')
+          expect([401, 403]).not.toContain(response.status);
       } else if (caller === 'anonymous') {
         expect(response.status).toBe(401);
         expect(response.body.code).toBe('unauthenticated');

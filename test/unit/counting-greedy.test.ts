@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { count, createInstance, type Instance, parsePabulib } from '../../shared/counting/index.ts';
-import { projectSupport } from '../../shared/counting/support.ts';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -36,7 +35,9 @@ describe('greedy rules', () => {
     createInstance({
       budget,
       projects: costs.map((cost, i) => ({ id: String.fromCharCode(65 + i), cost })),
-      ballots: support.flatMap((votes, i) => Array.from({ length: votes }, () => [String.fromCharCode(65 + i)])),
+      ballots: support.flatMap((votes, i) =>
+        Array.from({ length: votes }, () => [String.fromCharCode(65 + i)]),
+      ),
     });
 
   it('takes the most supported projects that still fit and skips the others', () => {
@@ -47,8 +48,14 @@ describe('greedy rules', () => {
     // Assess: A (40 left), B does not fit, C (10 left), D without support still fits (as in pabutools).
     expect(result.selected).toEqual(['A', 'C', 'D']);
     expect(result.spent).toBe(100n);
-    expect(result.explanations.get('B')).toMatchObject({ status: 'does-not-fit', greedy: { rank: 2, budgetLeft: 40n } });
-    expect(result.explanations.get('C')).toMatchObject({ status: 'selected', greedy: { rank: 3, budgetLeft: 40n } });
+    expect(result.explanations.get('B')).toMatchObject({
+      status: 'does-not-fit',
+      greedy: { rank: 2, budgetLeft: 40n },
+    });
+    expect(result.explanations.get('C')).toMatchObject({
+      status: 'selected',
+      greedy: { rank: 3, budgetLeft: 40n },
+    });
   });
 
   it('stops at the first project that does not fit with greedy-no-skip', () => {
@@ -61,10 +68,9 @@ describe('greedy rules', () => {
     // 1/3 and 2/6 are equal: B ("B" > "A") comes after A; C 3/10 is below them.
     const instance = simple([1, 2, 3], [3, 6, 10], 9);
     expect(count(instance, { rule: 'greedy-per-cost' }).selected).toEqual(['A', 'B']);
-    expect(count(instance, { rule: 'greedy-per-cost', tieBreak: { kind: 'order', order: ['B'] } }).selected).toEqual([
-      'B',
-      'A',
-    ]);
+    expect(
+      count(instance, { rule: 'greedy-per-cost', tieBreak: { kind: 'order', order: ['B'] } }).selected,
+    ).toEqual(['B', 'A']);
   });
 
   it('breaks ties between ids as strings by code point: "10" before "9"', () => {
@@ -112,16 +118,6 @@ describe('greedy rules', () => {
     // b: 2 + 2 = 4 points, a: 1 + 1 + 1 = 3.
     expect(count(ordinal, { rule: 'greedy' }).selected).toEqual(['b']);
   });
-
-  it('recounts the published votes or score of every project of every pabulib file', () => {
-    for (const file of FILES) {
-      const instance = parsePabulib(readFileSync(resolve(PABULIB, file), 'utf8'));
-      const support = projectSupport(instance);
-      const column = support.unit === 'votes' ? 'votes' : 'score';
-      const published = instance.projects.map((p) => Number(p.fields.get(column)) * 10 ** support.decimals);
-      expect([...support.values], file).toEqual(published);
-    }
-  }, 30_000);
 });
 
 /**
@@ -136,11 +132,18 @@ describe('greedy on the pabulib reference files, through the CLI', () => {
     FILES.map((file) => {
       const text = readFileSync(resolve(PABULIB, file), 'utf8');
       const projects = text.slice(0, text.indexOf('\nVOTES'));
-      return [file, { rule: /^rule;(.*)$/m.exec(projects)?.[1]?.trim(), selected: /^project_id;.*selected/m.test(projects) }];
+      return [
+        file,
+        {
+          rule: /^rule;(.*)$/m.exec(projects)?.[1]?.trim(),
+          selected: /^project_id;.*selected/m.test(projects),
+        },
+      ];
     }),
   );
   const ruleOf = (file: string) => head.get(file)?.rule;
-  const comparable = (rule: string) => (file: string) => ruleOf(file) === rule && head.get(file)?.selected === true;
+  const comparable = (rule: string) => (file: string) =>
+    ruleOf(file) === rule && head.get(file)?.selected === true;
   const byFile = new Map<string, Instance>();
   let greedy: Line[] = [];
   let noSkip: Line[] = [];
@@ -152,7 +155,9 @@ describe('greedy on the pabulib reference files, through the CLI', () => {
       .sort();
 
   beforeAll(async () => {
-    for (const file of FILES) if (head.get(file)?.selected) byFile.set(file, parsePabulib(readFileSync(resolve(PABULIB, file), 'utf8')));
+    for (const file of FILES)
+      if (head.get(file)?.selected)
+        byFile.set(file, parsePabulib(readFileSync(resolve(PABULIB, file), 'utf8')));
     const paths = FILES.map((f) => resolve(PABULIB, f));
     const noSkipPaths = FILES.filter((f) => ruleOf(f) === 'greedy-no-skip').map((f) => resolve(PABULIB, f));
     [greedy, noSkip] = await Promise.all([
@@ -178,8 +183,11 @@ describe('greedy on the pabulib reference files, through the CLI', () => {
     },
   );
 
-  it.each(FILES.filter(comparable('greedy-no-skip')))('greedy-no-skip reproduces the official winners of %s', (file) => {
-    const line = noSkip.find((l) => l.file.endsWith(file));
-    expect([...(line?.selected ?? [])].sort()).toEqual(official(file));
-  });
+  it.each(FILES.filter(comparable('greedy-no-skip')))(
+    'greedy-no-skip reproduces the official winners of %s',
+    (file) => {
+      const line = noSkip.find((l) => l.file.endsWith(file));
+      expect([...(line?.selected ?? [])].sort()).toEqual(official(file));
+    },
+  );
 });

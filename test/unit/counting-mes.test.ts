@@ -315,19 +315,27 @@ describe('Method of Equal Shares', () => {
     }
   });
 
-  it('matches the pabutools port on a real file (Assen 2024), in selection order, for every MES rule', () => {
-    const instance = parsePabulib(readFileSync(resolve(PABULIB, 'Netherlands_Assen_2024.pb'), 'utf8'));
-    const plain: Plain = {
-      budget: instance.budget,
-      projects: instance.projects.map((p) => ({ id: p.id, cost: p.cost })),
-      ballots: Array.from({ length: instance.ballots.count }, (_, b) =>
-        Array.from(
-          instance.ballots.projects.subarray(instance.ballots.offsets[b], instance.ballots.offsets[b + 1]),
-        ).map((p) => instance.projects[p]?.id as string),
-      ),
-    };
-    for (const rule of ['mes-raw', 'mes'] as RuleName[]) {
-      expect(count(instance, { rule }).selected, rule).toEqual(reference(plain, rule));
+  it('matches the pabutools port on real files, in selection order', () => {
+    // Assen for every MES rule (843 add1 steps); two larger approval files for mes-raw and mes.
+    const cases: [string, RuleName[]][] = [
+      ['Netherlands_Assen_2024.pb', MES_RULES],
+      ['Poland_Wieliczka_2023_Green_Budget.pb', ['mes-raw', 'mes']],
+      ['US_Stanford_Dataset_PB_Cambridge_2019_vote_approvals.pb', ['mes-raw', 'mes']],
+    ];
+    for (const [file, rules] of cases) {
+      const instance = parsePabulib(readFileSync(resolve(PABULIB, file), 'utf8'));
+      const { offsets, projects } = instance.ballots;
+      const plain: Plain = {
+        budget: instance.budget,
+        projects: instance.projects.map((p) => ({ id: p.id, cost: p.cost })),
+        ballots: Array.from({ length: instance.ballots.count }, (_, b) =>
+          Array.from(projects.subarray(offsets[b], offsets[b + 1])).map(
+            (p) => instance.projects[p]?.id as string,
+          ),
+        ),
+      };
+      for (const rule of rules)
+        expect(count(instance, { rule }).selected, `${file} ${rule}`).toEqual(reference(plain, rule));
     }
-  });
+  }, 30_000);
 });

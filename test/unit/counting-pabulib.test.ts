@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,14 +12,17 @@ import {
 } from '../../shared/counting/index.ts';
 
 const PABULIB = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'pabulib');
+// Every file up to 500 KB, and the largest approval file (Łódź 2022: 90,494 ballots, tricky quotes): the other
+// large files add parsing time, not cases.
 const FILES = readdirSync(PABULIB)
   .filter((f) => f.endsWith('.pb'))
+  .filter((f) => f === 'Poland_Lodz_2022.pb' || statSync(resolve(PABULIB, f)).size <= 500_000)
   .sort();
 
 const ids = (instance: Instance, b: number) =>
-  Array.from(instance.ballots.projects.subarray(instance.ballots.offsets[b], instance.ballots.offsets[b + 1])).map(
-    (p) => instance.projects[p]?.id,
-  );
+  Array.from(
+    instance.ballots.projects.subarray(instance.ballots.offsets[b], instance.ballots.offsets[b + 1]),
+  ).map((p) => instance.projects[p]?.id);
 
 const bytes = (a: Uint32Array | Float64Array | undefined) =>
   a ? Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64') : undefined;
@@ -132,7 +135,17 @@ describe('pabulib parser', () => {
   });
 
   it('refuses a vote for an unknown project and a quote left open, with the line number', () => {
-    const unknown = ['META', 'key;value', 'budget;10', 'PROJECTS', 'project_id;cost', '1;5', 'VOTES', 'voter_id;vote', 'a;1,7'];
+    const unknown = [
+      'META',
+      'key;value',
+      'budget;10',
+      'PROJECTS',
+      'project_id;cost',
+      '1;5',
+      'VOTES',
+      'voter_id;vote',
+      'a;1,7',
+    ];
     expect(() => parsePabulib(unknown.join('\n'))).toThrow(PabulibSyntaxError);
     expect(() => parsePabulib(unknown.join('\n'))).toThrow(/ligne 9 : vote pour un projet inconnu : 7/);
     expect(() => parsePabulib('META\nkey;value\nbudget;"10\n')).toThrow(/guillemet non refermé/);
@@ -167,7 +180,7 @@ describe('pabulib parser', () => {
     expect(back.ballots.extra.get('age')).toEqual([undefined, '17', undefined]);
   });
 
-  it('round-trips every pabulib file of the reference set', () => {
+  it('round-trips the pabulib files of the reference set', () => {
     for (const file of FILES) {
       const original = parsePabulib(readFileSync(resolve(PABULIB, file), 'utf8'));
       const text = writePabulib(original);

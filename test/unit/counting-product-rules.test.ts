@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   count,
   countEnvelopes,
+  countResultToJson,
   createInstance,
   explainProject,
   formatAmount,
@@ -107,7 +108,9 @@ describe('rules from the règlement', () => {
     const greedy = count(instance, { rule: 'greedy' });
     const text = (id: string) => explainProject(greedy.explanations.get(id) as never, greedy);
     expect(text('A')).toBe('Retenu : rang 1 (3\u00a0voix), il restait 100\u00a0€ quand il a été examiné.');
-    expect(text('B')).toBe('Non retenu : rang 2 (2\u00a0voix), coût de 50\u00a0€ supérieur aux 40\u00a0€ restants.');
+    expect(text('B')).toBe(
+      'Non retenu : rang 2 (2\u00a0voix), coût de 50\u00a0€ supérieur aux 40\u00a0€ restants.',
+    );
     const mes = count(instance, { rule: 'mes-raw' });
     const a = explainProject(mes.explanations.get('A') as never, mes);
     // 100 / 5 voters = 20 each: A's three supporters hold 60, they pay 20 each.
@@ -117,5 +120,19 @@ describe('rules from the règlement', () => {
     );
     expect(formatAmount({ num: 10n, den: 3n }, 0)).toBe('≈\u00a03,33\u00a0€');
     expect(formatAmount(123456789n, 2, 'PLN')).toBe('1\u202f234\u202f567,89\u00a0PLN');
+  });
+
+  it('serialises a result to plain JSON with exact prices', () => {
+    const instance = createInstance({
+      budget: '100.5',
+      projects: [{ id: 'A', cost: 50 }],
+      ballots: [['A'], ['A'], ['A'], []],
+    });
+    const json = countResultToJson(count(instance, { rule: 'mes-raw' }));
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+    expect(json.budget).toBe('100.5');
+    expect(json.mes?.budgetPerVoter).toEqual({ num: '201', den: '8', decimal: '25.13' });
+    // 50 / 3 each.
+    expect(json.projects[0]?.mes?.price).toEqual({ num: '50', den: '3', decimal: '16.67' });
   });
 });

@@ -14,9 +14,12 @@ import {
 const election = fc
   .record({
     costs: fc.array(fc.integer({ min: 0, max: 12_000 }), { minLength: 1, maxLength: 8 }),
-    ballots: fc.array(fc.array(fc.record({ project: fc.nat(7), points: fc.integer({ min: 1, max: 3 }) }), { maxLength: 5 }), {
-      maxLength: 25,
-    }),
+    ballots: fc.array(
+      fc.array(fc.record({ project: fc.nat(7), points: fc.integer({ min: 1, max: 3 }) }), { maxLength: 5 }),
+      {
+        maxLength: 25,
+      },
+    ),
     budget: fc.integer({ min: 0, max: 40_000 }),
     cumulative: fc.boolean(),
   })
@@ -28,7 +31,8 @@ const election = fc
       projects: costs.map((cost, i) => ({ id: ids[i] as string, cost: (cost / 100).toFixed(2) })),
       ballots: ballots.map((b) => {
         const seen = new Map<string, number>();
-        for (const { project, points } of b) if (project < ids.length) seen.set(ids[project] as string, points);
+        for (const { project, points } of b)
+          if (project < ids.length) seen.set(ids[project] as string, points);
         return cumulative ? { projects: [...seen.keys()], points: [...seen.values()] } : [...seen.keys()];
       }),
     };
@@ -58,7 +62,9 @@ function replayMes(instance: Instance, result: CountResult): void {
   const budgets: Q[] = Array.from({ length: instance.ballots.count }, () => ({ n: start.num, d: start.den }));
   const ballots = Array.from({ length: instance.ballots.count }, (_, b) => {
     const { offsets, projects } = instance.ballots;
-    return new Set(Array.from(projects.subarray(offsets[b], offsets[b + 1])).map((p) => instance.projects[p]?.id));
+    return new Set(
+      Array.from(projects.subarray(offsets[b], offsets[b + 1])).map((p) => instance.projects[p]?.id),
+    );
   });
   const funded = [...result.explanations.values()]
     .filter((e) => e.selected && e.mes?.round !== undefined && e.stage === 'main')
@@ -101,7 +107,8 @@ describe('counting properties', () => {
         const instance = createInstance(input);
         const result = count(instance, { rule });
         const left = instance.budget - result.spent;
-        for (const p of instance.projects) if (!result.selected.includes(p.id)) expect(p.cost > left).toBe(true);
+        for (const p of instance.projects)
+          if (!result.selected.includes(p.id)) expect(p.cost > left).toBe(true);
       }),
       { numRuns: 300 },
     );
@@ -109,30 +116,39 @@ describe('counting properties', () => {
 
   it('never lets an MES supporter pay more than they hold', () => {
     fc.assert(
-      fc.property(election, fc.constantFrom<RuleName>('mes-raw', 'mes', 'mes-add1-raw', 'mes-add1'), (input, rule) => {
-        const instance = createInstance(input);
-        replayMes(instance, count(instance, { rule }));
-      }),
+      fc.property(
+        election,
+        fc.constantFrom<RuleName>('mes-raw', 'mes', 'mes-add1-raw', 'mes-add1'),
+        (input, rule) => {
+          const instance = createInstance(input);
+          replayMes(instance, count(instance, { rule }));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('gives the same outcome every time, whatever the order of ballots and projects', () => {
     fc.assert(
-      fc.property(election, fc.constantFrom(...RULES), fc.infiniteStream(fc.double()), (input, rule, noise) => {
-        const first = count(createInstance(input), { rule });
-        expect(count(createInstance(input), { rule })).toEqual(first);
-        const shuffle = <T>(xs: readonly T[]) =>
-          xs
-            .map((x) => ({ x, k: noise.next().value }))
-            .sort((a, b) => a.k - b.k)
-            .map(({ x }) => x);
-        const shuffled = count(
-          createInstance({ ...input, projects: shuffle(input.projects), ballots: shuffle(input.ballots) }),
-          { rule },
-        );
-        expect(shuffled.selected).toEqual(first.selected);
-      }),
+      fc.property(
+        election,
+        fc.constantFrom(...RULES),
+        fc.infiniteStream(fc.double()),
+        (input, rule, noise) => {
+          const first = count(createInstance(input), { rule });
+          expect(count(createInstance(input), { rule })).toEqual(first);
+          const shuffle = <T>(xs: readonly T[]) =>
+            xs
+              .map((x) => ({ x, k: noise.next().value }))
+              .sort((a, b) => a.k - b.k)
+              .map(({ x }) => x);
+          const shuffled = count(
+            createInstance({ ...input, projects: shuffle(input.projects), ballots: shuffle(input.ballots) }),
+            { rule },
+          );
+          expect(shuffled.selected).toEqual(first.selected);
+        },
+      ),
       { numRuns: 200 },
     );
   });
