@@ -173,7 +173,7 @@ try {
     const receipt = newReceiptCode();
     await factory.documents.send(
       new TransactWriteCommand(
-        castTransaction(stack.tableName, config.id, `EDITION#${config.id}#VOTING`, {
+        castTransaction(stack.tableName, config.id, {
           voterId: voter.citizenId,
           territory: voter.territory,
           channel: 'online',

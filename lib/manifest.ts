@@ -9,8 +9,14 @@ import { phaseTransitions } from '../shared/edition/phases.ts';
 import {
   CitizenVerified,
   DuplicateSuspected,
+  IdeaChangeRequested,
+  IdeaHidden,
+  IdeaPublished,
+  IdeaSubmitted,
+  IdeasMerged,
   PhaseChanged,
   VoteWindowChanged,
+  VoteWindowEnded,
   VotingClosed,
   VotingOpened,
 } from '../shared/events/catalogue.ts';
@@ -146,7 +152,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         summary: 'Change the phase by hand, with a reason',
       },
     ],
-    subscriptions: [],
+    // An extended vote ends when voting says so (the `counting` schedule declines while it runs).
+    subscriptions: [{ id: 'vote-window-ended', events: [VoteWindowEnded] }],
     schedules: (edition) =>
       phaseTransitions(edition).map((transition) => ({
         id: `phase-${transition.phase}`,
@@ -289,12 +296,135 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         access: ['admin'],
         summary: 'Pause, resume or extend the vote, with a reason (audited, coordinators and committee told)',
       },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/paper-ballots',
+        access: ['coordinator'],
+        summary: 'One agent’s entry of a paper sheet: the second matching entry by another agent casts it',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/staff/paper-ballots',
+        access: ['coordinator'],
+        summary: 'Paper sheets by status (?status=flagged|pending|refused|cast|void, default flagged)',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/paper-ballots/{sheet}/resolution',
+        access: ['coordinator'],
+        summary: 'A third agent resolves a flagged sheet: cast what the sheet says, or void it with a reason',
+      },
     ],
     subscriptions: [{ id: 'phase-changes', events: [PhaseChanged] }],
+    secrets: [
+      {
+        id: 'fingerprint-key',
+        env: 'FINGERPRINT_KEY_SECRET',
+        description: 'HMAC key of email keys, one-time code hashes and duplicate fingerprints',
+      },
+    ],
+    schedules: (edition) => [
+      {
+        id: 'vote-window-watch',
+        // Reads one item: republishes a window change whose event did not make it, and asks for the close
+        // once an extended window has ended (the configured `counting` schedule declines while it runs).
+        expression: 'rate(1 minute)',
+        timeZone: edition.timeZone,
+        description: 'Fin d’une prolongation du vote et diffusion des changements de fenêtre en attente',
+        input: { kind: 'vote-window-watch', edition: edition.id },
+      },
+    ],
+    permissions: {
+      table: 'readwrite',
+      publishes: [VotingOpened, VotingClosed, VoteWindowChanged, VoteWindowEnded],
+      sendsEmail: false,
+    },
+  },
+  {
+    name: 'ideas',
+    entry: 'functions/ideas/main.ts',
+    description: 'Idea intake, drafts, edits, moderation, public listing and search, merges',
+    routes: [
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/ideas',
+        access: ['citizen'],
+        summary: 'Submit an idea while the call for ideas is open (Idempotency-Key required)',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/ideas',
+        access: 'public',
+        summary: 'Published ideas: filters, accent-insensitive search, sort, pages (cached 15 s)',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/ideas/{id}',
+        access: 'public',
+        summary: 'One idea: published ones for anyone, any status for its authors and staff readers',
+      },
+      {
+        method: 'PATCH',
+        path: '/api/editions/{edition}/ideas/{id}',
+        access: ['citizen'],
+        summary: 'Edit my idea while the call is open (back to moderation), or withdraw it',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/me/ideas',
+        access: ['citizen'],
+        summary: 'My ideas, whatever their status, and whether I have a draft',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/me/idea-draft',
+        access: ['citizen'],
+        summary: 'My server-side draft of an idea',
+      },
+      {
+        method: 'PUT',
+        path: '/api/editions/{edition}/me/idea-draft',
+        access: ['citizen'],
+        summary: 'Save my draft (any field, incomplete allowed); deleted when I submit',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/ideas-window',
+        access: 'public',
+        summary:
+          'When the call for ideas opens and closes (admin extension included), and whether it is open',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/staff/moderation',
+        access: ['moderator', 'coordinator', 'committee'],
+        summary: 'Moderation queue (?status=submitted by default), oldest first',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/staff/ideas/{id}',
+        access: ['moderator', 'coordinator', 'committee'],
+        summary: 'One idea with its audit trail (who, when, why)',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/ideas/{id}/moderation',
+        access: ['moderator'],
+        summary:
+          'Publish, request a change (reason), hide (charter rule + reason) or merge into another idea',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/ideas-window',
+        access: ['admin'],
+        summary: 'Extend the call for ideas beyond the calendar, with a reason (audited)',
+      },
+    ],
+    subscriptions: [],
     schedules: noSchedules,
     permissions: {
       table: 'readwrite',
-      publishes: [VotingOpened, VotingClosed, VoteWindowChanged],
+      publishes: [IdeaSubmitted, IdeaPublished, IdeaChangeRequested, IdeaHidden, IdeasMerged],
       sendsEmail: false,
     },
   },
@@ -307,6 +437,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { id: 'phase-changes', events: [PhaseChanged] },
       { id: 'duplicates', events: [DuplicateSuspected] },
       { id: 'vote-window', events: [VoteWindowChanged] },
+      {
+        id: 'ideas',
+        events: [IdeaSubmitted, IdeaPublished, IdeaChangeRequested, IdeaHidden, IdeasMerged],
+      },
     ],
     schedules: noSchedules,
     permissions: { table: 'readwrite', publishes: [], sendsEmail: true },
@@ -322,9 +456,15 @@ export function allRoutes(): { fn: FunctionSpec; route: RouteSpec }[] {
   return FUNCTIONS.flatMap((fn) => fn.routes.map((route) => ({ fn, route })));
 }
 
-/** Every secret of the manifest with the function that reads it. */
+/**
+ * Every secret of the manifest, once, with the first function that declares it (a secret several functions
+ * read, `fingerprint-key` say, is one secret: each function that declares it is granted read).
+ */
 export function allSecrets(): { fn: FunctionSpec; secret: SecretSpec }[] {
-  return FUNCTIONS.flatMap((fn) => (fn.secrets ?? []).map((secret) => ({ fn, secret })));
+  const seen = new Set<string>();
+  return FUNCTIONS.flatMap((fn) => (fn.secrets ?? []).map((secret) => ({ fn, secret }))).filter(
+    ({ secret }) => !seen.has(secret.id) && Boolean(seen.add(secret.id)),
+  );
 }
 
 /** The route declared for an API Gateway `routeKey` (`GET /api/editions/{edition}`), if any. */

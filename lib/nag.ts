@@ -101,7 +101,8 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
         return (
           'HMAC key of the email keys, code hashes and duplicate fingerprints stored in the edition table: ' +
           'rotating it would orphan every stored identity (lookups by email, duplicate detection) without a ' +
-          're-keying job, so it lives as long as the edition data; it is never sent outside the identity function.'
+          're-keying job, so it lives as long as the edition data; only the identity and voting functions read it ' +
+          '(voting hashes the printed voting codes it redeems).'
         );
       return undefined;
     },

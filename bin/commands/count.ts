@@ -17,6 +17,8 @@ import {
 import type { Command, CommandIo } from './command.ts';
 
 const USAGE = `<fichier.pb>... --rule <${RULES.join('|')}> [--json] [--tie-break id|lower-cost|order:ID,ID,...] [--minimum-support N|meta]`;
+/** The short form for `bp --help`; errors print {@link USAGE}. */
+const ARGS = '<fichier.pb>... --rule <règle> [--json] [--tie-break ...] [--minimum-support ...]';
 
 /** META key of pabulib files that publish a minimum score (`--minimum-support meta`). */
 const META_THRESHOLD = 'min_project_score_threshold';
@@ -113,8 +115,8 @@ function table(file: string, instance: Instance, result: CountResult, io: Comman
 
 export const count: Command = {
   path: ['count'],
-  args: USAGE,
-  summary: 'Dépouille des fichiers pabulib (.pb) avec une règle et explique chaque projet',
+  args: ARGS,
+  summary: 'Dépouille des fichiers pabulib (.pb) et explique le sort de chaque projet',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -133,6 +135,7 @@ export const count: Command = {
           ? `Indiquer la règle : --rule ${RULES.join('|')}`
           : `Règle inconnue « ${rule} » : ${RULES.join(', ')}`,
       );
+      io.err(`Usage : bp count ${USAGE}`);
       return 2;
     }
     const tieBreak = parseTieBreak(values['tie-break']);

@@ -15,11 +15,13 @@ export interface ChangePhaseDeps {
 /**
  * Moves the edition to `to` and emits `PhaseChanged` exactly once per change: the change is stored
  * unpublished first, and any call finds and republishes a change whose event did not make it.
- * Schedules never move the phase backwards (`forwardOnly`); an admin may, with a reason.
+ * Schedules never move the phase backwards (`forwardOnly`); an admin may, with a reason. With
+ * `unlessVoteExtended`, a move to `counting` is declined (state unchanged) while the vote window runs past
+ * now: an admin extended it, and voting asks for the close (`VoteWindowEnded`) when the extension ends.
  */
 export async function changePhase(
   deps: ChangePhaseDeps,
-  request: { to: Phase; reason?: string; actor: Actor; forwardOnly: boolean },
+  request: { to: Phase; reason?: string; actor: Actor; forwardOnly: boolean; unlessVoteExtended?: boolean },
 ): Promise<PhaseState> {
   await publishPending(deps);
   const state = (await deps.phases.getState()) ?? {
@@ -38,7 +40,13 @@ export async function changePhase(
     published: false,
     ...(request.reason ? { reason: request.reason } : {}),
   };
-  const next = await deps.phases.recordChange(state.version, change);
+  const guarded = request.unlessVoteExtended && request.to === 'counting';
+  const next = await deps.phases.recordChange(
+    state.version,
+    change,
+    guarded ? { voteEndedBy: deps.now().getTime() } : undefined,
+  );
+  if (next === 'vote-extended') return state;
   await publish(deps, change);
   return next;
 }

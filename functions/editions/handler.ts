@@ -3,6 +3,8 @@ import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
 import { Phase } from '../../shared/edition/phases.ts';
 import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
+import { VoteWindowEnded } from '../../shared/events/catalogue.ts';
+import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
@@ -76,9 +78,31 @@ export function makeHandler(deps: EditionsDeps) {
     logger: deps.logger,
     handle: async (input) => {
       if (input.edition !== deps.edition) throw new Error(`Schedule for another edition: ${input.edition}`);
-      await changePhase(deps, { to: input.phase, actor: { kind: 'schedule' }, forwardOnly: true });
+      // The configured close does not cut short an extension an admin granted (checked in the transaction).
+      await changePhase(deps, {
+        to: input.phase,
+        actor: { kind: 'schedule' },
+        forwardOnly: true,
+        unlessVoteExtended: true,
+      });
     },
   });
 
-  return lambdaEntry({ http, schedules });
+  const events = eventHandler({
+    logger: deps.logger,
+    routes: [
+      // Voting saw the extended window end: close the vote now. Idempotent (same phase: nothing happens).
+      on(VoteWindowEnded, async (detail) => {
+        if (detail.edition !== deps.edition) return;
+        await changePhase(deps, {
+          to: 'counting',
+          actor: { kind: 'schedule' },
+          forwardOnly: true,
+          unlessVoteExtended: true,
+        });
+      }),
+    ],
+  });
+
+  return lambdaEntry({ http, schedules, events });
 }

@@ -9,6 +9,7 @@ import {
 import * as z from 'zod';
 import { Phase } from '../../shared/edition/phases.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
+import { VOTE_WINDOW_CLOSES_AT, voteWindowKey } from '../../shared/voting/vote-window.ts';
 
 export const Actor = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('schedule') }),
@@ -33,8 +34,16 @@ export type PhaseChange = z.infer<typeof PhaseChange>;
 export interface PhaseRepository {
   /** `undefined` until the first change: the edition is then in `setup`. */
   getState(): Promise<PhaseState | undefined>;
-  /** Writes the new state and the change together; refused if someone changed the phase meanwhile. */
-  recordChange(expectedVersion: number, change: PhaseChange): Promise<PhaseState>;
+  /**
+   * Writes the new state and the change together; refused if someone changed the phase meanwhile. With
+   * `voteEndedBy` (epoch ms), also checks in the same transaction that the vote window (voting's item) is
+   * closed by then: `vote-extended` (nothing written) while an admin's extension runs.
+   */
+  recordChange(
+    expectedVersion: number,
+    change: PhaseChange,
+    guard?: { voteEndedBy: number },
+  ): Promise<PhaseState | 'vote-extended'>;
   /** Most recent first. */
   history(limit: number): Promise<PhaseChange[]>;
   markPublished(change: PhaseChange): Promise<void>;
@@ -63,7 +72,7 @@ export function dynamoPhaseRepository(
       );
       return Item ? PhaseState.parse(Item) : undefined;
     },
-    async recordChange(expectedVersion, change) {
+    async recordChange(expectedVersion, change, guard) {
       const state: PhaseState = { current: change.to, since: change.at, version: expectedVersion + 1 };
       try {
         await client.send(
@@ -90,10 +99,32 @@ export function dynamoPhaseRepository(
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
+              ...(guard
+                ? [
+                    {
+                      ConditionCheck: {
+                        TableName: tableName,
+                        Key: voteWindowKey(edition),
+                        // No window item: the vote never opened, nothing to wait for.
+                        ConditionExpression: 'attribute_not_exists(pk) OR #closes <= :by',
+                        ExpressionAttributeNames: { '#closes': VOTE_WINDOW_CLOSES_AT },
+                        ExpressionAttributeValues: { ':by': guard.voteEndedBy },
+                      },
+                    },
+                  ]
+                : []),
             ],
           }),
         );
       } catch (error) {
+        if (
+          guard &&
+          error instanceof TransactionCanceledException &&
+          error.CancellationReasons?.[2]?.Code === 'ConditionalCheckFailed' &&
+          error.CancellationReasons[0]?.Code !== 'ConditionalCheckFailed'
+        ) {
+          return 'vote-extended';
+        }
         if (
           error instanceof TransactionCanceledException ||
           error instanceof ConditionalCheckFailedException

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { conflict } from '../../shared/errors/domain-error.ts';
+import { votingCodeKey } from '../../shared/identity/voting-code.ts';
 
 export const EmailCode = z.object({
   emailKey: z.string(),
@@ -141,7 +142,6 @@ export function dynamoIdentityRepository(
   const emailClaimKey = (emailKey: string) => ({ pk: `IDEMAIL#${emailKey}`, sk: 'IDENTITY' });
   const citizenKey = (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'IDENTITY' });
   const reviewKey = (reviewId: string) => ({ pk: `IDREVIEW#${reviewId}`, sk: 'REVIEW' });
-  const votingCodeKey = (codeHash: string) => ({ pk: `VOTECODE#${codeHash}`, sk: 'CODE' });
   const identityItem = (identity: Identity) => ({
     ...citizenKey(identity.citizenId),
     entity: 'Identity',

@@ -1,4 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { normalizeVotingCode, votingCodeHash } from '../../shared/identity/voting-code.ts';
+
+export { normalizeVotingCode };
 
 /**
  * Every keyed hash of the identity context, under the `fingerprint-key` secret: without the key, a leaked
@@ -32,11 +35,6 @@ export function normalizeName(name: string): string {
     .replace(/[^\p{L}]/gu, '');
 }
 
-/** `abcd efgh-jkmn` → `ABCDEFGHJKMN`: what a person types back from the printed code. */
-export function normalizeVotingCode(code: string): string {
-  return code.toUpperCase().replace(/[^0-9A-Z]/g, '');
-}
-
 export function keyedHash(key: string | Buffer, edition: string): KeyedHash {
   const mac = (purpose: string, value: string) =>
     createHmac('sha256', key).update(`${edition}\u0000${purpose}\u0000${value}`).digest('base64url');
@@ -53,7 +51,8 @@ export function keyedHash(key: string | Buffer, edition: string): KeyedHash {
           person.commune,
         ].join('\u0000'),
       ),
-    votingCodeHash: (code) => mac('voting-code', normalizeVotingCode(code)),
+    // Shared with the voting function, which redeems the code (same HMAC, same normalisation).
+    votingCodeHash: (code) => votingCodeHash(key, edition, code),
     clientKey: (address) => mac('client', address),
     same: (a, b) => {
       const left = Buffer.from(a);

@@ -10,13 +10,13 @@ import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { cachedSecrets, once } from '../../shared/secrets/cached-secrets.ts';
 import { makeHandler } from './handler.ts';
 import { dynamoIdentityRepository } from './identity-repository.ts';
 import { keyedHash } from './keyed-hash.ts';
 import { dynamoRateLimiter } from './rate-limiter.ts';
 import { newVotingCode } from './register-in-person.ts';
 import { DEFAULT_CODE_POLICY } from './request-code.ts';
-import { cachedSecrets, once } from './secrets.ts';
 import { citizenTokenSigner } from './signing-key.ts';
 
 const env = z

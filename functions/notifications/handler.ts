@@ -1,11 +1,29 @@
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
 import type { Mailer } from '../../shared/email/mailer.ts';
-import { DuplicateSuspected, PhaseChanged, VoteWindowChanged } from '../../shared/events/catalogue.ts';
+import {
+  DuplicateSuspected,
+  IdeaChangeRequested,
+  IdeaHidden,
+  IdeaPublished,
+  IdeaSubmitted,
+  IdeasMerged,
+  PhaseChanged,
+  VoteWindowChanged,
+} from '../../shared/events/catalogue.ts';
 import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import type { CitizenContacts } from './citizen-contacts.ts';
 import type { EmailLog } from './email-log-repository.ts';
+import type { IdeaTitles } from './idea-titles.ts';
 import { notifyDuplicateSuspected } from './notify-duplicate-suspected.ts';
+import {
+  notifyIdeaChangeRequested,
+  notifyIdeaHidden,
+  notifyIdeaPublished,
+  notifyIdeaSubmitted,
+  notifyIdeasMerged,
+} from './notify-idea-events.ts';
 import { notifyPhaseChanged } from './notify-phase-changed.ts';
 import { notifyVoteWindowChanged } from './notify-vote-window-changed.ts';
 
@@ -16,6 +34,9 @@ export interface NotificationsDeps {
   logger: Logger;
   now: () => Date;
   siteUrl: string;
+  /** Citizens' addresses, read from their identity item at send time (events carry ids only). */
+  contacts: CitizenContacts;
+  titles: IdeaTitles;
 }
 
 export function makeHandler(deps: NotificationsDeps) {
@@ -33,6 +54,31 @@ export function makeHandler(deps: NotificationsDeps) {
       on(VoteWindowChanged, async (detail, envelope) => {
         const outcomes = await notifyVoteWindowChanged(deps, await deps.editions.get(), detail, envelope.id);
         deps.logger.info('vote window change notified', { changeId: detail.changeId, outcomes });
+      }),
+      on(IdeaSubmitted, async (detail, envelope) => {
+        const outcomes = await notifyIdeaSubmitted(deps, await deps.editions.get(), detail, envelope.id);
+        deps.logger.info('idea submission acknowledged', { ideaId: detail.ideaId, outcomes });
+      }),
+      on(IdeaPublished, async (detail, envelope) => {
+        const outcomes = await notifyIdeaPublished(deps, await deps.editions.get(), detail, envelope.id);
+        deps.logger.info('idea publication notified', { ideaId: detail.ideaId, outcomes });
+      }),
+      on(IdeaChangeRequested, async (detail, envelope) => {
+        const outcomes = await notifyIdeaChangeRequested(
+          deps,
+          await deps.editions.get(),
+          detail,
+          envelope.id,
+        );
+        deps.logger.info('idea change request notified', { ideaId: detail.ideaId, outcomes });
+      }),
+      on(IdeaHidden, async (detail, envelope) => {
+        const outcomes = await notifyIdeaHidden(deps, await deps.editions.get(), detail, envelope.id);
+        deps.logger.info('idea hiding notified', { ideaId: detail.ideaId, outcomes });
+      }),
+      on(IdeasMerged, async (detail, envelope) => {
+        const outcomes = await notifyIdeasMerged(deps, await deps.editions.get(), detail, envelope.id);
+        deps.logger.info('idea merge notified', { ideaId: detail.mergedIdeaId, outcomes });
       }),
     ],
   });

@@ -4,8 +4,10 @@ import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { dynamoCitizenContacts } from './citizen-contacts.ts';
 import { dynamoEmailLog } from './email-log-repository.ts';
 import { makeHandler } from './handler.ts';
+import { dynamoIdeaTitles } from './idea-titles.ts';
 
 const env = z
   .object({
@@ -25,4 +27,6 @@ export const handler = makeHandler({
   logger: createLogger('notifications'),
   now: () => new Date(),
   siteUrl: env.SITE_URL.replace(/\/$/, ''),
+  contacts: dynamoCitizenContacts(documents, env.TABLE_NAME),
+  titles: dynamoIdeaTitles(documents, env.TABLE_NAME),
 });

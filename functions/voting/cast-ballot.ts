@@ -134,6 +134,7 @@ export function refusalError(refusal: CastRefusal, snapshot: VoteSnapshot, now: 
         'Votre territoire a changé depuis votre connexion : reconnectez-vous pour voter.',
       );
     }
+    case 'voting-code':
     case 'extra':
       return alreadyVoted();
   }

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
@@ -6,22 +7,37 @@ import { PhaseChanged, VotingClosed, VotingOpened } from '../../shared/events/ca
 import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
-import { CastBallotBody, IdempotencyKey, VoteWindowBody } from '../../shared/http/voting-schemas.ts';
+import {
+  CastBallotBody,
+  IdempotencyKey,
+  PaperBallotBody,
+  PaperResolutionBody,
+  PaperSheetStatus,
+  SheetNumber,
+  VoteWindowBody,
+} from '../../shared/http/voting-schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import type { Project } from '../../shared/voting/projects.ts';
 import { castBallot } from './cast-ballot.ts';
 import { changeVoteWindow } from './change-vote-window.ts';
+import { enterPaperBallot, resolvePaperSheet, sheetView } from './enter-paper-ballot.ts';
+import type { PaperSheetRepository } from './paper-sheet-repository.ts';
 import { readBallot } from './read-ballot.ts';
 import { ReceiptCodePattern } from './receipt-seal.ts';
 import { freezeVote, snapshotSource } from './vote-snapshot.ts';
 import type { VotingRepository } from './voting-repository.ts';
+import { watchVoteWindow } from './watch-vote-window.ts';
 
 export interface VotingDeps {
   edition: string;
   editions: EditionStore;
   projects: () => Promise<Project[]>;
   votes: VotingRepository;
+  sheets: PaperSheetRepository;
+  /** Keyed hash of a typed voting code, under the identity function's `fingerprint-key` secret. */
+  votingCodeHash: (code: string) => Promise<string>;
   events: EventPublisher;
   logger: Logger;
   verifyToken: VerifyToken;
@@ -30,6 +46,8 @@ export interface VotingDeps {
   /** @default 60_000: turnout is public and refreshed at most once a minute. */
   turnoutCacheMs?: number;
 }
+
+const WatchInput = z.object({ kind: z.literal('vote-window-watch'), edition: z.string() });
 
 const resultsNotPublished = () =>
   new DomainError({
@@ -154,6 +172,32 @@ export function makeHandler(deps: VotingDeps) {
           body: { paused: window.paused, closesAt: new Date(window.closesAtMs).toISOString() },
         };
       },
+      'POST /api/editions/{edition}/staff/paper-ballots': async (request) => {
+        await config(request);
+        const body = parseWith(PaperBallotBody, request.body, 'body');
+        const principal = principalOf(request);
+        const sheet = await enterPaperBallot({ ...deps, snapshot }, { ...body, agent: principal.sub });
+        // The sheet number and the outcome only: never the code or the choices (secret ballot).
+        deps.logger.info('paper sheet entered', { sheet: sheet.sheet, status: sheet.status });
+        return { status: sheet.status === 'cast' ? 201 : 200, body: sheet };
+      },
+      'GET /api/editions/{edition}/staff/paper-ballots': async (request) => {
+        await config(request);
+        const status = parseWith(PaperSheetStatus.default('flagged'), request.query.status, 'query.status');
+        return { body: { status, sheets: (await deps.sheets.list(status)).map(sheetView) } };
+      },
+      'POST /api/editions/{edition}/staff/paper-ballots/{sheet}/resolution': async (request) => {
+        await config(request);
+        const sheetNumber = parseWith(SheetNumber, request.params.sheet, 'params.sheet');
+        const body = parseWith(PaperResolutionBody, request.body, 'body');
+        const principal = principalOf(request);
+        const sheet = await resolvePaperSheet(
+          { ...deps, snapshot },
+          { sheet: sheetNumber, agent: principal.sub, decision: body },
+        );
+        deps.logger.info('paper sheet resolved', { sheet: sheet.sheet, status: sheet.status });
+        return { body: sheet };
+      },
     },
   });
 
@@ -183,5 +227,15 @@ export function makeHandler(deps: VotingDeps) {
     ],
   });
 
-  return lambdaEntry({ http, events });
+  const schedules = scheduleHandler({
+    input: WatchInput,
+    logger: deps.logger,
+    handle: async (input) => {
+      if (input.edition !== deps.edition) throw new Error(`Schedule for another edition: ${input.edition}`);
+      const outcome = await watchVoteWindow({ ...deps, snapshot });
+      if (outcome === 'close-requested') deps.logger.info('extended vote window ended: close requested');
+    },
+  });
+
+  return lambdaEntry({ http, events, schedules });
 }

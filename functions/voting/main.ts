@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { citizenIssuer } from '../../shared/auth/citizen-tokens.ts';
 import { createTokenVerifier } from '../../shared/auth/token-verifier.ts';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
+import { votingCodeHash } from '../../shared/identity/voting-code.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { cachedSecrets } from '../../shared/secrets/cached-secrets.ts';
 import { readProjects } from '../../shared/voting/projects.ts';
 import { makeHandler } from './handler.ts';
+import { dynamoPaperSheetRepository } from './paper-sheet-repository.ts';
 import { dynamoVotingRepository } from './voting-repository.ts';
 
 const env = z
@@ -19,16 +23,22 @@ const env = z
     STAFF_ISSUER: z.url(),
     STAFF_AUDIENCE: z.string().min(1),
     SITE_URL: z.url(),
+    FINGERPRINT_KEY_SECRET: z.string().min(1),
   })
   .parse(process.env);
 
 const documents = createDocumentClient();
+// Read at the first paper ballot only: online casting never needs it.
+const secret = cachedSecrets(new SecretsManagerClient({}));
 
 export const handler = makeHandler({
   edition: env.EDITION_ID,
   editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
   projects: () => readProjects(documents, env.TABLE_NAME, env.EDITION_ID),
   votes: dynamoVotingRepository(documents, env.TABLE_NAME, env.EDITION_ID),
+  sheets: dynamoPaperSheetRepository(documents, env.TABLE_NAME),
+  votingCodeHash: async (code) =>
+    votingCodeHash(await secret(env.FINGERPRINT_KEY_SECRET), env.EDITION_ID, code),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   logger: createLogger('voting'),
   verifyToken: createTokenVerifier([

@@ -1,4 +1,8 @@
-import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
@@ -7,13 +11,17 @@ import {
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import { phaseStateKey, StoredPhase } from '../../shared/edition/phase-state.ts';
 import type { Phase } from '../../shared/edition/phases.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
+import { votingCodeKey } from '../../shared/identity/voting-code.ts';
+import { voteWindowKey } from '../../shared/voting/vote-window.ts';
 import { VoteSnapshot } from './frozen-snapshot.ts';
+import { voteClosed } from './vote-refusals.ts';
 
 /** Ballots and turnout counters are spread over this many partitions each (see README). */
 export const BALLOT_SHARDS = 32;
@@ -22,11 +30,25 @@ export const TURNOUT_SHARDS = 32;
 export const Channel = z.enum(['online', 'paper']);
 export type Channel = z.infer<typeof Channel>;
 
+/** A window change stored with the window and not yet on the bus (`VoteWindowChanged`'s detail). */
+export const PendingWindowChange = z.object({
+  changeId: z.string(),
+  action: z.enum(['pause', 'resume', 'extend']),
+  reason: z.string(),
+  closesAt: z.iso.datetime(),
+  paused: z.boolean(),
+  changedAt: z.iso.datetime(),
+  actor: z.object({ kind: z.literal('staff'), sub: z.string(), role: z.string() }),
+});
+export type PendingWindowChange = z.infer<typeof PendingWindowChange>;
+
 export const VoteWindow = z.object({
   opensAtMs: z.number(),
   closesAtMs: z.number(),
   paused: z.boolean(),
   version: z.number().int(),
+  /** The last change, until its `VoteWindowChanged` is published (then removed). */
+  pending: PendingWindowChange.optional(),
 });
 export type VoteWindow = z.infer<typeof VoteWindow>;
 
@@ -62,6 +84,12 @@ export interface CastRequest {
   nowMs: number;
   /** Online casts only: an identity registered in person votes on paper. */
   refuseInPersonIdentity: boolean;
+  /**
+   * Paper ballots of an in-person registration: the printed code is spent in the same transaction (unused,
+   * this voter's, not expired). A code issued "until the vote closes" stays good during an extension: the
+   * window check of the same transaction bounds it, so `expiresAtMs >= configuredCloseMs` also passes.
+   */
+  redeemCode?: { codeHash: string; configuredCloseMs: number };
   /** Written in the same transaction (a paper sheet's closing update, say). */
   extra?: NonNullable<TransactWriteCommandInput['TransactItems']>;
 }
@@ -72,7 +100,27 @@ export type CastRefusal =
   | { kind: 'window'; window: VoteWindow | undefined }
   | { kind: 'identity'; identity: Record<string, unknown> | undefined }
   | { kind: 'already-voted'; sealedReceipt: string | undefined }
-  | { kind: 'extra' };
+  | { kind: 'voting-code'; code: Record<string, unknown> | undefined }
+  /** One of `extra` failed its condition: its index in `extra`. */
+  | { kind: 'extra'; index: number };
+
+/** A printed voting code as stored by the identity function (hash only). */
+export const StoredVotingCode = z.object({
+  citizenId: z.string(),
+  expiresAtMs: z.number(),
+  usedAt: z.string().optional(),
+});
+export type StoredVotingCode = z.infer<typeof StoredVotingCode>;
+
+/** What voting reads of an identity item: never names, email or birth date. */
+export const VoterIdentity = z.object({
+  citizenId: z.string(),
+  territory: z.string(),
+  status: z.string(),
+  channel: z.string().optional(),
+  erasedAt: z.string().optional(),
+});
+export type VoterIdentity = z.infer<typeof VoterIdentity>;
 
 export type CastOutcome = { ok: true } | { ok: false; refusal: CastRefusal };
 
@@ -83,10 +131,22 @@ export interface VotingRepository {
   audit(entry: WindowAudit): Promise<void>;
   getPhase(): Promise<Phase | undefined>;
   getWindow(): Promise<VoteWindow | undefined>;
-  /** Replaces the window if nobody changed it meanwhile, with its audit entry. */
-  changeWindow(expectedVersion: number, next: VoteWindow, audit: WindowAudit): Promise<void>;
+  /**
+   * Replaces the window if nobody changed it meanwhile, with its audit entry; with `whileVoting`, also
+   * checks in the same transaction that the phase is still `vote` (an extension cannot race the close).
+   */
+  changeWindow(
+    expectedVersion: number,
+    next: VoteWindow,
+    audit: WindowAudit,
+    options?: { whileVoting: boolean },
+  ): Promise<void>;
+  /** Forgets the pending change once its event is on the bus (a later change may have replaced it). */
+  markWindowChangePublished(changeId: string): Promise<void>;
   /** ONE TransactWriteItems: phase, window and identity checks, marker, ballot(s), turnout counter. */
   cast(request: CastRequest): Promise<CastOutcome>;
+  getVotingCode(codeHash: string): Promise<StoredVotingCode | undefined>;
+  getVoterIdentity(citizenId: string): Promise<VoterIdentity | undefined>;
   /** Sum of the turnout shards, by `<territory>#<channel>`. */
   readTurnout(): Promise<Record<string, number>>;
   /** The envelopes of the ballots carrying this receipt code (eventually consistent index). */
@@ -110,7 +170,7 @@ export function dynamoVotingRepository(
 ): VotingRepository {
   const votingPk = `EDITION#${edition}#VOTING`;
   const snapshotKey = { pk: votingPk, sk: 'SNAPSHOT' };
-  const windowKey = { pk: votingPk, sk: 'WINDOW' };
+  const windowKey = voteWindowKey(edition);
   const auditItem = (entry: WindowAudit) => ({
     pk: votingPk,
     sk: `AUDIT#${entry.at}#${entry.auditId}`,
@@ -183,7 +243,7 @@ export function dynamoVotingRepository(
       const item = await get(windowKey);
       return item ? VoteWindow.parse(item) : undefined;
     },
-    async changeWindow(expectedVersion, next, audit) {
+    async changeWindow(expectedVersion, next, audit, options) {
       try {
         await client.send(
           new TransactWriteCommand({
@@ -198,11 +258,25 @@ export function dynamoVotingRepository(
                 },
               },
               { Put: { TableName: tableName, Item: auditItem(audit) } },
+              ...(options?.whileVoting
+                ? [
+                    {
+                      ConditionCheck: {
+                        TableName: tableName,
+                        Key: phaseStateKey(edition),
+                        ConditionExpression: '#current = :vote',
+                        ExpressionAttributeNames: { '#current': 'current' },
+                        ExpressionAttributeValues: { ':vote': 'vote' },
+                      },
+                    },
+                  ]
+                : []),
             ],
           }),
         );
       } catch (error) {
         if (error instanceof TransactionCanceledException) {
+          if (error.CancellationReasons?.[2]?.Code === 'ConditionalCheckFailed') throw voteClosed();
           throw conflict(
             'vote_window_changed_meanwhile',
             'La fenêtre de vote vient d’être modifiée par ailleurs : rechargez la page puis réessayez.',
@@ -211,8 +285,40 @@ export function dynamoVotingRepository(
         throw error;
       }
     },
+    async markWindowChangePublished(changeId) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: windowKey,
+            UpdateExpression: 'REMOVE pending',
+            ConditionExpression: 'pending.changeId = :changeId',
+            ExpressionAttributeValues: { ':changeId': changeId },
+          }),
+        );
+      } catch (error) {
+        // Already marked, or replaced by a later change (which carries its own pending event).
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+    async getVotingCode(codeHash) {
+      const item = await get(votingCodeKey(codeHash));
+      return item ? StoredVotingCode.parse(item) : undefined;
+    },
+    async getVoterIdentity(citizenId) {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: `CITIZEN#${citizenId}`, sk: 'IDENTITY' },
+          ConsistentRead: true,
+          ProjectionExpression: 'citizenId, territory, #status, #channel, erasedAt',
+          ExpressionAttributeNames: { '#status': 'status', '#channel': 'channel' },
+        }),
+      );
+      return Item ? VoterIdentity.parse(Item) : undefined;
+    },
     async cast(request) {
-      const input = castTransaction(tableName, edition, votingPk, request);
+      const input = castTransaction(tableName, edition, request);
       for (let attempt = 0; ; attempt++) {
         try {
           await client.send(new TransactWriteCommand(input));
@@ -266,7 +372,13 @@ export function dynamoVotingRepository(
             const item = old(2) ?? (await get({ pk: `CITIZEN#${request.voterId}`, sk: 'IDENTITY' }));
             return { ok: false, refusal: { kind: 'identity', identity: item } };
           }
-          return { ok: false, refusal: { kind: 'extra' } };
+          const codeAt = 5 + request.ballots.length;
+          if (request.redeemCode && failed(codeAt)) {
+            return { ok: false, refusal: { kind: 'voting-code', code: old(codeAt) } };
+          }
+          const extraAt = codeAt + (request.redeemCode ? 1 : 0);
+          const index = reasons.findIndex((r, i) => i >= extraAt && r.Code === 'ConditionalCheckFailed');
+          return { ok: false, refusal: { kind: 'extra', index: Math.max(0, index - extraAt) } };
         }
       }
     },
@@ -310,12 +422,11 @@ export function dynamoVotingRepository(
 /**
  * The cast as one TransactWriteItems. Item order matters: the cancellation reasons come back in it.
  * 0 phase is `vote` · 1 window open and not paused · 2 identity verified, same territory, not erased ·
- * 3 marker absent · 4 turnout counter · 5.. ballots, then any extra item.
+ * 3 marker absent · 4 turnout counter · 5.. ballots, then the voting code spent (paper), then any extra item.
  */
 export function castTransaction(
   tableName: string,
   edition: string,
-  votingPk: string,
   request: CastRequest,
 ): TransactWriteCommandInput {
   const identityCondition = [
@@ -341,7 +452,7 @@ export function castTransaction(
       {
         ConditionCheck: {
           TableName: tableName,
-          Key: { pk: votingPk, sk: 'WINDOW' },
+          Key: voteWindowKey(edition),
           ConditionExpression: '#paused = :false AND #opens <= :now AND #closes > :now',
           ExpressionAttributeNames: { '#paused': 'paused', '#opens': 'opensAtMs', '#closes': 'closesAtMs' },
           ExpressionAttributeValues: { ':false': false, ':now': request.nowMs },
@@ -410,6 +521,27 @@ export function castTransaction(
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       })),
+      ...(request.redeemCode
+        ? [
+            {
+              Update: {
+                TableName: tableName,
+                Key: votingCodeKey(request.redeemCode.codeHash),
+                UpdateExpression: 'SET usedAt = :usedAt',
+                ConditionExpression:
+                  'attribute_exists(pk) AND citizenId = :citizen AND attribute_not_exists(usedAt) AND ' +
+                  '(expiresAtMs > :now OR expiresAtMs >= :configuredClose)',
+                ExpressionAttributeValues: {
+                  ':usedAt': new Date(request.nowMs).toISOString(),
+                  ':citizen': request.voterId,
+                  ':now': request.nowMs,
+                  ':configuredClose': request.redeemCode.configuredCloseMs,
+                },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+              },
+            },
+          ]
+        : []),
       ...(request.extra ?? []),
     ],
   };

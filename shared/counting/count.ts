@@ -165,29 +165,28 @@ function record(
   category?: string,
 ): void {
   const base = category === undefined ? {} : { category };
-  const mesStage = stage;
   if (outcome.mes) {
     const { rounds, unsupported, free, excluded, supportersBudget } = outcome.mes;
     for (const r of rounds) {
       decisions.set(r.project, {
         status: 'selected',
-        stage: mesStage,
+        stage: stage,
         ...base,
         mes: { round: r.round, price: r.price, paidAllTheyHad: r.paidAllTheyHad },
       });
     }
-    for (const p of unsupported) decisions.set(p, { status: 'no-support', stage: mesStage, ...base });
-    for (const p of free) decisions.set(p, { status: 'zero-cost', stage: mesStage, ...base });
+    for (const p of unsupported) decisions.set(p, { status: 'no-support', stage: stage, ...base });
+    for (const p of free) decisions.set(p, { status: 'zero-cost', stage: stage, ...base });
     for (const e of excluded)
-      decisions.set(e.project, { status: 'excluded', stage: mesStage, ...base, excludedBy: e.by });
+      decisions.set(e.project, { status: 'excluded', stage: stage, ...base, excludedBy: e.by });
     for (const [p, left] of supportersBudget) {
       const previous = decisions.get(p);
-      if (previous?.status === 'excluded' && previous.stage === mesStage) {
+      if (previous?.status === 'excluded' && previous.stage === stage) {
         decisions.set(p, { ...previous, mes: { supportersBudget: left } });
       } else {
         decisions.set(p, {
           status: 'unaffordable',
-          stage: mesStage,
+          stage: stage,
           ...base,
           mes: { supportersBudget: left },
         });

@@ -22,9 +22,9 @@ export interface MesInput {
   readonly tieRanks: Int32Array;
   /** Projects taking part; those without supporters are reported as such. */
   readonly candidates: readonly number[];
-  /** What the voters share, in currency units: each starts with budget / n. */
+  /** What the voters share, in 10^-decimals currency units: each starts with budget / n. */
   readonly budget: bigint;
-  /** `mes-add1`: currency units added to every voter's initial budget. */
+  /** `mes-add1`: 10^-decimals units added to every voter's initial budget. */
   readonly extraPerVoter?: bigint;
   /** Give up, reporting `infeasible`, as soon as the spending exceeds this (the iterated variant only needs to know). */
   readonly limit?: bigint;
@@ -36,7 +36,7 @@ export interface MesRound {
   readonly project: number;
   /** 1-based. */
   readonly round: number;
-  /** What each supporter who could afford it paid, in currency units (exact). */
+  /** What each supporter who could afford it paid, in 10^-decimals currency units (exact). */
   readonly price: Fraction;
   /** The affordability factor: price / cost. */
   readonly rho: Fraction;
@@ -225,7 +225,7 @@ export function runMes(input: MesInput): MesOutcome {
 
   const touched: number[] = [];
   interface Evaluation {
-    /** price = share / (rich x D), in currency units. */
+    /** price = share / (rich x D), in 10^-decimals currency units. */
     share: bigint;
     rich: number;
   }
@@ -395,7 +395,7 @@ export function runMes(input: MesInput): MesOutcome {
   const supportersBudget = () => {
     const left = new Map<number, Fraction>();
     for (const p of input.candidates) {
-      if (taken.has(p) || (approvals[p] as number) === 0) continue;
+      if (taken.has(p) || (approvals[p] as number) === 0 || (costs[p] as bigint) === 0n) continue;
       for (let k = projectOffsets[p] as number; k < (projectOffsets[p + 1] as number); k++) {
         const g = projectGroups[k] as number;
         const c = classOf[g] as number;

@@ -101,6 +101,103 @@ export const VoteWindowChanged = defineEvent({
   },
 });
 
+/** The staff member who moderated an idea (pseudonymous Cognito `sub`). */
+const StaffActor = z.object({ kind: z.literal('staff'), sub: z.string().min(1), role: z.string().min(1) });
+/** Pseudonymous citizen ids (never an email or a name): notifications resolve addresses itself. */
+const CitizenIds = z.array(z.string().min(1)).min(1);
+
+/** A citizen submitted an idea (first submission, not its edits). Author = pseudonymous citizen id. */
+export const IdeaSubmitted = defineEvent({
+  source: 'bp.ideas',
+  detailType: 'IdeaSubmitted',
+  version: 1,
+  detail: {
+    ideaId: z.string().min(1),
+    authorId: z.string().min(1),
+    territory: z.string().min(1),
+    commune: z.string().optional(),
+    theme: z.string().min(1),
+    submittedAt: z.iso.datetime(),
+  },
+});
+
+/** A moderator published an idea: it is in the public list. `moderationId` is the audit entry's id. */
+export const IdeaPublished = defineEvent({
+  source: 'bp.ideas',
+  detailType: 'IdeaPublished',
+  version: 1,
+  detail: {
+    moderationId: z.string().min(1),
+    ideaId: z.string().min(1),
+    authorIds: CitizenIds,
+    publishedAt: z.iso.datetime(),
+    actor: StaffActor,
+  },
+});
+
+/** A moderator asks the authors to change their idea, with the reason (staff text, no personal data). */
+export const IdeaChangeRequested = defineEvent({
+  source: 'bp.ideas',
+  detailType: 'IdeaChangeRequested',
+  version: 1,
+  detail: {
+    moderationId: z.string().min(1),
+    ideaId: z.string().min(1),
+    authorIds: CitizenIds,
+    reason: z.string().min(1).max(1000),
+    requestedAt: z.iso.datetime(),
+    actor: StaffActor,
+  },
+});
+
+/** A moderator hid an idea for a rule of the charter, with the reason; the authors are told. */
+export const IdeaHidden = defineEvent({
+  source: 'bp.ideas',
+  detailType: 'IdeaHidden',
+  version: 1,
+  detail: {
+    moderationId: z.string().min(1),
+    ideaId: z.string().min(1),
+    authorIds: CitizenIds,
+    rule: z.string().min(1),
+    reason: z.string().min(1).max(1000),
+    hiddenAt: z.iso.datetime(),
+    actor: StaffActor,
+  },
+});
+
+/** A duplicate was merged into another idea; every author of both is credited on `intoIdeaId`. */
+export const IdeasMerged = defineEvent({
+  source: 'bp.ideas',
+  detailType: 'IdeasMerged',
+  version: 1,
+  detail: {
+    moderationId: z.string().min(1),
+    mergedIdeaId: z.string().min(1),
+    intoIdeaId: z.string().min(1),
+    /** Every author credited on `intoIdeaId` after the merge. */
+    authorIds: CitizenIds,
+    reason: z.string().min(1).max(1000),
+    mergedAt: z.iso.datetime(),
+    actor: StaffActor,
+  },
+});
+
+/**
+ * An extended vote window has reached its (new) close: voting asks the editions function to move the phase
+ * to `counting`, which the original `voteClose` schedule declined while the extension ran. Published again
+ * by every check until the phase has moved (`changeId` is stable per close instant: dedupe on it).
+ */
+export const VoteWindowEnded = defineEvent({
+  source: 'bp.voting',
+  detailType: 'VoteWindowEnded',
+  version: 1,
+  detail: {
+    changeId: z.string().min(1),
+    closedAt: z.iso.datetime(),
+  },
+});
+
 /** Every event the platform knows; extended by each issue. */
 export const EVENT_CATALOGUE = [
   PhaseChanged,
@@ -109,4 +206,10 @@ export const EVENT_CATALOGUE = [
   VotingOpened,
   VotingClosed,
   VoteWindowChanged,
+  VoteWindowEnded,
+  IdeaSubmitted,
+  IdeaPublished,
+  IdeaChangeRequested,
+  IdeaHidden,
+  IdeasMerged,
 ] as const;

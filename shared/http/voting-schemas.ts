@@ -30,20 +30,46 @@ export const VoteWindowBody = z.discriminatedUnion('action', [
 ]);
 export type VoteWindowBody = z.infer<typeof VoteWindowBody>;
 
+/** The number printed on a paper sheet (its ballot-box label). */
+export const SheetNumber = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9-]{1,40}$/, { message: 'Numéro de feuille : 1 à 40 lettres, chiffres ou « - »' });
+
+/** The printed voting code of an in-person registration, as typed (case and separators are free). */
+export const TypedVotingCode = z
+  .string({ message: 'Code de vote obligatoire' })
+  .trim()
+  .regex(/^[0-9A-Za-z][0-9A-Za-z -]{10,18}[0-9A-Za-z]$/, {
+    message: 'Code de vote attendu : 12 caractères, par exemple K7QM-4XTR-9BHE',
+  });
+
 /** `POST .../staff/paper-ballots` (coordinator): one agent's entry of one paper sheet. */
 export const PaperBallotBody = z.object({
-  sheet: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9-]{1,40}$/, { message: 'Numéro de bulletin papier attendu' }),
-  /** The in-person identity of the voter (from in-person registration). */
-  citizenId: z.string().trim().min(1).max(80),
+  sheet: SheetNumber,
+  /** The voter's printed one-time code (in-person registration): redeemed when the ballot is cast. */
+  votingCode: TypedVotingCode,
   choices: z.record(z.string().min(1).max(80), EnvelopeChoices),
 });
 export type PaperBallotBody = z.infer<typeof PaperBallotBody>;
+
+/** `POST .../staff/paper-ballots/{sheet}/resolution`: a third agent reads the sheet and decides. */
+export const PaperResolutionBody = z.discriminatedUnion('decision', [
+  z.object({
+    decision: z.literal('cast'),
+    votingCode: TypedVotingCode,
+    choices: z.record(z.string().min(1).max(80), EnvelopeChoices),
+  }),
+  z.object({ decision: z.literal('void'), reason: Reason }),
+]);
+export type PaperResolutionBody = z.infer<typeof PaperResolutionBody>;
+
+export const PaperSheetStatus = z.enum(['pending', 'flagged', 'cast', 'void', 'refused']);
+export type PaperSheetStatus = z.infer<typeof PaperSheetStatus>;
 
 export const VOTING_REQUEST_BODIES: Record<string, z.ZodType> = {
   'POST /api/editions/{edition}/ballots': CastBallotBody,
   'POST /api/editions/{edition}/staff/vote-window': VoteWindowBody,
   'POST /api/editions/{edition}/staff/paper-ballots': PaperBallotBody,
+  'POST /api/editions/{edition}/staff/paper-ballots/{sheet}/resolution': PaperResolutionBody,
 };

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dynamoVotingRepository } from '../../functions/voting/voting-repository.ts';
 import { api, staffToken } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
+import { resetVoteWindow } from '../support/voting.ts';
 import '../support/stack-context.ts';
 
 const stack = inject('stack');
@@ -109,7 +110,9 @@ describe('voting: one person, one secret ballot, in the window, by the rules', (
   });
 
   it('refuses a ballot after the close even in the vote phase, then accepts it once an admin extends the vote', async () => {
-    // The test stack runs on the real date, after the demo's 2023 close: the clock check refuses.
+    // The test stack runs on the real date, after the demo's 2023 close: the clock check refuses (the
+    // window as configured, whatever another test file extended before).
+    await resetVoteWindow(stack, factory.documents);
     const voter = await factory.create('nantes');
     const late = await cast(voter, { nantes: nantes.projects.slice(0, 3) });
     expect(late.status).toBe(409);

@@ -19,6 +19,8 @@ export interface SeededCitizen {
   citizenId: string;
   territory: string;
   token: string;
+  /** The address on the identity item (where notifications write to). */
+  email: string;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function citizenFactory(target: CitizenFactoryTarget) {
       if (created !== 'created') throw new Error(`Identity not created: ${created}`);
       const status = identity.status === 'held' ? 'held' : 'verified';
       const { token } = await signer.sign({ citizenId, territory, status }, new Date());
-      return { citizenId, territory, token };
+      return { citizenId, territory, token, email: identity.email };
     },
     /** `count` citizens of `territory`, created `concurrency` at a time. */
     async createMany(territory: string, count: number, concurrency = 16): Promise<SeededCitizen[]> {

@@ -66,11 +66,15 @@ describe('bp count', () => {
   });
 
   it('refuses a missing or unknown rule, tie-break or threshold with exit code 2', async () => {
-    expect(await run([file])).toMatchObject({ code: 2, err: [expect.stringContaining('Indiquer la règle')] });
-    expect(await run([file, '--rule', 'borda'])).toMatchObject({
-      code: 2,
-      err: [expect.stringContaining('Règle inconnue')],
-    });
+    const missing = await run([file]);
+    expect(missing.code).toBe(2);
+    expect(missing.err[0]).toContain('Indiquer la règle');
+    const unknown = await run([file, '--rule', 'borda']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toEqual([
+      expect.stringContaining('Règle inconnue'),
+      expect.stringContaining('Usage : bp count'),
+    ]);
     expect(await run([file, '--rule', 'mes', '--tie-break', 'random'])).toMatchObject({ code: 2 });
     expect(await run([file, '--rule', 'mes', '--minimum-support', 'beaucoup'])).toMatchObject({ code: 2 });
     expect(await run(['--rule', 'mes'])).toMatchObject({ code: 2 });

@@ -37,6 +37,8 @@ export interface RequestOptions {
   method?: 'GET' | 'POST' | 'DELETE';
   body?: unknown;
   token?: string;
+  /** Extra request headers (`Idempotency-Key` of a ballot, say). */
+  headers?: Record<string, string>;
 }
 
 /** Calls the API; any failure becomes an `ApiError` carrying a problem with French text. */
@@ -45,7 +47,10 @@ export async function apiRequest<T>(
   path: string,
   options: RequestOptions = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+  const headers: Record<string, string> = {
+    Accept: 'application/json, application/problem+json',
+    ...options.headers,
+  };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   let response: Response;

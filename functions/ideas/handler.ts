@@ -1,0 +1,222 @@
+import * as z from 'zod';
+import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
+import type { EditionConfig } from '../../shared/edition/edition-config.ts';
+import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
+import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
+import {
+  IdeaDraftBody,
+  IdeaListQuery,
+  IdeasWindowBody,
+  ModerationBody,
+  PatchIdeaBody,
+  SubmitIdeaBody,
+} from '../../shared/http/idea-schemas.ts';
+import { IdempotencyKey } from '../../shared/http/voting-schemas.ts';
+import { lambdaEntry } from '../../shared/lambda/entry.ts';
+import type { Logger } from '../../shared/logging/logger.ts';
+import { editIdea, ideaNotFound } from './edit-idea.ts';
+import { authorIdea, IdeaStatus, publicIdea } from './idea.ts';
+import { extendIdeasWindow, ideasWindow } from './ideas-window.ts';
+import { listIdeas } from './list-ideas.ts';
+import { moderateIdea } from './moderate-idea.ts';
+import { type IdeasDeps, submitIdea } from './submit-idea.ts';
+
+export interface IdeasHandlerDeps extends IdeasDeps {
+  logger: Logger;
+  verifyToken: VerifyToken;
+  /** @default 15: seconds a browser or CloudFront may keep the public list. */
+  publicListMaxAgeSeconds?: number;
+}
+
+/** Staff roles that may read any idea, whatever its status (no personal data in an idea). */
+const STAFF_READERS = ['moderator', 'coordinator', 'committee', 'admin'] as const;
+const IdeaId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'Identifiant d’idée attendu' });
+const QueueQuery = z.object({
+  status: IdeaStatus.default('submitted'),
+});
+
+export function makeHandler(deps: IdeasHandlerDeps) {
+  const maxAge = deps.publicListMaxAgeSeconds ?? 15;
+  const config = async (request: HttpRequest): Promise<EditionConfig> => {
+    if (request.params.edition !== deps.edition) {
+      throw notFound('edition_not_found', `L’édition « ${request.params.edition} » n’existe pas.`);
+    }
+    return deps.editions.get();
+  };
+  const principalOf = (request: HttpRequest) => {
+    if (!request.principal)
+      throw new DomainError({ code: 'unauthenticated', status: 401, title: 'Connexion requise' });
+    return request.principal;
+  };
+  const ideaIdOf = (request: HttpRequest) => parseWith(IdeaId, request.params.id, 'path.id');
+
+  const http = httpHandler({
+    logger: deps.logger,
+    verifyToken: deps.verifyToken,
+    routes: {
+      'POST /api/editions/{edition}/ideas': async (request) => {
+        await config(request);
+        const principal = principalOf(request);
+        const idempotencyKey = parseWith(IdempotencyKey, request.idempotencyKey, 'headers.idempotency-key');
+        const body = parseWith(SubmitIdeaBody, request.body, 'body');
+        const { idea, replayed } = await submitIdea(deps, {
+          authorId: principal.sub,
+          authorTerritory: principal.territory,
+          idempotencyKey,
+          body,
+        });
+        deps.logger.info('idea submitted', { ideaId: idea.ideaId, replayed });
+        return { status: replayed ? 200 : 201, body: { ...authorIdea(idea, principal.sub), replayed } };
+      },
+      'GET /api/editions/{edition}/ideas': async (request) => {
+        await config(request);
+        const query = parseWith(IdeaListQuery, request.query, 'query');
+        const page = listIdeas(await deps.ideas.listByStatus('published'), query);
+        return {
+          body: { ...page, items: page.items.map(publicIdea), refreshedAt: deps.now().toISOString() },
+          headers: { 'cache-control': `public, max-age=${maxAge}` },
+        };
+      },
+      'GET /api/editions/{edition}/ideas/{id}': async (request) => {
+        await config(request);
+        const ideaId = ideaIdOf(request);
+        const idea = await deps.ideas.get(ideaId);
+        const viewer = request.principal;
+        const isAuthor = !!viewer && !!idea?.authorIds.includes(viewer.sub);
+        const isStaff =
+          !!viewer && viewer.roles.some((role) => (STAFF_READERS as readonly string[]).includes(role));
+        if (!idea) throw ideaNotFound(ideaId);
+        if (isAuthor || isStaff) {
+          return {
+            body: authorIdea(idea, viewer?.sub ?? ''),
+            headers: { 'cache-control': 'private, no-store' },
+          };
+        }
+        if (idea.status !== 'published' && idea.status !== 'merged') throw ideaNotFound(ideaId);
+        if (idea.status === 'merged' && !idea.publishedAt) throw ideaNotFound(ideaId);
+        return { body: publicIdea(idea), headers: { 'cache-control': `public, max-age=${maxAge}` } };
+      },
+      'PATCH /api/editions/{edition}/ideas/{id}': async (request) => {
+        await config(request);
+        const principal = principalOf(request);
+        const ideaId = ideaIdOf(request);
+        const patch = parseWith(PatchIdeaBody, request.body, 'body');
+        const idea = await editIdea(deps, {
+          ideaId,
+          authorId: principal.sub,
+          authorTerritory: principal.territory,
+          patch,
+        });
+        deps.logger.info('idea edited', { ideaId, status: idea.status });
+        return { body: authorIdea(idea, principal.sub) };
+      },
+      'GET /api/editions/{edition}/me/ideas': async (request) => {
+        await config(request);
+        const principal = principalOf(request);
+        const ideas = await deps.ideas.listByAuthor(principal.sub);
+        const draft = await deps.ideas.getDraft(principal.sub);
+        return {
+          body: {
+            items: ideas.map((idea) => authorIdea(idea, principal.sub)),
+            ...(draft ? { draft: { savedAt: draft.savedAt, title: draft.draft.title ?? '' } } : {}),
+          },
+        };
+      },
+      'GET /api/editions/{edition}/me/idea-draft': async (request) => {
+        await config(request);
+        const principal = principalOf(request);
+        const draft = await deps.ideas.getDraft(principal.sub);
+        if (!draft) throw notFound('draft_not_found', 'Aucun brouillon enregistré.');
+        return { body: draft };
+      },
+      'PUT /api/editions/{edition}/me/idea-draft': async (request) => {
+        await config(request);
+        const principal = principalOf(request);
+        const draft = parseWith(IdeaDraftBody, request.body, 'body');
+        const savedAt = deps.now().toISOString();
+        await deps.ideas.putDraft(principal.sub, draft, savedAt);
+        return { body: { draft, savedAt } };
+      },
+      'GET /api/editions/{edition}/staff/moderation': async (request) => {
+        await config(request);
+        const { status } = parseWith(QueueQuery, request.query, 'query');
+        const ideas = await deps.ideas.listByStatus(status);
+        return {
+          body: {
+            status,
+            total: ideas.length,
+            items: ideas.map((idea) => authorIdea(idea, '')),
+          },
+        };
+      },
+      'GET /api/editions/{edition}/staff/ideas/{id}': async (request) => {
+        await config(request);
+        const ideaId = ideaIdOf(request);
+        const idea = await deps.ideas.get(ideaId);
+        if (!idea) throw ideaNotFound(ideaId);
+        const trail = await deps.ideas.audit(ideaId);
+        return {
+          body: {
+            ...authorIdea(idea, ''),
+            audit: trail.map(({ auditId, action, actor, at, reason, detail }) => ({
+              id: auditId,
+              action,
+              // Citizen ids stay out of the back-office: staff see who among staff, not which citizen.
+              actor: actor.startsWith('citizen:') ? 'auteur' : actor,
+              at,
+              ...(reason ? { reason } : {}),
+              ...(detail ? { detail } : {}),
+            })),
+          },
+        };
+      },
+      'POST /api/editions/{edition}/staff/ideas/{id}/moderation': async (request) => {
+        await config(request);
+        const principal = principalOf(request);
+        const ideaId = ideaIdOf(request);
+        const body = parseWith(ModerationBody, request.body, 'body');
+        const idea = await moderateIdea(deps, {
+          ideaId,
+          body,
+          actor: { sub: principal.sub, role: 'moderator' },
+        });
+        deps.logger.info('idea moderated', { ideaId, action: body.action, staffSub: principal.sub });
+        return { body: authorIdea(idea, '') };
+      },
+      'POST /api/editions/{edition}/staff/ideas-window': async (request) => {
+        const edition = await config(request);
+        const principal = principalOf(request);
+        const body = parseWith(IdeasWindowBody, request.body, 'body');
+        const window = await extendIdeasWindow(deps, edition, {
+          until: new Date(body.until),
+          reason: body.reason,
+          actor: { sub: principal.sub, role: 'admin' },
+        });
+        deps.logger.info('ideas window extended', { staffSub: principal.sub });
+        return {
+          body: {
+            opensAt: window.opensAt.toISOString(),
+            closesAt: window.closesAt.toISOString(),
+            extended: true,
+          },
+        };
+      },
+      'GET /api/editions/{edition}/ideas-window': async (request) => {
+        const edition = await config(request);
+        const window = ideasWindow(edition, await deps.ideas.getWindow());
+        const phase = await deps.ideas.getPhase();
+        const now = deps.now().getTime();
+        return {
+          body: {
+            opensAt: window.opensAt.toISOString(),
+            closesAt: window.closesAt.toISOString(),
+            extended: window.extended,
+            open: phase === 'ideas' && now >= window.opensAt.getTime() && now < window.closesAt.getTime(),
+          },
+        };
+      },
+    },
+  });
+
+  return lambdaEntry({ http });
+}

@@ -1,0 +1,107 @@
+import * as z from 'zod';
+import { CHARTER_RULES, Location, PROPOSER_KINDS } from '../../shared/http/idea-schemas.ts';
+
+/**
+ * The life of an idea: `submitted` (waiting for moderation) → `published` (public) or
+ * `changes-requested` (back to the author, who edits it: `submitted` again) or `hidden` (charter);
+ * `merged` into another idea; `withdrawn` by its author. Instruction statuses come with issue 5.
+ */
+export const IDEA_STATUSES = [
+  'submitted',
+  'published',
+  'changes-requested',
+  'hidden',
+  'merged',
+  'withdrawn',
+] as const;
+export const IdeaStatus = z.enum(IDEA_STATUSES);
+export type IdeaStatus = z.infer<typeof IdeaStatus>;
+
+export const IDEA_STATUS_LABELS: Record<IdeaStatus, string> = {
+  submitted: 'En attente de modération',
+  published: 'Publiée',
+  'changes-requested': 'Modification demandée',
+  hidden: 'Masquée (charte)',
+  merged: 'Regroupée avec une autre idée',
+  withdrawn: 'Retirée par son auteur',
+};
+
+export const Moderation = z.object({
+  moderationId: z.string(),
+  action: z.enum(['publish', 'request-change', 'hide', 'merge']),
+  /** Staff `sub` (pseudonymous). */
+  by: z.string(),
+  at: z.iso.datetime(),
+  reason: z.string().optional(),
+  rule: z.enum(CHARTER_RULES).optional(),
+});
+export type Moderation = z.infer<typeof Moderation>;
+
+export const Idea = z.object({
+  ideaId: z.string(),
+  /** Who submitted it and may edit or withdraw it (pseudonymous citizen id). */
+  authorId: z.string(),
+  /** Everyone credited: the author first, then the authors of ideas merged into this one. */
+  authorIds: z.array(z.string()).min(1),
+  status: IdeaStatus,
+  title: z.string(),
+  description: z.string(),
+  theme: z.string(),
+  territory: z.string(),
+  commune: z.string().optional(),
+  estimatedCost: z.number(),
+  proposer: z.object({ kind: z.enum(PROPOSER_KINDS), name: z.string().optional() }),
+  location: Location.optional(),
+  submittedAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  publishedAt: z.iso.datetime().optional(),
+  /** The last moderation decision (the whole trail is in the audit items). */
+  moderation: Moderation.optional(),
+  mergedInto: z.string().optional(),
+  /** Ideas merged into this one. */
+  mergedFrom: z.array(z.string()).default([]),
+  /** Optimistic concurrency: every write checks and bumps it. */
+  revision: z.number().int(),
+});
+export type Idea = z.infer<typeof Idea>;
+
+/** What anyone may read of a published idea: no citizen id (they would link a person's ideas). */
+export function publicIdea(idea: Idea) {
+  return {
+    id: idea.ideaId,
+    status: idea.status,
+    title: idea.title,
+    description: idea.description,
+    theme: idea.theme,
+    territory: idea.territory,
+    ...(idea.commune ? { commune: idea.commune } : {}),
+    estimatedCost: idea.estimatedCost,
+    proposer: idea.proposer,
+    ...(idea.location ? { location: idea.location } : {}),
+    submittedAt: idea.submittedAt,
+    ...(idea.publishedAt ? { publishedAt: idea.publishedAt } : {}),
+    authorsCount: idea.authorIds.length,
+    mergedFrom: idea.mergedFrom,
+    ...(idea.mergedInto ? { mergedInto: idea.mergedInto } : {}),
+  };
+}
+
+/** What an author (or a moderator) reads: the public view, the status and the last moderation reason. */
+export function authorIdea(idea: Idea, viewer: string) {
+  return {
+    ...publicIdea(idea),
+    statusLabel: IDEA_STATUS_LABELS[idea.status],
+    updatedAt: idea.updatedAt,
+    isAuthor: idea.authorId === viewer,
+    ...(idea.moderation
+      ? {
+          moderation: {
+            action: idea.moderation.action,
+            at: idea.moderation.at,
+            ...(idea.moderation.reason ? { reason: idea.moderation.reason } : {}),
+            ...(idea.moderation.rule ? { rule: idea.moderation.rule } : {}),
+          },
+        }
+      : {}),
+  };
+}

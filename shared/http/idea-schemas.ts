@@ -1,0 +1,227 @@
+import * as z from 'zod';
+import { InseeCode } from '../edition/edition-config.ts';
+
+/**
+ * Request bodies and queries of the ideas function (`functions/ideas/`), shared with web/ (labels are
+ * computed at build time, zod is never bundled into the site). Rules that need the edition (theme,
+ * territory, commune, cost bounds, eligibility) are checked by the use case, not here.
+ */
+
+export const TITLE_LENGTH = { min: 5, max: 120 } as const;
+export const DESCRIPTION_LENGTH = { min: 20, max: 5000 } as const;
+
+/** Metropolitan France (and Corsica), generously: a pin outside is a typing error. */
+export const FRANCE_BOUNDS = { latMin: 41.2, latMax: 51.2, lngMin: -5.3, lngMax: 9.7 } as const;
+
+export const IdeaTitle = z
+  .string({ message: 'Texte attendu' })
+  .trim()
+  .min(TITLE_LENGTH.min, { message: `Le titre compte ${TITLE_LENGTH.min} caractères au moins` })
+  .max(TITLE_LENGTH.max, { message: `Le titre compte ${TITLE_LENGTH.max} caractères au plus` });
+
+export const IdeaDescription = z
+  .string({ message: 'Texte attendu' })
+  .trim()
+  .min(DESCRIPTION_LENGTH.min, {
+    message: `La description compte ${DESCRIPTION_LENGTH.min} caractères au moins`,
+  })
+  .max(DESCRIPTION_LENGTH.max, {
+    message: `La description compte ${DESCRIPTION_LENGTH.max.toLocaleString('fr-FR')} caractères au plus`,
+  });
+
+const Slug = z
+  .string({ message: 'Identifiant attendu' })
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'Identifiant attendu' })
+  .max(40);
+
+export const PROPOSER_KINDS = ['individual', 'collective', 'association'] as const;
+export const PROPOSER_LABELS: Record<(typeof PROPOSER_KINDS)[number], string> = {
+  individual: 'À titre individuel',
+  collective: 'Au nom d’un collectif',
+  association: 'Au nom d’une association',
+};
+
+export const Proposer = z
+  .object({
+    kind: z.enum(PROPOSER_KINDS, { message: 'Choisissez : individuel, collectif ou association' }),
+    /** Name of the collective or association (public); none for an individual. */
+    name: z.string().trim().max(120, { message: '120 caractères au plus' }).optional(),
+  })
+  .refine((proposer) => proposer.kind === 'individual' || (proposer.name?.length ?? 0) >= 2, {
+    message: 'Indiquez le nom du collectif ou de l’association',
+    path: ['name'],
+  });
+export type Proposer = z.infer<typeof Proposer>;
+
+export const Location = z.object({
+  lat: z
+    .number({ message: 'Latitude attendue' })
+    .min(FRANCE_BOUNDS.latMin, { message: 'Ce point n’est pas en France' })
+    .max(FRANCE_BOUNDS.latMax, { message: 'Ce point n’est pas en France' }),
+  lng: z
+    .number({ message: 'Longitude attendue' })
+    .min(FRANCE_BOUNDS.lngMin, { message: 'Ce point n’est pas en France' })
+    .max(FRANCE_BOUNDS.lngMax, { message: 'Ce point n’est pas en France' }),
+});
+export type Location = z.infer<typeof Location>;
+
+const Cost = z
+  .number({ message: 'Montant en euros attendu' })
+  .int({ message: 'Montant en euros entiers attendu' })
+  .nonnegative({ message: 'Montant positif attendu' });
+
+const ideaFields = {
+  title: IdeaTitle,
+  description: IdeaDescription,
+  theme: Slug,
+  /** A territory of the edition, or its Département-wide envelope. */
+  territory: Slug,
+  /** Required for a territorial idea; optional for a Département-wide one. */
+  commune: InseeCode.optional(),
+  /** Estimated cost in euros, within the edition's `ideaCost` bounds. */
+  estimatedCost: Cost,
+  proposer: Proposer,
+  location: Location.optional(),
+};
+
+/** `POST .../ideas` (citizen, `Idempotency-Key` required). */
+export const SubmitIdeaBody = z.object(ideaFields).strict();
+export type SubmitIdeaBody = z.infer<typeof SubmitIdeaBody>;
+
+/** `PATCH .../ideas/{id}` (author): some fields, or `{ "status": "withdrawn" }` alone. */
+export const PatchIdeaBody = z
+  .object({
+    title: ideaFields.title.optional(),
+    description: ideaFields.description.optional(),
+    theme: ideaFields.theme.optional(),
+    territory: ideaFields.territory.optional(),
+    commune: InseeCode.nullable().optional(),
+    estimatedCost: ideaFields.estimatedCost.optional(),
+    proposer: Proposer.optional(),
+    location: Location.nullable().optional(),
+    status: z
+      .literal('withdrawn', { message: 'Seule valeur possible : withdrawn (retirer l’idée)' })
+      .optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: 'Indiquez au moins un champ à modifier' })
+  .refine((body) => body.status === undefined || Object.keys(body).length === 1, {
+    message: 'Retirer une idée ne se combine pas avec une modification',
+    path: ['status'],
+  });
+export type PatchIdeaBody = z.infer<typeof PatchIdeaBody>;
+
+/**
+ * `PUT .../me/idea-draft`: whatever has been typed so far, every field optional and unchecked beyond
+ * its type and size (a draft may be incomplete); submitting the idea deletes it.
+ */
+export const IdeaDraftBody = z
+  .object({
+    title: z
+      .string()
+      .max(TITLE_LENGTH.max * 2)
+      .optional(),
+    description: z
+      .string()
+      .max(DESCRIPTION_LENGTH.max * 2)
+      .optional(),
+    theme: z.string().max(40).optional(),
+    territory: z.string().max(40).optional(),
+    commune: z.string().max(5).optional(),
+    estimatedCost: z.number().int().nonnegative().max(1_000_000_000).optional(),
+    proposer: z
+      .object({ kind: z.enum(PROPOSER_KINDS).optional(), name: z.string().max(120).optional() })
+      .strict()
+      .optional(),
+    location: z.object({ lat: z.number(), lng: z.number() }).strict().optional(),
+    /** The step of the form the citizen was on. */
+    step: z.number().int().min(0).max(10).optional(),
+  })
+  .strict();
+export type IdeaDraftBody = z.infer<typeof IdeaDraftBody>;
+
+/** Reasons of the participation charter a moderator may hide an idea for (stable ids, French labels). */
+export const CHARTER_RULES = [
+  'disrespect',
+  'personal-data',
+  'advertising',
+  'illegal',
+  'out-of-scope',
+] as const;
+export type CharterRule = (typeof CHARTER_RULES)[number];
+export const CHARTER_RULE_LABELS: Record<CharterRule, string> = {
+  disrespect: 'Propos irrespectueux, injurieux ou discriminatoires',
+  'personal-data': 'Données personnelles d’autrui',
+  advertising: 'Publicité, propagande ou démarche commerciale',
+  illegal: 'Contenu contraire à la loi',
+  'out-of-scope': 'Hors du champ du budget participatif',
+};
+
+const Reason = z
+  .string({ message: 'Indiquez la raison' })
+  .trim()
+  .min(5, { message: 'Indiquez la raison (5 caractères au moins)' })
+  .max(1000, { message: '1 000 caractères au plus' });
+
+/** `POST .../staff/ideas/{id}/moderation` (moderator). */
+export const ModerationBody = z.discriminatedUnion(
+  'action',
+  [
+    z.object({ action: z.literal('publish'), reason: Reason.optional() }),
+    z.object({ action: z.literal('request-change'), reason: Reason }),
+    z.object({
+      action: z.literal('hide'),
+      rule: z.enum(CHARTER_RULES, { message: 'Choisissez la règle de la charte concernée' }),
+      reason: Reason,
+    }),
+    z.object({
+      action: z.literal('merge'),
+      into: z.string({ message: 'Identifiant de l’idée qui regroupe' }).regex(/^[A-Za-z0-9-]{1,64}$/, {
+        message: 'Identifiant d’idée attendu',
+      }),
+      reason: Reason,
+    }),
+  ],
+  { message: 'Action attendue : publish, request-change, hide ou merge' },
+);
+export type ModerationBody = z.infer<typeof ModerationBody>;
+
+/** `POST .../staff/ideas-window` (admin): extend the call for ideas beyond the calendar, with a reason. */
+export const IdeasWindowBody = z.object({
+  action: z.literal('extend', { message: 'Action attendue : extend' }),
+  until: z.iso.datetime({ offset: true, message: 'Date et heure ISO 8601 attendues' }),
+  reason: Reason,
+});
+export type IdeasWindowBody = z.infer<typeof IdeasWindowBody>;
+
+export const IDEA_SORTS = ['recent', 'oldest', 'title', 'cost-asc', 'cost-desc'] as const;
+export const IDEA_SORT_LABELS: Record<(typeof IDEA_SORTS)[number], string> = {
+  recent: 'Les plus récentes',
+  oldest: 'Les plus anciennes',
+  title: 'Titre (A → Z)',
+  'cost-asc': 'Coût croissant',
+  'cost-desc': 'Coût décroissant',
+};
+/** Statuses the public may see (instruction statuses come with the instruction issue). */
+export const PUBLIC_IDEA_STATUSES = ['published'] as const;
+
+/** `GET .../ideas` query string. */
+export const IdeaListQuery = z.object({
+  territory: Slug.optional(),
+  commune: InseeCode.optional(),
+  theme: Slug.optional(),
+  status: z.enum(PUBLIC_IDEA_STATUSES, { message: 'Statut inconnu' }).optional(),
+  q: z.string().trim().max(200, { message: '200 caractères au plus' }).optional(),
+  sort: z.enum(IDEA_SORTS, { message: 'Tri inconnu' }).default('recent'),
+  page: z.coerce.number({ message: 'Numéro de page attendu' }).int().min(1).max(10_000).default(1),
+  pageSize: z.coerce.number({ message: 'Nombre attendu' }).int().min(1).max(50).default(20),
+});
+export type IdeaListQuery = z.infer<typeof IdeaListQuery>;
+
+export const IDEA_REQUEST_BODIES: Record<string, z.ZodType> = {
+  'POST /api/editions/{edition}/ideas': SubmitIdeaBody,
+  'PATCH /api/editions/{edition}/ideas/{id}': PatchIdeaBody,
+  'PUT /api/editions/{edition}/me/idea-draft': IdeaDraftBody,
+  'POST /api/editions/{edition}/staff/ideas/{id}/moderation': ModerationBody,
+  'POST /api/editions/{edition}/staff/ideas-window': IdeasWindowBody,
+};

@@ -1,0 +1,119 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import '../support/stack-context.ts';
+import { api, staffToken } from '../support/api.ts';
+import {
+  expectNoAxeViolations,
+  launchBrowser,
+  normalizeSpaces,
+  openPage,
+  PHONE_VIEWPORT,
+} from '../support/browser.ts';
+import { citizenFactory } from '../support/citizens.ts';
+import { openVote } from '../support/voting.ts';
+
+const stack = inject('stack');
+const factory = await citizenFactory(stack);
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  // The demo vote is dated 2023 and the stack runs on today's date: an admin extension opens it.
+  await openVote(stack, factory.documents);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  factory.close();
+});
+
+describe('« Voter »: ballot, confirmation, receipt', () => {
+  it('lets a citizen choose 3 projects on a phone, confirm, see her receipt, and refuses a second ballot', async () => {
+    // Prepare: a verified citizen of Nantes, signed in (token in sessionStorage, as the identity page leaves it).
+    const citizen = await factory.create('nantes');
+    const { context, page } = await openPage(browser, { viewport: PHONE_VIEWPORT });
+    try {
+      await page.goto(stack.siteUrl);
+      await page.evaluate((token) => sessionStorage.setItem('bp.citizen.token', token), citizen.token);
+
+      // Act 1: the ballot, from the site's navigation
+      await page.getByRole('navigation').getByRole('link', { name: 'Voter' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Voter' }).waitFor();
+      const territory = page.getByRole('group', { name: /Enveloppe de votre territoire/ });
+      await territory.waitFor();
+      await expectNoAxeViolations(page);
+      const boxes = territory.getByRole('checkbox');
+      expect(await boxes.count()).toBeGreaterThanOrEqual(3);
+      // Keyboard: tab to the first box, space ticks it.
+      await boxes.nth(0).focus();
+      await page.keyboard.press('Space');
+      await boxes.nth(1).check();
+      await boxes.nth(2).check();
+      expect(normalizeSpaces(await territory.locator('.count').textContent())).toContain('3 projets choisis');
+
+      // Act 2: confirmation, which says there is no change after it
+      await page.getByRole('button', { name: 'Vérifier mes choix' }).click();
+      await page.getByRole('heading', { level: 2, name: 'Confirmez votre vote' }).waitFor();
+      expect(normalizeSpaces(await page.locator('#confirm').textContent())).toContain(
+        'après confirmation, votre vote ne pourra plus être modifié',
+      );
+      await expectNoAxeViolations(page);
+      await page.getByRole('button', { name: 'Confirmer mon vote' }).click();
+
+      // Assess: the receipt
+      await page.getByRole('heading', { level: 2, name: 'Votre vote est enregistré' }).waitFor();
+      const receipt = normalizeSpaces(await page.locator('#receipt-code').textContent());
+      expect(receipt).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+      await expectNoAxeViolations(page);
+
+      // Act 3: a second ballot from the same person
+      await page.reload();
+      await territory.waitFor();
+      await boxes.nth(3).check();
+      await boxes.nth(4).check();
+      await boxes.nth(5).check();
+      await page.getByRole('button', { name: 'Vérifier mes choix' }).click();
+      await page.getByRole('button', { name: 'Confirmer mon vote' }).click();
+      // Assess: refused, in French
+      const alert = page.locator('#vote-error');
+      await alert.getByText('Vous avez déjà voté').waitFor();
+      expect(normalizeSpaces(await alert.textContent())).toContain('ne peut pas être modifié');
+      await expectNoAxeViolations(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows public turnout per territory, axe-clean', async () => {
+    const { context, page } = await openPage(browser, { viewport: PHONE_VIEWPORT });
+    try {
+      await page.goto(`${stack.siteUrl}/participation.html`);
+      await page.getByRole('table').waitFor();
+      expect(normalizeSpaces(await page.locator('#turnout-total').textContent())).toMatch(/ont voté|a voté/);
+      await expectNoAxeViolations(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('gives coordinators a paper-ballot entry form, axe-clean', async () => {
+    const { context, page } = await openPage(browser);
+    try {
+      const token = await staffToken(stack, 'coordinator');
+      await page.goto(`${stack.siteUrl}/staff/index.html`);
+      await page.evaluate((idToken) => sessionStorage.setItem('bp.staff.idToken', idToken), token);
+      await page.goto(`${stack.siteUrl}/staff/bulletins-papier.html`);
+      await page.getByRole('heading', { level: 2, name: 'Saisir une feuille' }).waitFor();
+      await page.getByLabel('Numéro de la feuille').fill('E2E-1');
+      await page.getByLabel('Code de vote de la personne').fill('ZZZZ-ZZZZ-ZZZZ');
+      await page.getByLabel(/Projets cochés — Nantes/).fill('nantes-01, nantes-02, nantes-03');
+      await page.getByRole('button', { name: 'Enregistrer la saisie' }).click();
+      await page.locator('#entry-result').getByText('Code de vote inconnu').waitFor();
+      await expectNoAxeViolations(page);
+      expect((await api(stack, 'GET', `/api/editions/${stack.edition}/turnout`)).status).toBe(200);
+    } finally {
+      await context.close();
+    }
+  });
+});

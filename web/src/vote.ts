@@ -1,0 +1,304 @@
+import { ApiError, apiRequest } from './lib/api.ts';
+import { currentCitizen, signOutCitizen } from './lib/citizen-session.ts';
+import { loadConfig, type SiteConfig } from './lib/config.ts';
+import { byId, fill, h } from './lib/dom.ts';
+import { formatEuros, plural } from './lib/format.ts';
+import { problemNotice, unexpectedProblem } from './lib/forms.ts';
+
+type Rules =
+  | { kind: 'approval'; minChoices: number; maxChoices: number }
+  | { kind: 'knapsack' }
+  | { kind: 'cumulative'; points: number; maxPerProject: number };
+
+interface BallotProject {
+  id: string;
+  title: string;
+  summary: string;
+  cost: number;
+}
+
+interface BallotEnvelope {
+  id: string;
+  name: string;
+  amount: number;
+  kind: 'territory' | 'departement';
+  projects: BallotProject[];
+}
+
+/** `GET .../ballot`. */
+interface Ballot {
+  rules: Rules;
+  envelopes: BallotEnvelope[];
+  notice: string;
+}
+
+/** `POST .../ballots`. */
+interface CastAnswer {
+  receipt: string;
+  envelopes: string[];
+  notice: string;
+}
+
+type Choices = Record<string, string[] | Record<string, number>>;
+
+/** One key per ballot, kept across a reload until the vote is stored: a retry gets the same receipt. */
+const KEY_STORAGE = 'bp.vote.idempotency-key';
+
+function idempotencyKey(): string {
+  let key = sessionStorage.getItem(KEY_STORAGE);
+  if (!key) {
+    key = crypto.randomUUID();
+    sessionStorage.setItem(KEY_STORAGE, key);
+  }
+  return key;
+}
+
+function rulesText(rules: Rules): string {
+  switch (rules.kind) {
+    case 'approval':
+      return `Dans chaque enveloppe, choisissez de ${rules.minChoices} à ${rules.maxChoices} projets. Vous pouvez laisser une enveloppe vide : c’est une abstention dans cette enveloppe.`;
+    case 'knapsack':
+      return 'Dans chaque enveloppe, choisissez des projets sans dépasser son budget. Vous pouvez laisser une enveloppe vide.';
+    case 'cumulative':
+      return `Dans chaque enveloppe, répartissez jusqu’à ${rules.points} points (au plus ${rules.maxPerProject} par projet).`;
+  }
+}
+
+/** What is chosen in one envelope, read from the form. */
+function chosen(envelope: BallotEnvelope, rules: Rules): string[] | Record<string, number> {
+  if (rules.kind === 'cumulative') {
+    const points: Record<string, number> = {};
+    for (const project of envelope.projects) {
+      const value = Number(byId<HTMLInputElement>(`p-${envelope.id}-${project.id}`).value);
+      if (value > 0) points[project.id] = value;
+    }
+    return points;
+  }
+  return envelope.projects
+    .filter((project) => byId<HTMLInputElement>(`p-${envelope.id}-${project.id}`).checked)
+    .map((project) => project.id);
+}
+
+/** The live count (approval, cumulative) or budget bar (knapsack) of an envelope. */
+function updateCount(envelope: BallotEnvelope, rules: Rules): void {
+  const choice = chosen(envelope, rules);
+  const counter = byId(`count-${envelope.id}`);
+  if (rules.kind === 'approval') {
+    const n = (choice as string[]).length;
+    fill(
+      counter,
+      `${plural(n, 'projet choisi', 'projets choisis')} (de ${rules.minChoices} à ${rules.maxChoices}).`,
+    );
+    counter.classList.toggle('count-over', n > rules.maxChoices);
+  } else if (rules.kind === 'knapsack') {
+    const ids = new Set(choice as string[]);
+    const total = envelope.projects.filter((p) => ids.has(p.id)).reduce((sum, p) => sum + p.cost, 0);
+    const bar = byId<HTMLProgressElement>(`budget-${envelope.id}`);
+    bar.value = Math.min(total, envelope.amount);
+    fill(
+      counter,
+      `${formatEuros(total)} choisis sur ${formatEuros(envelope.amount)}${total > envelope.amount ? ' : budget dépassé' : ''}.`,
+    );
+    counter.classList.toggle('count-over', total > envelope.amount);
+  } else {
+    const total = Object.values(choice as Record<string, number>).reduce((sum, p) => sum + p, 0);
+    fill(counter, `${plural(total, 'point donné', 'points donnés')} sur ${rules.points}.`);
+    counter.classList.toggle('count-over', total > rules.points);
+  }
+}
+
+function projectCard(envelope: BallotEnvelope, project: BallotProject, rules: Rules): HTMLElement {
+  const id = `p-${envelope.id}-${project.id}`;
+  const described = `${id}-details`;
+  const control =
+    rules.kind === 'cumulative'
+      ? h('input', {
+          type: 'number',
+          id,
+          min: 0,
+          max: rules.maxPerProject,
+          value: 0,
+          inputmode: 'numeric',
+          'aria-describedby': described,
+        })
+      : h('input', { type: 'checkbox', id, value: project.id, 'aria-describedby': described });
+  return h(
+    'li',
+    { class: 'project-card' },
+    h(
+      'div',
+      { class: rules.kind === 'cumulative' ? 'field' : 'field-check' },
+      control,
+      h('label', { for: id }, project.title),
+    ),
+    h(
+      'div',
+      { id: described },
+      h('p', { class: 'project-cost' }, `Coût : ${formatEuros(project.cost)}`),
+      h('p', { class: 'project-summary' }, project.summary),
+    ),
+  );
+}
+
+function renderBallot(ballot: Ballot): void {
+  fill(byId('ballot-rules'), rulesText(ballot.rules));
+  fill(
+    byId('envelopes'),
+    ...ballot.envelopes.map((envelope) =>
+      h(
+        'fieldset',
+        { class: 'fieldset envelope', id: `envelope-${envelope.id}` },
+        h(
+          'legend',
+          {},
+          `${envelope.kind === 'departement' ? 'Enveloppe départementale' : 'Enveloppe de votre territoire'} : ${envelope.name} (${formatEuros(envelope.amount)})`,
+        ),
+        ballot.rules.kind === 'knapsack'
+          ? h('progress', {
+              id: `budget-${envelope.id}`,
+              max: envelope.amount,
+              value: 0,
+              'aria-label': `Budget utilisé dans ${envelope.name}`,
+            })
+          : null,
+        h('p', { id: `count-${envelope.id}`, class: 'count', 'aria-live': 'polite' }),
+        h(
+          'ul',
+          { class: 'project-list' },
+          ...envelope.projects.map((p) => projectCard(envelope, p, ballot.rules)),
+        ),
+      ),
+    ),
+  );
+  for (const envelope of ballot.envelopes) {
+    byId(`envelope-${envelope.id}`).addEventListener('input', () => updateCount(envelope, ballot.rules));
+    updateCount(envelope, ballot.rules);
+  }
+}
+
+function summary(ballot: Ballot, choices: Choices): HTMLElement {
+  return h(
+    'dl',
+    { class: 'data-list' },
+    ...ballot.envelopes.flatMap((envelope) => {
+      const choice = choices[envelope.id];
+      const titles = (ids: string[]) =>
+        ids.map((id) => envelope.projects.find((p) => p.id === id)?.title ?? id);
+      const items = !choice
+        ? ['Aucun projet (abstention)']
+        : Array.isArray(choice)
+          ? titles(choice)
+          : Object.entries(choice).map(([id, points]) => `${titles([id])[0]} : ${plural(points, 'point')}`);
+      return [
+        h('dt', {}, envelope.name),
+        h('dd', {}, h('ul', {}, ...items.map((item) => h('li', {}, item)))),
+      ];
+    }),
+  );
+}
+
+function showReceipt(answer: CastAnswer): void {
+  byId('ballot').hidden = true;
+  byId('confirm').hidden = true;
+  fill(byId('vote-status'));
+  fill(byId('receipt-code'), answer.receipt);
+  fill(byId('receipt-notice'), answer.notice);
+  byId('receipt').hidden = false;
+  byId('receipt-heading').focus();
+  byId('receipt-copy').addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(answer.receipt);
+      fill(byId('receipt-copied'), 'Code copié.');
+    } catch {
+      fill(byId('receipt-copied'), 'Copie impossible : notez le code à la main ou imprimez la page.');
+    }
+  });
+  byId('receipt-print').addEventListener('click', () => window.print());
+}
+
+function signedOut(message?: string): void {
+  fill(byId('vote-status'), message ? h('p', { class: 'notice notice-info' }, message) : null);
+  byId('vote-signed-out').hidden = false;
+}
+
+async function main(): Promise<void> {
+  const citizen = currentCitizen();
+  if (!citizen) return signedOut();
+  let config: SiteConfig;
+  let ballot: Ballot;
+  const base = (c: SiteConfig) => `/editions/${encodeURIComponent(c.edition)}`;
+  try {
+    config = await loadConfig();
+    ballot = await apiRequest<Ballot>(config, `${base(config)}/ballot`, { token: citizen.token });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      signOutCitizen();
+      return signedOut('Votre session a expiré. Vérifiez à nouveau votre identité pour voter.');
+    }
+    fill(byId('vote-status'));
+    fill(byId('vote-error'), problemNotice(error instanceof ApiError ? error.problem : unexpectedProblem()));
+    return;
+  }
+  fill(byId('vote-status'));
+  renderBallot(ballot);
+  byId('ballot').hidden = false;
+
+  let choices: Choices = {};
+  byId('ballot').addEventListener('submit', (event) => {
+    event.preventDefault();
+    fill(byId('vote-error'));
+    choices = {};
+    for (const envelope of ballot.envelopes) {
+      const choice = chosen(envelope, ballot.rules);
+      if (Array.isArray(choice) ? choice.length > 0 : Object.keys(choice).length > 0)
+        choices[envelope.id] = choice;
+    }
+    if (Object.keys(choices).length === 0) {
+      fill(
+        byId('vote-error'),
+        h(
+          'div',
+          { class: 'notice notice-error' },
+          h('p', {}, 'Choisissez des projets dans au moins une enveloppe.'),
+        ),
+      );
+      return;
+    }
+    fill(byId('confirm-summary'), summary(ballot, choices));
+    byId('ballot').hidden = true;
+    byId('confirm').hidden = false;
+    byId('confirm-heading').focus();
+  });
+  byId('confirm-back').addEventListener('click', () => {
+    byId('confirm').hidden = true;
+    byId('ballot').hidden = false;
+    byId<HTMLButtonElement>('ballot').querySelector<HTMLElement>('input')?.focus();
+  });
+  byId('confirm-yes').addEventListener('click', async () => {
+    const yes = byId<HTMLButtonElement>('confirm-yes');
+    yes.disabled = true;
+    fill(byId('vote-error'));
+    fill(byId('vote-status'), h('p', { class: 'loading' }, 'Enregistrement de votre vote…'));
+    try {
+      const answer = await apiRequest<CastAnswer>(config, `${base(config)}/ballots`, {
+        method: 'POST',
+        token: citizen.token,
+        body: { choices },
+        headers: { 'Idempotency-Key': idempotencyKey() },
+      });
+      sessionStorage.removeItem(KEY_STORAGE);
+      showReceipt(answer);
+    } catch (error) {
+      fill(byId('vote-status'));
+      const problem = error instanceof ApiError ? error.problem : unexpectedProblem();
+      // A refusal (already voted, closed, rules): this key is spent, the next attempt is a new ballot.
+      if (problem.status >= 400 && problem.status < 500) sessionStorage.removeItem(KEY_STORAGE);
+      fill(byId('vote-error'), problemNotice(problem));
+      byId('confirm-heading').focus();
+    } finally {
+      yes.disabled = false;
+    }
+  });
+}
+
+void main();
