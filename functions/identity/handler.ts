@@ -98,7 +98,7 @@ export function makeHandler(deps: IdentityDeps) {
         const { hash } = await deps.keys();
         const sent = await requestCode({ ...deps, hash }, edition, {
           email: body.email,
-          clientAddress: request.sourceIp,
+          clientAddress: clientAddress(request),
         });
         deps.logger.info('identity code sent', { expiresAt: sent.expiresAt });
         return { status: 202, body: sent };
@@ -183,4 +183,15 @@ export function makeHandler(deps: IdentityDeps) {
     },
   });
   return lambdaEntry({ http, schedules });
+}
+
+/**
+ * The visitor's address: behind CloudFront, API Gateway's source IP is the edge's, so the address comes
+ * from `CloudFront-Viewer-Address` (`ip:port`, forwarded by the AllViewerExceptHostHeader origin request
+ * policy); without it (local runtime, direct calls) the source IP. A direct caller could forge the header
+ * to dodge the per-address limit; the per-email limit still holds.
+ */
+function clientAddress(request: { headers: Record<string, string>; sourceIp: string }): string {
+  const viewer = request.headers['cloudfront-viewer-address'];
+  return viewer ? viewer.replace(/:\d+$/, '') : request.sourceIp;
 }
