@@ -15,6 +15,8 @@ import {
   IdeaSubmitted,
   IdeasMerged,
   PhaseChanged,
+  ResultsComputed,
+  ResultsPublished,
   VoteWindowChanged,
   VoteWindowEnded,
   VotingClosed,
@@ -153,7 +155,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       },
     ],
     // An extended vote ends when voting says so (the `counting` schedule declines while it runs).
-    subscriptions: [{ id: 'vote-window-ended', events: [VoteWindowEnded] }],
+    // An admin published the results (results function): the phase moves to `results`.
+    subscriptions: [
+      { id: 'vote-window-ended', events: [VoteWindowEnded] },
+      { id: 'results-published', events: [ResultsPublished] },
+    ],
     schedules: (edition) =>
       phaseTransitions(edition).map((transition) => ({
         id: `phase-${transition.phase}`,
@@ -277,18 +283,6 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         path: '/api/editions/{edition}/turnout',
         access: 'public',
         summary: 'Turnout per territory and channel, refreshed at most once a minute',
-      },
-      {
-        method: 'GET',
-        path: '/api/editions/{edition}/receipts/{code}',
-        access: 'public',
-        summary: 'After the results: was the ballot of this receipt counted, in which envelopes (403 before)',
-      },
-      {
-        method: 'GET',
-        path: '/api/editions/{edition}/results',
-        access: 'public',
-        summary: 'Results (403 until they are published; computed by the results function, issue 7)',
       },
       {
         method: 'POST',
@@ -429,6 +423,50 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
   },
   {
+    name: 'results',
+    entry: 'functions/results/main.ts',
+    description: 'Counting of the closed vote, staff review, publication, receipts check and open data',
+    // A count reads every ballot of the edition into memory and runs the rule: room and time for it.
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/results',
+        access: 'public',
+        summary: 'Published results per envelope: winners, support, cost, explanations, rule (403 before)',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/receipts/{code}',
+        access: 'public',
+        summary: 'After publication: was the ballot of this receipt counted, in which envelopes (403 before)',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/open-data/{file}',
+        access: 'public',
+        summary:
+          'Open data after publication: projects/results .csv/.json, ballots-<envelope>.pb, manifest.json',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/staff/results',
+        access: ['coordinator', 'committee', 'admin', 'elected'],
+        summary: 'Computed results to review before publication (and their publication state)',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/results/publish',
+        access: ['admin'],
+        summary: 'Publish the computed results, with a reason (the phase moves to results)',
+      },
+    ],
+    subscriptions: [{ id: 'voting-closed', events: [VotingClosed] }],
+    schedules: noSchedules,
+    permissions: { table: 'readwrite', publishes: [ResultsComputed, ResultsPublished], sendsEmail: false },
+  },
+  {
     name: 'notifications',
     entry: 'functions/notifications/main.ts',
     description: 'Every email of the product: French templates, SESv2, once per event and recipient',
@@ -467,7 +505,11 @@ export function allSecrets(): { fn: FunctionSpec; secret: SecretSpec }[] {
   );
 }
 
+let routesByKey: Map<string, RouteSpec> | undefined;
+
 /** The route declared for an API Gateway `routeKey` (`GET /api/editions/{edition}`), if any. */
 export function findRoute(key: string): RouteSpec | undefined {
-  return allRoutes().find(({ route }) => routeKey(route) === key)?.route;
+  // Every request asks (twice): index the manifest once rather than rebuilding the route list each time.
+  routesByKey ??= new Map(allRoutes().map(({ route }) => [routeKey(route), route]));
+  return routesByKey.get(key);
 }

@@ -16,7 +16,7 @@ export interface ChangePhaseDeps {
  * Moves the edition to `to` and emits `PhaseChanged` exactly once per change: the change is stored
  * unpublished first, and any call finds and republishes a change whose event did not make it.
  * Schedules never move the phase backwards (`forwardOnly`); an admin may, with a reason. With
- * `unlessVoteExtended`, a move to `counting` is declined (state unchanged) while the vote window runs past
+ * `unlessVoteExtended`, a move out of `vote` is declined (state unchanged) while the vote window runs past
  * now: an admin extended it, and voting asks for the close (`VoteWindowEnded`) when the extension ends.
  */
 export async function changePhase(
@@ -40,7 +40,11 @@ export async function changePhase(
     published: false,
     ...(request.reason ? { reason: request.reason } : {}),
   };
-  const guarded = request.unlessVoteExtended && request.to === 'counting';
+  // Any scheduled move out of the vote (to `counting`, or a later phase whose schedule comes first).
+  const guarded =
+    request.unlessVoteExtended &&
+    state.current === 'vote' &&
+    PHASES.indexOf(request.to) > PHASES.indexOf('vote');
   const next = await deps.phases.recordChange(
     state.version,
     change,

@@ -3,7 +3,7 @@ import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
 import { Phase } from '../../shared/edition/phases.ts';
 import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
-import { VoteWindowEnded } from '../../shared/events/catalogue.ts';
+import { ResultsPublished, VoteWindowEnded } from '../../shared/events/catalogue.ts';
 import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
@@ -99,6 +99,16 @@ export function makeHandler(deps: EditionsDeps) {
           actor: { kind: 'schedule' },
           forwardOnly: true,
           unlessVoteExtended: true,
+        });
+      }),
+      // An admin published the results: the public phase follows. Idempotent (same phase: nothing happens).
+      on(ResultsPublished, async (detail) => {
+        if (detail.edition !== deps.edition) return;
+        await changePhase(deps, {
+          to: 'results',
+          reason: detail.reason,
+          actor: detail.actor,
+          forwardOnly: true,
         });
       }),
     ],

@@ -25,7 +25,6 @@ import { changeVoteWindow } from './change-vote-window.ts';
 import { enterPaperBallot, resolvePaperSheet, sheetView } from './enter-paper-ballot.ts';
 import type { PaperSheetRepository } from './paper-sheet-repository.ts';
 import { readBallot } from './read-ballot.ts';
-import { ReceiptCodePattern } from './receipt-seal.ts';
 import { freezeVote, snapshotSource } from './vote-snapshot.ts';
 import type { VotingRepository } from './voting-repository.ts';
 import { watchVoteWindow } from './watch-vote-window.ts';
@@ -49,14 +48,6 @@ export interface VotingDeps {
 
 const WatchInput = z.object({ kind: z.literal('vote-window-watch'), edition: z.string() });
 
-const resultsNotPublished = () =>
-  new DomainError({
-    code: 'results_not_published',
-    status: 403,
-    title: 'Résultats non publiés',
-    detail: 'Aucun résultat, même partiel, n’est consultable avant la publication des résultats.',
-  });
-
 export function makeHandler(deps: VotingDeps) {
   const config = async (request: HttpRequest): Promise<EditionConfig> => {
     if (request.params.edition !== deps.edition) {
@@ -73,9 +64,6 @@ export function makeHandler(deps: VotingDeps) {
   };
   const turnoutCacheMs = deps.turnoutCacheMs ?? 60_000;
   let turnout: { at: number; body: unknown } | undefined;
-  const publishedOnly = async () => {
-    if ((await deps.votes.getPhase()) !== 'results') throw resultsNotPublished();
-  };
 
   const http = httpHandler({
     logger: deps.logger,
@@ -143,19 +131,6 @@ export function makeHandler(deps: VotingDeps) {
           body: turnout.body,
           headers: { 'cache-control': `public, max-age=${Math.round(turnoutCacheMs / 1000)}` },
         };
-      },
-      'GET /api/editions/{edition}/receipts/{code}': async (request) => {
-        await config(request);
-        await publishedOnly();
-        const code = (request.params.code ?? '').toUpperCase();
-        const envelopes = ReceiptCodePattern.test(code) ? await deps.votes.findReceipt(code) : [];
-        return { body: { receipt: code, counted: envelopes.length > 0, envelopes } };
-      },
-      'GET /api/editions/{edition}/results': async (request) => {
-        await config(request);
-        await publishedOnly();
-        // Issue 7 (results) computes and serves them; until then there is nothing to show.
-        throw notFound('results_not_computed', 'Les résultats ne sont pas encore disponibles.');
       },
       'POST /api/editions/{edition}/staff/vote-window': async (request) => {
         await config(request);

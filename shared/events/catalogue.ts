@@ -198,6 +198,44 @@ export const VoteWindowEnded = defineEvent({
   },
 });
 
+/**
+ * The results of the vote are computed (from the frozen snapshot and every stored ballot), not public yet:
+ * coordinators and the committee review them. `resultsId` is stable for the same ballots and rules.
+ */
+export const ResultsComputed = defineEvent({
+  source: 'bp.results',
+  detailType: 'ResultsComputed',
+  version: 1,
+  detail: {
+    resultsId: z.string().min(1),
+    /** `changeId` of the `VotingClosed` that triggered the count. */
+    changeId: z.string().min(1),
+    computedAt: z.iso.datetime(),
+    snapshotHash: z.string().min(1),
+    envelopes: z.array(
+      z.object({
+        id: z.string().min(1),
+        ballots: z.number().int().nonnegative(),
+        winners: z.number().int().nonnegative(),
+        ballotsSha256: z.string().length(64),
+      }),
+    ),
+  },
+});
+
+/** An admin published the results (with a reason): the editions function moves the phase to `results`. */
+export const ResultsPublished = defineEvent({
+  source: 'bp.results',
+  detailType: 'ResultsPublished',
+  version: 1,
+  detail: {
+    resultsId: z.string().min(1),
+    publishedAt: z.iso.datetime(),
+    reason: z.string().min(1).max(500),
+    actor: StaffActor,
+  },
+});
+
 /** Every event the platform knows; extended by each issue. */
 export const EVENT_CATALOGUE = [
   PhaseChanged,
@@ -212,4 +250,6 @@ export const EVENT_CATALOGUE = [
   IdeaChangeRequested,
   IdeaHidden,
   IdeasMerged,
+  ResultsComputed,
+  ResultsPublished,
 ] as const;

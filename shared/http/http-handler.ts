@@ -29,6 +29,8 @@ export interface HttpResult {
   /** @default 200 */
   status?: number;
   body?: unknown;
+  /** A body sent as is (CSV, pabulib files): set its `content-type` in `headers`. Wins over `body`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -137,7 +139,7 @@ export function httpHandler(options: {
         'cache-control': route.access === 'public' ? 'no-cache' : 'no-store',
         ...result.headers,
       },
-      body: result.body === undefined ? '' : JSON.stringify(result.body),
+      body: result.text ?? (result.body === undefined ? '' : JSON.stringify(result.body)),
     };
   };
 

@@ -10,7 +10,7 @@ import {
   PHONE_VIEWPORT,
 } from '../support/browser.ts';
 import { citizenFactory } from '../support/citizens.ts';
-import { openVote } from '../support/voting.ts';
+import { openVote, resetVoteWindow } from '../support/voting.ts';
 
 const stack = inject('stack');
 const factory = await citizenFactory(stack);
@@ -25,6 +25,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  // Leave the window as configured: an open extension would hold the other files' phase schedules.
+  await resetVoteWindow(stack, factory.documents);
   factory.close();
 });
 
@@ -107,7 +109,10 @@ describe('« Voter »: ballot, confirmation, receipt', () => {
       await page.getByRole('heading', { level: 2, name: 'Saisir une feuille' }).waitFor();
       await page.getByLabel('Numéro de la feuille').fill('E2E-1');
       await page.getByLabel('Code de vote de la personne').fill('ZZZZ-ZZZZ-ZZZZ');
-      await page.getByLabel(/Projets cochés — Nantes/).fill('nantes-01, nantes-02, nantes-03');
+      await page
+        .locator('#entry-form')
+        .getByLabel(/Projets cochés — Nantes/)
+        .fill('nantes-01, nantes-02, nantes-03');
       await page.getByRole('button', { name: 'Enregistrer la saisie' }).click();
       await page.locator('#entry-result').getByText('Code de vote inconnu').waitFor();
       await expectNoAxeViolations(page);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dynamoVotingRepository } from '../../functions/voting/voting-repository.ts';
 import { api, staffToken } from '../support/api.ts';
@@ -303,11 +303,25 @@ describe('voting: one person, one secret ballot, in the window, by the rules', (
       (await cast(await factory.create('nantes'), { nantes: nantes.projects.slice(0, 3) })).body.code,
     ).toBe('vote_closed');
     expect((await api(stack, 'GET', `${editionPath}/receipts/${receipt}`)).status).toBe(403);
+    // The phase alone (a schedule, an admin) publishes nothing: an admin publishes the computed results.
     await setPhase(admin, 'results');
+    expect((await api(stack, 'GET', `${editionPath}/receipts/${receipt}`)).status).toBe(403);
+    const published = await api(stack, 'POST', `${editionPath}/staff/results/publish`, {
+      token: admin,
+      body: { reason: 'Essai du vote : publication' },
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
     const counted = await api(stack, 'GET', `${editionPath}/receipts/${receipt}`);
     expect(counted.status).toBe(200);
     expect(counted.body).toMatchObject({ counted: true, envelopes: ['nantes'] });
     const unknown = await api(stack, 'GET', `${editionPath}/receipts/AAAA-BBBB-CCCC`);
     expect(unknown.body.counted).toBe(false);
+    // Unpublished again for the next files (results.test.ts covers publication end to end).
+    await factory.documents.send(
+      new DeleteCommand({
+        TableName: stack.tableName,
+        Key: { pk: `EDITION#${stack.edition}#RESULTS`, sk: 'RESULTS' },
+      }),
+    );
   });
 });

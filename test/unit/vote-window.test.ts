@@ -97,6 +97,17 @@ describe('vote extension versus the phase schedules', () => {
     expect(published).toEqual([]);
   });
 
+  it('declines a later phase schedule too (results) while the extension runs: the vote is never skipped', async () => {
+    const { table, phases } = memoryTable('vote', openWindow(now.getTime() + 86_400_000));
+    const { events, published } = recordingPublisher();
+    await changePhase(
+      { phases, events, edition: 'demo', now: () => now, newId },
+      { to: 'results', actor: { kind: 'schedule' }, forwardOnly: true, unlessVoteExtended: true },
+    );
+    expect(table.phase).toBe('vote');
+    expect(published).toEqual([]);
+  });
+
   it('switches to counting on schedule when the window is not extended, and an admin may always close', async () => {
     const { table, phases } = memoryTable('vote', openWindow(CONFIGURED_CLOSE));
     const { events, published } = recordingPublisher();

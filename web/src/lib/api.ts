@@ -34,7 +34,7 @@ const UNREACHABLE: Problem = {
 };
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   token?: string;
   /** Extra request headers (`Idempotency-Key` of a ballot, say). */

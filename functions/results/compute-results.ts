@@ -1,0 +1,112 @@
+import { ResultsComputed } from '../../shared/events/catalogue.ts';
+import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import type { Logger } from '../../shared/logging/logger.ts';
+import { countEnvelope, describeCounting, sha256 } from './count-envelope.ts';
+import { buildOpenData } from './open-data.ts';
+import type { PublicResults } from './results-model.ts';
+import type { ResultsRepository, StoredResults } from './results-repository.ts';
+
+export interface ComputeResultsDeps {
+  edition: string;
+  results: ResultsRepository;
+  events: EventPublisher;
+  logger: Logger;
+  now: () => Date;
+  newId: () => string;
+}
+
+export type ComputeOutcome = 'computed' | 'unchanged' | 'published-already' | 'no-vote';
+
+async function publishComputed(deps: ComputeResultsDeps, stored: StoredResults) {
+  await deps.events.publish(ResultsComputed, {
+    edition: deps.edition,
+    resultsId: stored.resultsId,
+    changeId: stored.changeId,
+    computedAt: stored.computedAt,
+    snapshotHash: stored.snapshotHash,
+    envelopes: stored.results.envelopes.map((e) => ({
+      id: e.id,
+      ballots: e.ballots,
+      winners: e.selected.length,
+      ballotsSha256: e.ballotsSha256,
+    })),
+  });
+  await deps.results.clearEventPending(stored.resultsId, 'eventPending');
+}
+
+/**
+ * Counts every envelope of the closed vote from the stored ballots with the FROZEN snapshot's rule, budgets
+ * and tie-break; stores the results and their open data files, then emits `ResultsComputed`. Idempotent:
+ * the results id is the hash of the snapshot and of the canonical ballot files, so a replayed `VotingClosed`
+ * finds the same id and changes nothing (it only republishes an event that did not make it). Published
+ * results are never replaced.
+ */
+export async function computeResults(
+  deps: ComputeResultsDeps,
+  closing: { changeId: string },
+): Promise<ComputeOutcome> {
+  const frozen = await deps.results.getSnapshot();
+  if (!frozen) return 'no-vote';
+  const existing = await deps.results.getResults();
+  if (existing?.publishedAt) {
+    await deps.results.audit({
+      auditId: deps.newId(),
+      action: 'recount-refused',
+      at: deps.now().toISOString(),
+      actor: 'system',
+      reason: `Clôture ${closing.changeId} après la publication : les résultats publiés restent.`,
+    });
+    return 'published-already';
+  }
+  const { snapshot, hash: snapshotHash } = frozen;
+  const counted = await Promise.all(
+    snapshot.envelopes.map(async (envelope) =>
+      countEnvelope(snapshot, envelope, await deps.results.readBallots(envelope.id), deps.edition),
+    ),
+  );
+  const resultsId = sha256(
+    [snapshotHash, ...counted.map(({ result }) => `${result.id}:${result.ballotsSha256}`)].join('\n'),
+  ).slice(0, 32);
+  if (existing?.resultsId === resultsId) {
+    if (existing.eventPending) await publishComputed(deps, existing);
+    return 'unchanged';
+  }
+  const withoutFiles: Omit<PublicResults, 'files'> = {
+    edition: deps.edition,
+    resultsId,
+    snapshotHash,
+    counting: describeCounting(snapshot),
+    envelopes: counted.map(({ result }) => result),
+  };
+  const { files, manifest } = buildOpenData(
+    snapshot,
+    withoutFiles,
+    new Map(counted.map(({ result, ballotsFile }) => [result.id, ballotsFile])),
+  );
+  await deps.results.putFiles(resultsId, files);
+  const computedAt = deps.now().toISOString();
+  const stored: StoredResults = {
+    resultsId,
+    changeId: closing.changeId,
+    computedAt,
+    snapshotHash,
+    results: { ...withoutFiles, files: manifest },
+    eventPending: true,
+    version: (existing?.version ?? 0) + 1,
+  };
+  await deps.results.putResults(stored, existing?.version ?? 0, {
+    auditId: deps.newId(),
+    action: 'computed',
+    at: computedAt,
+    actor: 'system',
+    reason: `Dépouillement après la clôture ${closing.changeId}`,
+    detail: resultsId,
+  });
+  deps.logger.info('results computed', {
+    resultsId,
+    envelopes: counted.length,
+    ballots: counted.reduce((sum, { result }) => sum + result.ballots, 0),
+  });
+  await publishComputed(deps, stored);
+  return 'computed';
+}

@@ -1,0 +1,254 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { phaseStateKey, StoredPhase } from '../../shared/edition/phase-state.ts';
+import type { Phase } from '../../shared/edition/phases.ts';
+import { conflict } from '../../shared/errors/domain-error.ts';
+// The snapshot's schema is the voting function's (pure zod, no AWS): results only reads the item it froze.
+import { VoteSnapshot } from '../voting/frozen-snapshot.ts';
+import { BALLOT_SHARDS } from '../voting/voting-repository.ts';
+import { PublicResults } from './results-model.ts';
+
+/** What a ballot holds that counts: the choices (a list, or points per project). Nothing else is read. */
+export const StoredChoices = z.union([z.array(z.string()), z.record(z.string(), z.number())]);
+export type StoredChoices = z.infer<typeof StoredChoices>;
+
+export const StoredResults = z.object({
+  resultsId: z.string(),
+  changeId: z.string(),
+  computedAt: z.string(),
+  snapshotHash: z.string(),
+  results: PublicResults,
+  /** `ResultsComputed` not on the bus yet (published, then removed). */
+  eventPending: z.boolean(),
+  version: z.number().int(),
+  publishedAt: z.string().optional(),
+  publishedBy: z.string().optional(),
+  publishReason: z.string().optional(),
+  /** `ResultsPublished` not on the bus yet. */
+  publishEventPending: z.boolean().optional(),
+});
+export type StoredResults = z.infer<typeof StoredResults>;
+
+export interface ResultsAudit {
+  auditId: string;
+  action: 'computed' | 'recount-refused' | 'published';
+  at: string;
+  actor: string;
+  reason: string;
+  detail?: string;
+}
+
+export interface ResultsRepository {
+  getSnapshot(): Promise<{ snapshot: VoteSnapshot; hash: string } | undefined>;
+  getPhase(): Promise<Phase | undefined>;
+  /** Every stored ballot's choices of an envelope: the 32 shard partitions queried in parallel. */
+  readBallots(envelope: string): Promise<StoredChoices[]>;
+  getResults(): Promise<StoredResults | undefined>;
+  /** Stores the files of a computation (chunks keyed by the results id: a replay rewrites the same bytes). */
+  putFiles(resultsId: string, files: ReadonlyMap<string, string>): Promise<void>;
+  readFile(resultsId: string, name: string): Promise<string | undefined>;
+  /**
+   * Replaces the results unless they were published or changed meanwhile (`expectedVersion`, 0 for none);
+   * `conflict` otherwise.
+   */
+  putResults(next: StoredResults, expectedVersion: number, audit: ResultsAudit): Promise<void>;
+  audit(entry: ResultsAudit): Promise<void>;
+  clearEventPending(resultsId: string, field: 'eventPending' | 'publishEventPending'): Promise<void>;
+  /** Marks the results published, once (`results_already_published` when they were). */
+  markPublished(
+    resultsId: string,
+    publication: { at: string; by: string; reason: string },
+    audit: ResultsAudit,
+  ): Promise<'published' | 'already'>;
+  /** The envelopes of the ballots carrying this receipt code (voting's `gsi1` receipt index). */
+  findReceipt(code: string): Promise<string[]>;
+}
+
+/** DynamoDB Local and DynamoDB cap items at 400 KB: files are cut in chunks of this many characters. */
+const CHUNK_CHARS = 80_000;
+
+/**
+ * Key layout (see README, "DynamoDB access patterns"):
+ * - `EDITION#<id>#RESULTS` / `RESULTS`: the computed results (JSON), publication state, optimistic `version`;
+ * - `EDITION#<id>#RESULTS` / `FILE#<resultsId>#<name>#<chunk>`: open data files, in chunks;
+ * - `EDITION#<id>#RESULTS` / `AUDIT#<at>#<id>`: computations, refused recounts, publication (who, why).
+ * Reads voting's items: the snapshot (`EDITION#<id>#VOTING` / `SNAPSHOT`), ballots
+ * (`BALLOT#<envelope>#<shard>`, choices only) and the receipt index (`gsi1`: `RECEIPT#<code>`).
+ */
+export function dynamoResultsRepository(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  edition: string,
+): ResultsRepository {
+  const pk = `EDITION#${edition}#RESULTS`;
+  const resultsKey = { pk, sk: 'RESULTS' };
+  const get = async (key: { pk: string; sk: string }) =>
+    (await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+  const auditItem = (entry: ResultsAudit) => ({
+    pk,
+    sk: `AUDIT#${entry.at}#${entry.auditId}`,
+    entity: 'ResultsAudit',
+    version: 1,
+    ...entry,
+  });
+  const queryAll = async (input: ConstructorParameters<typeof QueryCommand>[0]) => {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  };
+
+  return {
+    async getSnapshot() {
+      const item = await get({ pk: `EDITION#${edition}#VOTING`, sk: 'SNAPSHOT' });
+      if (!item) return undefined;
+      return {
+        snapshot: VoteSnapshot.parse(JSON.parse(z.string().parse(item.snapshotJson))),
+        hash: z.string().parse(item.hash),
+      };
+    },
+    async getPhase() {
+      const item = await get(phaseStateKey(edition));
+      return item ? StoredPhase.parse(item).current : undefined;
+    },
+    async readBallots(envelope) {
+      const shards = await Promise.all(
+        Array.from({ length: BALLOT_SHARDS }, (_, shard) =>
+          queryAll({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': `BALLOT#${envelope}#${shard}`, ':prefix': 'BALLOT#' },
+            ProjectionExpression: 'choices',
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      return shards.flat().map((item) => StoredChoices.parse(item.choices));
+    },
+    async getResults() {
+      const item = await get(resultsKey);
+      if (!item) return undefined;
+      return StoredResults.parse({ ...item, results: JSON.parse(z.string().parse(item.resultsJson)) });
+    },
+    async putFiles(resultsId, files) {
+      const puts: Promise<unknown>[] = [];
+      for (const [name, text] of files) {
+        const chunks = Math.max(1, Math.ceil(text.length / CHUNK_CHARS));
+        for (let c = 0; c < chunks; c++) {
+          puts.push(
+            client.send(
+              new PutCommand({
+                TableName: tableName,
+                Item: {
+                  pk,
+                  sk: `FILE#${resultsId}#${name}#${String(c).padStart(5, '0')}`,
+                  entity: 'OpenDataChunk',
+                  version: 1,
+                  content: text.slice(c * CHUNK_CHARS, (c + 1) * CHUNK_CHARS),
+                },
+              }),
+            ),
+          );
+        }
+      }
+      await Promise.all(puts);
+    },
+    async readFile(resultsId, name) {
+      const items = await queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': `FILE#${resultsId}#${name}#` },
+        ConsistentRead: true,
+      });
+      if (items.length === 0) return undefined;
+      return items.map((item) => z.string().parse(item.content)).join('');
+    },
+    async putResults(next, expectedVersion, audit) {
+      const { results, ...rest } = next;
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...resultsKey, entity: 'Results', ...rest, resultsJson: JSON.stringify(results) },
+            ConditionExpression:
+              expectedVersion === 0
+                ? 'attribute_not_exists(pk)'
+                : 'attribute_not_exists(publishedAt) AND version = :expected',
+            ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException)
+          throw conflict('results_changed', 'Les résultats ont été modifiés ou publiés entre-temps.');
+        throw error;
+      }
+      await client.send(new PutCommand({ TableName: tableName, Item: auditItem(audit) }));
+    },
+    async audit(entry) {
+      await client.send(new PutCommand({ TableName: tableName, Item: auditItem(entry) }));
+    },
+    async clearEventPending(resultsId, field) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: resultsKey,
+            UpdateExpression: 'SET #field = :false',
+            ConditionExpression: 'resultsId = :id',
+            ExpressionAttributeNames: { '#field': field },
+            ExpressionAttributeValues: { ':false': false, ':id': resultsId },
+          }),
+        );
+      } catch (error) {
+        // Replaced by a newer computation meanwhile: its own flag is its own business.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+    async markPublished(resultsId, publication, audit) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: resultsKey,
+            UpdateExpression:
+              'SET publishedAt = :at, publishedBy = :by, publishReason = :reason, publishEventPending = :true',
+            ConditionExpression: 'resultsId = :id AND attribute_not_exists(publishedAt)',
+            ExpressionAttributeValues: {
+              ':at': publication.at,
+              ':by': publication.by,
+              ':reason': publication.reason,
+              ':true': true,
+              ':id': resultsId,
+            },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return 'already';
+        throw error;
+      }
+      await client.send(new PutCommand({ TableName: tableName, Item: auditItem(audit) }));
+      return 'published';
+    },
+    async findReceipt(code) {
+      const items = await queryAll({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `RECEIPT#${code}` },
+        ProjectionExpression: 'envelope',
+      });
+      return [...new Set(items.map((item) => z.string().parse(item.envelope)))].sort();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import '../support/stack-context.ts';
+import {
+  expectNoAxeViolations,
+  launchBrowser,
+  normalizeSpaces,
+  openPage,
+  PHONE_VIEWPORT,
+} from '../support/browser.ts';
+import { citizenFactory } from '../support/citizens.ts';
+import { castFirstProjects, closeAndPublish, deleteResults } from '../support/results.ts';
+import { openVote } from '../support/voting.ts';
+
+const stack = inject('stack');
+const factory = await citizenFactory(stack);
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  await deleteResults(stack, factory.documents);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  // Unpublished again for the other files.
+  await deleteResults(stack, factory.documents);
+  factory.close();
+});
+
+describe('« Résultats »: winners per envelope, support bars, explanations, open data', () => {
+  it('says the results are not published yet, then shows them once an admin has published', async () => {
+    const { context, page } = await openPage(browser, { viewport: PHONE_VIEWPORT });
+    try {
+      // Before publication: the page says so
+      await page.goto(`${stack.siteUrl}/resultats.html`);
+      await page
+        .getByRole('alert')
+        .getByText(/Résultats non publiés/)
+        .waitFor();
+
+      // Prepare: a few ballots in Nantes, the vote closed, the results published
+      await openVote(stack, factory.documents);
+      await castFirstProjects(stack, await factory.createMany('nantes', 5));
+      await closeAndPublish(stack);
+
+      // Act
+      await page.goto(`${stack.siteUrl}/resultats.html`);
+      const nantes = page.getByRole('region', { name: 'Nantes' });
+      await nantes.waitFor();
+      // Assess
+      await page.getByRole('heading', { level: 2, name: 'Comment les lauréats ont été choisis' }).waitFor();
+      expect(normalizeSpaces(await page.locator('#rule-description').textContent())).toContain('départage');
+      expect(await nantes.getByText('Lauréat', { exact: true }).count()).toBeGreaterThan(0);
+      expect(normalizeSpaces(await nantes.locator('.funded-line').textContent())).toContain(
+        'Ligne de financement',
+      );
+      expect(await page.getByRole('link', { name: 'ballots-nantes.pb' }).count()).toBe(1);
+      await expectNoAxeViolations(page);
+    } finally {
+      await context.close();
+    }
+  });
+});

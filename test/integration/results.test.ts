@@ -1,0 +1,241 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { VotingClosed } from '../../shared/events/catalogue.ts';
+import { api, eventually, staffToken } from '../support/api.ts';
+import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
+import '../support/stack-context.ts';
+import { deleteResults } from '../support/results.ts';
+import { openVote } from '../support/voting.ts';
+
+const run = promisify(execFile);
+const stack = inject('stack');
+const editionPath = `/api/editions/${stack.edition}`;
+const factory = await citizenFactory(stack);
+const dir = await mkdtemp(join(tmpdir(), 'bp-results-'));
+
+async function busIdle() {
+  await fetch(`${stack.busUrl}/__local/idle`, { method: 'POST', signal: AbortSignal.timeout(30_000) });
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** Raw text of a public file (the JSON helper would parse it). */
+async function fetchText(path: string) {
+  const response = await fetch(`${stack.siteUrl}${editionPath}${path}`, {
+    signal: AbortSignal.timeout(20_000),
+  });
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    text: await response.text(),
+  };
+}
+
+afterAll(async () => {
+  await deleteResults(stack, factory.documents);
+  factory.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('results: counted from the stored ballots with the frozen rule, reviewed, published, recountable', () => {
+  let admin: string;
+  let coordinator: string;
+  let voters: SeededCitizen[];
+  const receipts: string[] = [];
+  let previousResultsId: string | undefined;
+
+  beforeAll(async () => {
+    admin = await staffToken(stack, 'admin');
+    coordinator = await staffToken(stack, 'coordinator');
+    // Whatever an earlier file left: start without results, in a running vote.
+    await deleteResults(stack, factory.documents);
+    await openVote(stack, factory.documents);
+    voters = await factory.createMany('nantes', 36, 12);
+  });
+
+  it('counts nothing and shows nothing before the publication', async () => {
+    // Prepare: 36 ballots, the first projects favoured so that the winners are clear.
+    const ballot = await api(stack, 'GET', `${editionPath}/ballot`, { token: voters[0]?.token });
+    expect(ballot.status).toBe(200);
+    const envelopes = ballot.body.envelopes as { id: string; projects: { id: string }[] }[];
+    const nantes = (envelopes.find((e) => e.id === 'nantes')?.projects ?? []).map((p) => p.id).sort();
+    const departement = envelopes.find((e) => e.id !== 'nantes');
+    const departementIds = (departement?.projects ?? []).map((p) => p.id).sort();
+    // Act
+    const cast = async (voter: SeededCitizen, i: number) => {
+      // 6 projects in Nantes: even voters take 0, 2, 4, odd ones 1, 3, 5, and a third of them 0 as well.
+      const picks = i % 2 === 0 ? [0, 2, 4] : [1, 3, 5, ...(i % 3 === 0 ? [0] : [])];
+      const choices: Record<string, string[]> = { nantes: picks.map((k) => nantes[k] as string) };
+      if (departement && i % 2 === 0) choices[departement.id] = departementIds.slice(i % 3, (i % 3) + 3);
+      const response = await api(stack, 'POST', `${editionPath}/ballots`, {
+        token: voter.token,
+        body: { choices },
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      receipts.push(response.body.receipt);
+    };
+    for (let i = 0; i < voters.length; i += 6)
+      await Promise.all(voters.slice(i, i + 6).map((voter, j) => cast(voter, i + j)));
+    // Assess: public routes refuse, during the vote as after the computation
+    for (const path of ['/results', `/receipts/${receipts[0]}`, '/open-data/manifest.json']) {
+      const early = await api(stack, 'GET', `${editionPath}${path}`);
+      expect(early.status).toBe(403);
+      expect(early.body.code).toBe('results_not_published');
+    }
+    const staff = await api(stack, 'GET', `${editionPath}/staff/results`, { token: coordinator });
+    previousResultsId = staff.status === 200 ? staff.body.resultsId : undefined;
+  });
+
+  it('computes the results when the vote closes, once, for coordinators to review', async () => {
+    // Act: an admin closes the vote (phase counting → VotingClosed → results)
+    const closed = await api(stack, 'POST', `${editionPath}/staff/phase`, {
+      token: admin,
+      body: { to: 'counting', reason: 'Essai des résultats : clôture du vote' },
+    });
+    expect(closed.status).toBe(200);
+    await busIdle();
+    const review = await eventually(async () => {
+      const response = await api(stack, 'GET', `${editionPath}/staff/results`, { token: coordinator });
+      return response.status === 200 && response.body.resultsId !== previousResultsId ? response : undefined;
+    }, 30_000);
+    // Assess
+    expect(review.body.published).toBe(false);
+    expect(review.body.counting.rule).toBe('greedy');
+    const nantes = review.body.envelopes.find((e: { id: string }) => e.id === 'nantes');
+    expect(nantes.ballots).toBeGreaterThanOrEqual(36);
+    expect(nantes.selected.length).toBeGreaterThan(0);
+    const winnersCost = nantes.projects
+      .filter((p: { selected: boolean }) => p.selected)
+      .reduce((sum: number, p: { cost: number }) => sum + p.cost, 0);
+    expect(winnersCost).toBeLessThanOrEqual(nantes.budget);
+    for (const project of nantes.projects) expect(project.explanation.length).toBeGreaterThan(10);
+    expect(
+      (
+        await api(stack, 'GET', `${editionPath}/staff/results`, {
+          token: await staffToken(stack, 'committee'),
+        })
+      ).status,
+    ).toBe(200);
+    expect((await api(stack, 'GET', `${editionPath}/results`)).status).toBe(403);
+
+    // Act: the same VotingClosed delivered again
+    const events = async () =>
+      (
+        (await (await fetch(`${stack.busUrl}/__local/events`)).json()) as {
+          events: { event: Record<string, unknown> }[];
+        }
+      ).events.filter(
+        ({ event }) =>
+          event['detail-type'] === 'ResultsComputed' &&
+          (event.detail as { resultsId?: string }).resultsId === review.body.resultsId,
+      ).length;
+    expect(await events()).toBe(1);
+    const client = new EventBridgeClient({
+      endpoint: stack.busUrl,
+      region: 'eu-west-3',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await client.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'bp-local',
+            Source: VotingClosed.source,
+            DetailType: VotingClosed.detailType,
+            Detail: JSON.stringify({
+              version: 1,
+              edition: stack.edition,
+              changeId: review.body.changeId,
+              closedAt: new Date().toISOString(),
+            }),
+          },
+        ],
+      }),
+    );
+    client.destroy();
+    await busIdle();
+    // Assess: the same stored results, no second ResultsComputed
+    const again = await api(stack, 'GET', `${editionPath}/staff/results`, { token: coordinator });
+    expect(again.body.resultsId).toBe(review.body.resultsId);
+    expect(again.body.computedAt).toBe(review.body.computedAt);
+    expect(await events()).toBe(1);
+  });
+
+  it('publishes as an admin; then results, receipts and open data are public and recountable by the CLI', async () => {
+    // Act
+    expect(
+      (
+        await api(stack, 'POST', `${editionPath}/staff/results/publish`, {
+          token: coordinator,
+          body: { reason: 'Essai' },
+        })
+      ).status,
+    ).toBe(403);
+    const published = await api(stack, 'POST', `${editionPath}/staff/results/publish`, {
+      token: admin,
+      body: { reason: 'Résultats vérifiés par le comité citoyen' },
+    });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    await busIdle();
+    // Assess: the phase follows, the results are public
+    expect((await api(stack, 'GET', editionPath)).body.phase.current).toBe('results');
+    const results = await api(stack, 'GET', `${editionPath}/results`);
+    expect(results.status).toBe(200);
+    expect(results.body.resultsId).toBe(published.body.resultsId);
+
+    const receipt = await api(stack, 'GET', `${editionPath}/receipts/${receipts[0]}`);
+    expect(receipt.body).toMatchObject({ counted: true });
+    expect(receipt.body.envelopes).toContain('nantes');
+    expect((await api(stack, 'GET', `${editionPath}/receipts/AAAA-AAAA-AAAA`)).body.counted).toBe(false);
+
+    // Every file matches its hash in the manifest
+    const manifest = JSON.parse((await fetchText('/open-data/manifest.json')).text);
+    expect(manifest.files.map((f: { name: string }) => f.name)).toEqual(
+      expect.arrayContaining([
+        'projects.csv',
+        'projects.json',
+        'results.csv',
+        'results.json',
+        'ballots-nantes.pb',
+      ]),
+    );
+    for (const file of manifest.files as { name: string; sha256: string }[]) {
+      const fetched = await fetchText(`/open-data/${file.name}`);
+      expect(fetched.status).toBe(200);
+      expect(sha256(fetched.text), file.name).toBe(file.sha256);
+    }
+    const csv = await fetchText('/open-data/results.csv');
+    expect(csv.type).toContain('text/csv');
+    expect(csv.text.split('\r\n')[0]).toBe(
+      'envelope;envelope_name;project_id;title;cost_eur;support;selected;selection_rank;status;explanation',
+    );
+
+    // The recount: the published ballot file of each envelope, counted by the CLI, gives the published winners
+    for (const envelope of results.body.envelopes as {
+      id: string;
+      selected: string[];
+      ballotsSha256: string;
+    }[]) {
+      const pb = await fetchText(`/open-data/ballots-${envelope.id}.pb`);
+      expect(sha256(pb.text)).toBe(envelope.ballotsSha256);
+      const path = join(dir, `ballots-${envelope.id}.pb`);
+      await writeFile(path, pb.text);
+      const { stdout } = await run(process.execPath, [
+        'bin/bp.js',
+        'count',
+        path,
+        '--rule',
+        results.body.counting.rule,
+        '--json',
+      ]);
+      expect(JSON.parse(stdout).selected, envelope.id).toEqual(envelope.selected);
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { api, eventually, staffToken } from './api.ts';
+import type { SeededCitizen } from './citizens.ts';
+import type { StackContext } from './stack-context.ts';
+
+/** Deletes the results items, so other files find the stack as before (nothing computed or published). */
+export async function deleteResults(stack: StackContext, documents: DynamoDBDocumentClient): Promise<void> {
+  const { Items = [] } = await documents.send(
+    new QueryCommand({
+      TableName: stack.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `EDITION#${stack.edition}#RESULTS` },
+      ProjectionExpression: 'pk, sk',
+    }),
+  );
+  for (const item of Items)
+    await documents.send(
+      new DeleteCommand({ TableName: stack.tableName, Key: { pk: item.pk, sk: item.sk } }),
+    );
+}
+
+/** Casts one ballot per voter in their territory's envelope: the first 3 projects by id. */
+export async function castFirstProjects(stack: StackContext, voters: SeededCitizen[]): Promise<void> {
+  const editionPath = `/api/editions/${stack.edition}`;
+  for (const voter of voters) {
+    const ballot = await api(stack, 'GET', `${editionPath}/ballot`, { token: voter.token });
+    const envelope = ballot.body.envelopes[0] as { id: string; projects: { id: string }[] };
+    const ids = envelope.projects.map((p) => p.id).sort();
+    const response = await api(stack, 'POST', `${editionPath}/ballots`, {
+      token: voter.token,
+      body: { choices: { [envelope.id]: ids.slice(0, 3) } },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    if (response.status !== 201) throw new Error(`Ballot refused: ${JSON.stringify(response.body)}`);
+  }
+}
+
+/** Closes the vote (admin phase change), waits for the new results, publishes them as an admin. */
+export async function closeAndPublish(stack: StackContext): Promise<void> {
+  const editionPath = `/api/editions/${stack.edition}`;
+  const admin = await staffToken(stack, 'admin');
+  const closed = await api(stack, 'POST', `${editionPath}/staff/phase`, {
+    token: admin,
+    body: { to: 'counting', reason: 'Essai des résultats : clôture du vote' },
+  });
+  if (closed.status !== 200) throw new Error(`Vote not closed: ${JSON.stringify(closed.body)}`);
+  await eventually(async () => {
+    const response = await api(stack, 'GET', `${editionPath}/staff/results`, { token: admin });
+    return response.status === 200 ? response : undefined;
+  }, 30_000);
+  const published = await api(stack, 'POST', `${editionPath}/staff/results/publish`, {
+    token: admin,
+    body: { reason: 'Essai des résultats : publication' },
+  });
+  if (published.status !== 200) throw new Error(`Not published: ${JSON.stringify(published.body)}`);
+}

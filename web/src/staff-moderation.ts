@@ -1,0 +1,348 @@
+import { ApiError, apiRequest } from './lib/api.ts';
+import { loadConfig, type SiteConfig } from './lib/config.ts';
+import { byId, fill, h } from './lib/dom.ts';
+import { formatDateTime } from './lib/format.ts';
+import { problemNotice, unexpectedProblem } from './lib/forms.ts';
+import { type IdeaView, ideaFacts } from './lib/ideas.ts';
+import { currentSession, type StaffSession, signOut } from './lib/session.ts';
+import { CHARTER_RULE_LABELS, IDEA_STATUS_LABELS } from './lib/shared-data.ts';
+import type { EditionView } from './lib/types.ts';
+
+const SIGN_IN = 'index.html';
+const QUEUES = ['submitted', 'changes-requested', 'published', 'hidden', 'merged', 'withdrawn'] as const;
+const ACTIONS = {
+  publish: 'Publier',
+  'request-change': 'Demander une modification à l’auteur',
+  hide: 'Masquer (charte de participation)',
+  merge: 'Regrouper dans une autre idée (doublon)',
+} as const;
+type Action = keyof typeof ACTIONS;
+
+interface Queue {
+  status: string;
+  total: number;
+  items: IdeaView[];
+}
+
+interface AuditEntry {
+  id: string;
+  action: string;
+  actor: string;
+  at: string;
+  reason?: string;
+}
+
+interface Context {
+  config: SiteConfig;
+  session: StaffSession;
+  edition: EditionView['edition'];
+  base: string;
+  canModerate: boolean;
+}
+
+function expireSession(): void {
+  signOut();
+  location.replace(`${SIGN_IN}?session-expiree`);
+}
+
+async function loadAudit(context: Context, idea: IdeaView, target: HTMLElement): Promise<void> {
+  fill(target, h('p', { class: 'loading' }, 'Chargement de l’historique…'));
+  try {
+    const detail = await apiRequest<IdeaView & { audit: AuditEntry[] }>(
+      context.config,
+      `${context.base}/staff/ideas/${encodeURIComponent(idea.id)}`,
+      { token: context.session.idToken },
+    );
+    fill(
+      target,
+      h(
+        'ol',
+        { class: 'history' },
+        ...detail.audit.map((entry) =>
+          h(
+            'li',
+            {},
+            h(
+              'p',
+              {},
+              h('strong', {}, entry.action),
+              ` — ${formatDateTime(entry.at, context.edition.timeZone)} — ${entry.actor}`,
+            ),
+            entry.reason ? h('p', {}, `Motif : ${entry.reason}`) : null,
+          ),
+        ),
+      ),
+    );
+  } catch (error) {
+    fill(target, problemNotice(error instanceof ApiError ? error.problem : unexpectedProblem()));
+  }
+}
+
+function decisionForm(
+  context: Context,
+  idea: IdeaView,
+  others: IdeaView[],
+  onDone: (message: string) => void,
+) {
+  const prefix = `m-${idea.id}`;
+  const alert = h('div', { role: 'alert' });
+  const reason = h('textarea', {
+    id: `${prefix}-reason`,
+    rows: 3,
+    'aria-describedby': `${prefix}-reason-hint ${prefix}-reason-error`,
+  });
+  const reasonError = h('p', { class: 'field-error', id: `${prefix}-reason-error` });
+  const rule = h(
+    'select',
+    { id: `${prefix}-rule`, 'aria-describedby': `${prefix}-rule-error` },
+    h('option', { value: '' }, 'Choisissez la règle'),
+    ...Object.entries(CHARTER_RULE_LABELS).map(([id, label]) => h('option', { value: id }, label)),
+  );
+  const ruleError = h('p', { class: 'field-error', id: `${prefix}-rule-error` });
+  const into = h(
+    'select',
+    { id: `${prefix}-into`, 'aria-describedby': `${prefix}-into-error` },
+    h('option', { value: '' }, 'Choisissez l’idée qui regroupe'),
+    ...others
+      .filter((other) => other.id !== idea.id)
+      .map((other) => h('option', { value: other.id }, other.title)),
+  );
+  const intoError = h('p', { class: 'field-error', id: `${prefix}-into-error` });
+  const ruleField = h(
+    'div',
+    { class: 'field', hidden: true },
+    h('label', { for: rule.id }, 'Règle de la charte'),
+    rule,
+    ruleError,
+  );
+  const intoField = h(
+    'div',
+    { class: 'field', hidden: true },
+    h('label', { for: into.id }, 'Regrouper dans'),
+    into,
+    intoError,
+  );
+  const radios = (Object.keys(ACTIONS) as Action[]).map((action) =>
+    h(
+      'div',
+      { class: 'field-check' },
+      h('input', {
+        type: 'radio',
+        name: `${prefix}-action`,
+        id: `${prefix}-${action}`,
+        value: action,
+        checked: action === 'publish',
+      }),
+      h('label', { for: `${prefix}-${action}` }, ACTIONS[action]),
+    ),
+  );
+  const chosen = (): Action =>
+    ((form.querySelector(`input[name="${prefix}-action"]:checked`) as HTMLInputElement | null)?.value ??
+      'publish') as Action;
+  const form = h(
+    'form',
+    { class: 'form', novalidate: true },
+    h('fieldset', { class: 'fieldset' }, h('legend', {}, 'Décision'), ...radios),
+    ruleField,
+    intoField,
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: reason.id }, 'Motif'),
+      h(
+        'p',
+        { class: 'hint', id: `${prefix}-reason-hint` },
+        'Envoyé à l’auteur et inscrit dans l’historique. Facultatif pour une publication.',
+      ),
+      reason,
+      reasonError,
+    ),
+    alert,
+    h('button', { type: 'submit', class: 'button' }, 'Enregistrer la décision'),
+  );
+  form.addEventListener('change', () => {
+    ruleField.hidden = chosen() !== 'hide';
+    intoField.hidden = chosen() !== 'merge';
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const action = chosen();
+    for (const [control, error] of [
+      [reason, reasonError],
+      [rule, ruleError],
+      [into, intoError],
+    ] as const) {
+      control.removeAttribute('aria-invalid');
+      fill(error);
+    }
+    fill(alert);
+    const text = reason.value.trim();
+    const problems: [HTMLElement, HTMLElement, string][] = [];
+    if (action !== 'publish' && text.length < 5)
+      problems.push([reason, reasonError, 'Indiquez le motif (5 caractères au moins).']);
+    if (action === 'hide' && !rule.value)
+      problems.push([rule, ruleError, 'Choisissez la règle de la charte concernée.']);
+    if (action === 'merge' && !into.value)
+      problems.push([into, intoError, 'Choisissez l’idée qui regroupe.']);
+    if (problems.length > 0) {
+      for (const [control, error, message] of problems) {
+        control.setAttribute('aria-invalid', 'true');
+        fill(error, message);
+      }
+      problems[0]?.[0].focus();
+      return;
+    }
+    const body =
+      action === 'publish'
+        ? { action, ...(text ? { reason: text } : {}) }
+        : action === 'hide'
+          ? { action, rule: rule.value, reason: text }
+          : action === 'merge'
+            ? { action, into: into.value, reason: text }
+            : { action, reason: text };
+    const button = form.querySelector('button') as HTMLButtonElement;
+    button.disabled = true;
+    try {
+      await apiRequest(
+        context.config,
+        `${context.base}/staff/ideas/${encodeURIComponent(idea.id)}/moderation`,
+        {
+          method: 'POST',
+          token: context.session.idToken,
+          body,
+        },
+      );
+      onDone(`Décision enregistrée pour « ${idea.title} » : ${ACTIONS[action].toLowerCase()}.`);
+    } catch (error) {
+      button.disabled = false;
+      if (error instanceof ApiError && error.status === 401) return expireSession();
+      fill(alert, problemNotice(error instanceof ApiError ? error.problem : unexpectedProblem()));
+    }
+  });
+  return form;
+}
+
+function ideaCard(
+  context: Context,
+  idea: IdeaView,
+  others: IdeaView[],
+  onDone: (message: string) => void,
+): HTMLElement {
+  const headingId = `m-${idea.id}-heading`;
+  const audit = h('div');
+  const history = h('details', {}, h('summary', {}, 'Historique (qui, quand, pourquoi)'), audit);
+  history.addEventListener('toggle', () => {
+    if (history.open) void loadAudit(context, idea, audit);
+  });
+  return h(
+    'li',
+    { class: 'idea-card' },
+    h(
+      'article',
+      { 'aria-labelledby': headingId, class: 'card' },
+      h('h2', { id: headingId }, idea.title),
+      h(
+        'p',
+        { class: 'idea-meta' },
+        `${idea.statusLabel ?? idea.status} · proposée le ${formatDateTime(idea.submittedAt, context.edition.timeZone)}`,
+      ),
+      ideaFacts(context.edition, idea),
+      h('h3', {}, 'Description'),
+      ...idea.description.split(/\n{2,}/).map((paragraph) => h('p', {}, paragraph)),
+      idea.moderation?.reason ? h('p', {}, `Dernier motif : ${idea.moderation.reason}`) : null,
+      history,
+      context.canModerate && idea.status !== 'merged' && idea.status !== 'withdrawn'
+        ? decisionForm(context, idea, others, onDone)
+        : null,
+    ),
+  );
+}
+
+async function loadQueue(context: Context, status: string, message?: string): Promise<void> {
+  const statusBox = byId('mo-status');
+  fill(statusBox, h('p', { class: 'loading' }, 'Chargement des idées…'));
+  fill(byId('mo-error'));
+  try {
+    const get = (which: string) =>
+      apiRequest<Queue>(context.config, `${context.base}/staff/moderation?status=${which}`, {
+        token: context.session.idToken,
+      });
+    const [queue, published] = await Promise.all([
+      get(status),
+      status === 'published' ? undefined : get('published'),
+    ]);
+    const others = [...(published?.items ?? []), ...queue.items];
+    fill(statusBox, message ? h('p', { class: 'notice notice-success' }, message) : null);
+    const label = IDEA_STATUS_LABELS[status as keyof typeof IDEA_STATUS_LABELS] ?? status;
+    fill(
+      byId('queue-count'),
+      `${label} : ${queue.total} idée${queue.total > 1 ? 's' : ''}, les plus anciennes d’abord.`,
+    );
+    fill(
+      byId('queue'),
+      ...queue.items.map((idea) =>
+        ideaCard(context, idea, others, (done) => void loadQueue(context, status, done)),
+      ),
+    );
+  } catch (error) {
+    fill(statusBox);
+    if (error instanceof ApiError && error.status === 401) return expireSession();
+    fill(byId('mo-error'), problemNotice(error instanceof ApiError ? error.problem : unexpectedProblem()));
+  }
+}
+
+async function main(): Promise<void> {
+  const session = currentSession();
+  if (!session) {
+    location.replace(SIGN_IN);
+    return;
+  }
+  if (!session.roles.some((role) => ['moderator', 'coordinator', 'committee'].includes(role))) {
+    fill(
+      byId('mo-error'),
+      problemNotice({
+        title: 'Accès réservé à la modération',
+        detail:
+          'La file de modération relève du rôle « modération » (lecture : coordination et Comité citoyen).',
+        status: 403,
+      }),
+    );
+    return;
+  }
+  try {
+    const config = await loadConfig();
+    const view = await apiRequest<EditionView>(config, `/editions/${encodeURIComponent(config.edition)}`);
+    fill(byId('mo-edition'), view.edition.name);
+    const context: Context = {
+      config,
+      session,
+      edition: view.edition,
+      base: `/editions/${encodeURIComponent(config.edition)}`,
+      canModerate: session.roles.includes('moderator'),
+    };
+    if (!context.canModerate) {
+      fill(
+        byId('mo-status'),
+        h(
+          'p',
+          { class: 'notice notice-info' },
+          'Lecture seule : les décisions relèvent du rôle « modération ».',
+        ),
+      );
+    }
+    const select = byId<HTMLSelectElement>('queue-status');
+    fill(select, ...QUEUES.map((status) => h('option', { value: status }, IDEA_STATUS_LABELS[status])));
+    const form = byId<HTMLFormElement>('queue-form');
+    form.hidden = false;
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void loadQueue(context, select.value);
+    });
+    await loadQueue(context, 'submitted');
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return expireSession();
+    fill(byId('mo-error'), problemNotice(error instanceof ApiError ? error.problem : unexpectedProblem()));
+  }
+}
+
+void main();
