@@ -157,7 +157,7 @@ describe('idea pages', () => {
       await page.getByRole('heading', { name: 'Idée envoyée, merci !' }).waitFor();
       await expectNoAxeViolations(page);
       await page.getByRole('link', { name: 'Voir mes idées' }).click();
-      const mine = page.locator('article').filter({ hasText: title });
+      const mine = page.locator('article').filter({ has: page.getByRole('heading', { name: title }) });
       await mine.getByText('En attente de modération').waitFor();
       await expectNoAxeViolations(page);
       const own = await api(stack, 'GET', `${editionPath}/me/ideas`, { token: citizen.token });
@@ -172,7 +172,9 @@ describe('idea pages', () => {
     try {
       await signInStaff(staff.page, 'moderator');
       await staff.page.getByRole('link', { name: 'Modération des idées' }).click();
-      const card = staff.page.locator('article').filter({ hasText: title });
+      const card = staff.page
+        .locator('article')
+        .filter({ has: staff.page.getByRole('heading', { name: title }) });
       await card.getByRole('button', { name: 'Enregistrer la décision' }).waitFor();
       await expectNoAxeViolations(staff.page);
       await card.getByLabel('Publier').check();
@@ -250,7 +252,9 @@ describe('idea pages', () => {
     try {
       await signInStaff(staff.page, 'moderator');
       await staff.page.goto(`${stack.siteUrl}/staff/moderation.html`);
-      const card = staff.page.locator('article').filter({ hasText: title });
+      const card = staff.page
+        .locator('article')
+        .filter({ has: staff.page.getByRole('heading', { name: title }) });
       await card.getByLabel('Demander une modification à l’auteur').check();
       await card.getByRole('button', { name: 'Enregistrer la décision' }).click();
       await card.getByText('Indiquez le motif').waitFor();
@@ -269,7 +273,7 @@ describe('idea pages', () => {
       await page.goto(stack.siteUrl);
       await page.evaluate((token) => sessionStorage.setItem('bp.citizen.token', token), citizen.token);
       await page.goto(`${stack.siteUrl}/mes-idees.html`);
-      const mine = page.locator('article').filter({ hasText: title });
+      const mine = page.locator('article').filter({ has: page.getByRole('heading', { name: title }) });
       await mine.getByText('Précisez l’emplacement exact').waitFor();
       await expectNoAxeViolations(page);
       await mine.getByRole('link', { name: 'Modifier' }).click();
@@ -282,7 +286,7 @@ describe('idea pages', () => {
       await page.getByRole('button', { name: 'Enregistrer les modifications' }).click();
       await page.getByRole('heading', { name: 'Modifications enregistrées' }).waitFor();
       await page.getByRole('link', { name: 'Voir mes idées' }).click();
-      const again = page.locator('article').filter({ hasText: edited });
+      const again = page.locator('article').filter({ has: page.getByRole('heading', { name: edited }) });
       await again.getByText('En attente de modération').waitFor();
       await again.getByRole('button', { name: 'Retirer…' }).click();
       await again.getByRole('button', { name: 'Annuler' }).click();
@@ -290,7 +294,11 @@ describe('idea pages', () => {
       await expectNoAxeViolations(page);
       await again.getByRole('button', { name: 'Oui, retirer cette idée' }).click();
       await page.getByText(`« ${edited} » est retirée.`).waitFor();
-      await page.locator('article').filter({ hasText: edited }).getByText('Retirée par son auteur').waitFor();
+      await page
+        .locator('article')
+        .filter({ has: page.getByRole('heading', { name: edited }) })
+        .getByText('Retirée par son auteur')
+        .waitFor();
     } finally {
       await context.close();
     }

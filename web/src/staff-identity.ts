@@ -159,7 +159,13 @@ function reviewCard(context: Context, review: ReviewView, onDecided: (message: s
     h(
       'div',
       // Focusable so that a keyboard can scroll the table sideways on a phone.
-      { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Identités comparées' },
+      // Named after its review: several reviews on one page need distinct landmark names.
+      {
+        class: 'table-scroll',
+        tabindex: 0,
+        role: 'region',
+        'aria-label': `Identités comparées — ${formatDateTime(review.createdAt, context.timeZone)} (${review.heldCitizenId.slice(0, 8)})`,
+      },
       h(
         'table',
         {},
