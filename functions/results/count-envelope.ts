@@ -14,7 +14,7 @@ import {
   writePabulib,
 } from '../../shared/counting/index.ts';
 import { DomainError } from '../../shared/errors/domain-error.ts';
-import type { VoteSnapshot } from '../voting/frozen-snapshot.ts';
+import type { VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 import type { EnvelopeResult } from './results-model.ts';
 import type { StoredChoices } from './results-repository.ts';
 

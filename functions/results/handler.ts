@@ -7,7 +7,7 @@ import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http
 import { OpenDataFileName, PublishResultsBody } from '../../shared/http/results-schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
-import { ReceiptCodePattern } from '../voting/receipt-seal.ts';
+import { ReceiptCodePattern } from '../../shared/voting/ballot-layout.ts';
 import { computeResults } from './compute-results.ts';
 import { publishResults } from './publish-results.ts';
 import type { ResultsRepository, StoredResults } from './results-repository.ts';

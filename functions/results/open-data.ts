@@ -1,4 +1,4 @@
-import type { VoteSnapshot } from '../voting/frozen-snapshot.ts';
+import type { VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 import { sha256 } from './count-envelope.ts';
 import type { EnvelopeResult, PublicResults } from './results-model.ts';
 

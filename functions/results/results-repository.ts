@@ -10,9 +10,9 @@ import * as z from 'zod';
 import { phaseStateKey, StoredPhase } from '../../shared/edition/phase-state.ts';
 import type { Phase } from '../../shared/edition/phases.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
+import { BALLOT_SHARDS } from '../../shared/voting/ballot-layout.ts';
 // The snapshot's schema is the voting function's (pure zod, no AWS): results only reads the item it froze.
-import { VoteSnapshot } from '../voting/frozen-snapshot.ts';
-import { BALLOT_SHARDS } from '../voting/voting-repository.ts';
+import { VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 import { PublicResults } from './results-model.ts';
 
 /** What a ballot holds that counts: the choices (a list, or points per project). Nothing else is read. */

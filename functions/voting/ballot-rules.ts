@@ -1,6 +1,6 @@
 import { DomainError } from '../../shared/errors/domain-error.ts';
 import type { EnvelopeChoices } from '../../shared/http/voting-schemas.ts';
-import type { Envelope, VoteSnapshot } from './frozen-snapshot.ts';
+import type { Envelope, VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 
 /** What one envelope's ballot holds once validated: project ids, sorted, or points per project. */
 export type ValidChoices = string[] | Record<string, number>;

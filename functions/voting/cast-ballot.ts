@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { EnvelopeChoices } from '../../shared/http/voting-schemas.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { type VoteSnapshot, voterEnvelopes } from '../../shared/voting/frozen-snapshot.ts';
 import { validateBallot } from './ballot-rules.ts';
-import { type VoteSnapshot, voterEnvelopes } from './frozen-snapshot.ts';
 import { newReceiptCode, sealReceipt, unsealReceipt } from './receipt-seal.ts';
 import { alreadyVoted, identityRefused, voteClosed, voteNotOpen, votePaused } from './vote-refusals.ts';
 import {

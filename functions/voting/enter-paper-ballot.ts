@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { conflict, DomainError } from '../../shared/errors/domain-error.ts';
 import type { EnvelopeChoices } from '../../shared/http/voting-schemas.ts';
+import { type VoteSnapshot, voterEnvelopes } from '../../shared/voting/frozen-snapshot.ts';
 import { validateBallot } from './ballot-rules.ts';
 import { dateIn, refusalError } from './cast-ballot.ts';
-import { type VoteSnapshot, voterEnvelopes } from './frozen-snapshot.ts';
 import type {
   PaperSheet,
   PaperSheetRepository,

@@ -1,5 +1,5 @@
 import { DomainError } from '../../shared/errors/domain-error.ts';
-import { type VoteSnapshot, voterEnvelopes } from './frozen-snapshot.ts';
+import { type VoteSnapshot, voterEnvelopes } from '../../shared/voting/frozen-snapshot.ts';
 import { shuffleFor } from './shuffle.ts';
 import { voteNotOpen } from './vote-refusals.ts';
 

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomInt } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * The receipt sealed on the has-voted marker, so that a retry with the same `Idempotency-Key` gets the
@@ -45,14 +45,4 @@ function deriveKey(idempotencyKey: string, voterId: string, edition: string): Bu
   return Buffer.from(hkdfSync('sha256', idempotencyKey, voterId, `bp-receipt-seal/${edition}`, 32));
 }
 
-/** No 0/O, 1/I/L, 5/S, 2/Z: read aloud or copied by hand without mistakes. */
-const ALPHABET = '346789ABCDEFGHJKMNPQRTUVWXY';
-
-/** A random receipt code, `XXXX-XXXX-XXXX` (≈ 57 bits), unguessable and easy to copy. */
-export function newReceiptCode(): string {
-  const chars = Array.from({ length: 12 }, () => ALPHABET[randomInt(ALPHABET.length)]);
-  return `${chars.slice(0, 4).join('')}-${chars.slice(4, 8).join('')}-${chars.slice(8).join('')}`;
-}
-
-const group = `[${ALPHABET}]{4}`;
-export const ReceiptCodePattern = new RegExp(`^${group}-${group}-${group}$`);
+export { newReceiptCode, ReceiptCodePattern } from '../../shared/voting/ballot-layout.ts';

@@ -1,6 +1,6 @@
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
+import { buildSnapshot, snapshotHash, type VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 import type { Project } from '../../shared/voting/projects.ts';
-import { buildSnapshot, snapshotHash, type VoteSnapshot } from './frozen-snapshot.ts';
 import type { VotingRepository } from './voting-repository.ts';
 
 export interface SnapshotDeps {

@@ -19,13 +19,12 @@ import { phaseStateKey, StoredPhase } from '../../shared/edition/phase-state.ts'
 import type { Phase } from '../../shared/edition/phases.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
 import { votingCodeKey } from '../../shared/identity/voting-code.ts';
+import { TURNOUT_SHARDS } from '../../shared/voting/ballot-layout.ts';
+import { VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 import { voteWindowKey } from '../../shared/voting/vote-window.ts';
-import { VoteSnapshot } from './frozen-snapshot.ts';
 import { voteClosed } from './vote-refusals.ts';
 
-/** Ballots and turnout counters are spread over this many partitions each (see README). */
-export const BALLOT_SHARDS = 32;
-export const TURNOUT_SHARDS = 32;
+export { BALLOT_SHARDS, TURNOUT_SHARDS } from '../../shared/voting/ballot-layout.ts';
 
 export const Channel = z.enum(['online', 'paper']);
 export type Channel = z.infer<typeof Channel>;

@@ -1,7 +1,7 @@
 import { VoteWindowEnded } from '../../shared/events/catalogue.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import type { VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 import { publishWindowChange } from './change-vote-window.ts';
-import type { VoteSnapshot } from './frozen-snapshot.ts';
 import type { VotingRepository } from './voting-repository.ts';
 
 export interface WatchWindowDeps {

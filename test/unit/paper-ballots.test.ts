@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { enterPaperBallot, resolvePaperSheet } from '../../functions/voting/enter-paper-ballot.ts';
-import type { VoteSnapshot } from '../../functions/voting/frozen-snapshot.ts';
 import type { PaperSheet, PaperSheetRepository } from '../../functions/voting/paper-sheet-repository.ts';
 import type { CastRequest, VotingRepository } from '../../functions/voting/voting-repository.ts';
 import { DomainError } from '../../shared/errors/domain-error.ts';
+import type { VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 
 const snapshot: VoteSnapshot = {
   rules: { kind: 'approval', minChoices: 2, maxChoices: 3 },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { countEnvelope } from '../../functions/results/count-envelope.ts';
 import { toCsv } from '../../functions/results/open-data.ts';
-import type { VoteSnapshot } from '../../functions/voting/frozen-snapshot.ts';
 import { count, parsePabulib } from '../../shared/counting/index.ts';
+import type { VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 
 const project = (id: string, cost: number) => ({
   id,

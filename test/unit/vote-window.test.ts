@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { changePhase } from '../../functions/editions/change-phase.ts';
 import type { PhaseChange, PhaseRepository, PhaseState } from '../../functions/editions/phase-repository.ts';
 import { changeVoteWindow } from '../../functions/voting/change-vote-window.ts';
-import type { VoteSnapshot } from '../../functions/voting/frozen-snapshot.ts';
 import type { VoteWindow, VotingRepository } from '../../functions/voting/voting-repository.ts';
 import { watchVoteWindow } from '../../functions/voting/watch-vote-window.ts';
 import type { Phase } from '../../shared/edition/phases.ts';
 import { DomainError } from '../../shared/errors/domain-error.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import type { VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 
 const CONFIGURED_CLOSE = Date.parse('2023-03-26T20:00:00Z');
 const now = new Date('2023-03-27T10:00:00Z');

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { validateBallot } from '../../functions/voting/ballot-rules.ts';
-import { type VoteSnapshot, voterEnvelopes } from '../../functions/voting/frozen-snapshot.ts';
 import {
   newReceiptCode,
   ReceiptCodePattern,
@@ -9,6 +8,7 @@ import {
 } from '../../functions/voting/receipt-seal.ts';
 import { shuffleFor } from '../../functions/voting/shuffle.ts';
 import { DomainError } from '../../shared/errors/domain-error.ts';
+import { type VoteSnapshot, voterEnvelopes } from '../../shared/voting/frozen-snapshot.ts';
 
 const project = (envelope: string, n: number, cost: number) => ({
   id: `${envelope}-${n}`,

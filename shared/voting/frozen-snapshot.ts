@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { BallotRules, Counting, type EditionConfig } from '../../shared/edition/edition-config.ts';
-import { toInstant } from '../../shared/time/zoned.ts';
-import { envelopesOf, Project } from '../../shared/voting/projects.ts';
+import { BallotRules, Counting, type EditionConfig } from '../edition/edition-config.ts';
+import { toInstant } from '../time/zoned.ts';
+import { envelopesOf, Project } from './projects.ts';
 
 export const Envelope = z.object({ id: z.string(), name: z.string(), amount: z.number().int() });
 export type Envelope = z.infer<typeof Envelope>;
