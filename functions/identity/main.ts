@@ -4,11 +4,11 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod';
 import { citizenIssuer } from '../../shared/auth/citizen-tokens.ts';
-import { createTokenVerifier } from '../../shared/auth/token-verifier.ts';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
+import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
 import { cachedSecrets, once } from '../../shared/secrets/cached-secrets.ts';
 import { makeHandler } from './handler.ts';
@@ -19,22 +19,13 @@ import { newVotingCode } from './register-in-person.ts';
 import { DEFAULT_CODE_POLICY } from './request-code.ts';
 import { citizenTokenSigner } from './signing-key.ts';
 
-const env = z
-  .object({
-    TABLE_NAME: z.string().min(1),
-    EVENT_BUS_NAME: z.string().min(1),
-    EDITION_ID: z.string().min(1),
-    MAIL_FROM: z.email(),
-    SITE_URL: z.url(),
-    STAFF_ISSUER: z.url(),
-    STAFF_AUDIENCE: z.string().min(1),
-    CITIZEN_SIGNING_SEED_SECRET: z.string().min(1),
-    FINGERPRINT_KEY_SECRET: z.string().min(1),
-    /** Optional overrides of the code policy (a load test from one address, say). */
-    CODE_LIMIT_PER_CLIENT_HOUR: z.coerce.number().int().positive().optional(),
-    CODE_LIMIT_PER_EMAIL_HOUR: z.coerce.number().int().positive().optional(),
-  })
-  .parse(process.env);
+const env = parseFunctionEnv(process.env, {
+  CITIZEN_SIGNING_SEED_SECRET: z.string().min(1),
+  FINGERPRINT_KEY_SECRET: z.string().min(1),
+  /** Optional overrides of the code policy (a load test from one address, say). */
+  CODE_LIMIT_PER_CLIENT_HOUR: z.coerce.number().int().positive().optional(),
+  CODE_LIMIT_PER_EMAIL_HOUR: z.coerce.number().int().positive().optional(),
+});
 
 const documents = createDocumentClient();
 const secret = cachedSecrets(new SecretsManagerClient({}));
@@ -63,7 +54,7 @@ export const handler = makeHandler({
     ...(env.CODE_LIMIT_PER_EMAIL_HOUR ? { perEmailPerHour: env.CODE_LIMIT_PER_EMAIL_HOUR } : {}),
   },
   logger: createLogger('identity'),
-  verifyToken: createTokenVerifier([{ issuer: env.STAFF_ISSUER, audience: env.STAFF_AUDIENCE }, citizens]),
+  verifyToken: platformTokenVerifier(env),
   now: () => new Date(),
   newId: randomUUID,
   newCode: () => String(randomInt(0, 1_000_000)).padStart(6, '0'),

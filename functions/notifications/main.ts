@@ -1,22 +1,15 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import * as z from 'zod';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
+import { parseFunctionEnv } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
 import { dynamoCitizenContacts } from './citizen-contacts.ts';
 import { dynamoEmailLog } from './email-log-repository.ts';
 import { makeHandler } from './handler.ts';
 import { dynamoIdeaTitles } from './idea-titles.ts';
 
-const env = z
-  .object({
-    TABLE_NAME: z.string().min(1),
-    EDITION_ID: z.string().min(1),
-    MAIL_FROM: z.email(),
-    SITE_URL: z.url(),
-  })
-  .parse(process.env);
+const env = parseFunctionEnv(process.env);
 
 const documents = createDocumentClient();
 

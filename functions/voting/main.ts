@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
-import { citizenIssuer } from '../../shared/auth/citizen-tokens.ts';
-import { createTokenVerifier } from '../../shared/auth/token-verifier.ts';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { votingCodeHash } from '../../shared/identity/voting-code.ts';
+import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
 import { cachedSecrets } from '../../shared/secrets/cached-secrets.ts';
 import { readProjects } from '../../shared/voting/projects.ts';
@@ -15,17 +14,9 @@ import { makeHandler } from './handler.ts';
 import { dynamoPaperSheetRepository } from './paper-sheet-repository.ts';
 import { dynamoVotingRepository } from './voting-repository.ts';
 
-const env = z
-  .object({
-    TABLE_NAME: z.string().min(1),
-    EVENT_BUS_NAME: z.string().min(1),
-    EDITION_ID: z.string().min(1),
-    STAFF_ISSUER: z.url(),
-    STAFF_AUDIENCE: z.string().min(1),
-    SITE_URL: z.url(),
-    FINGERPRINT_KEY_SECRET: z.string().min(1),
-  })
-  .parse(process.env);
+const env = parseFunctionEnv(process.env, {
+  FINGERPRINT_KEY_SECRET: z.string().min(1),
+});
 
 const documents = createDocumentClient();
 // Read at the first paper ballot only: online casting never needs it.
@@ -41,10 +32,7 @@ export const handler = makeHandler({
     votingCodeHash(await secret(env.FINGERPRINT_KEY_SECRET), env.EDITION_ID, code),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   logger: createLogger('voting'),
-  verifyToken: createTokenVerifier([
-    { issuer: env.STAFF_ISSUER, audience: env.STAFF_AUDIENCE },
-    citizenIssuer(env.SITE_URL, env.EDITION_ID),
-  ]),
+  verifyToken: platformTokenVerifier(env),
   now: () => new Date(),
   newId: randomUUID,
 });
