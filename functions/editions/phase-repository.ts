@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { phaseStateKey, StoredPhase } from '../../shared/edition/phase-state.ts';
 import { Phase } from '../../shared/edition/phases.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
 import { VOTE_WINDOW_CLOSES_AT, voteWindowKey } from '../../shared/voting/vote-window.ts';
@@ -17,8 +18,9 @@ export const Actor = z.discriminatedUnion('kind', [
 ]);
 export type Actor = z.infer<typeof Actor>;
 
-export const PhaseState = z.object({ current: Phase, since: z.string(), version: z.number().int() });
-export type PhaseState = z.infer<typeof PhaseState>;
+/** The current phase item: its key and shape are shared (shared/edition/phase-state.ts), others read it. */
+export const PhaseState = StoredPhase;
+export type PhaseState = StoredPhase;
 
 export const PhaseChange = z.object({
   changeId: z.string(),
@@ -68,7 +70,7 @@ export function dynamoPhaseRepository(
   return {
     async getState() {
       const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: { pk, sk: 'PHASE' }, ConsistentRead: true }),
+        new GetCommand({ TableName: tableName, Key: phaseStateKey(edition), ConsistentRead: true }),
       );
       return Item ? PhaseState.parse(Item) : undefined;
     },
@@ -81,7 +83,7 @@ export function dynamoPhaseRepository(
               {
                 Put: {
                   TableName: tableName,
-                  Item: { pk, sk: 'PHASE', entity: 'PhaseState', ...state },
+                  Item: { ...phaseStateKey(edition), entity: 'PhaseState', ...state },
                   ConditionExpression:
                     expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
                   ...(expectedVersion === 0
