@@ -9,6 +9,8 @@ export interface Principal {
   service: string | undefined;
   /** Citizen's territory (`bp:territory` of an identity token). */
   territory: string | undefined;
+  /** Staff member's address (`email` claim of the staff ID token): checks the recipient of a signed action link. */
+  email?: string | undefined;
 }
 
 type Claims = Record<string, string | number | boolean | string[] | undefined>;
@@ -41,10 +43,12 @@ export function principalFromClaims(claims: Claims | undefined): Principal | und
   const roles = groups.filter((group): group is Role => (ROLES as readonly string[]).includes(group));
   const service = claims['custom:service'] ?? claims['bp:service'];
   const territory = claims['bp:territory'];
+  const email = claims.email;
   return {
     sub: claims.sub,
     roles,
     service: typeof service === 'string' ? service : undefined,
     territory: typeof territory === 'string' ? territory : undefined,
+    email: typeof email === 'string' ? email : undefined,
   };
 }

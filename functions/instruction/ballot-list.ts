@@ -1,0 +1,120 @@
+import { conflict } from '../../shared/errors/domain-error.ts';
+import { BallotListReopened, BallotListValidated } from '../../shared/events/catalogue.ts';
+import type { Project } from '../../shared/voting/projects.ts';
+import { type BallotListRecord, ballotListProjects, ballotListSha256 } from './dossier.ts';
+import { actorOf, eventActor, type InstructionDeps, requirePhase, type Staff } from './instruction-deps.ts';
+
+export interface BallotList {
+  record: BallotListRecord;
+  projects: Project[];
+  listSha256: string;
+}
+
+/** The retained projects, sorted, their SHA-256 and the list's state. */
+export async function readBallotList(deps: InstructionDeps): Promise<BallotList> {
+  const [record, stored] = await Promise.all([
+    deps.repository.getBallotList(),
+    deps.repository.listProjects(),
+  ]);
+  const projects = ballotListProjects(stored);
+  return { record, projects, listSha256: ballotListSha256(projects) };
+}
+
+/**
+ * The Comité citoyen validates the list it saw (`listSha256`): refused if the list changed since, if it is
+ * empty or already validated. Freezes it (verdicts that would change it are refused). Emits
+ * `BallotListValidated` with who and when.
+ */
+export async function validateBallotList(
+  deps: InstructionDeps,
+  input: { listSha256: string; staff: Staff },
+): Promise<BallotList> {
+  await requirePhase(deps, ['instruction', 'ballot-preparation'], 'La validation de la liste des projets');
+  const list = await readBallotList(deps);
+  if (list.record.state === 'validated')
+    throw conflict('ballot_list_validated', 'La liste des projets est déjà validée.');
+  if (list.projects.length === 0)
+    throw conflict('ballot_list_empty', 'Aucun projet n’est retenu : il n’y a pas de liste à valider.');
+  if (list.listSha256 !== input.listSha256)
+    throw conflict(
+      'ballot_list_changed',
+      'La liste a changé depuis que vous l’avez consultée : rechargez-la, vérifiez-la, puis validez à nouveau.',
+    );
+  const at = deps.now().toISOString();
+  const validationId = deps.newId();
+  const projectIds = list.projects.map((project) => project.id);
+  const next: BallotListRecord = {
+    ...list.record,
+    state: 'validated',
+    validation: { validationId, listSha256: list.listSha256, projectIds, at, by: actorOf(input.staff) },
+  };
+  const saved = await deps.repository.saveBallotList(
+    next,
+    { listVersion: list.record.listVersion, state: 'open' },
+    {
+      id: validationId,
+      at,
+      action: 'validate',
+      detail: { listSha256: list.listSha256, projectIds, by: actorOf(input.staff) },
+    },
+  );
+  if (!saved)
+    throw conflict(
+      'ballot_list_changed',
+      'La liste a changé pendant la validation : rechargez-la, vérifiez-la, puis validez à nouveau.',
+    );
+  await deps.events.publish(BallotListValidated, {
+    edition: deps.edition,
+    validationId,
+    projectIds,
+    listSha256: list.listSha256,
+    validatedAt: at,
+    actor: eventActor(input.staff),
+  });
+  return { ...list, record: next };
+}
+
+/** A coordinator or admin reopens the validated list, with a recorded reason. Emits `BallotListReopened`. */
+export async function reopenBallotList(
+  deps: InstructionDeps,
+  input: { reason: string; staff: Staff },
+): Promise<BallotList> {
+  const list = await readBallotList(deps);
+  const validation = list.record.validation;
+  if (list.record.state !== 'validated' || !validation)
+    throw conflict('ballot_list_not_validated', 'La liste des projets n’est pas validée : rien à rouvrir.');
+  const at = deps.now().toISOString();
+  const reopeningId = deps.newId();
+  const next: BallotListRecord = {
+    ...list.record,
+    state: 'open',
+    lastReopening: {
+      reopeningId,
+      validationId: validation.validationId,
+      reason: input.reason,
+      at,
+      by: actorOf(input.staff),
+    },
+  };
+  const saved = await deps.repository.saveBallotList(
+    next,
+    { listVersion: list.record.listVersion, state: 'validated' },
+    {
+      id: reopeningId,
+      at,
+      action: 'reopen',
+      detail: { reason: input.reason, validationId: validation.validationId, by: actorOf(input.staff) },
+    },
+  );
+  if (!saved)
+    throw conflict('ballot_list_changed', 'La liste a changé entre-temps : rechargez-la puis recommencez.');
+  await deps.events.publish(BallotListReopened, {
+    edition: deps.edition,
+    reopeningId,
+    validationId: validation.validationId,
+    reason: input.reason,
+    reopenedAt: at,
+    actor: eventActor(input.staff),
+  });
+  return { ...list, record: next };
+}

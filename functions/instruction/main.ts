@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import * as z from 'zod';
+import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
+import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
+import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
+import { createLogger } from '../../shared/logging/logger.ts';
+import { cachedSecrets } from '../../shared/secrets/cached-secrets.ts';
+import { makeHandler } from './handler.ts';
+import { dynamoInstructionRepository } from './instruction-repository.ts';
+
+const env = parseFunctionEnv(process.env, { ACTION_LINK_KEY_SECRET: z.string().min(1) });
+
+const documents = createDocumentClient();
+const secret = cachedSecrets(new SecretsManagerClient({}));
+
+export const handler = makeHandler({
+  edition: env.EDITION_ID,
+  editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
+  repository: dynamoInstructionRepository(documents, env.TABLE_NAME, env.EDITION_ID),
+  events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  actionLinkKey: () => secret(env.ACTION_LINK_KEY_SECRET),
+  logger: createLogger('instruction'),
+  verifyToken: platformTokenVerifier(env),
+  now: () => new Date(),
+  newId: randomUUID,
+});
