@@ -7,8 +7,9 @@ import type { Command, CommandIo } from './commands/command.ts';
 import { count } from './commands/count.ts';
 import { editionShow } from './commands/edition-show.ts';
 import { editionValidate } from './commands/edition-validate.ts';
+import { emailList, emailPreview } from './commands/email.ts';
 
-const COMMANDS: readonly Command[] = [editionValidate, editionShow, count];
+const COMMANDS: readonly Command[] = [editionValidate, editionShow, count, emailList, emailPreview];
 
 function usage(commands: readonly Command[]): string[] {
   const rows = commands.map((c) => [`bp ${[...c.path, c.args].join(' ')}`, c.summary]);

@@ -1,15 +1,48 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 
 export interface EmailLogEntry {
   /** Why this email exists, unique per reason and recipient: `PhaseChanged#<changeId>#<recipient>`. */
   key: string;
   template: string;
+  /** A staff address, or `citizen:<id>` for an inhabitant (their address stays in identity's items). */
   recipient: string;
   eventId: string;
 }
 
 export type Claim = 'claimed' | 'already-sent' | 'in-flight';
+
+export const EMAIL_STATUSES = ['sending', 'sent', 'failed', 'suppressed'] as const;
+export const EmailStatus = z.enum(EMAIL_STATUSES);
+export type EmailStatus = z.infer<typeof EmailStatus>;
+
+/** One line of the email log as staff read it. */
+export const EmailLogRecord = z.object({
+  key: z.string(),
+  template: z.string(),
+  recipient: z.string(),
+  eventId: z.string(),
+  status: EmailStatus,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  attempts: z.number().int().default(0),
+  sentAt: z.string().optional(),
+  failedAt: z.string().optional(),
+  lastError: z.string().optional(),
+  suppressedReason: z.string().optional(),
+});
+export type EmailLogRecord = z.infer<typeof EmailLogRecord>;
+
+export interface EmailLogQuery {
+  recipient?: string;
+  template?: string;
+  status?: EmailStatus;
+  event?: string;
+  limit: number;
+  cursor?: string;
+}
 
 export interface EmailLog {
   /**
@@ -19,41 +52,64 @@ export interface EmailLog {
    */
   claim(entry: EmailLogEntry, now: Date): Promise<Claim>;
   markSent(entry: EmailLogEntry, messageId: string, now: Date): Promise<void>;
-  /** Gives the claim back after a failed send, so the retry can take it. */
+  /** Gives the claim back after a failed send, so the retry can take it; the line shows `failed` meanwhile. */
   release(entry: EmailLogEntry, error: string, now: Date): Promise<void>;
+  /** Records that nothing was sent because the address bounced, complained or opted out (unless already sent). */
+  markSuppressed(entry: EmailLogEntry, reason: string, now: Date): Promise<void>;
+  /** Newest first, filtered; `cursor` continues a previous page. */
+  search(query: EmailLogQuery): Promise<{ items: EmailLogRecord[]; cursor?: string }>;
 }
 
 const LEASE_MS = 60_000;
+/** Items read per search page at most, whatever the filters keep: a search never scans the whole log. */
+const MAX_READ_PER_PAGE = 2_000;
 
 export function dynamoEmailLog(client: DynamoDBDocumentClient, tableName: string, edition: string): EmailLog {
   const key = (entry: EmailLogEntry) => ({ pk: `EMAIL#${entry.key}`, sk: 'EMAIL' });
+  const gsi1pk = `EMAILLOG#${edition}`;
   return {
     async claim(entry, now) {
+      const at = now.toISOString();
+      // Our own mark on the claim: when DynamoDB's answer is lost and the SDK retries, the retry's condition
+      // fails on the claim this very call wrote; finding our token there means the claim is ours.
+      const token = randomUUID();
       try {
         await client.send(
-          new PutCommand({
+          new UpdateCommand({
             TableName: tableName,
-            Item: {
-              ...key(entry),
-              entity: 'EmailLog',
-              version: 1,
-              gsi1pk: `EMAILLOG#${edition}`,
-              gsi1sk: `${now.toISOString()}#${entry.key}`,
-              ...entry,
-              status: 'sending',
-              leaseUntil: now.getTime() + LEASE_MS,
-              attempts: 1,
-            },
+            Key: key(entry),
+            UpdateExpression:
+              'SET entity = :entity, version = :v, #key = :key, gsi1pk = :gsi1pk, gsi1sk = if_not_exists(gsi1sk, :gsi1sk), template = :template, ' +
+              'recipient = :recipient, eventId = :eventId, #status = :sending, leaseUntil = :lease, claimToken = :token, ' +
+              'createdAt = if_not_exists(createdAt, :at), updatedAt = :at ADD attempts :one',
             ConditionExpression: 'attribute_not_exists(pk) OR (#status <> :sent AND leaseUntil < :now)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':sent': 'sent', ':now': now.getTime() },
+            ExpressionAttributeNames: { '#status': 'status', '#key': 'key' },
+            ExpressionAttributeValues: {
+              ':entity': 'EmailLog',
+              ':key': entry.key,
+              ':v': 1,
+              ':gsi1pk': gsi1pk,
+              // Listed by when the email was first attempted: a retry does not move it up the log.
+              ':gsi1sk': `${at}#${entry.key}`,
+              ':template': entry.template,
+              ':recipient': entry.recipient,
+              ':eventId': entry.eventId,
+              ':sending': 'sending',
+              ':sent': 'sent',
+              ':lease': now.getTime() + LEASE_MS,
+              ':now': now.getTime(),
+              ':at': at,
+              ':one': 1,
+              ':token': token,
+            },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         return 'claimed';
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) {
-          return error.Item?.status?.S === 'sent' ? 'already-sent' : 'in-flight';
+          if (error.Item?.status?.S === 'sent') return 'already-sent';
+          return error.Item?.claimToken?.S === token ? 'claimed' : 'in-flight';
         }
         throw error;
       }
@@ -63,7 +119,8 @@ export function dynamoEmailLog(client: DynamoDBDocumentClient, tableName: string
         new UpdateCommand({
           TableName: tableName,
           Key: key(entry),
-          UpdateExpression: 'SET #status = :sent, messageId = :id, sentAt = :at REMOVE leaseUntil',
+          UpdateExpression:
+            'SET #status = :sent, messageId = :id, sentAt = :at, updatedAt = :at REMOVE leaseUntil, lastError',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId, ':at': now.toISOString() },
         }),
@@ -74,7 +131,8 @@ export function dynamoEmailLog(client: DynamoDBDocumentClient, tableName: string
         new UpdateCommand({
           TableName: tableName,
           Key: key(entry),
-          UpdateExpression: 'SET #status = :failed, lastError = :error, failedAt = :at, leaseUntil = :zero',
+          UpdateExpression:
+            'SET #status = :failed, lastError = :error, failedAt = :at, updatedAt = :at, leaseUntil = :zero',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':failed': 'failed',
@@ -85,5 +143,104 @@ export function dynamoEmailLog(client: DynamoDBDocumentClient, tableName: string
         }),
       );
     },
+    async markSuppressed(entry, reason, now) {
+      const at = now.toISOString();
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...key(entry),
+              entity: 'EmailLog',
+              version: 1,
+              gsi1pk,
+              gsi1sk: `${at}#${entry.key}`,
+              ...entry,
+              status: 'suppressed',
+              suppressedReason: reason,
+              createdAt: at,
+              updatedAt: at,
+              attempts: 0,
+              leaseUntil: 0,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR #status <> :sent',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':sent': 'sent' },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+    async search(query) {
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':pk': gsi1pk };
+      const filters: string[] = [];
+      if (query.recipient) {
+        names['#recipient'] = 'recipient';
+        values[':recipient'] = query.recipient.trim().toLowerCase();
+        filters.push('contains(#recipient, :recipient)');
+      }
+      if (query.template) {
+        names['#template'] = 'template';
+        values[':template'] = query.template;
+        filters.push('#template = :template');
+      }
+      if (query.status) {
+        names['#status'] = 'status';
+        values[':status'] = query.status;
+        filters.push('#status = :status');
+      }
+      if (query.event) {
+        names['#eventId'] = 'eventId';
+        names['#key'] = 'key';
+        values[':event'] = query.event;
+        filters.push('(#eventId = :event OR contains(#key, :event))');
+      }
+      const items: EmailLogRecord[] = [];
+      let startKey = decodeCursor(query.cursor);
+      let read = 0;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+            ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+            ExpressionAttributeValues: values,
+            ScanIndexForward: false,
+            Limit: Math.min(200, query.limit - items.length + (filters.length > 0 ? 50 : 0)),
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        read += page.ScannedCount ?? 0;
+        for (const item of page.Items ?? []) {
+          if (items.length === query.limit) break;
+          // Lines written before the log kept `key` name it by their partition key only.
+          items.push(EmailLogRecord.parse({ key: String(item.pk).replace(/^EMAIL#/, ''), ...item }));
+          startKey = { pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk };
+        }
+        if (items.length === query.limit) break;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && read < MAX_READ_PER_PAGE);
+      const cursor = startKey ? encodeCursor(startKey) : undefined;
+      return cursor ? { items, cursor } : { items };
+    },
   };
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+const CursorKey = z.object({ pk: z.string(), sk: z.string(), gsi1pk: z.string(), gsi1sk: z.string() });
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    return CursorKey.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    return undefined;
+  }
 }

@@ -1,25 +1,55 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import * as z from 'zod';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { faultInjectingMailer } from '../../shared/email/fault-injecting-mailer.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
-import { parseFunctionEnv } from '../../shared/lambda/function-env.ts';
+import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { cachedSecrets, once } from '../../shared/secrets/cached-secrets.ts';
 import { dynamoCitizenContacts } from './citizen-contacts.ts';
+import { signedEmailLinks } from './email-links.ts';
 import { dynamoEmailLog } from './email-log-repository.ts';
 import { makeHandler } from './handler.ts';
+import { dynamoIdeaDossiers } from './idea-dossiers.ts';
 import { dynamoIdeaTitles } from './idea-titles.ts';
+import { dynamoProjectFollowers } from './notify-realisation-updated.ts';
+import { dynamoResultsAudience } from './notify-results-published.ts';
+import { dynamoSuppressionList } from './suppression-list.ts';
 
-const env = parseFunctionEnv(process.env);
+const env = parseFunctionEnv(process.env, {
+  ACTION_LINK_KEY_SECRET: z.string().min(1),
+  /** The SESv2 configuration set whose bounces and complaints come back as events (deployed stacks only). */
+  MAIL_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Test hook of the local runtime only (shared/email/fault-injecting-mailer.ts). */
+  MAIL_FAULT_DOMAIN: z.string().min(1).optional(),
+});
 
 const documents = createDocumentClient();
+const secret = cachedSecrets(new SecretsManagerClient({}));
+const linkKey = once(() => secret(env.ACTION_LINK_KEY_SECRET));
+const now = () => new Date();
+const siteUrl = env.SITE_URL.replace(/\/$/, '');
 
 export const handler = makeHandler({
   editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
   log: dynamoEmailLog(documents, env.TABLE_NAME, env.EDITION_ID),
-  mailer: sesMailer(new SESv2Client({}), env.MAIL_FROM),
+  mailer: faultInjectingMailer(
+    sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+    env.MAIL_FAULT_DOMAIN,
+  ),
   logger: createLogger('notifications'),
-  now: () => new Date(),
-  siteUrl: env.SITE_URL.replace(/\/$/, ''),
+  now,
+  siteUrl,
   contacts: dynamoCitizenContacts(documents, env.TABLE_NAME),
   titles: dynamoIdeaTitles(documents, env.TABLE_NAME),
+  audience: dynamoResultsAudience(documents, env.TABLE_NAME, env.EDITION_ID),
+  followers: dynamoProjectFollowers(documents, env.TABLE_NAME, env.EDITION_ID),
+  edition: env.EDITION_ID,
+  verifyToken: platformTokenVerifier(env),
+  suppressions: dynamoSuppressionList(documents, env.TABLE_NAME, linkKey),
+  links: signedEmailLinks({ key: linkKey, edition: env.EDITION_ID, siteUrl, now }),
+  linkKey,
+  dossiers: dynamoIdeaDossiers(documents, env.TABLE_NAME),
 });

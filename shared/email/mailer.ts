@@ -5,6 +5,8 @@ export interface OutgoingEmail {
   subject: string;
   text: string;
   html: string;
+  /** Extra headers (`List-Unsubscribe`, `List-Unsubscribe-Post` on non-essential mail). */
+  headers?: readonly { name: string; value: string }[];
 }
 
 /** Port: send one email, resolve to the provider's message id. */
@@ -12,13 +14,22 @@ export interface Mailer {
   send(email: OutgoingEmail): Promise<string>;
 }
 
-export function sesMailer(client: SESv2Client, from: string): Mailer {
+/**
+ * SESv2 `SendEmail` from `from`. With `configurationSet`, bounces and complaints of the messages are
+ * published by SES (to EventBridge in the deployed stacks: see lib/stacks/functions-stack.ts).
+ */
+export function sesMailer(
+  client: SESv2Client,
+  from: string,
+  options: { configurationSet?: string } = {},
+): Mailer {
   return {
     async send(email) {
       const result = await client.send(
         new SendEmailCommand({
           FromEmailAddress: from,
           Destination: { ToAddresses: [email.to] },
+          ...(options.configurationSet ? { ConfigurationSetName: options.configurationSet } : {}),
           Content: {
             Simple: {
               Subject: { Data: email.subject, Charset: 'UTF-8' },
@@ -26,6 +37,9 @@ export function sesMailer(client: SESv2Client, from: string): Mailer {
                 Text: { Data: email.text, Charset: 'UTF-8' },
                 Html: { Data: email.html, Charset: 'UTF-8' },
               },
+              ...(email.headers?.length
+                ? { Headers: email.headers.map(({ name, value }) => ({ Name: name, Value: value })) }
+                : {}),
             },
           },
         }),
