@@ -2,6 +2,15 @@ import * as z from 'zod';
 import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
+import {
+  IdeaChangeRequested,
+  IdeaEdited,
+  IdeaHidden,
+  IdeaPublished,
+  IdeasMerged,
+  IdeaWithdrawn,
+} from '../../shared/events/catalogue.ts';
+import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
 import {
   IdeaDraftBody,
@@ -9,21 +18,38 @@ import {
   IdeasWindowBody,
   ModerationBody,
   PatchIdeaBody,
+  PictureUploadBody,
   SubmitIdeaBody,
 } from '../../shared/http/idea-schemas.ts';
 import { IdempotencyKey } from '../../shared/http/voting-schemas.ts';
+import { listIdeas } from '../../shared/ideas/idea-list.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
+import type { SiteWriter } from '../../shared/site/site-writer.ts';
+import type { UploadPresigner } from '../../shared/site/upload-presigner.ts';
 import { editIdea, ideaNotFound } from './edit-idea.ts';
 import { authorIdea, IdeaStatus, publicIdea } from './idea.ts';
+import { publishPendingEvents } from './idea-outbox.ts';
 import { extendIdeasWindow, ideasWindow } from './ideas-window.ts';
-import { listIdeas } from './list-ideas.ts';
 import { moderateIdea } from './moderate-idea.ts';
+import { publishPublicList } from './publish-public-list.ts';
+import { requestPictureUpload } from './request-picture-upload.ts';
 import { type IdeasDeps, submitIdea } from './submit-idea.ts';
+import { setSupport } from './support-idea.ts';
+import type { SupportRepository } from './support-repository.ts';
+
+/** The sweep (lib/manifest.ts): pending events, and the static list while supports move it. */
+export const IdeasSweepInput = z.object({ kind: z.literal('ideas-sweep'), edition: z.string() });
 
 export interface IdeasHandlerDeps extends IdeasDeps {
   logger: Logger;
   verifyToken: VerifyToken;
+  supports: SupportRepository;
+  /** Where the static public list (`data/ideas.json`) is written: the site bucket, or the served folder. */
+  site: SiteWriter;
+  /** Presigned picture uploads to the site bucket; absent where there is no S3 (the local stack). */
+  uploads: UploadPresigner | undefined;
   /** @default 15: seconds a browser or CloudFront may keep the public list. */
   publicListMaxAgeSeconds?: number;
 }
@@ -35,8 +61,21 @@ const QueueQuery = z.object({
   status: IdeaStatus.default('submitted'),
 });
 
-export function makeHandler(deps: IdeasHandlerDeps) {
+export function makeHandler(input: IdeasHandlerDeps) {
+  const deps: IdeasHandlerDeps = {
+    ...input,
+    onPublishFailure:
+      input.onPublishFailure ??
+      ((event, error) =>
+        input.logger.warn('idea event left pending', {
+          detailType: event.detailType,
+          eventId: event.eventId,
+          error: error instanceof Error ? error.message : String(error),
+        })),
+  };
   const maxAge = deps.publicListMaxAgeSeconds ?? 15;
+  const supportsOf = async (edition: EditionConfig) =>
+    edition.supports.enabled ? await deps.supports.counts() : undefined;
   const config = async (request: HttpRequest): Promise<EditionConfig> => {
     if (request.params.edition !== deps.edition) {
       throw notFound('edition_not_found', `L’édition « ${request.params.edition} » n’existe pas.`);
@@ -69,16 +108,20 @@ export function makeHandler(deps: IdeasHandlerDeps) {
         return { status: replayed ? 200 : 201, body: { ...authorIdea(idea, principal.sub), replayed } };
       },
       'GET /api/editions/{edition}/ideas': async (request) => {
-        await config(request);
+        const edition = await config(request);
         const query = parseWith(IdeaListQuery, request.query, 'query');
-        const page = listIdeas(await deps.ideas.listByStatus('published'), query);
+        const page = listIdeas((await deps.ideas.listByStatus('published')).map(publicIdea), query);
+        const counts = await supportsOf(edition);
+        const items = counts
+          ? page.items.map((idea) => ({ ...idea, supportsCount: counts.get(idea.id) ?? 0 }))
+          : page.items;
         return {
-          body: { ...page, items: page.items.map(publicIdea), refreshedAt: deps.now().toISOString() },
+          body: { ...page, items, refreshedAt: deps.now().toISOString() },
           headers: { 'cache-control': `public, max-age=${maxAge}` },
         };
       },
       'GET /api/editions/{edition}/ideas/{id}': async (request) => {
-        await config(request);
+        const edition = await config(request);
         const ideaId = ideaIdOf(request);
         const idea = await deps.ideas.get(ideaId);
         const viewer = request.principal;
@@ -86,15 +129,51 @@ export function makeHandler(deps: IdeasHandlerDeps) {
         const isStaff =
           !!viewer && viewer.roles.some((role) => (STAFF_READERS as readonly string[]).includes(role));
         if (!idea) throw ideaNotFound(ideaId);
+        const supports = edition.supports.enabled
+          ? {
+              supportsCount: await deps.supports.count(ideaId),
+              ...(viewer?.roles.includes('citizen')
+                ? { supportedByMe: await deps.supports.has(ideaId, viewer.sub) }
+                : {}),
+            }
+          : {};
         if (isAuthor || isStaff) {
           return {
-            body: authorIdea(idea, viewer?.sub ?? ''),
+            body: { ...authorIdea(idea, viewer?.sub ?? ''), ...supports },
             headers: { 'cache-control': 'private, no-store' },
           };
         }
         if (idea.status !== 'published' && idea.status !== 'merged') throw ideaNotFound(ideaId);
         if (idea.status === 'merged' && !idea.publishedAt) throw ideaNotFound(ideaId);
-        return { body: publicIdea(idea), headers: { 'cache-control': `public, max-age=${maxAge}` } };
+        return {
+          body: { ...publicIdea(idea), ...supports },
+          // A citizen's answer says whether she supports it: not for a shared cache.
+          headers: {
+            'cache-control': 'supportedByMe' in supports ? 'private, no-store' : `public, max-age=${maxAge}`,
+          },
+        };
+      },
+      'POST /api/editions/{edition}/ideas/{id}/pictures': async (request) => {
+        await config(request);
+        const principal = principalOf(request);
+        const ideaId = ideaIdOf(request);
+        const body = parseWith(PictureUploadBody, request.body, 'body');
+        const upload = await requestPictureUpload(deps, { ideaId, authorId: principal.sub, body });
+        return { status: 201, body: upload, headers: { 'cache-control': 'private, no-store' } };
+      },
+      'PUT /api/editions/{edition}/ideas/{id}/support': async (request) => {
+        await config(request);
+        const principal = principalOf(request);
+        const ideaId = ideaIdOf(request);
+        const result = await setSupport(deps, { ideaId, citizenId: principal.sub, supported: true });
+        return { body: result, headers: { 'cache-control': 'private, no-store' } };
+      },
+      'DELETE /api/editions/{edition}/ideas/{id}/support': async (request) => {
+        await config(request);
+        const principal = principalOf(request);
+        const ideaId = ideaIdOf(request);
+        const result = await setSupport(deps, { ideaId, citizenId: principal.sub, supported: false });
+        return { body: result, headers: { 'cache-control': 'private, no-store' } };
       },
       'PATCH /api/editions/{edition}/ideas/{id}': async (request) => {
         await config(request);
@@ -218,5 +297,38 @@ export function makeHandler(deps: IdeasHandlerDeps) {
     },
   });
 
-  return lambdaEntry({ http });
+  // The static public list follows every change of what is public. Idempotent: it rewrites the whole file.
+  const regenerate =
+    (...ideaIds: string[]) =>
+    async (detail: { edition: string }) => {
+      if (detail.edition !== deps.edition) return;
+      await publishPublicList(deps, ideaIds);
+    };
+  const events = eventHandler({
+    logger: deps.logger,
+    routes: [
+      on(IdeaPublished, (detail) => regenerate(detail.ideaId)(detail)),
+      on(IdeaChangeRequested, (detail) => regenerate(detail.ideaId)(detail)),
+      on(IdeaHidden, (detail) => regenerate(detail.ideaId)(detail)),
+      on(IdeasMerged, (detail) => regenerate(detail.mergedIdeaId, detail.intoIdeaId)(detail)),
+      on(IdeaEdited, (detail) => regenerate(detail.ideaId)(detail)),
+      on(IdeaWithdrawn, (detail) => regenerate(detail.ideaId)(detail)),
+    ],
+  });
+
+  const schedules = scheduleHandler({
+    input: IdeasSweepInput,
+    logger: deps.logger,
+    handle: async (input) => {
+      if (input.edition !== deps.edition) throw new Error(`Schedule for another edition: ${input.edition}`);
+      const { published, failed } = await publishPendingEvents(deps);
+      if (published || failed) deps.logger.info('idea events swept', { published, failed });
+      // Supports move counts without an event, and a list lost (a fresh local site) must come back: while
+      // ideas are proposed and examined, the list is rewritten every sweep too.
+      const phase = await deps.ideas.getPhase();
+      if (phase === 'ideas' || phase === 'instruction') await publishPublicList(deps);
+    },
+  });
+
+  return lambdaEntry({ http, events, schedules });
 }

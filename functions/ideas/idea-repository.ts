@@ -16,6 +16,7 @@ import type { Phase } from '../../shared/edition/phases.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
 import { IdeaDraftBody } from '../../shared/http/idea-schemas.ts';
 import { Idea, type IdeaStatus } from './idea.ts';
+import { OutboxEvent, type OutboxPort } from './idea-outbox.ts';
 
 /** One entry of an idea's audit trail (who, when, why), or of the ideas window's. */
 export const IdeaAudit = z.object({
@@ -48,7 +49,7 @@ export type CreateOutcome =
   | { kind: 'phase-closed' }
   | { kind: 'replay'; ideaId: string; requestHash: string };
 
-export interface IdeaRepository {
+export interface IdeaRepository extends OutboxPort {
   getPhase(): Promise<Phase | undefined>;
   getWindow(): Promise<IdeasWindow | undefined>;
   /** Replaces the window (condition on its version) and writes the audit entry, together. */
@@ -58,16 +59,22 @@ export interface IdeaRepository {
   getClaim(authorId: string, key: string): Promise<{ ideaId: string; requestHash: string } | undefined>;
   /**
    * ONE transaction: phase still `ideas`, the idea, its idempotency claim (`IDEMPOTENCY#<author>#<key>`,
-   * conditional on its absence), the author's pointer, the audit entry, and the author's draft deleted.
+   * conditional on its absence), the author's pointer, the audit entry, the author's draft deleted and the
+   * events to publish (outbox).
    */
-  create(idea: Idea, claim: IdempotencyClaim, audit: IdeaAudit): Promise<CreateOutcome>;
+  create(
+    idea: Idea,
+    claim: IdempotencyClaim,
+    audit: IdeaAudit,
+    events: OutboxEvent[],
+  ): Promise<CreateOutcome>;
   /**
    * Writes the new versions of one or more ideas (each conditional on its previous `revision`), their
-   * audit entries and the pointers of newly credited authors, in one transaction.
+   * audit entries, the pointers of newly credited authors and the events to publish, in one transaction.
    */
   save(
     changes: { idea: Idea; expectedRevision: number; audit: IdeaAudit }[],
-    newPointers?: { authorId: string; ideaId: string }[],
+    extra?: { newPointers?: { authorId: string; ideaId: string }[]; events?: OutboxEvent[] },
   ): Promise<void>;
   /** Every idea of a status, oldest first (the `gsi1` index, eventually consistent). */
   listByStatus(status: IdeaStatus): Promise<Idea[]>;
@@ -86,6 +93,8 @@ export interface IdeaRepository {
  * - `IDEAAUTHOR#<citizenId>` / `IDEA#<id>`: "my ideas", one pointer per credited author;
  * - `IDEMPOTENCY#<citizenId>#<key>` / `IDEMPOTENCY`: the idea a submission's Idempotency-Key created;
  * - `IDEADRAFT#<citizenId>` / `DRAFT`: the one server-side draft of a citizen;
+ * - `IDEA#<id>` / `OUTBOX#<eventId>`: an event written with its change, deleted once on the bus; `gsi1`:
+ *   `IDEAOUTBOX` / `<at>#<eventId>` for the sweep (one key, but items live seconds: a handful at a time);
  * - `EDITION#<id>#IDEAS` / `WINDOW` (extension of the call for ideas) and `AUDIT#<at>#<id>`.
  */
 export function dynamoIdeaRepository(
@@ -130,6 +139,23 @@ export function dynamoIdeaRepository(
   const get = async (key: { pk: string; sk: string }) =>
     (await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
   const parseIdea = (item: Record<string, unknown>) => Idea.parse(item);
+  const outboxKey = (event: Pick<OutboxEvent, 'ideaId' | 'eventId'>) => ({
+    pk: `IDEA#${event.ideaId}`,
+    sk: `OUTBOX#${event.eventId}`,
+  });
+  const outboxPut = (event: OutboxEvent) => ({
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...outboxKey(event),
+        entity: 'IdeaOutboxEvent',
+        version: 1,
+        gsi1pk: 'IDEAOUTBOX',
+        gsi1sk: `${event.at}#${event.eventId}`,
+        ...event,
+      },
+    },
+  });
 
   /** Runs a transaction, retrying only conflicts with concurrent transactions on the same items. */
   const transact = async (input: TransactWriteCommandInput) => {
@@ -202,7 +228,7 @@ export function dynamoIdeaRepository(
         ? { ideaId: z.string().parse(item.ideaId), requestHash: z.string().parse(item.requestHash) }
         : undefined;
     },
-    async create(idea, claim, audit) {
+    async create(idea, claim, audit, events) {
       const idempotencyKey = claimKey(claim.authorId, claim.key);
       try {
         await transact({
@@ -243,6 +269,7 @@ export function dynamoIdeaRepository(
             },
             { Put: { TableName: tableName, Item: auditItem(ideaKey(idea.ideaId).pk, audit) } },
             { Delete: { TableName: tableName, Key: draftKey(idea.authorId) } },
+            ...events.map(outboxPut),
           ],
         });
         return { kind: 'created' };
@@ -263,7 +290,7 @@ export function dynamoIdeaRepository(
         throw error;
       }
     },
-    async save(changes, newPointers = []) {
+    async save(changes, { newPointers = [], events = [] } = {}) {
       const at = changes[0]?.audit.at ?? new Date().toISOString();
       try {
         await transact({
@@ -283,6 +310,7 @@ export function dynamoIdeaRepository(
             ...newPointers.map((pointer) => ({
               Put: { TableName: tableName, Item: pointerItem(pointer.authorId, pointer.ideaId, at) },
             })),
+            ...events.map(outboxPut),
           ],
         });
       } catch (error) {
@@ -373,6 +401,37 @@ export function dynamoIdeaRepository(
           },
         }),
       );
+    },
+    async listPending(ideaId) {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand(
+            ideaId
+              ? {
+                  TableName: tableName,
+                  KeyConditionExpression: 'pk = :pk AND begins_with(sk, :outbox)',
+                  ExpressionAttributeValues: { ':pk': ideaKey(ideaId).pk, ':outbox': 'OUTBOX#' },
+                  ConsistentRead: true,
+                  ExclusiveStartKey: start,
+                }
+              : {
+                  TableName: tableName,
+                  IndexName: 'gsi1',
+                  KeyConditionExpression: 'gsi1pk = :pk',
+                  ExpressionAttributeValues: { ':pk': 'IDEAOUTBOX' },
+                  ExclusiveStartKey: start,
+                },
+          ),
+        );
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items.map((item) => OutboxEvent.parse(item)).sort((a, b) => a.at.localeCompare(b.at));
+    },
+    async clearPending(event) {
+      await client.send(new DeleteCommand({ TableName: tableName, Key: outboxKey(event) }));
     },
     async deleteDraft(authorId) {
       await client.send(new DeleteCommand({ TableName: tableName, Key: draftKey(authorId) }));

@@ -52,6 +52,8 @@ export const Idea = z.object({
   estimatedCost: z.number(),
   proposer: z.object({ kind: z.enum(PROPOSER_KINDS), name: z.string().optional() }),
   location: Location.optional(),
+  /** Keys of its pictures in the site bucket (`uploads/<edition>/<idea>/...`), served under `/uploads/`. */
+  pictures: z.array(z.string()).default([]),
   submittedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   publishedAt: z.iso.datetime().optional(),
@@ -64,6 +66,9 @@ export const Idea = z.object({
   revision: z.number().int(),
 });
 export type Idea = z.infer<typeof Idea>;
+
+/** Where an idea's pictures live in the site bucket (served by CloudFront under `/uploads/`). */
+export const picturePrefix = (edition: string, ideaId: string) => `uploads/${edition}/${ideaId}/`;
 
 /** What anyone may read of a published idea: no citizen id (they would link a person's ideas). */
 export function publicIdea(idea: Idea) {
@@ -78,6 +83,7 @@ export function publicIdea(idea: Idea) {
     estimatedCost: idea.estimatedCost,
     proposer: idea.proposer,
     ...(idea.location ? { location: idea.location } : {}),
+    pictures: idea.pictures,
     submittedAt: idea.submittedAt,
     ...(idea.publishedAt ? { publishedAt: idea.publishedAt } : {}),
     authorsCount: idea.authorIds.length,

@@ -1,14 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import * as z from 'zod';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { siteS3Client, siteWriterFromEnv } from '../../shared/site/site-writer.ts';
+import { s3UploadPresigner } from '../../shared/site/upload-presigner.ts';
 import { makeHandler } from './handler.ts';
 import { dynamoIdeaRepository } from './idea-repository.ts';
+import { dynamoSupportRepository } from './support-repository.ts';
 
-const env = parseFunctionEnv(process.env);
+// The static public list goes to the site bucket (AWS, granted `data/*` only) or the served folder (local).
+const env = parseFunctionEnv(process.env, {
+  SITE_BUCKET: z.string().min(1).optional(),
+  SITE_DIR: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1).optional(),
+});
+const site = siteWriterFromEnv(env);
+if (!site)
+  throw new Error('ideas: SITE_BUCKET (AWS) or SITE_DIR (local) must name where the public list goes');
 
 const documents = createDocumentClient();
 
@@ -16,6 +28,12 @@ export const handler = makeHandler({
   edition: env.EDITION_ID,
   editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
   ideas: dynamoIdeaRepository(documents, env.TABLE_NAME, env.EDITION_ID),
+  supports: dynamoSupportRepository(documents, env.TABLE_NAME),
+  site,
+  // Pictures go straight from the browser to the site bucket; without a bucket (local stack), none.
+  uploads: env.SITE_BUCKET
+    ? s3UploadPresigner({ bucket: env.SITE_BUCKET, client: siteS3Client(env) })
+    : undefined,
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   logger: createLogger('ideas'),
   verifyToken: platformTokenVerifier(env),

@@ -1,14 +1,9 @@
 import { conflict, DomainError, notFound } from '../../shared/errors/domain-error.ts';
-import {
-  IdeaChangeRequested,
-  IdeaHidden,
-  IdeaPublished,
-  IdeasMerged,
-} from '../../shared/events/catalogue.ts';
 import type { ModerationBody } from '../../shared/http/idea-schemas.ts';
 import type { Idea, IdeaStatus, Moderation } from './idea.ts';
+import { outboxEvent, publishPendingEvents } from './idea-outbox.ts';
 import type { IdeaAudit } from './idea-repository.ts';
-import type { IdeasDeps } from './submit-idea.ts';
+import { type IdeasDeps, publishWritten } from './submit-idea.ts';
 
 /** From which statuses each moderation action may start. */
 const FROM: Record<ModerationBody['action'], readonly IdeaStatus[]> = {
@@ -28,14 +23,16 @@ const notAllowed = (action: string, status: IdeaStatus) =>
 /**
  * A moderator publishes, asks for a change (reason), hides (charter rule + reason) or merges an idea
  * into another (reason; every author of both credited on the remaining idea). Each decision is stored
- * with its audit entry (who = staff `sub`, when, why) in one transaction, then its event is emitted:
- * `IdeaPublished`, `IdeaChangeRequested`, `IdeaHidden` or `IdeasMerged`.
+ * with its audit entry (who = staff `sub`, when, why) and its event (outbox) in one transaction, then the
+ * event is published: `IdeaPublished`, `IdeaChangeRequested`, `IdeaHidden` or `IdeasMerged`. An event the
+ * bus refused stays pending: the next request on the idea, or the sweep schedule, publishes it.
  */
 export async function moderateIdea(
   deps: IdeasDeps,
   request: { ideaId: string; body: ModerationBody; actor: { sub: string; role: string } },
 ): Promise<Idea> {
   const { body, actor } = request;
+  await publishPendingEvents(deps, request.ideaId);
   const idea = await deps.ideas.get(request.ideaId);
   if (!idea) throw notFound('idea_not_found', `L’idée « ${request.ideaId} » n’existe pas.`);
   if (!FROM[body.action].includes(idea.status)) throw notAllowed(body.action, idea.status);
@@ -59,6 +56,7 @@ export async function moderateIdea(
     ...(detail ? { detail } : {}),
   });
   const staff = { kind: 'staff' as const, sub: actor.sub, role: actor.role };
+  const ids = { eventId: moderationId, ideaId: idea.ideaId, at };
   const bump = (status: IdeaStatus, extra: Partial<Idea> = {}): Idea => ({
     ...idea,
     ...extra,
@@ -71,46 +69,66 @@ export async function moderateIdea(
   switch (body.action) {
     case 'publish': {
       const next = bump('published', { publishedAt: idea.publishedAt ?? at });
-      await deps.ideas.save([{ idea: next, expectedRevision: idea.revision, audit: audit(idea.ideaId) }]);
-      await deps.events.publish(IdeaPublished, {
-        edition: deps.edition,
-        moderationId,
-        ideaId: idea.ideaId,
-        authorIds: idea.authorIds,
-        publishedAt: at,
-        actor: staff,
+      const event = outboxEvent(
+        'IdeaPublished',
+        {
+          edition: deps.edition,
+          moderationId,
+          ideaId: idea.ideaId,
+          authorIds: idea.authorIds,
+          publishedAt: at,
+          actor: staff,
+        },
+        ids,
+      );
+      await deps.ideas.save([{ idea: next, expectedRevision: idea.revision, audit: audit(idea.ideaId) }], {
+        events: [event],
       });
+      await publishWritten(deps, [event]);
       return next;
     }
     case 'request-change': {
       const next = bump('changes-requested');
-      await deps.ideas.save([{ idea: next, expectedRevision: idea.revision, audit: audit(idea.ideaId) }]);
-      await deps.events.publish(IdeaChangeRequested, {
-        edition: deps.edition,
-        moderationId,
-        ideaId: idea.ideaId,
-        authorIds: idea.authorIds,
-        reason: body.reason,
-        requestedAt: at,
-        actor: staff,
+      const event = outboxEvent(
+        'IdeaChangeRequested',
+        {
+          edition: deps.edition,
+          moderationId,
+          ideaId: idea.ideaId,
+          authorIds: idea.authorIds,
+          reason: body.reason,
+          requestedAt: at,
+          actor: staff,
+        },
+        ids,
+      );
+      await deps.ideas.save([{ idea: next, expectedRevision: idea.revision, audit: audit(idea.ideaId) }], {
+        events: [event],
       });
+      await publishWritten(deps, [event]);
       return next;
     }
     case 'hide': {
       const next = bump('hidden');
-      await deps.ideas.save([
-        { idea: next, expectedRevision: idea.revision, audit: audit(idea.ideaId, `rule=${body.rule}`) },
-      ]);
-      await deps.events.publish(IdeaHidden, {
-        edition: deps.edition,
-        moderationId,
-        ideaId: idea.ideaId,
-        authorIds: idea.authorIds,
-        rule: body.rule,
-        reason: body.reason,
-        hiddenAt: at,
-        actor: staff,
-      });
+      const event = outboxEvent(
+        'IdeaHidden',
+        {
+          edition: deps.edition,
+          moderationId,
+          ideaId: idea.ideaId,
+          authorIds: idea.authorIds,
+          rule: body.rule,
+          reason: body.reason,
+          hiddenAt: at,
+          actor: staff,
+        },
+        ids,
+      );
+      await deps.ideas.save(
+        [{ idea: next, expectedRevision: idea.revision, audit: audit(idea.ideaId, `rule=${body.rule}`) }],
+        { events: [event] },
+      );
+      await publishWritten(deps, [event]);
       return next;
     }
     case 'merge': {
@@ -143,6 +161,20 @@ export async function moderateIdea(
         updatedAt: at,
         revision: target.revision + 1,
       };
+      const event = outboxEvent(
+        'IdeasMerged',
+        {
+          edition: deps.edition,
+          moderationId,
+          mergedIdeaId: idea.ideaId,
+          intoIdeaId: target.ideaId,
+          authorIds: into.authorIds,
+          reason: body.reason,
+          mergedAt: at,
+          actor: staff,
+        },
+        ids,
+      );
       await deps.ideas.save(
         [
           {
@@ -156,18 +188,12 @@ export async function moderateIdea(
             audit: audit(target.ideaId, `from=${idea.ideaId}`),
           },
         ],
-        newAuthors.map((authorId) => ({ authorId, ideaId: target.ideaId })),
+        {
+          newPointers: newAuthors.map((authorId) => ({ authorId, ideaId: target.ideaId })),
+          events: [event],
+        },
       );
-      await deps.events.publish(IdeasMerged, {
-        edition: deps.edition,
-        moderationId,
-        mergedIdeaId: idea.ideaId,
-        intoIdeaId: target.ideaId,
-        authorIds: into.authorIds,
-        reason: body.reason,
-        mergedAt: at,
-        actor: staff,
-      });
+      await publishWritten(deps, [event]);
       return merged;
     }
   }

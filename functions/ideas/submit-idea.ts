@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
 import { DomainError } from '../../shared/errors/domain-error.ts';
-import { IdeaSubmitted } from '../../shared/events/catalogue.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import type { SubmitIdeaBody } from '../../shared/http/idea-schemas.ts';
 import type { Idea } from './idea.ts';
+import { type OutboxEvent, outboxEvent, publishOutbox, publishPendingEvents } from './idea-outbox.ts';
 import type { IdeaRepository } from './idea-repository.ts';
 import { checkAuthorTerritory, checkIdeaRules } from './idea-rules.ts';
 import { assertIdeasOpen, ideasClosed } from './ideas-window.ts';
@@ -16,6 +16,13 @@ export interface IdeasDeps {
   events: EventPublisher;
   now: () => Date;
   newId: () => string;
+  /** Told when an event stays pending (the change is stored; a later request or the sweep publishes it). */
+  onPublishFailure?: (event: OutboxEvent, error: unknown) => void;
+}
+
+/** Publishes events just written with their change (see idea-outbox.ts). */
+export function publishWritten(deps: IdeasDeps, events: OutboxEvent[]) {
+  return publishOutbox({ ...deps, outbox: deps.ideas }, events);
 }
 
 /** The fields as stored: a name only for a collective or an association, no empty optional field. */
@@ -37,7 +44,8 @@ const keyReused = () =>
  * Submits an idea while the call for ideas is open (stored phase AND clock), within the edition's rules
  * and for the author's territory (or the whole Département). The same author and Idempotency-Key give
  * the same idea, however many times and however concurrently it is sent (a conditional claim item in
- * the creating transaction). Emits `IdeaSubmitted` (again on a replay: consumers deduplicate).
+ * the creating transaction). Emits `IdeaSubmitted` through the outbox (written in the creating transaction;
+ * a replay publishes it if it is still pending).
  */
 export async function submitIdea(
   deps: IdeasDeps,
@@ -54,7 +62,7 @@ export async function submitIdea(
     if (hash !== requestHash) throw keyReused();
     const idea = await deps.ideas.get(ideaId);
     if (!idea) throw new Error(`Idempotency claim points to a missing idea ${ideaId}`);
-    await publishSubmitted(deps, idea);
+    await publishPendingEvents(deps, ideaId);
     return { idea, replayed: true };
   };
   const previous = await deps.ideas.getClaim(request.authorId, request.idempotencyKey);
@@ -82,28 +90,32 @@ export async function submitIdea(
     ...(body.location ? { location: body.location } : {}),
     submittedAt: at,
     updatedAt: at,
+    pictures: [],
     mergedFrom: [],
     revision: 1,
   };
+  const auditId = deps.newId();
+  const submitted = outboxEvent(
+    'IdeaSubmitted',
+    {
+      edition: deps.edition,
+      ideaId: idea.ideaId,
+      authorId: idea.authorId,
+      territory: idea.territory,
+      ...(idea.commune ? { commune: idea.commune } : {}),
+      theme: idea.theme,
+      submittedAt: idea.submittedAt,
+    },
+    { eventId: auditId, ideaId: idea.ideaId, at },
+  );
   const outcome = await deps.ideas.create(
     idea,
     { authorId: request.authorId, key: request.idempotencyKey, requestHash },
-    { auditId: deps.newId(), action: 'submit', actor: `citizen:${request.authorId}`, at },
+    { auditId, action: 'submit', actor: `citizen:${request.authorId}`, at },
+    [submitted],
   );
   if (outcome.kind === 'replay') return replay(outcome.ideaId, outcome.requestHash);
   if (outcome.kind === 'phase-closed') throw ideasClosed();
-  await publishSubmitted(deps, idea);
+  await publishWritten(deps, [submitted]);
   return { idea, replayed: false };
-}
-
-async function publishSubmitted(deps: IdeasDeps, idea: Idea) {
-  await deps.events.publish(IdeaSubmitted, {
-    edition: deps.edition,
-    ideaId: idea.ideaId,
-    authorId: idea.authorId,
-    territory: idea.territory,
-    ...(idea.commune ? { commune: idea.commune } : {}),
-    theme: idea.theme,
-    submittedAt: idea.submittedAt,
-  });
 }

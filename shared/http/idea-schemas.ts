@@ -84,6 +84,32 @@ const ideaFields = {
   location: Location.optional(),
 };
 
+/** Pictures of an idea: uploaded by the browser straight to S3 with a presigned `PUT`, referenced by key. */
+export const PICTURE_TYPES = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' } as const;
+export const MAX_PICTURES = 3;
+export const MAX_PICTURE_BYTES = 5 * 1024 * 1024;
+/** `uploads/<edition>/<idea>/<uuid>.<ext>` (the use cases check the edition and idea parts). */
+export const PictureKey = z
+  .string({ message: 'Photo attendue' })
+  .regex(/^uploads\/[a-z0-9-]{1,64}\/[A-Za-z0-9-]{1,64}\/[0-9a-f-]{36}\.(jpg|png|webp)$/, {
+    message: 'Photo inconnue',
+  });
+
+/** `POST .../ideas/{id}/pictures` (author): what is about to be uploaded. */
+export const PictureUploadBody = z
+  .object({
+    contentType: z.enum(Object.keys(PICTURE_TYPES) as [keyof typeof PICTURE_TYPES], {
+      message: 'Photo JPEG, PNG ou WebP attendue',
+    }),
+    size: z
+      .number({ message: 'Taille en octets attendue' })
+      .int({ message: 'Taille en octets attendue' })
+      .min(1, { message: 'Le fichier est vide' })
+      .max(MAX_PICTURE_BYTES, { message: '5 Mo au plus par photo' }),
+  })
+  .strict();
+export type PictureUploadBody = z.infer<typeof PictureUploadBody>;
+
 /** `POST .../ideas` (citizen, `Idempotency-Key` required). */
 export const SubmitIdeaBody = z.object(ideaFields).strict();
 export type SubmitIdeaBody = z.infer<typeof SubmitIdeaBody>;
@@ -99,6 +125,8 @@ export const PatchIdeaBody = z
     estimatedCost: ideaFields.estimatedCost.optional(),
     proposer: Proposer.optional(),
     location: Location.nullable().optional(),
+    /** The idea's pictures, in order (add an uploaded one, remove one): keys from `POST .../pictures`. */
+    pictures: z.array(PictureKey).max(MAX_PICTURES, { message: '3 photos au plus' }).optional(),
     status: z
       .literal('withdrawn', { message: 'Seule valeur possible : withdrawn (retirer l’idée)' })
       .optional(),
@@ -221,6 +249,7 @@ export type IdeaListQuery = z.infer<typeof IdeaListQuery>;
 export const IDEA_REQUEST_BODIES: Record<string, z.ZodType> = {
   'POST /api/editions/{edition}/ideas': SubmitIdeaBody,
   'PATCH /api/editions/{edition}/ideas/{id}': PatchIdeaBody,
+  'POST /api/editions/{edition}/ideas/{id}/pictures': PictureUploadBody,
   'PUT /api/editions/{edition}/me/idea-draft': IdeaDraftBody,
   'POST /api/editions/{edition}/staff/ideas/{id}/moderation': ModerationBody,
   'POST /api/editions/{edition}/staff/ideas-window': IdeasWindowBody,

@@ -189,6 +189,11 @@ describe('idea pages', () => {
     const visitor = await openPage(browser, { viewport: PHONE_VIEWPORT });
     try {
       const started = Date.now();
+      // Browsing reads the static list (data/ideas.json), not the API.
+      const apiListCalls: string[] = [];
+      visitor.page.on('request', (request) => {
+        if (/\/api\/editions\/[^/]+\/ideas\?/.test(request.url())) apiListCalls.push(request.url());
+      });
       await visitor.page.goto(stack.siteUrl);
       await visitor.page.getByRole('navigation').getByRole('link', { name: 'Les idées' }).click();
       await visitor.page.getByRole('heading', { level: 1, name: 'Les idées proposées' }).waitFor();
@@ -198,8 +203,9 @@ describe('idea pages', () => {
       await visitor.page.waitForURL(/commune=44109/);
       await visitor.page.getByRole('link', { name: title }).waitFor();
       expect(normalizeSpaces(await visitor.page.locator('#ideas-fresh').textContent())).toMatch(
-        /Liste à jour à/,
+        /Liste mise à jour il y a \d+ (s|min)\./,
       );
+      expect(apiListCalls).toEqual([]);
       expect(Date.now() - started).toBeLessThan(60_000);
       await expectNoAxeViolations(visitor.page);
       await visitor.page.getByRole('link', { name: title }).click();

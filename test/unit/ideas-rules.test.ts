@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import type { Idea } from '../../functions/ideas/idea.ts';
+import { type Idea, publicIdea } from '../../functions/ideas/idea.ts';
 import { checkAuthorTerritory, checkIdeaRules } from '../../functions/ideas/idea-rules.ts';
 import { assertIdeasOpen, ideasWindow } from '../../functions/ideas/ideas-window.ts';
-import { listIdeas, searchable } from '../../functions/ideas/list-ideas.ts';
 import { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { DomainError } from '../../shared/errors/domain-error.ts';
 import { IdeaListQuery, SubmitIdeaBody } from '../../shared/http/idea-schemas.ts';
+import { listIdeas, searchable } from '../../shared/ideas/idea-list.ts';
 
 const config = EditionConfig.parse(JSON.parse(await readFile('editions/loire-atlantique-demo.json', 'utf8')));
 
@@ -34,6 +34,7 @@ const idea = (overrides: Partial<Idea>): Idea => ({
   submittedAt: '2023-03-01T10:00:00.000Z',
   updatedAt: '2023-03-01T10:00:00.000Z',
   publishedAt: '2023-03-01T10:00:00.000Z',
+  pictures: [],
   mergedFrom: [],
   revision: 1,
   ...overrides,
@@ -50,7 +51,7 @@ describe('idea search and list', () => {
       idea({ ideaId: '2', title: 'Une piste cyclable', description: 'Rue de Rennes' }),
     ];
     const query = IdeaListQuery.parse({ q: 'ECOLE theatre' });
-    expect(listIdeas(ideas, query).items.map((i) => i.ideaId)).toEqual(['1']);
+    expect(listIdeas(ideas.map(publicIdea), query).items.map((i) => i.id)).toEqual(['1']);
   });
 
   it('filters, sorts with stable ties and pages', () => {
@@ -60,9 +61,12 @@ describe('idea search and list', () => {
       idea({ ideaId: 'b', estimatedCost: 1000 }),
       idea({ ideaId: 'd', estimatedCost: 500, commune: '44184', territory: 'saint-nazaire' }),
     ];
-    const page = listIdeas(ideas, IdeaListQuery.parse({ commune: '44109', sort: 'cost-asc', pageSize: '2' }));
+    const page = listIdeas(
+      ideas.map(publicIdea),
+      IdeaListQuery.parse({ commune: '44109', sort: 'cost-asc', pageSize: '2' }),
+    );
     expect(page).toMatchObject({ total: 3, pages: 2, page: 1 });
-    expect(page.items.map((i) => i.ideaId)).toEqual(['a', 'b']);
+    expect(page.items.map((i) => i.id)).toEqual(['a', 'b']);
   });
 });
 

@@ -1,3 +1,4 @@
+import { type IdeaListOptions, listIdeas } from '../../shared/ideas/idea-list.ts';
 import { ApiError, apiRequest } from './lib/api.ts';
 import { loadConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
@@ -15,14 +16,66 @@ import {
 import { IDEA_SORT_LABELS, IDEA_STATUS_LABELS } from './lib/shared-data.ts';
 import type { EditionView } from './lib/types.ts';
 
+type ListedIdea = IdeaView & { supportsCount?: number };
+
 /** `GET .../ideas`. */
 interface IdeaPage {
   total: number;
   page: number;
   pageSize: number;
   pages: number;
-  items: IdeaView[];
+  items: ListedIdea[];
   refreshedAt: string;
+}
+
+/**
+ * `data/ideas.json`: every published idea, rewritten by the ideas function on each change and served by
+ * CloudFront (browsing costs no Lambda call). Filtered, searched and paged here, as the API would.
+ */
+interface StaticIdeas {
+  edition: string;
+  generatedAt: string;
+  items: ListedIdea[];
+}
+
+const PAGE_SIZE = 20;
+
+async function staticIdeas(edition: string): Promise<StaticIdeas | undefined> {
+  try {
+    // Revalidated with the CDN at each visit: it keeps the file 30 s at most.
+    const response = await fetch('data/ideas.json', { cache: 'no-cache' });
+    if (!response.ok) return undefined;
+    const file = (await response.json()) as Partial<StaticIdeas> | null;
+    if (file?.edition !== edition || !Array.isArray(file.items) || typeof file.generatedAt !== 'string') {
+      return undefined;
+    }
+    return file as StaticIdeas;
+  } catch {
+    return undefined;
+  }
+}
+
+function listOptions(params: URLSearchParams, page: number): IdeaListOptions {
+  const value = (name: string) => params.get(name)?.trim() || undefined;
+  const sort = value('sort');
+  return {
+    q: value('q'),
+    territory: value('territory'),
+    commune: value('commune'),
+    theme: value('theme'),
+    status: value('status') === 'published' ? 'published' : undefined,
+    sort: sort && sort in IDEA_SORT_LABELS ? (sort as IdeaListOptions['sort']) : 'recent',
+    page,
+    pageSize: PAGE_SIZE,
+  };
+}
+
+/** « il y a 12 s », « il y a 3 min », « il y a 2 h ». */
+function ago(iso: string): string {
+  const seconds = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
+  if (seconds < 60) return `il y a ${seconds} s`;
+  if (seconds < 3600) return `il y a ${Math.floor(seconds / 60)} min`;
+  return `il y a ${Math.floor(seconds / 3600)} h`;
 }
 
 const FILTERS = ['q', 'territory', 'commune', 'theme', 'status', 'sort'] as const;
@@ -49,7 +102,7 @@ function fillCommunes(edition: EditionView['edition'], wanted: string) {
   options(commune, 'Toutes les communes', list, wanted);
 }
 
-function ideaItem(edition: EditionView['edition'], idea: IdeaView): HTMLElement {
+function ideaItem(edition: EditionView['edition'], idea: ListedIdea): HTMLElement {
   const headingId = `idea-${idea.id}`;
   const where = [territoryName(edition, idea.territory), communeName(idea.commune)]
     .filter(Boolean)
@@ -64,7 +117,14 @@ function ideaItem(edition: EditionView['edition'], idea: IdeaView): HTMLElement 
       h(
         'p',
         { class: 'idea-meta' },
-        `${where} · ${themeName(edition, idea.theme)} · ${formatEuros(idea.estimatedCost)}`,
+        [
+          where,
+          themeName(edition, idea.theme),
+          formatEuros(idea.estimatedCost),
+          ...(edition.supports.enabled && idea.supportsCount !== undefined
+            ? [plural(idea.supportsCount, 'soutien')]
+            : []),
+        ].join(' · '),
       ),
       h('p', {}, idea.description.length > 220 ? `${idea.description.slice(0, 217)}…` : idea.description),
     ),
@@ -100,9 +160,13 @@ async function main(): Promise<void> {
       const value = params.get(name)?.trim();
       if (value) query.set(name, value);
     }
-    const page = Math.max(1, Number(params.get('page')) || 1);
+    const page = Math.max(1, Math.floor(Number(params.get('page'))) || 1);
     query.set('page', String(page));
-    const result = await apiRequest<IdeaPage>(config, `${editionPath(config)}/ideas?${query}`);
+    // The static list first; the API (same filters, same code) when it is missing or unreadable.
+    const file = await staticIdeas(config.edition);
+    const result: IdeaPage = file
+      ? { ...listIdeas(file.items, listOptions(params, page)), refreshedAt: file.generatedAt }
+      : await apiRequest<IdeaPage>(config, `${editionPath(config)}/ideas?${query}`);
 
     fill(
       status,
@@ -114,13 +178,9 @@ async function main(): Promise<void> {
           : `${plural(result.total, 'idée publiée', 'idées publiées')}, page ${result.page} sur ${result.pages}.`,
       ),
     );
-    const refreshed = new Intl.DateTimeFormat('fr-FR', {
-      timeStyle: 'medium',
-      timeZone: edition.timeZone,
-    }).format(new Date(result.refreshedAt));
     fill(
       byId('ideas-fresh'),
-      `Liste à jour à ${refreshed}. Une idée publiée par la modération y apparaît en moins d’une minute.`,
+      `Liste mise à jour ${ago(result.refreshedAt)}. Une idée publiée par la modération y apparaît en moins d’une minute.`,
     );
     fill(byId('ideas-list'), ...result.items.map((idea) => ideaItem(edition, idea)));
 

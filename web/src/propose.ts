@@ -365,8 +365,14 @@ function setUp(
   form.hidden = false;
 
   let serverTimer: ReturnType<typeof setTimeout> | undefined;
-  const saveToServer = async () => {
+  let serverSave: Promise<void> | undefined;
+  const saveToServer = () => {
     serverTimer = undefined;
+    serverSave = putServerDraft().finally(() => {
+      serverSave = undefined;
+    });
+  };
+  const putServerDraft = async () => {
     const { commune: code, ...rest } = readDraft();
     try {
       await apiRequest(config, `${base}/me/idea-draft`, {
@@ -385,7 +391,7 @@ function setUp(
     localStorage.setItem(storageKey, JSON.stringify(copy));
     if (existing) return;
     if (serverTimer) clearTimeout(serverTimer);
-    serverTimer = setTimeout(() => void saveToServer(), SERVER_SAVE_DELAY_MS);
+    serverTimer = setTimeout(saveToServer, SERVER_SAVE_DELAY_MS);
   };
 
   // A browser copy newer than the server draft (a tab closed before the debounced save) is sent again.
@@ -437,6 +443,10 @@ function setUp(
     const button = byId<HTMLButtonElement>('submit');
     button.disabled = true;
     fill(status, h('p', { class: 'loading' }, 'Envoi en cours…'));
+    // The submission deletes the server draft: no debounced save may land after it and bring it back.
+    if (serverTimer) clearTimeout(serverTimer);
+    serverTimer = undefined;
+    await serverSave;
     try {
       const body = submissionBody(draft);
       const idea = existing

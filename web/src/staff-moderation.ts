@@ -222,6 +222,25 @@ function decisionForm(
   return form;
 }
 
+function pictureList(idea: IdeaView & { pictures?: string[] }): HTMLElement[] {
+  const pictures = idea.pictures ?? [];
+  if (pictures.length === 0) return [];
+  return [
+    h('h3', {}, 'Photos'),
+    h(
+      'ul',
+      { class: 'idea-list' },
+      ...pictures.map((key, index) =>
+        h(
+          'li',
+          {},
+          h('img', { src: `/${key}`, alt: `Photo ${index + 1} de l’idée « ${idea.title} »`, width: 320 }),
+        ),
+      ),
+    ),
+  ];
+}
+
 function ideaCard(
   context: Context,
   idea: IdeaView,
@@ -249,6 +268,8 @@ function ideaCard(
       ideaFacts(context.edition, idea),
       h('h3', {}, 'Description'),
       ...idea.description.split(/\n{2,}/).map((paragraph) => h('p', {}, paragraph)),
+      // The charter applies to pictures too: the moderator sees them before deciding.
+      ...pictureList(idea),
       idea.moderation?.reason ? h('p', {}, `Dernier motif : ${idea.moderation.reason}`) : null,
       history,
       context.canModerate && idea.status !== 'merged' && idea.status !== 'withdrawn'

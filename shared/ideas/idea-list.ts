@@ -1,5 +1,9 @@
-import type { IdeaListQuery } from '../../shared/http/idea-schemas.ts';
-import type { Idea } from './idea.ts';
+import type { IdeaListQuery } from '../http/idea-schemas.ts';
+
+/**
+ * The public list's filter, search, sort and pages, shared by the ideas function (`GET .../ideas`) and the
+ * site, which applies it to the static `data/ideas.json` in the browser. No dependency: it is bundled as is.
+ */
 
 /** Lower case, no accents, ligatures spelled out, punctuation as spaces: « Œuvre d’Été » → "oeuvre d ete". */
 export function searchable(text: string): string {
@@ -14,7 +18,24 @@ export function searchable(text: string): string {
     .trim();
 }
 
-const COMPARE: Record<IdeaListQuery['sort'], (a: Idea, b: Idea) => number> = {
+/** What the list needs of an idea: its public view has all of it. */
+export interface ListableIdea {
+  id: string;
+  status: string;
+  title: string;
+  description: string;
+  theme: string;
+  territory: string;
+  commune?: string | undefined;
+  estimatedCost: number;
+  submittedAt: string;
+  publishedAt?: string | undefined;
+}
+
+export type IdeaListOptions = Pick<IdeaListQuery, 'sort' | 'page' | 'pageSize'> &
+  Partial<Pick<IdeaListQuery, 'territory' | 'commune' | 'theme' | 'status' | 'q'>>;
+
+const COMPARE: Record<IdeaListQuery['sort'], (a: ListableIdea, b: ListableIdea) => number> = {
   recent: (a, b) => (b.publishedAt ?? b.submittedAt).localeCompare(a.publishedAt ?? a.submittedAt),
   oldest: (a, b) => (a.publishedAt ?? a.submittedAt).localeCompare(b.publishedAt ?? b.submittedAt),
   title: (a, b) => a.title.localeCompare(b.title, 'fr', { sensitivity: 'base' }),
@@ -26,7 +47,7 @@ const COMPARE: Record<IdeaListQuery['sort'], (a: Idea, b: Idea) => number> = {
  * Filters (territory, commune, theme, status), accent-insensitive search of every word of `q` in the
  * title and description, sort (ties by id, so pages are stable), and one page of the result.
  */
-export function listIdeas(ideas: readonly Idea[], query: IdeaListQuery) {
+export function listIdeas<T extends ListableIdea>(ideas: readonly T[], query: IdeaListOptions) {
   const words = query.q ? searchable(query.q).split(' ').filter(Boolean) : [];
   const matching = ideas.filter((idea) => {
     if (query.territory && idea.territory !== query.territory) return false;
@@ -37,8 +58,8 @@ export function listIdeas(ideas: readonly Idea[], query: IdeaListQuery) {
     const text = ` ${searchable(`${idea.title} ${idea.description}`)} `;
     return words.every((word) => text.includes(word));
   });
-  const compare = COMPARE[query.sort];
-  const sorted = [...matching].sort((a, b) => compare(a, b) || a.ideaId.localeCompare(b.ideaId));
+  const compare = COMPARE[query.sort] ?? COMPARE.recent;
+  const sorted = [...matching].sort((a, b) => compare(a, b) || a.id.localeCompare(b.id));
   const pages = Math.max(1, Math.ceil(sorted.length / query.pageSize));
   const start = (query.page - 1) * query.pageSize;
   return {

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+/**
+ * The S3 client of the functions that write to the site bucket. Checksums only when S3 requires them: a
+ * presigned browser upload must not demand a checksum header the page cannot compute in advance.
+ */
+export function siteS3Client(env: { AWS_REGION?: string | undefined }): S3Client {
+  return new S3Client({
+    region: env.AWS_REGION ?? 'eu-west-3',
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/**
+ * Port for files a function publishes on the static site (served by CloudFront, so reading them costs no
+ * Lambda call). Keys are relative to the site root and stay under `data/`: the only prefix the functions
+ * may write in the site bucket.
+ */
+export interface SiteWriter {
+  putJson(key: string, value: unknown, options: { maxAgeSeconds: number }): Promise<void>;
+}
+
+const DATA_KEY = /^data\/[A-Za-z0-9._/-]+\.json$/;
+
+function checkKey(key: string) {
+  if (!DATA_KEY.test(key) || key.includes('..')) throw new Error(`Site key outside data/: ${key}`);
+}
+
+/** Local runtime: writes into the folder the HTTP adapter serves, atomically (no half-written file). */
+export function directorySiteWriter(root: string): SiteWriter {
+  const base = resolve(root);
+  return {
+    async putJson(key, value) {
+      checkKey(key);
+      const path = join(base, key);
+      await mkdir(dirname(path), { recursive: true });
+      const temporary = `${path}.${randomUUID()}.tmp`;
+      await writeFile(temporary, JSON.stringify(value));
+      await rename(temporary, path);
+    },
+  };
+}
+
+/** AWS: `PutObject` into the edition's site bucket, with the CDN cache lifetime. */
+export function s3SiteWriter(options: { bucket: string; client: S3Client }): SiteWriter {
+  return {
+    async putJson(key, value, { maxAgeSeconds }) {
+      checkKey(key);
+      await options.client.send(
+        new PutObjectCommand({
+          Bucket: options.bucket,
+          Key: key,
+          Body: JSON.stringify(value),
+          ContentType: 'application/json; charset=utf-8',
+          CacheControl: `public, max-age=${maxAgeSeconds}`,
+        }),
+      );
+    },
+  };
+}
+
+/** The writer the environment asks for: the site bucket in AWS, the served folder locally. */
+export function siteWriterFromEnv(env: {
+  SITE_BUCKET?: string | undefined;
+  SITE_DIR?: string | undefined;
+  AWS_REGION?: string | undefined;
+}): SiteWriter | undefined {
+  if (env.SITE_BUCKET) return s3SiteWriter({ bucket: env.SITE_BUCKET, client: siteS3Client(env) });
+  if (env.SITE_DIR) return directorySiteWriter(env.SITE_DIR);
+  return undefined;
+}
