@@ -3,6 +3,7 @@ import type { EnvelopeChoices } from '../../shared/http/voting-schemas.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
 import { type VoteSnapshot, voterEnvelopes } from '../../shared/voting/frozen-snapshot.ts';
 import { validateBallot } from './ballot-rules.ts';
+import { type EmailReceiptDeps, emailReceipt, type ReceiptEmailOutcome } from './email-receipt.ts';
 import { newReceiptCode, sealReceipt, unsealReceipt } from './receipt-seal.ts';
 import { alreadyVoted, identityRefused, voteClosed, voteNotOpen, votePaused } from './vote-refusals.ts';
 import {
@@ -12,7 +13,7 @@ import {
   type VotingRepository,
 } from './voting-repository.ts';
 
-export interface CastDeps {
+export interface CastDeps extends Omit<EmailReceiptDeps, 'votes' | 'logger'> {
   edition: string;
   votes: VotingRepository;
   snapshot: (options: { freezeIfVote: boolean }) => Promise<{ snapshot: VoteSnapshot } | undefined>;
@@ -26,24 +27,38 @@ export interface CastResult {
   envelopes: string[];
   /** A retry with the same Idempotency-Key: nothing new was stored. */
   replayed: boolean;
+  receiptEmail: ReceiptEmailOutcome;
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** The calendar date in the edition's zone: all a ballot keeps of when it was cast. */
+/**
+ * The calendar date in the edition's zone (`YYYY-MM-DD`): all a ballot, online or paper, keeps of when it
+ * was cast. Built from the parts rather than from a locale's pattern, which ICU data may change.
+ */
 export function dateIn(timeZone: string, instant: Date): string {
   // Building an Intl.DateTimeFormat costs far more than formatting with one: one per zone, kept.
   let format = dateFormats.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
+    format = new Intl.DateTimeFormat('en-US', {
       timeZone,
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
+      calendar: 'gregory',
+      numberingSystem: 'latn',
     });
     dateFormats.set(timeZone, format);
   }
-  return format.format(instant);
+  let year = '';
+  let month = '';
+  let day = '';
+  for (const { type, value } of format.formatToParts(instant)) {
+    if (type === 'year') year = value.padStart(4, '0');
+    else if (type === 'month') month = value;
+    else if (type === 'day') day = value;
+  }
+  return `${year}-${month}-${day}`;
 }
 
 /**
@@ -51,8 +66,9 @@ export function dateIn(timeZone: string, instant: Date): string {
  * marker and the turnout counter in ONE transaction that also checks the stored phase, the window (clock,
  * pause, extension) and the identity (verified, same territory, not erased, not an in-person identity).
  * A retry with the same Idempotency-Key returns the same receipt (sealed on the marker under that key);
- * any other second ballot is refused. Emits nothing (no `BallotCast` yet: its detail would be a timing
- * side channel next to the sign-in logs; turnout is read from the counters).
+ * any other second ballot is refused. When asked, emails the receipt once (see `emailReceipt`). Emits
+ * nothing (no `BallotCast` yet: its detail would be a timing side channel next to the sign-in logs; turnout
+ * is read from the counters).
  */
 export async function castBallot(
   deps: CastDeps,
@@ -61,6 +77,8 @@ export async function castBallot(
     territory: string;
     idempotencyKey: string;
     choices: Record<string, EnvelopeChoices>;
+    /** The voter ticked "M'envoyer mon code de reçu par courriel". */
+    emailReceipt?: boolean;
   },
 ): Promise<CastResult> {
   const frozen = await deps.snapshot({ freezeIfVote: true });
@@ -83,7 +101,15 @@ export async function castBallot(
     nowMs: now.getTime(),
     refuseInPersonIdentity: true,
   });
-  if (outcome.ok) return { receipt, envelopes: [...valid.keys()], replayed: false };
+  const stored = async (code: string, replayed: boolean): Promise<CastResult> => ({
+    receipt: code,
+    envelopes: [...valid.keys()],
+    replayed,
+    receiptEmail: input.emailReceipt
+      ? await emailReceipt(deps, { voterId: input.voterId, receipt: code })
+      : 'not-requested',
+  });
+  if (outcome.ok) return stored(receipt, false);
   if (outcome.refusal.kind === 'already-voted' && outcome.refusal.sealedReceipt) {
     const previous = unsealReceipt(
       outcome.refusal.sealedReceipt,
@@ -91,7 +117,7 @@ export async function castBallot(
       input.voterId,
       deps.edition,
     );
-    if (previous) return { receipt: previous, envelopes: [...valid.keys()], replayed: true };
+    if (previous) return stored(previous, true);
   }
   throw refusalError(outcome.refusal, snapshot, now);
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { votingCodeHash } from '../../shared/identity/voting-code.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
@@ -12,6 +14,7 @@ import { cachedSecrets } from '../../shared/secrets/cached-secrets.ts';
 import { readProjects } from '../../shared/voting/projects.ts';
 import { makeHandler } from './handler.ts';
 import { dynamoPaperSheetRepository } from './paper-sheet-repository.ts';
+import { dynamoVoterContacts } from './voter-contacts.ts';
 import { dynamoVotingRepository } from './voting-repository.ts';
 
 const env = parseFunctionEnv(process.env, {
@@ -31,6 +34,16 @@ export const handler = makeHandler({
   votingCodeHash: async (code) =>
     votingCodeHash(await secret(env.FINGERPRINT_KEY_SECRET), env.EDITION_ID, code),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  // The receipt email is a courtesy next to a ballot already stored: a slow SES must not hold the cast.
+  mailer: sesMailer(
+    new SESv2Client({
+      maxAttempts: 2,
+      requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true },
+    }),
+    env.MAIL_FROM,
+  ),
+  contacts: dynamoVoterContacts(documents, env.TABLE_NAME),
+  siteUrl: env.SITE_URL.replace(/\/$/, ''),
   logger: createLogger('voting'),
   verifyToken: platformTokenVerifier(env),
   now: () => new Date(),

@@ -2,6 +2,7 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   TransactionCanceledException,
+  TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -144,6 +145,13 @@ export interface VotingRepository {
   markWindowChangePublished(changeId: string): Promise<void>;
   /** ONE TransactWriteItems: phase, window and identity checks, marker, ballot(s), turnout counter. */
   cast(request: CastRequest): Promise<CastOutcome>;
+  /**
+   * Marks the voter's receipt as emailed, once: `true` for the first caller only (a retry with the same
+   * Idempotency-Key, or 200 of them at once, find it marked). A boolean on the marker, nothing a ballot holds.
+   */
+  claimReceiptEmail(voterId: string): Promise<boolean>;
+  /** Undoes a claim whose email could not be sent, so that a retry may send it. */
+  releaseReceiptEmail(voterId: string): Promise<void>;
   getVotingCode(codeHash: string): Promise<StoredVotingCode | undefined>;
   getVoterIdentity(citizenId: string): Promise<VoterIdentity | undefined>;
   /** Sum of the turnout shards, by `<territory>#<channel>`. */
@@ -297,6 +305,44 @@ export function dynamoVotingRepository(
         );
       } catch (error) {
         // Already marked, or replaced by a later change (which carries its own pending event).
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+    async claimReceiptEmail(voterId) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { pk: `VOTER#${voterId}`, sk: 'MARKER' },
+              UpdateExpression: 'SET receiptEmailed = :true',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(receiptEmailed)',
+              ExpressionAttributeValues: { ':true': true },
+            }),
+          );
+          return true;
+        } catch (error) {
+          if (error instanceof ConditionalCheckFailedException) return false;
+          // A concurrent cast of the same voter (a retry still in its transaction): try again shortly.
+          if (error instanceof TransactionConflictException && attempt < 5) {
+            await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20 * 2 ** attempt));
+            continue;
+          }
+          throw error;
+        }
+      }
+    },
+    async releaseReceiptEmail(voterId) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: `VOTER#${voterId}`, sk: 'MARKER' },
+            UpdateExpression: 'REMOVE receiptEmailed',
+            ConditionExpression: 'attribute_exists(pk)',
+          }),
+        );
+      } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import '../support/stack-context.ts';
+import { readMailbox } from '../../local/ses.ts';
 import { api, staffToken } from '../support/api.ts';
 import {
   expectNoAxeViolations,
@@ -61,12 +62,21 @@ describe('« Voter »: ballot, confirmation, receipt', () => {
         'après confirmation, votre vote ne pourra plus être modifié',
       );
       await expectNoAxeViolations(page);
+      await page.getByRole('checkbox', { name: 'M’envoyer mon code de reçu par courriel' }).check();
       await page.getByRole('button', { name: 'Confirmer mon vote' }).click();
 
-      // Assess: the receipt
+      // Assess: the receipt, shown and emailed
       await page.getByRole('heading', { level: 2, name: 'Votre vote est enregistré' }).waitFor();
       const receipt = normalizeSpaces(await page.locator('#receipt-code').textContent());
       expect(receipt).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+      expect(normalizeSpaces(await page.locator('#receipt-email').textContent())).toContain(
+        'envoyé par courriel',
+      );
+      const mails = (await readMailbox(stack.mailboxUrl)).filter((mail) =>
+        mail.destination.to.includes(citizen.email),
+      );
+      expect(mails).toHaveLength(1);
+      expect(mails[0]?.body.text).toContain(receipt);
       await expectNoAxeViolations(page);
 
       // Act 3: a second ballot from the same person

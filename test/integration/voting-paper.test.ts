@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newVotingCode } from '../../functions/identity/register-in-person.ts';
+import { dateIn } from '../../functions/voting/cast-ballot.ts';
 import { dynamoVotingRepository } from '../../functions/voting/voting-repository.ts';
 import { votingCodeKey } from '../../shared/identity/voting-code.ts';
 import { api, staffToken } from '../support/api.ts';
@@ -42,6 +43,25 @@ const enter = (agent: string | undefined, body: unknown) =>
 
 const sheetNumber = () => `F-${randomUUID().slice(0, 8)}`;
 
+/** The `date` of every paper ballot of the table (DynamoDB Local: a full scan is fine). */
+async function paperBallotDates(): Promise<string[]> {
+  const dates: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await factory.documents.send(
+      new ScanCommand({
+        TableName: stack.tableName,
+        FilterExpression: 'entity = :ballot AND channel = :paper',
+        ExpressionAttributeValues: { ':ballot': 'Ballot', ':paper': 'paper' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    dates.push(...(page.Items ?? []).map((ballot) => String(ballot.date)));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return dates;
+}
+
 describe('paper ballots: double entry by two agents, a third on mismatch, the printed code spent once', () => {
   beforeAll(async () => {
     agents = [
@@ -77,12 +97,23 @@ describe('paper ballots: double entry by two agents, a third on mismatch, the pr
     expect(JSON.stringify(pending)).not.toContain(voter.code);
     expect(JSON.stringify(pending)).not.toContain(nantesProjects[0]);
     // Act: the second agent types the same sheet (code with other separators).
+    const datesBefore = await paperBallotDates();
+    const dayBefore = dateIn('Europe/Paris', new Date());
     const second = await enter(agents[1], { ...body, votingCode: voter.code.replaceAll('-', ' ') });
+    const dayAfter = dateIn('Europe/Paris', new Date());
     // Assess: counted on paper, the person marked as voted, the code used.
     expect(second.status).toBe(201);
     expect(second.body).toMatchObject({ sheet, status: 'cast' });
     expect(second.body.entries).toHaveLength(2);
     expect(await item(`VOTER#${voter.citizenId}`, 'MARKER')).toMatchObject({ channel: 'paper' });
+    // The ballot keeps the Paris day of the entry that cast it, and no time of day.
+    const datesAfter = await paperBallotDates();
+    expect(datesAfter).toHaveLength(datesBefore.length + 1);
+    const newDates = datesAfter.filter((day) => day === dayAfter || day === dayBefore);
+    expect(newDates.length).toBe(
+      datesBefore.filter((day) => day === dayAfter || day === dayBefore).length + 1,
+    );
+    expect(datesAfter.every((day) => /^\d{4}-\d{2}-\d{2}$/.test(day))).toBe(true);
     const code = await item(votingCodeKey(hashes.votingCodeHash(voter.code)).pk, 'CODE');
     expect(code?.usedAt).toEqual(expect.any(String));
     const turnoutAfter = await votes.readTurnout();

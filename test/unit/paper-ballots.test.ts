@@ -161,3 +161,25 @@ describe('paper ballot double entry', () => {
     ).toBe('voting_code_unknown');
   });
 });
+
+describe('paper ballot date', () => {
+  const entry = { sheet: 'F-9', votingCode: 'AAAA-BBBB-CCCC', choices: { nord: ['nord-1', 'nord-2'] } };
+
+  it.each([
+    ['a summer evening in Paris', '2023-10-10T19:00:00Z', '2023-10-10'],
+    ['just after midnight in Paris, still the day before in UTC', '2023-10-10T22:30:00Z', '2023-10-11'],
+    ['New Year in Paris (UTC+1)', '2023-12-31T23:30:00Z', '2024-01-01'],
+  ])('stores the Paris day of the entry that casts the sheet, no time: %s', async (_, at, day) => {
+    // Prepare: the first entry the day before, the second (the one that casts) at `at`.
+    const { deps, casts } = paperDeps();
+    deps.now = () => new Date('2023-10-09T08:00:00Z');
+    await enterPaperBallot(deps, { ...entry, agent: 'agent-a' });
+    deps.now = () => new Date(at);
+    // Act
+    const cast = await enterPaperBallot(deps, { ...entry, agent: 'agent-b' });
+    // Assess
+    expect(cast.status).toBe('cast');
+    expect(casts[0]?.date).toBe(day);
+    expect(casts[0]?.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});

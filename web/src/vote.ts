@@ -37,7 +37,16 @@ interface CastAnswer {
   receipt: string;
   envelopes: string[];
   notice: string;
+  receiptEmail: 'not-requested' | 'sent' | 'already-sent' | 'failed';
 }
+
+const RECEIPT_EMAIL_TEXT: Record<CastAnswer['receiptEmail'], string> = {
+  'not-requested': '',
+  sent: 'Ce code vous a aussi été envoyé par courriel.',
+  'already-sent': 'Ce code vous a déjà été envoyé par courriel.',
+  failed:
+    'Le courriel n’a pas pu être envoyé : notez ce code ou imprimez cette page. Votre vote est bien enregistré.',
+};
 
 type Choices = Record<string, string[] | Record<string, number>>;
 
@@ -202,6 +211,7 @@ function showReceipt(answer: CastAnswer): void {
   byId('confirm').hidden = true;
   fill(byId('vote-status'));
   fill(byId('receipt-code'), answer.receipt);
+  fill(byId('receipt-email'), RECEIPT_EMAIL_TEXT[answer.receiptEmail] ?? '');
   fill(byId('receipt-notice'), answer.notice);
   byId('receipt').hidden = false;
   byId('receipt-heading').focus();
@@ -283,7 +293,7 @@ async function main(): Promise<void> {
       const answer = await apiRequest<CastAnswer>(config, `${base(config)}/ballots`, {
         method: 'POST',
         token: citizen.token,
-        body: { choices },
+        body: { choices, emailReceipt: byId<HTMLInputElement>('confirm-email-receipt').checked },
         headers: { 'Idempotency-Key': idempotencyKey() },
       });
       sessionStorage.removeItem(KEY_STORAGE);
