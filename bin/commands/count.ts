@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
+  type CountOptions,
   type CountResult,
   count as countInstance,
   describeTieBreak,
@@ -9,6 +10,7 @@ import {
   formatSupport,
   type Instance,
   isRuleName,
+  parseDecimal,
   parsePabulibStream,
   RULE_LABELS,
   RULES,
@@ -16,12 +18,61 @@ import {
 } from '../../shared/counting/index.ts';
 import type { Command, CommandIo } from './command.ts';
 
-const USAGE = `<fichier.pb>... --rule <${RULES.join('|')}> [--json] [--tie-break id|lower-cost|order:ID,ID,...] [--minimum-support N|meta]`;
+const USAGE = `<fichier.pb>... --rule <${RULES.join('|')}> [--json] [--tie-break id|lower-cost|order:ID,ID,...] [--minimum-support N|meta] [--ignore-product-rules]`;
 /** The short form for `bp --help`; errors print {@link USAGE}. */
-const ARGS = '<fichier.pb>... --rule <règle> [--json] [--tie-break ...] [--minimum-support ...]';
+const ARGS =
+  '<fichier.pb>... --rule <règle> [--json] [--tie-break ...] [--minimum-support ...] [--ignore-product-rules]';
 
 /** META key of pabulib files that publish a minimum score (`--minimum-support meta`). */
 const META_THRESHOLD = 'min_project_score_threshold';
+
+/**
+ * META keys the results function writes into the published ballot files (functions/results/count-envelope.ts)
+ * when the règlement asks for product rules, so that anyone's recount of those files finds the same winners.
+ */
+const META_ONE_PER_TERRITORY = 'min_one_winner_per_territory';
+const META_RESERVED = 'reserved_amounts';
+
+type ProductRules = Pick<CountOptions, 'atLeastOnePerTerritory' | 'reserved'>;
+
+/**
+ * The product rules a file declares in its META: `min_one_winner_per_territory;true` and
+ * `reserved_amounts;<category>:<amount>,...` (categories cannot hold a comma: pabulib splits them on it).
+ * Throws a French message on a malformed value rather than counting with a guess.
+ */
+export function productRulesFromMeta(meta: ReadonlyMap<string, string>): ProductRules {
+  const rules: { atLeastOnePerTerritory?: boolean; reserved?: { category: string; amount: string }[] } = {};
+  const territory = meta.get(META_ONE_PER_TERRITORY)?.trim().toLowerCase();
+  if (territory !== undefined && territory !== 'false') {
+    if (territory !== 'true')
+      throw new Error(`META ${META_ONE_PER_TERRITORY} invalide « ${territory} » : true ou false`);
+    rules.atLeastOnePerTerritory = true;
+  }
+  const reserved = meta.get(META_RESERVED)?.trim();
+  if (reserved) {
+    rules.reserved = reserved.split(',').map((part) => {
+      const colon = part.lastIndexOf(':');
+      const category = part.slice(0, colon).trim();
+      const amount = part.slice(colon + 1).trim();
+      // The comma separates the entries: amounts use the decimal point.
+      if (colon < 0 || category === '' || !/^\d+(\.\d+)?$/.test(amount))
+        throw new Error(`META ${META_RESERVED} invalide « ${part} » : catégorie:montant,...`);
+      return { category, amount };
+    });
+  }
+  return rules;
+}
+
+function describeProductRules(rules: ProductRules, currency: string | undefined, io: CommandIo): void {
+  if (rules.atLeastOnePerTerritory)
+    io.out('Règle du fichier (META) : au moins un lauréat par territoire (repêchage)');
+  for (const r of rules.reserved ?? []) {
+    const amount = parseDecimal(String(r.amount));
+    io.out(
+      `Règle du fichier (META) : ${formatAmount(amount.units, amount.decimals, currency)} réservés aux projets « ${r.category} »`,
+    );
+  }
+}
 
 export function parseTieBreak(text: string): TieBreak | undefined {
   if (text === 'id') return { kind: 'id' };
@@ -47,12 +98,19 @@ function clip(text: string, width: number): string {
   return text.length <= width ? text.padEnd(width) : `${text.slice(0, width - 1)}…`;
 }
 
-function table(file: string, instance: Instance, result: CountResult, io: CommandIo): void {
+function table(
+  file: string,
+  instance: Instance,
+  result: CountResult,
+  rules: ProductRules,
+  io: CommandIo,
+): void {
   const currency = instance.meta.get('currency');
   const money = (v: bigint) => formatAmount(v, result.decimals, currency);
   const winners = result.selected.length;
   io.out(`Fichier : ${file}`);
   io.out(`Règle : ${result.rule} — ${RULE_LABELS[result.rule]}`);
+  describeProductRules(rules, currency, io);
   io.out(`Départage des ex aequo : ${describeTieBreak(result.tieBreak)}`);
   if (result.minimumSupport !== undefined) {
     io.out(
@@ -126,6 +184,7 @@ export const count: Command = {
         json: { type: 'boolean', default: false },
         'tie-break': { type: 'string', default: 'id' },
         'minimum-support': { type: 'string' },
+        'ignore-product-rules': { type: 'boolean', default: false },
       },
     });
     const rule = values.rule ?? '';
@@ -156,8 +215,11 @@ export const count: Command = {
     for (const [index, file] of positionals.entries()) {
       const started = performance.now();
       let instance: Instance;
+      let rules: ProductRules;
       try {
         instance = await parsePabulibStream(createReadStream(file, 'utf8'));
+        // The règlement's product rules travel in the META of the published files: a recount applies them.
+        rules = values['ignore-product-rules'] ? {} : productRulesFromMeta(instance.meta);
       } catch (error) {
         io.err(`${file} : ${(error as Error).message}`);
         failed = true;
@@ -169,13 +231,14 @@ export const count: Command = {
         rule,
         tieBreak,
         ...(threshold === undefined ? {} : { minimumSupport: Number(threshold.replace(',', '.')) }),
+        ...rules,
       });
       const seconds = (performance.now() - started) / 1000;
       if (values.json) {
         io.out(jsonLine(file, result, seconds));
       } else {
         if (index > 0) io.out('');
-        table(file, instance, result, io);
+        table(file, instance, result, rules, io);
       }
     }
     return failed ? 1 : 0;

@@ -4,17 +4,25 @@ import { VotingClosed } from '../../shared/events/catalogue.ts';
 import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
-import { OpenDataFileName, PublishResultsBody } from '../../shared/http/results-schemas.ts';
+import {
+  OpenDataFileName,
+  PublishResultsBody,
+  RealisationBody,
+  ResultsNewsBody,
+} from '../../shared/http/results-schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
 import { ReceiptCodePattern } from '../../shared/voting/ballot-layout.ts';
 import { computeResults } from './compute-results.ts';
+import type { FollowUpRepository } from './follow-up-repository.ts';
 import { publishResults } from './publish-results.ts';
+import { followProject, publicFollowUp, updateRealisation } from './realisation.ts';
 import type { ResultsRepository, StoredResults } from './results-repository.ts';
 
 export interface ResultsDeps {
   edition: string;
   results: ResultsRepository;
+  followUp: FollowUpRepository;
   events: EventPublisher;
   logger: Logger;
   verifyToken: VerifyToken;
@@ -59,6 +67,11 @@ export function makeHandler(deps: ResultsDeps) {
     return stored;
   };
   const publicCache = { 'cache-control': 'public, max-age=60' };
+  const principalOf = (request: HttpRequest) => {
+    if (!request.principal)
+      throw new DomainError({ code: 'unauthenticated', status: 401, title: 'Connexion requise' });
+    return request.principal;
+  };
 
   const http = httpHandler({
     logger: deps.logger,
@@ -92,6 +105,58 @@ export function makeHandler(deps: ResultsDeps) {
             'content-disposition': `inline; filename="${deps.edition}-${name}"`,
           },
         };
+      },
+      'GET /api/editions/{edition}/realisations': async (request) => {
+        const stored = await published(request);
+        return { body: await publicFollowUp(deps, stored), headers: publicCache };
+      },
+      'GET /api/editions/{edition}/me/results-news': async (request) => {
+        checkEdition(request);
+        const citizenId = principalOf(request).sub;
+        const [subscribed, following] = await Promise.all([
+          deps.followUp.getResultsNews(citizenId),
+          deps.followUp.follows(citizenId),
+        ]);
+        return { body: { subscribed, following } };
+      },
+      'PUT /api/editions/{edition}/me/results-news': async (request) => {
+        checkEdition(request);
+        const body = parseWith(ResultsNewsBody, request.body, 'body');
+        const citizenId = principalOf(request).sub;
+        await deps.followUp.setResultsNews(citizenId, body.subscribed, deps.now().toISOString());
+        return { body: { subscribed: body.subscribed } };
+      },
+      'POST /api/editions/{edition}/projects/{project}/followers': async (request) => {
+        checkEdition(request);
+        const citizenId = principalOf(request).sub;
+        const outcome = await followProject(deps, { citizenId, projectId: request.params.project ?? '' });
+        return {
+          status: outcome === 'created' ? 201 : 200,
+          body: { project: request.params.project, following: true },
+        };
+      },
+      'DELETE /api/editions/{edition}/projects/{project}/followers': async (request) => {
+        checkEdition(request);
+        const citizenId = principalOf(request).sub;
+        await deps.followUp.unfollow(citizenId, request.params.project ?? '');
+        return { body: { project: request.params.project, following: false } };
+      },
+      'PUT /api/editions/{edition}/staff/projects/{project}/realisation': async (request) => {
+        checkEdition(request);
+        const body = parseWith(RealisationBody, request.body, 'body');
+        const principal = principalOf(request);
+        const role = principal.roles.includes('admin') ? 'admin' : 'coordinator';
+        const stored = await updateRealisation(deps, {
+          projectId: request.params.project ?? '',
+          body,
+          actor: { sub: principal.sub, role },
+        });
+        deps.logger.info('realisation updated', {
+          projectId: stored.projectId,
+          version: stored.version,
+          staffSub: principal.sub,
+        });
+        return { body: stored };
       },
       'GET /api/editions/{edition}/staff/results': async (request) => {
         checkEdition(request);

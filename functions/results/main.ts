@@ -4,6 +4,7 @@ import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { dynamoFollowUpRepository } from './follow-up-repository.ts';
 import { makeHandler } from './handler.ts';
 import { dynamoResultsRepository } from './results-repository.ts';
 
@@ -14,6 +15,7 @@ const documents = createDocumentClient();
 export const handler = makeHandler({
   edition: env.EDITION_ID,
   results: dynamoResultsRepository(documents, env.TABLE_NAME, env.EDITION_ID),
+  followUp: dynamoFollowUpRepository(documents, env.TABLE_NAME, env.EDITION_ID),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   logger: createLogger('results'),
   verifyToken: platformTokenVerifier(env),

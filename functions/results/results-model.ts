@@ -46,6 +46,11 @@ export const CountingParameters = z.object({
   tieBreakLabel: z.string(),
   minimumSupport: z.number(),
   ballotKind: z.string(),
+  /** Repêchage: every territory ends with a winner when one of its projects fits. */
+  atLeastOneWinnerPerTerritory: z.boolean().optional(),
+  reservedAmounts: z
+    .array(z.object({ envelope: z.string(), category: z.string(), amount: z.number() }))
+    .optional(),
 });
 
 /** Everything published (and reviewed before): computed from the frozen snapshot and the stored ballots. */

@@ -38,7 +38,7 @@ export type StoredResults = z.infer<typeof StoredResults>;
 
 export interface ResultsAudit {
   auditId: string;
-  action: 'computed' | 'recount-refused' | 'published';
+  action: 'computed' | 'recount-refused' | 'published' | 'realisation-updated';
   at: string;
   actor: string;
   reason: string;

@@ -66,8 +66,18 @@ export function describeTieBreak(tieBreak: TieBreak): string {
   return `ordre publié : ${tieBreak.order.join(', ')}`;
 }
 
+/** How to name things in the text: a territory's display name instead of its id, say. */
+export interface ExplainLabels {
+  readonly territory?: (id: string) => string;
+}
+
 /** One French sentence saying why the project was or was not funded. */
-export function explainProject(e: ProjectExplanation, result: CountResult, currency?: string): string {
+export function explainProject(
+  e: ProjectExplanation,
+  result: CountResult,
+  currency?: string,
+  labels: ExplainLabels = {},
+): string {
   const money = (v: bigint | Fraction) => formatAmount(v, result.decimals, currency);
   const support = formatSupport(e.support, result.supportDecimals, result.supportUnit);
   const reserve = e.category === undefined ? '' : ` (montant réservé « ${e.category} »)`;
@@ -78,7 +88,7 @@ export function explainProject(e: ProjectExplanation, result: CountResult, curre
 
   if (e.status === 'selected') {
     if (e.stage === 'repechage') {
-      return `Retenu au titre du repêchage : projet le plus soutenu (${support}) du territoire « ${e.territory} », qui n’avait aucun lauréat.`;
+      return `Retenu au titre du repêchage : projet le plus soutenu (${support}) du territoire « ${e.territory === undefined ? '' : (labels.territory?.(e.territory) ?? e.territory)} », qui n’avait aucun lauréat, financé en premier.`;
     }
     if (e.mes?.round !== undefined && e.mes.price !== undefined) {
       const all = e.mes.paidAllTheyHad ?? 0;

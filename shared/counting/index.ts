@@ -15,7 +15,14 @@ export {
   type Stage,
 } from './count.ts';
 export { type Decimal, formatUnits, parseDecimal } from './decimal.ts';
-export { describeTieBreak, explainProject, formatAmount, formatSupport, RULE_LABELS } from './explain.ts';
+export {
+  describeTieBreak,
+  type ExplainLabels,
+  explainProject,
+  formatAmount,
+  formatSupport,
+  RULE_LABELS,
+} from './explain.ts';
 export { type Fraction, fractionToDecimal } from './fraction.ts';
 export {
   type BallotInput,

@@ -1,4 +1,6 @@
 import { ApiError, apiRequest } from './lib/api.ts';
+import { currentCitizen } from './lib/citizen-session.ts';
+import type { SiteConfig } from './lib/config.ts';
 import { loadConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
 import { formatEuros, plural } from './lib/format.ts';
@@ -41,7 +43,7 @@ function envelopeSection(envelope: Results['envelopes'][number]): HTMLElement {
     items.push(
       h(
         'li',
-        { class: project.selected ? 'result funded' : 'result' },
+        { class: project.selected ? 'result funded' : 'result', id: `projet-${project.id}` },
         h('p', { class: 'result-title' }, h('strong', {}, project.title)),
         h('div', { class: 'result-bar', 'aria-hidden': 'true' }, fillBar),
         h(
@@ -76,11 +78,69 @@ function envelopeSection(envelope: Results['envelopes'][number]): HTMLElement {
   );
 }
 
+/**
+ * Before publication: a signed-in inhabitant may ask to be emailed the results (`PUT .../me/results-news`,
+ * stored with their identity, never with their ballot); others are invited to sign in first.
+ */
+async function offerResultsNews(config: SiteConfig): Promise<void> {
+  const section = byId('results-news');
+  const citizen = currentCitizen();
+  section.hidden = false;
+  if (!citizen) {
+    fill(
+      byId('results-news-text'),
+      'Pour recevoir un courriel à la publication des résultats, ',
+      h('a', { href: 'identite.html' }, 'vérifiez votre identité'),
+      ' puis revenez sur cette page.',
+    );
+    return;
+  }
+  const path = `/editions/${encodeURIComponent(config.edition)}/me/results-news`;
+  const render = (subscribed: boolean) => {
+    fill(
+      byId('results-news-text'),
+      subscribed
+        ? 'Vous recevrez un courriel dès la publication des résultats.'
+        : 'Recevez un courriel dès la publication des résultats. Cette demande n’est jamais liée à votre bulletin.',
+    );
+    const button = h(
+      'button',
+      { type: 'button', class: subscribed ? 'button button-secondary' : 'button' },
+      subscribed ? 'Ne plus être prévenu·e' : 'Me prévenir par courriel',
+    );
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        const answer = await apiRequest<{ subscribed: boolean }>(config, path, {
+          method: 'PUT',
+          token: citizen.token,
+          body: { subscribed: !subscribed },
+        });
+        render(answer.subscribed);
+      } catch (error) {
+        button.disabled = false;
+        fill(
+          byId('results-news-action'),
+          button,
+          problemNotice(error instanceof ApiError ? error.problem : unexpectedProblem()),
+        );
+      }
+    });
+    fill(byId('results-news-action'), button);
+  };
+  const mine = await apiRequest<{ subscribed: boolean }>(config, path, { token: citizen.token }).catch(
+    () => ({ subscribed: false }),
+  );
+  render(mine.subscribed);
+}
+
 async function main(): Promise<void> {
+  let config: SiteConfig | undefined;
   try {
-    const config = await loadConfig();
-    const edition = encodeURIComponent(config.edition);
-    const results = await apiRequest<Results>(config, `/editions/${edition}/results`);
+    const site = await loadConfig();
+    config = site;
+    const edition = encodeURIComponent(site.edition);
+    const results = await apiRequest<Results>(site, `/editions/${edition}/results`);
     fill(byId('results-status'));
     fill(byId('rule-description'), results.counting.ruleDescription);
     fill(byId('envelopes'), ...results.envelopes.map(envelopeSection));
@@ -90,7 +150,7 @@ async function main(): Promise<void> {
         h(
           'li',
           {},
-          h('a', { href: `${config.apiBase}/editions/${edition}/open-data/${file.name}` }, file.name),
+          h('a', { href: `${site.apiBase}/editions/${edition}/open-data/${file.name}` }, file.name),
           h('span', { class: 'hash' }, ` SHA-256 ${file.sha256}`),
         ),
       ),
@@ -102,6 +162,8 @@ async function main(): Promise<void> {
       byId('results-error'),
       problemNotice(error instanceof ApiError ? error.problem : unexpectedProblem()),
     );
+    if (config && error instanceof ApiError && error.problem.code === 'results_not_published')
+      await offerResultsNews(config);
   }
 }
 
