@@ -9,7 +9,7 @@ import { ApiStack } from './stacks/api-stack.ts';
 import { AuthStack } from './stacks/auth-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { FunctionsStack } from './stacks/functions-stack.ts';
-import { type SiteDomain, WebStack } from './stacks/web-stack.ts';
+import { type SiteDomain, WebAclStack, WebStack } from './stacks/web-stack.ts';
 
 /** The repository root: function entries, the lock file and `web/dist` are found from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -92,8 +92,16 @@ export function buildEditionApp(
   const api = new ApiStack(app, editionStackId(config.id, 'Api'), {
     ...stackProps('HTTP API'),
   });
+  // A CloudFront web ACL must live in us-east-1: its own stack, referenced across regions by the Web stack.
+  const edge = new WebAclStack(app, `Bp-${config.id}-Edge`, {
+    ...stackProps('WAF web ACL of the distribution (us-east-1)'),
+    env: { account: env.account, region: 'us-east-1' },
+    crossRegionReferences: true,
+  });
   const web = new WebStack(app, editionStackId(config.id, 'Web'), {
     ...stackProps('static site and CDN'),
+    crossRegionReferences: true,
+    webAclArn: edge.webAclArn,
     apiOriginDomainName: api.originDomainName,
     userPool: auth.userPool,
     webClient: auth.webClient,
@@ -110,6 +118,7 @@ export function buildEditionApp(
     staffIssuer: auth.issuer,
     webClient: auth.webClient,
     siteUrl: web.siteUrl,
+    siteBucketArnExport: web.siteBucketArnExport,
     secrets: data.secrets,
     alarmEmail: options.alarmEmail,
   });

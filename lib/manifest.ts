@@ -6,15 +6,27 @@
 import type { Role } from '../shared/auth/roles.ts';
 import type { EditionConfig } from '../shared/edition/edition-config.ts';
 import { phaseTransitions } from '../shared/edition/phases.ts';
+import { SES_FEEDBACK_EVENTS } from '../shared/email/ses-feedback.ts';
 import {
+  BallotListReopened,
+  BallotListValidated,
   CitizenVerified,
+  DeadlineApproaching,
+  DeadlineMissed,
+  DecisionRecorded,
   DuplicateSuspected,
+  IdeaAssigned,
   IdeaChangeRequested,
+  IdeaEdited,
   IdeaHidden,
   IdeaPublished,
   IdeaSubmitted,
   IdeasMerged,
+  IdeaWithdrawn,
+  InstructionDigestReady,
   PhaseChanged,
+  RealisationUpdated,
+  ReassignmentRequested,
   ResultsComputed,
   ResultsPublished,
   VoteWindowChanged,
@@ -40,6 +52,12 @@ export interface SubscriptionSpec {
   /** Stable rule id, unique within the function. */
   readonly id: string;
   readonly events: readonly EventContract[];
+  /**
+   * `aws`: events an AWS service puts on the account's default bus (SES bounces and complaints), matched on
+   * source and detail-type only (shared/email/ses-feedback.ts); locally the one local bus carries them too.
+   * @default 'edition' (our contracts, on the edition bus)
+   */
+  readonly bus?: 'edition' | 'aws';
 }
 
 /** What EventBridge Scheduler passes to the target as its event. */
@@ -91,6 +109,18 @@ export interface FunctionSpec {
     readonly table: 'read' | 'readwrite';
     readonly publishes: readonly EventContract[];
     readonly sendsEmail: boolean;
+    /**
+     * Writes public files under `data/` of the site (served by CloudFront): `s3:PutObject` on the site
+     * bucket's `data/*` and `SITE_BUCKET` in AWS, `SITE_DIR` (the served folder) locally.
+     * @default false
+     */
+    readonly writesSiteData?: boolean;
+    /**
+     * Presigns browser uploads under `uploads/` of the site bucket (idea pictures): `s3:PutObject` on
+     * `uploads/*` (a presigned URL carries the signer's rights) and the bucket's CORS rule for the site.
+     * @default false
+     */
+    readonly presignsUploads?: boolean;
   };
 }
 
@@ -124,6 +154,12 @@ export const FUNCTION_ENV = {
   staffIssuer: 'STAFF_ISSUER',
   staffAudience: 'STAFF_AUDIENCE',
 } as const;
+
+/**
+ * Only on functions with `permissions.writesSiteData` or `presignsUploads`: the site bucket (set by CDK) or,
+ * locally, the folder the HTTP adapter serves (set by the local runtime).
+ */
+export const SITE_ENV = { bucket: 'SITE_BUCKET', dir: 'SITE_DIR' } as const;
 
 const noSchedules = () => [];
 
@@ -331,7 +367,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: {
       table: 'readwrite',
       publishes: [VotingOpened, VotingClosed, VoteWindowChanged, VoteWindowEnded],
-      sendsEmail: false,
+      // The receipt code by email, sent by voting itself: never in an event next to a citizen id.
+      sendsEmail: true,
     },
   },
   {
@@ -356,6 +393,25 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         path: '/api/editions/{edition}/ideas/{id}',
         access: 'public',
         summary: 'One idea: published ones for anyone, any status for its authors and staff readers',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/ideas/{id}/pictures',
+        access: ['citizen'],
+        summary:
+          'Presigned PUT for one picture of my idea (JPEG, PNG or WebP, 5 MB, 3 per idea); 409 without S3',
+      },
+      {
+        method: 'PUT',
+        path: '/api/editions/{edition}/ideas/{id}/support',
+        access: ['citizen'],
+        summary: 'Support a published idea (when the edition enables supports); once per citizen, idempotent',
+      },
+      {
+        method: 'DELETE',
+        path: '/api/editions/{edition}/ideas/{id}/support',
+        access: ['citizen'],
+        summary: 'Withdraw my support of an idea (idempotent)',
       },
       {
         method: 'PATCH',
@@ -414,12 +470,38 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         summary: 'Extend the call for ideas beyond the calendar, with a reason (audited)',
       },
     ],
-    subscriptions: [],
-    schedules: noSchedules,
+    // Its own events regenerate the static public list (`data/ideas.json` on the site, cached by CloudFront).
+    subscriptions: [
+      {
+        id: 'public-list',
+        events: [IdeaPublished, IdeaChangeRequested, IdeaHidden, IdeasMerged, IdeaEdited, IdeaWithdrawn],
+      },
+    ],
+    schedules: (edition) => [
+      {
+        id: 'ideas-sweep',
+        // Publishes events the bus refused when their change was stored (outbox), and rewrites the public
+        // list while supports can move its counts. One query when there is nothing to do.
+        expression: 'rate(1 minute)',
+        timeZone: edition.timeZone,
+        description: 'Diffusion des événements d’idées en attente et liste publique des idées',
+        input: { kind: 'ideas-sweep', edition: edition.id },
+      },
+    ],
     permissions: {
       table: 'readwrite',
-      publishes: [IdeaSubmitted, IdeaPublished, IdeaChangeRequested, IdeaHidden, IdeasMerged],
+      publishes: [
+        IdeaSubmitted,
+        IdeaPublished,
+        IdeaChangeRequested,
+        IdeaHidden,
+        IdeasMerged,
+        IdeaEdited,
+        IdeaWithdrawn,
+      ],
       sendsEmail: false,
+      writesSiteData: true,
+      presignsUploads: true,
     },
   },
   {
@@ -461,16 +543,196 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         access: ['admin'],
         summary: 'Publish the computed results, with a reason (the phase moves to results)',
       },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/realisations',
+        access: 'public',
+        summary: 'Follow-up of the published winners: realisation status and dated milestones (403 before)',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/me/results-news',
+        access: ['citizen'],
+        summary: 'Whether I asked for the results by email, and the winners I follow',
+      },
+      {
+        method: 'PUT',
+        path: '/api/editions/{edition}/me/results-news',
+        access: ['citizen'],
+        summary: 'Ask (or stop asking) to be emailed the results: stored with me, never with a ballot',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/projects/{project}/followers',
+        access: ['citizen'],
+        summary: 'Follow a published winner (verified citizens): an email at each change of its realisation',
+      },
+      {
+        method: 'DELETE',
+        path: '/api/editions/{edition}/projects/{project}/followers',
+        access: ['citizen'],
+        summary: 'Stop following a project',
+      },
+      {
+        method: 'PUT',
+        path: '/api/editions/{edition}/staff/projects/{project}/realisation',
+        access: ['coordinator', 'admin'],
+        summary: 'Set a winner’s realisation: status, reason (abandoned), dated milestones (followers told)',
+      },
     ],
     subscriptions: [{ id: 'voting-closed', events: [VotingClosed] }],
     schedules: noSchedules,
-    permissions: { table: 'readwrite', publishes: [ResultsComputed, ResultsPublished], sendsEmail: false },
+    permissions: {
+      table: 'readwrite',
+      publishes: [ResultsComputed, ResultsPublished, RealisationUpdated],
+      sendsEmail: false,
+    },
+  },
+  {
+    name: 'instruction',
+    entry: 'functions/instruction/main.ts',
+    description:
+      'Instruction of published ideas: assignment to services, opinions and verdicts, deadlines, committee',
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/staff/instruction/dossiers',
+        access: ['instructor', 'coordinator', 'committee'],
+        summary:
+          'Dossiers (an instructor sees its service’s), filters ?service&status&territory&theme, overdue first',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/staff/instruction/dossiers/{id}',
+        access: ['instructor', 'coordinator', 'committee'],
+        summary: 'One dossier: idea, assignments, opinions, verdict, committee opinions, timeline',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/instruction/assignments',
+        access: ['coordinator'],
+        summary: 'Assign ideas (listed, or all of a theme/territory) to one or more services with a due date',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/instruction/assignments/{assignment}/acceptance',
+        access: ['instructor'],
+        summary: 'My service accepts the assignment',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/instruction/assignments/{assignment}/reassignment-request',
+        access: ['instructor'],
+        summary: 'Ask the coordinators to give the assignment to another service, with a reason',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/instruction/assignments/{assignment}/decisions',
+        access: ['instructor'],
+        summary:
+          'My service’s decision: admissibility, feasibility, cost estimate or proposed merge, with reason',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/instruction/dossiers/{id}/verdict',
+        access: ['coordinator'],
+        summary: 'Consolidated verdict with reason: retained as a project (title, summary, cost), or not',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/instruction/dossiers/{id}/committee-opinion',
+        access: ['committee'],
+        summary: 'The Comité citoyen’s opinion (avis) on an idea',
+      },
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/staff/instruction/ballot-list',
+        access: ['coordinator', 'committee', 'admin'],
+        summary: 'Projects put to the vote, their SHA-256 and the validation state',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/instruction/ballot-list/validation',
+        access: ['committee'],
+        summary: 'The Comité citoyen validates the list (it is frozen from then)',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/instruction/ballot-list/reopening',
+        access: ['coordinator', 'admin'],
+        summary: 'Reopen the validated list, with a recorded reason',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/instruction/action-links',
+        access: ['instructor', 'coordinator'],
+        summary: 'Use a signed action link of an email (single-use, expiring, bound to its recipient)',
+      },
+    ],
+    subscriptions: [],
+    secrets: [
+      {
+        id: 'action-link-key',
+        env: 'ACTION_LINK_KEY_SECRET',
+        description: 'HMAC key of the signed action links in staff emails (and of unsubscribe links)',
+      },
+    ],
+    schedules: (edition) => [
+      {
+        id: 'instruction-deadlines',
+        // Every day at 07:00 Paris time: reminders, escalations and the coordinators' digest.
+        expression: 'cron(0 7 * * ? *)',
+        timeZone: edition.timeZone,
+        description: 'Rappels d’échéance, relances et synthèse quotidienne de l’instruction',
+        // The occurrence (not the run) decides the Paris day: a retried or late run checks the same day.
+        input: {
+          kind: 'instruction-deadlines',
+          edition: edition.id,
+          scheduledAt: '<aws.scheduler.scheduled-time>',
+        },
+      },
+    ],
+    permissions: {
+      table: 'readwrite',
+      publishes: [
+        IdeaAssigned,
+        ReassignmentRequested,
+        DecisionRecorded,
+        DeadlineApproaching,
+        DeadlineMissed,
+        InstructionDigestReady,
+        BallotListValidated,
+        BallotListReopened,
+      ],
+      sendsEmail: false,
+    },
   },
   {
     name: 'notifications',
     entry: 'functions/notifications/main.ts',
     description: 'Every email of the product: French templates, SESv2, once per event and recipient',
-    routes: [],
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/editions/{edition}/staff/email-log',
+        access: ['coordinator', 'admin'],
+        summary:
+          'Search the email log (?recipient&template&status&event): who got what, when, and its status',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/unsubscribe',
+        access: 'public',
+        summary: 'Unsubscribe from a list of non-essential mail with the signed link of an email ({ token })',
+      },
+    ],
+    secrets: [
+      {
+        id: 'action-link-key',
+        env: 'ACTION_LINK_KEY_SECRET',
+        description: 'HMAC key of the signed action links in staff emails (and of unsubscribe links)',
+      },
+    ],
     subscriptions: [
       { id: 'phase-changes', events: [PhaseChanged] },
       { id: 'duplicates', events: [DuplicateSuspected] },
@@ -479,6 +741,23 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         id: 'ideas',
         events: [IdeaSubmitted, IdeaPublished, IdeaChangeRequested, IdeaHidden, IdeasMerged],
       },
+      {
+        id: 'instruction',
+        events: [
+          IdeaAssigned,
+          ReassignmentRequested,
+          DecisionRecorded,
+          DeadlineApproaching,
+          DeadlineMissed,
+          InstructionDigestReady,
+          BallotListValidated,
+          BallotListReopened,
+        ],
+      },
+      // Authors and voters who asked hear of the results; followers of a winner hear of its realisation.
+      { id: 'results', events: [ResultsPublished, RealisationUpdated] },
+      // Bounces and complaints of the edition's mail suppress the address (SES → default bus).
+      { id: 'ses-feedback', events: SES_FEEDBACK_EVENTS, bus: 'aws' },
     ],
     schedules: noSchedules,
     permissions: { table: 'readwrite', publishes: [], sendsEmail: true },

@@ -70,6 +70,21 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
           'on-failure destination); its depth is alarmed and it is redriven by an operator.'
         : undefined,
   },
+  {
+    // The site bucket's ARN, imported by the export name the Web stack gives it, then `/data/*` or `/uploads/*`.
+    finding: /^AwsSolutions-IAM5\[Resource::Bp-[A-Za-z0-9-]+-Web-SiteBucketArn\/(data|uploads)\/\*\]$/,
+    reasonFor: (resource) => {
+      const bp = bpFunctionOf(resource);
+      if (!bp?.spec.permissions.writesSiteData || !(resource instanceof CfnPolicy)) return undefined;
+      if (resource.node.scope?.node.scope !== bp.role) return undefined;
+      return (
+        'Only s3:PutObject, only under data/ and uploads/ of the edition site bucket: the function rewrites ' +
+        'public files in data/ (the static list of ideas, data/ideas.json) and presigns picture uploads to ' +
+        'uploads/<edition>/<idea>/<uuid> with a signed type and size; it cannot read, delete or touch the rest ' +
+        'of the site (lib/stacks/functions-stack.ts, grantSiteData).'
+      );
+    },
+  },
   // HTTP routes: API Gateway authorizes none of them on purpose.
   {
     finding: 'AwsSolutions-APIG4',
@@ -93,9 +108,11 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
       const id = resource.node.scope?.node.id.replace(/^Secret-/, '');
       if (id === 'citizen-signing-seed')
         return (
-          'Seed of the key that signs 2-hour citizen tokens, read once per cold start: rotation needs a JWKS ' +
-          'that publishes the old and new keys during the token lifetime, which the identity function does not ' +
-          'offer yet; until then the seed is rotated by hand between editions (all sessions then end).'
+          'Seed of the key that signs 2-hour citizen tokens, read once per cold start: automatic rotation needs a ' +
+          'JWKS that publishes the AWSCURRENT and AWSPREVIOUS keys for the token lifetime, which the identity ' +
+          'function does not offer yet. Until then it is rotated by hand, outside the vote window, with the ' +
+          'procedure of the README ("Security review": put-secret-value, then recycle the identity function; ' +
+          'the kid is the key thumbprint, so verifiers refetch the JWKS; open sessions end, citizens sign in again).'
         );
       if (id === 'fingerprint-key')
         return (
@@ -103,6 +120,12 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
           'rotating it would orphan every stored identity (lookups by email, duplicate detection) without a ' +
           're-keying job, so it lives as long as the edition data; only the identity and voting functions read it ' +
           '(voting hashes the printed voting codes it redeems).'
+        );
+      if (id === 'action-link-key')
+        return (
+          'HMAC key of the signed links in emails (staff action links, expiring within 14 days, and unsubscribe ' +
+          'links): rotating it invalidates every link already sent, so it is rotated by hand between editions; ' +
+          'only the notifications function (which mints) and the instruction function (which verifies) read it.'
         );
       return undefined;
     },
@@ -130,9 +153,11 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
     finding: 'AwsSolutions-CFR2',
     reasonFor: (resource) =>
       resource instanceof CfnDistribution
-        ? 'No WAF yet: a CloudFront web ACL must live in us-east-1 (a cross-region stack) with a monthly cost per ' +
-          'edition; abuse is bounded by stage throttling, one-time email codes and idempotent once-per-person ' +
-          'writes. To be decided with the Département before the first public vote.'
+        ? 'Built without a web ACL (no webAclArn): the CLOUDFRONT web ACL with per-address rate rules is ' +
+          'WebAclStack (lib/stacks/web-stack.ts), which must be deployed in us-east-1 and passed to the Web stack ' +
+          'through a cross-region reference (lib/edition-app.ts). Without it, abuse is bounded by the stage ' +
+          'throttling, the per-email and per-address code limits of the identity function and idempotent ' +
+          'once-per-person writes.'
         : undefined,
   },
   {

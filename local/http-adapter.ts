@@ -54,6 +54,18 @@ function compileRoutes(): CompiledRoute[] {
   });
 }
 
+/** Decoded path parameters, or `undefined` when one is not valid percent-encoding (`%E0%A4%A`, `%`). */
+function decodePathParameters(
+  names: readonly string[],
+  match: RegExpMatchArray,
+): Record<string, string> | undefined {
+  try {
+    return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+  } catch {
+    return undefined;
+  }
+}
+
 function problem(res: ServerResponse, status: number, code: string, title: string, detail: string) {
   res.writeHead(status, { 'content-type': 'application/problem+json; charset=utf-8' });
   res.end(
@@ -111,9 +123,11 @@ export async function startHttpAdapter(options: {
       if (route.method !== method) continue;
       const match = url.pathname.match(route.pattern);
       if (!match) continue;
-      const params = Object.fromEntries(
-        route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
-      );
+      const params = decodePathParameters(route.names, match);
+      if (!params) {
+        problem(res, 400, 'bad_request', 'Adresse invalide', 'L’adresse demandée est mal encodée.');
+        return;
+      }
       matched = { route, params };
       break;
     }
@@ -127,8 +141,10 @@ export async function startHttpAdapter(options: {
       return;
     }
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+    // Repeated headers are joined with commas, as API Gateway (payload 2.0) does: Node's `req.headers` keeps
+    // only the first `Authorization` of a request that sends two, which API Gateway never does.
+    for (const [name, values] of Object.entries(req.headersDistinct)) {
+      if (values !== undefined) headers[name] = values.join(',');
     }
     const textual = isTextual(headers['content-type']);
     const now = new Date();
@@ -187,8 +203,14 @@ export async function startHttpAdapter(options: {
       res.end(JSON.stringify(options.siteConfig()));
       return;
     }
-    let path = normalize(join(staticRoot, decodeURIComponent(url.pathname)));
-    if (!path.startsWith(staticRoot)) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(url.pathname);
+    } catch {
+      decoded = '/\0';
+    }
+    let path = normalize(join(staticRoot, decoded));
+    if (!path.startsWith(`${staticRoot}/`) && path !== staticRoot) {
       res.writeHead(403).end();
       return;
     }
@@ -210,13 +232,41 @@ export async function startHttpAdapter(options: {
   }
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+    // The Host header is the caller's to choose: never a base to parse with (`Host: [` threw here and
+    // took the whole local stack down). A request target that is not a path is refused, as API Gateway does.
+    const url = URL.canParse(`http://${host}${req.url ?? '/'}`)
+      ? new URL(`http://${host}${req.url ?? '/'}`)
+      : undefined;
+    if (!url || !(req.url ?? '/').startsWith('/')) {
+      problem(res, 400, 'bad_request', 'Requête invalide', 'L’adresse demandée est invalide.');
+      return;
+    }
     const work = url.pathname.startsWith('/api/') ? handleApi(req, res, url) : handleStatic(res, url);
     work.catch(() => {
       if (!res.headersSent)
         problem(res, 500, 'internal_error', 'Erreur interne', 'Une erreur inattendue est survenue.');
       else res.destroy();
     });
+  });
+  // Requests Node refuses before any handler (headers over 16 KiB, malformed request lines) get a
+  // problem+json too, instead of Node's bare `400`/`431` text.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      type: `https://budget-participatif.example/problems/${tooLarge ? 'headers_too_large' : 'bad_request'}`,
+      title: tooLarge ? 'En-têtes trop volumineux' : 'Requête invalide',
+      status,
+      detail: tooLarge ? 'Les en-têtes de la requête sont trop volumineux.' : 'La requête est mal formée.',
+      code: tooLarge ? 'headers_too_large' : 'bad_request',
+      errors: [],
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        'content-type: application/problem+json; charset=utf-8\r\n' +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);

@@ -33,6 +33,8 @@ export class ApiStack extends EditionStack {
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: `Budget participatif ${props.editionId}`,
       createDefaultStage: false,
+      // No `corsPreflight`, on purpose: the site calls the API on its own origin (CloudFront `/api/*`), so
+      // no other origin gets CORS headers and a browser on another site cannot read an answer.
     });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });

@@ -3,6 +3,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
@@ -42,6 +43,8 @@ export class DataStack extends EditionStack {
   readonly bus: EventBus;
   /** The manifest's secrets by id (generated at creation, retained like the table). */
   readonly secrets: Readonly<Record<string, Secret>>;
+  /** Logs of the seeding custom resources' provider (one function for all of them). */
+  private seedLogs?: LogGroup;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -122,8 +125,18 @@ export class DataStack extends EditionStack {
           new PolicyStatement({ actions: ['dynamodb:BatchWriteItem'], resources: [this.table.tableArn] }),
         ]),
         installLatestAwsSdk: false,
+        logGroup: this.seedLogGroup(),
       });
     }
+  }
+
+  /**
+   * One log group with a retention for the singleton provider of every seed (the first custom resource
+   * creates the provider with it), instead of one CloudWatch creates on first run and keeps forever.
+   */
+  private seedLogGroup(): LogGroup {
+    this.seedLogs ??= new LogGroup(this, 'SeedLogs', { retention: RetentionDays.THREE_MONTHS });
+    return this.seedLogs;
   }
 
   /**
@@ -158,16 +171,23 @@ export class DataStack extends EditionStack {
       ]),
       // The runtime's SDK is enough for PutItem; installing the latest one at deploy needs npm and network.
       installLatestAwsSdk: false,
+      logGroup: this.seedLogGroup(),
     });
   }
 }
 
 /** DynamoDB JSON of a flat item of strings and numbers (what the custom resource's SDK call takes). */
-function toAttributeValues(item: Record<string, string | number>) {
+function toAttributeValues(item: Record<string, string | number | readonly string[] | undefined>) {
   return Object.fromEntries(
-    Object.entries(item).map(([name, value]) => [
-      name,
-      typeof value === 'number' ? { N: String(value) } : { S: value },
-    ]),
+    Object.entries(item)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => [
+        name,
+        typeof value === 'number'
+          ? { N: String(value) }
+          : typeof value === 'string'
+            ? { S: value }
+            : { L: (value ?? []).map((entry) => ({ S: entry })) },
+      ]),
   );
 }

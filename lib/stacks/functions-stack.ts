@@ -1,15 +1,21 @@
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
 import { HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { CfnConfigurationSet, CfnConfigurationSetEventDestination } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
+import { awsEventPattern, MAIL_CONFIGURATION_SET_ENV } from '../../shared/email/ses-feedback.ts';
 import { BpFunction } from '../constructs/bp-function.ts';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { EditionMonitoring } from '../constructs/edition-monitoring.ts';
-import { FUNCTIONS, type RouteSpec, routeKey } from '../manifest.ts';
+import { FUNCTIONS, type RouteSpec, routeKey, SITE_ENV, type SubscriptionSpec } from '../manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 /** A readable, stable construct id for a route: `GET-api-editions-edition-staff-phase`. */
@@ -27,6 +33,12 @@ export interface FunctionsStackProps extends EditionStackProps {
   readonly staffIssuer: string;
   readonly webClient: IUserPoolClient;
   readonly siteUrl: string;
+  /**
+   * Export name of the site bucket's ARN (lib/stacks/web-stack.ts), for functions whose manifest entry
+   * `writesSiteData`.
+   * @default none (a function that writes site data then fails the synth)
+   */
+  readonly siteBucketArnExport?: string;
   /** The manifest's secrets by id (lib/stacks/data-stack.ts). */
   readonly secrets: Readonly<Record<string, ISecret>>;
   /** @default no subscription to the alarm topic */
@@ -67,6 +79,12 @@ export class FunctionsStack extends EditionStack {
         secrets: props.secrets,
       });
 
+      const sitePrefixes = [
+        ...(spec.permissions.writesSiteData ? ['data/'] : []),
+        ...(spec.permissions.presignsUploads ? ['uploads/'] : []),
+      ];
+      if (sitePrefixes.length > 0) grantSiteData(bp, props.siteBucketArnExport, sitePrefixes);
+
       const integration = new HttpLambdaIntegration(`${spec.name}-Integration`, bp.fn);
       for (const route of spec.routes) {
         const key = routeKey(route);
@@ -80,7 +98,10 @@ export class FunctionsStack extends EditionStack {
         this.routes.push({ route, construct });
       }
 
-      for (const subscription of spec.subscriptions) bp.subscribe(props.bus, subscription);
+      for (const subscription of spec.subscriptions) {
+        if (subscription.bus === 'aws') subscribeSesFeedback(bp, subscription);
+        else bp.subscribe(props.bus, subscription);
+      }
       for (const schedule of spec.schedules(config)) bp.schedule(this.scheduleGroup, schedule);
       return bp;
     });
@@ -92,4 +113,81 @@ export class FunctionsStack extends EditionStack {
       alarmEmail: props.alarmEmail,
     });
   }
+}
+
+/**
+ * Names the site bucket in `SITE_BUCKET` and allows `s3:PutObject` under the given prefixes only (`data/`:
+ * public files such as the static list of ideas; `uploads/`: presigned picture uploads): the function can
+ * neither read, delete nor touch the rest of the site.
+ */
+function grantSiteData(bp: BpFunction, arnExport: string | undefined, prefixes: string[]): void {
+  if (!arnExport) throw new Error(`${bp.spec.name} writes site data but no site bucket was given`);
+  // Imported by its export name (not a cross-stack token): the grant then reads the same before and after
+  // synthesis, which is what lets lib/nag.ts acknowledge its `data/*` and `uploads/*` wildcards by a stable id.
+  const bucketArn = Fn.importValue(arnExport);
+  bp.fn.addEnvironment(SITE_ENV.bucket, Fn.select(5, Fn.split(':', bucketArn)));
+  bp.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['s3:PutObject'],
+      resources: prefixes.map((prefix) => `${bucketArn}/${prefix}*`),
+    }),
+  );
+}
+
+/**
+ * SES feedback of the edition's mail (manifest subscription with `bus: 'aws'`): a configuration set whose
+ * bounce and complaint events SES publishes to the account's default bus, and a rule there, filtered on this
+ * configuration set (editions share the default bus), that runs the function with the retries and
+ * dead-letter queue of any rule. The function sends through the set (`MAIL_CONFIGURATION_SET`).
+ */
+function subscribeSesFeedback(bp: BpFunction, subscription: SubscriptionSpec): void {
+  if (subscription.events.some((contract) => contract.source !== 'aws.ses')) {
+    throw new Error(`Only SES events come from the default bus (${bp.spec.name}/${subscription.id})`);
+  }
+  const configurationSet = new CfnConfigurationSet(bp, 'MailConfigurationSet', {
+    sendingOptions: { sendingEnabled: true },
+    reputationOptions: { reputationMetricsEnabled: true },
+  });
+  const defaultBus = EventBus.fromEventBusName(bp, 'DefaultBus', 'default');
+  new CfnConfigurationSetEventDestination(bp, 'MailFeedbackDestination', {
+    configurationSetName: configurationSet.ref,
+    eventDestination: {
+      enabled: true,
+      matchingEventTypes: ['BOUNCE', 'COMPLAINT'],
+      eventBridgeDestination: { eventBusArn: defaultBus.eventBusArn },
+    },
+  });
+  bp.fn.addEnvironment(MAIL_CONFIGURATION_SET_ENV, configurationSet.ref);
+  // Sending through a configuration set is authorised on the set too (same sender condition as the identity).
+  bp.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resources: [
+        Stack.of(bp).formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: configurationSet.ref,
+        }),
+      ],
+    }),
+  );
+  const deadLetters = new DeadLetterQueue(bp, 'SesFeedbackDlq');
+  bp.deadLetterQueues.push(deadLetters);
+  const pattern = awsEventPattern(subscription.events);
+  new Rule(bp, `Rule-${subscription.id}`, {
+    eventBus: defaultBus,
+    description: `${bp.spec.name} <- ${pattern['detail-type'].join(', ')} (SES)`,
+    eventPattern: {
+      source: pattern.source,
+      detailType: pattern['detail-type'],
+      detail: { mail: { tags: { 'ses:configuration-set': [configurationSet.ref] } } },
+    },
+    targets: [
+      new LambdaFunction(bp.fn, {
+        deadLetterQueue: deadLetters.queue,
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+      }),
+    ],
+  });
 }

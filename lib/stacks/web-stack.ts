@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -18,9 +18,18 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, type ISource, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
+import { FUNCTIONS } from '../manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 /** A custom domain for the site: the ACM certificate must be in us-east-1 (a CloudFront rule). */
@@ -49,6 +58,12 @@ export interface WebStackProps extends EditionStackProps {
    * @default Duration.days(365)
    */
   readonly logRetention?: Duration;
+  /**
+   * ARN of a CLOUDFRONT-scope WAF web ACL (`WebAclStack`, deployed in us-east-1) attached to the
+   * distribution, so its rate-based rules cover the site and the API behind `/api/*`.
+   * @default no web ACL: stage throttling and the functions' own limits only (see WebAclStack)
+   */
+  readonly webAclArn?: string;
 }
 
 /** What the static site reads at start-up to find its API and its sign-in endpoint. */
@@ -66,6 +81,8 @@ export interface SiteRuntimeConfig {
 export class WebStack extends EditionStack {
   readonly distribution: Distribution;
   readonly siteBucket: Bucket;
+  /** Export name of the site bucket's ARN: functions that publish under `data/` import it (functions-stack.ts). */
+  readonly siteBucketArnExport: string;
   readonly logBucket: Bucket;
   /** The URL citizens use, for links in emails. */
   readonly siteUrl: string;
@@ -95,6 +112,26 @@ export class WebStack extends EditionStack {
       autoDeleteObjects: true,
     });
 
+    this.siteBucketArnExport = `${this.stackName}-SiteBucketArn`;
+    new CfnOutput(this, 'SiteBucketArn', {
+      value: this.siteBucket.bucketArn,
+      exportName: this.siteBucketArnExport,
+      description: 'Site bucket: the ideas function writes the static list of ideas under data/',
+    });
+
+    // Browsers PUT idea pictures straight into `uploads/` with presigned URLs (functions with `presignsUploads`):
+    // the URL is the credential, CORS only lets the page read the answer. Any origin without a custom domain:
+    // the distribution's own name would make the bucket depend on the distribution that depends on it.
+    const uploads = FUNCTIONS.some((fn) => fn.permissions.presignsUploads);
+    if (uploads) {
+      this.siteBucket.addCorsRule({
+        allowedMethods: [HttpMethods.PUT],
+        allowedOrigins: [props.siteDomain ? `https://${props.siteDomain.domainName}` : '*'],
+        allowedHeaders: ['content-type'],
+        maxAge: 3000,
+      });
+    }
+
     const cognitoEndpoint = `https://cognito-idp.${this.region}.amazonaws.com/`;
     const securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: `Budget participatif ${props.editionId}: security headers`,
@@ -113,7 +150,9 @@ export class WebStack extends EditionStack {
         contentSecurityPolicy: {
           contentSecurityPolicy: [
             "default-src 'self'",
-            `connect-src 'self' ${cognitoEndpoint}`,
+            // Idea pictures are PUT to the site bucket with presigned URLs. Its name is generated at deploy (a
+            // token here): the region's S3 virtual hosts are allowed, a script would still need a signed URL.
+            `connect-src 'self' ${cognitoEndpoint}${uploads ? ` https://*.s3.${this.region}.amazonaws.com` : ''}`,
             "img-src 'self' data:",
             "style-src 'self'",
             "script-src 'self'",
@@ -159,6 +198,7 @@ export class WebStack extends EditionStack {
       certificate,
       // Only settable with a custom certificate: the default *.cloudfront.net one has a policy fixed by AWS.
       minimumProtocolVersion: certificate ? SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+      webAclId: props.webAclArn,
       httpVersion: HttpVersion.HTTP2_AND_3,
       // Visitors are in France: edge locations of Europe and North America are enough.
       priceClass: PriceClass.PRICE_CLASS_100,
@@ -192,9 +232,103 @@ export class WebStack extends EditionStack {
     new BucketDeployment(this, 'DeploySite', {
       sources,
       destinationBucket: this.siteBucket,
+      // `data/` is written by the functions (the static list of ideas): a deploy neither prunes nor replaces it.
+      exclude: ['data/*', 'uploads/*'],
       distribution: this.distribution,
       distributionPaths: ['/*'],
       memoryLimit: 512,
+      // Its own log group with a retention, instead of one CloudWatch creates on first run and keeps forever.
+      logGroup: new LogGroup(this, 'DeploySiteLogs', { retention: RetentionDays.THREE_MONTHS }),
     });
+  }
+}
+
+export interface WebAclStackProps extends EditionStackProps {
+  /**
+   * Requests one client address may make in any 5 minutes, all paths together, before it is blocked.
+   * @default 3000 (10 per second sustained: far above a person, below a flood)
+   */
+  readonly requestsPerAddress?: number;
+  /**
+   * Requests one client address may make to `/identity/` (email codes, sign-in) in any 5 minutes.
+   * @default 300 (a town hall kiosk registering people all day stays under it; a code-guessing script does not)
+   */
+  readonly identityRequestsPerAddress?: number;
+}
+
+/**
+ * The WAF web ACL of an edition's distribution. A CLOUDFRONT-scope web ACL must be created in us-east-1,
+ * and WAF cannot be attached to an HTTP API at all (only REST APIs, ALBs, AppSync, Cognito and
+ * CloudFront), so it lives in its own us-east-1 stack and protects the API through the distribution's
+ * `/api/*` behaviour; the Web stack takes its ARN (`webAclArn`) through a cross-region reference. The
+ * API's `execute-api` URL still answers directly, with the stage throttling as its only shield: closing it
+ * needs a custom domain for the API (then `disableExecuteApiEndpoint`), or an origin secret header that
+ * CloudFront adds and the functions check.
+ */
+export class WebAclStack extends EditionStack {
+  readonly webAcl: CfnWebACL;
+  readonly webAclArn: string;
+
+  constructor(scope: Construct, id: string, props: WebAclStackProps) {
+    super(scope, id, props);
+    const metric = (name: string) => ({
+      cloudWatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName: `bp-${props.editionId}-${name}`.slice(0, 128),
+    });
+    this.webAcl = new CfnWebACL(this, 'WebAcl', {
+      scope: 'CLOUDFRONT',
+      description: `Budget participatif ${props.editionId}: rate limits per client address`,
+      defaultAction: { allow: {} },
+      visibilityConfig: metric('web-acl'),
+      rules: [
+        {
+          name: 'identity-rate-per-address',
+          priority: 0,
+          action: { block: {} },
+          statement: {
+            rateBasedStatement: {
+              limit: props.identityRequestsPerAddress ?? 300,
+              evaluationWindowSec: 300,
+              aggregateKeyType: 'IP',
+              scopeDownStatement: {
+                byteMatchStatement: {
+                  fieldToMatch: { uriPath: {} },
+                  positionalConstraint: 'CONTAINS',
+                  searchString: '/identity/',
+                  textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+                },
+              },
+            },
+          },
+          visibilityConfig: metric('identity-rate'),
+        },
+        {
+          name: 'rate-per-address',
+          priority: 1,
+          action: { block: {} },
+          statement: {
+            rateBasedStatement: {
+              limit: props.requestsPerAddress ?? 3000,
+              evaluationWindowSec: 300,
+              aggregateKeyType: 'IP',
+            },
+          },
+          visibilityConfig: metric('rate'),
+        },
+        {
+          // Known botnets and scanners (AWS threat intelligence); no body-size rules, which would refuse
+          // the 64 KiB bodies this API accepts.
+          name: 'aws-ip-reputation',
+          priority: 2,
+          overrideAction: { none: {} },
+          statement: {
+            managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesAmazonIpReputationList' },
+          },
+          visibilityConfig: metric('ip-reputation'),
+        },
+      ],
+    });
+    this.webAclArn = this.webAcl.attrArn;
   }
 }
