@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import PathOrderSequencer from './test/support/sequencer.ts';
 
 /**
  * Test taxonomy (see README): unit and contract tests need nothing running; infra tests synthesize the
@@ -7,6 +8,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // One fixed file order (see the sequencer): integration files share one stack.
+    sequence: { sequencer: PathOrderSequencer },
     projects: [
       {
         test: {

@@ -24,7 +24,8 @@ import {
  * Time choices, where AWS gives no local answer:
  * - a fire time the clock passes fires, even while the bus was stopped: on start, an `at()` schedule
  *   whose time went by unfired fires once, and a recurring one catches up its missed occurrences
- *   (at most MAX_CATCH_UP per schedule, then it resumes from now);
+ *   (at most MAX_CATCH_UP per schedule, then it resumes from now: a clock moved months ahead must not
+ *   replay a daily check a hundred times at once, which AWS, whose clock never jumps, never does);
  * - an `at()` already in the past when created or updated never fires (the clock did not pass it);
  * - a `rate()` schedule fires at its StartDate, or at once when it has none, as Scheduler does.
  */
@@ -81,11 +82,24 @@ export interface LocalEventBus {
   /** The last 500 events put on the bus, oldest first. */
   events(): RecordedEvent[];
   schedules(): ScheduleRecord[];
+  /** Counters since start (the cost benchmark bills events and Scheduler invocations). */
+  stats(): BusStats;
+}
+
+export interface BusStats {
+  /** PutEvents calls and the entries they put on the bus (billed per event). */
+  putEventsCalls: number;
+  events: number;
+  /** Matched (event, rule) pairs and schedule fires delivered to a function, and every attempt. */
+  ruleDeliveries: number;
+  scheduleInvocations: number;
+  attempts: number;
+  deadLetters: number;
 }
 
 const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 200 };
 const EVENT_HISTORY = 500;
-const MAX_CATCH_UP = 100;
+const MAX_CATCH_UP = 3;
 /** setTimeout fires at once beyond ~24.8 days, so longer waits are taken in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(:[^:]+)?$/;
@@ -211,6 +225,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
     schedules.set(keyOf(record.groupName, record.name), record);
   }
   const history: RecordedEvent[] = [];
+  const counters = { putEventsCalls: 0, events: 0, ruleDeliveries: 0, scheduleInvocations: 0, attempts: 0 };
   const pending = new Set<Promise<void>>();
   const stopping = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -249,6 +264,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
     for (let attempt = 1; attempt <= delivery.attempts && !stopping.signal.aborted; attempt++) {
       try {
         event = delivery.event(attempt);
+        counters.attempts++;
         const handler = targets[delivery.target];
         if (!handler) throw new Error(`No local function named "${delivery.target}"`);
         await handler(event);
@@ -272,6 +288,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
 
   function putEvents(body: unknown) {
     const request = parseOr400(PutEventsBody, body, 'ValidationException');
+    counters.putEventsCalls++;
     const now = clock.now();
     const accepted: { event: EventEnvelope; matched: typeof rules }[] = [];
     const entries = request.Entries.map((entry) => {
@@ -302,6 +319,8 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
       };
       const matched = rules.filter((rule) => rule.matches(event));
       accepted.push({ event, matched });
+      counters.events++;
+      counters.ruleDeliveries += matched.length;
       history.push({ event, matchedRules: matched.map((rule) => rule.name) });
       if (history.length > EVENT_HISTORY) history.shift();
       log(
@@ -370,6 +389,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
     const policy = record.target.RetryPolicy?.MaximumRetryAttempts;
     const input = record.target.Input ?? '{}';
     record.lastFiredAt = iso(scheduledTime);
+    counters.scheduleInvocations++;
     log(`schedule ${record.name} fires (${iso(scheduledTime)}) → ${target}`);
     track(
       deliver({
@@ -604,6 +624,8 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
         return { events: history };
       case 'GET /__local/schedules':
         return { schedules: [...schedules.values()] };
+      case 'GET /__local/stats':
+        return bus.stats();
       default:
         throw new ApiError(404, 'ResourceNotFoundException', `No control route ${route}`);
     }
@@ -677,6 +699,7 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
     deadLetters: () => structuredClone(deadLetters),
     events: () => structuredClone(history),
     schedules: () => structuredClone([...schedules.values()]),
+    stats: () => ({ ...counters, deadLetters: deadLetters.length }),
   };
 
   // Fire times passed while the bus was down (see the module comment), then wait for the next one.

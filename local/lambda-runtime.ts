@@ -6,6 +6,16 @@ import type { FunctionSpec } from '../lib/manifest.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
+/** One finished invocation, for counters (the cost benchmark bills invocations and GB-seconds). */
+export interface InvocationRecord {
+  functionName: string;
+  memoryMb: number;
+  durationMs: number;
+  ok: boolean;
+  /** `http` for an API Gateway event, else `async` (an event or a schedule). */
+  trigger: 'http' | 'async';
+}
+
 function context(fn: FunctionSpec): Context {
   const deadline = Date.now() + (fn.timeoutSeconds ?? 10) * 1000;
   return {
@@ -29,7 +39,11 @@ function context(fn: FunctionSpec): Context {
  * process, once the environment is set, and invokes it as Lambda would: one event, one context.
  * Unlike Lambda, all functions share one process and one environment; their env vars coincide.
  */
-export async function loadFunctions(functions: readonly FunctionSpec[], root: string) {
+export async function loadFunctions(
+  functions: readonly FunctionSpec[],
+  root: string,
+  options: { onInvoke?: ((record: InvocationRecord) => void) | undefined } = {},
+) {
   const handlers = new Map<string, { fn: FunctionSpec; handler: Handler }>();
   for (const fn of functions) {
     const module = (await import(pathToFileURL(resolve(root, fn.entry)).href)) as { handler?: Handler };
@@ -39,6 +53,22 @@ export async function loadFunctions(functions: readonly FunctionSpec[], root: st
   return async function invoke(functionName: string, event: unknown): Promise<unknown> {
     const loaded = handlers.get(functionName);
     if (!loaded) throw new Error(`Unknown function ${functionName}`);
-    return loaded.handler(event, context(loaded.fn));
+    const { onInvoke } = options;
+    if (!onInvoke) return loaded.handler(event, context(loaded.fn));
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await loaded.handler(event, context(loaded.fn));
+      ok = true;
+      return result;
+    } finally {
+      onInvoke({
+        functionName,
+        memoryMb: loaded.fn.memoryMb ?? 256,
+        durationMs: performance.now() - started,
+        ok,
+        trigger: typeof event === 'object' && event !== null && 'routeKey' in event ? 'http' : 'async',
+      });
+    }
   };
 }

@@ -4,11 +4,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { allSecrets, FUNCTIONS, TABLE } from '../lib/manifest.ts';
+import { allSecrets, FUNCTIONS, SITE_ENV, TABLE } from '../lib/manifest.ts';
 import { STAFF_ROLES } from '../shared/auth/roles.ts';
 import { createDocumentClient } from '../shared/dynamo/document-client.ts';
 import type { EditionConfig } from '../shared/edition/edition-config.ts';
 import { putEditionConfig } from '../shared/edition/edition-store.ts';
+import { awsEventPattern } from '../shared/email/ses-feedback.ts';
 import { eventPattern } from '../shared/events/define-event.ts';
 import { projectsFilePath, putProjects, readProjectsFile } from '../shared/voting/projects.ts';
 import { buildWeb } from '../web/build.ts';
@@ -16,8 +17,9 @@ import { type Clock, createClock } from './clock.ts';
 import { type StaffPool, type StaffUser, seedStaffPool, startCognitoLocal } from './cognito.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.ts';
+import { type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { startHttpAdapter } from './http-adapter.ts';
-import { loadFunctions } from './lambda-runtime.ts';
+import { type InvocationRecord, loadFunctions } from './lambda-runtime.ts';
 import { startSecretsEmulator } from './secrets.ts';
 import { startSesEmulator } from './ses.ts';
 import { ensureTable } from './table.ts';
@@ -42,6 +44,13 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Extra environment for the functions (a higher per-client code limit for a load test, say). */
   functionEnv?: Record<string, string>;
+  /**
+   * Puts local/fault-proxy.ts between the functions and DynamoDB Local / the SES emulator (rate 0 with
+   * `countCapacity` to measure consumed capacity only). The stack's own seeding bypasses it.
+   */
+  faults?: FaultOptions & { countCapacity?: boolean };
+  /** Called after each function invocation (HTTP, event or schedule), for the cost benchmark. */
+  onInvoke?: (record: InvocationRecord) => void;
 }
 
 export interface LocalStack {
@@ -61,16 +70,20 @@ export interface LocalStack {
   staff: (StaffUser & { role: string })[];
   bus: LocalEventBus;
   clock: Clock;
+  /** Present when `options.faults` is set. */
+  faults?: { dynamodb: FaultProxy; ses: FaultProxy };
   stop(): Promise<void>;
 }
 
 /** One demo account per staff role; passwords are demo-only and printed by `npm start`. */
 export function demoStaff(config: EditionConfig): (StaffUser & { role: string })[] {
   const domain = config.mailFrom.split('@')[1] ?? 'example.org';
+  // The instructor is the first contact of the first service, so the signed links of its emails are usable locally.
+  const instructorEmail = config.services[0]?.contacts[0]?.email;
   return STAFF_ROLES.map((role) => ({
     role,
-    username: `${role}@${domain}`,
-    email: `${role}@${domain}`,
+    username: role === 'instructor' && instructorEmail ? instructorEmail : `${role}@${domain}`,
+    email: role === 'instructor' && instructorEmail ? instructorEmail : `${role}@${domain}`,
     password: `Demo-${role}-2026!`,
     groups: [role],
     ...(role === 'instructor' && config.services[0] ? { service: config.services[0].id } : {}),
@@ -169,6 +182,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       );
     }
 
+    let faults: LocalStack['faults'];
+    if (options.faults) {
+      const { countCapacity, ...injection } = options.faults;
+      const [dynamodbProxy, sesProxy] = await Promise.all([
+        startFaultProxy({
+          service: 'dynamodb',
+          upstream: dynamodb.endpoint,
+          faults: injection,
+          countCapacity,
+        }),
+        startFaultProxy({ service: 'ses', upstream: ses.endpoint, faults: injection }),
+      ]);
+      stops.push(dynamodbProxy.stop, sesProxy.stop);
+      faults = { dynamodb: dynamodbProxy, ses: sesProxy };
+    }
+
     const busPort = await port(13);
     const sitePort = options.port === 0 ? await freePort() : options.port;
     const siteUrl = `http://127.0.0.1:${sitePort}`;
@@ -176,9 +205,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // What the CDK stacks put in each function's environment, pointed at the emulators through the
     // SDK's standard endpoint variables: handler code is the deployed code.
     Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
-      AWS_ENDPOINT_URL_SES: ses.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: faults?.dynamodb.endpoint ?? dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SESV2: faults?.ses.endpoint ?? ses.endpoint,
+      AWS_ENDPOINT_URL_SES: faults?.ses.endpoint ?? ses.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: busEndpoint,
       AWS_ENDPOINT_URL_SCHEDULER: busEndpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
@@ -193,11 +222,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       SITE_URL: siteUrl,
       STAFF_ISSUER: pool.issuer,
       STAFF_AUDIENCE: pool.clientId,
+      // Where functions with `writesSiteData` publish `data/...` (the site bucket in AWS): the served folder.
+      [SITE_ENV.dir]: join(dataDir, 'web'),
       ...secretEnv,
+      // Mail to `<x>+fail<N>@faults.invalid` fails N times, `+failalways@` always (shared/email/fault-injecting-mailer.ts).
+      MAIL_FAULT_DOMAIN: 'faults.invalid',
       ...options.functionEnv,
     });
 
-    const invoke = await loadFunctions(FUNCTIONS, process.cwd());
+    const invoke = await loadFunctions(FUNCTIONS, process.cwd(), { onInvoke: options.onInvoke });
 
     const bus = await startLocalEventBus({
       port: busPort,
@@ -207,7 +240,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       rules: FUNCTIONS.flatMap((fn) =>
         fn.subscriptions.map((subscription) => ({
           name: `${fn.name}-${subscription.id}`,
-          pattern: eventPattern(subscription.events),
+          // AWS service events (SES bounces) reach the one local bus too, matched as on the default bus.
+          pattern:
+            subscription.bus === 'aws'
+              ? awsEventPattern(subscription.events)
+              : eventPattern(subscription.events),
           target: fn.name,
         })),
       ),
@@ -263,6 +300,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       staff,
       bus,
       clock,
+      ...(faults ? { faults } : {}),
       stop,
     };
   } catch (error) {

@@ -56,7 +56,15 @@ export const Counting = z.object({
   /** `project-id`: ids compared as strings by code point, smallest first (pabutools' default). */
   tieBreak: z.enum(['project-id', 'lower-cost', 'published-lottery']),
   minimumSupport: z.number().int().nonnegative().default(0),
+  /** Repêchage: a territory left without a winner gets its best-supported project that fits, funded first. */
   atLeastOneWinnerPerTerritory: z.boolean().default(false),
+  /**
+   * Amounts kept for a category of projects (a project's theme or one of its `categories`), counted first in
+   * their envelope; what the category does not use returns to the envelope. Optional: absent, none.
+   */
+  reservedAmounts: z
+    .array(z.object({ envelope: z.string().min(1), category: z.string().min(1), amount: Euros }))
+    .optional(),
 });
 
 export const EditionConfig = z
@@ -101,6 +109,17 @@ export const EditionConfig = z
     ballot: BallotRules,
     counting: Counting,
     supports: z.object({ enabled: z.boolean() }).default({ enabled: false }),
+    /**
+     * Instruction settings (issue 5). Optional: absent, the default French list of reasons applies
+     * (functions/instruction/reasons.ts). Each decision and verdict cites one reason `id`.
+     */
+    instruction: z
+      .object({
+        reasons: z
+          .array(z.object({ id: Slug, label: z.string().min(1) }))
+          .min(1, { message: 'Au moins un motif de décision' }),
+      })
+      .optional(),
     staff: z.object({
       coordinators: z.array(Contact).min(1),
       committee: z.array(Contact).default([]),
@@ -167,6 +186,28 @@ export const EditionConfig = z
         message: 'Le nombre minimum de choix dépasse le maximum',
       });
     }
+    const envelopeAmounts = new Map<string, number>([
+      ...config.territories.map((t) => [t.id, t.envelope] as const),
+      ...(config.budget.departementWide
+        ? [[config.budget.departementWide.id, config.budget.departementWide.envelope] as const]
+        : []),
+    ]);
+    config.counting.reservedAmounts?.forEach((reserve, r) => {
+      const amount = envelopeAmounts.get(reserve.envelope);
+      if (amount === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['counting', 'reservedAmounts', r, 'envelope'],
+          message: `Enveloppe inconnue : ${reserve.envelope}`,
+        });
+      } else if (reserve.amount > amount) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['counting', 'reservedAmounts', r, 'amount'],
+          message: `Le montant réservé (${reserve.amount} €) dépasse l’enveloppe ${reserve.envelope} (${amount} €)`,
+        });
+      }
+    });
     const seen = new Map<string, string>();
     config.territories.forEach((territory, t) => {
       territory.communes.forEach((commune, c) => {

@@ -183,6 +183,32 @@ export const IdeasMerged = defineEvent({
   },
 });
 
+/** The author edited their idea: it goes back to moderation (and leaves the public list if it was there). */
+export const IdeaEdited = defineEvent({
+  source: 'bp.ideas',
+  detailType: 'IdeaEdited',
+  version: 1,
+  detail: {
+    /** The audit entry's id: consumers deduplicate on it. */
+    changeId: z.string().min(1),
+    ideaId: z.string().min(1),
+    editedAt: z.iso.datetime(),
+  },
+});
+
+/** The author withdrew their idea (it leaves the public list if it was there). */
+export const IdeaWithdrawn = defineEvent({
+  source: 'bp.ideas',
+  detailType: 'IdeaWithdrawn',
+  version: 1,
+  detail: {
+    /** The audit entry's id: consumers deduplicate on it. */
+    changeId: z.string().min(1),
+    ideaId: z.string().min(1),
+    withdrawnAt: z.iso.datetime(),
+  },
+});
+
 /**
  * An extended vote window has reached its (new) close: voting asks the editions function to move the phase
  * to `counting`, which the original `voteClose` schedule declined while the extension ran. Published again
@@ -236,6 +262,186 @@ export const ResultsPublished = defineEvent({
   },
 });
 
+/** A coordinator assigned a published idea to a service for examination, with a due date (Paris day). */
+export const IdeaAssigned = defineEvent({
+  source: 'bp.instruction',
+  detailType: 'IdeaAssigned',
+  version: 1,
+  detail: {
+    assignmentId: z.string().min(1),
+    ideaId: z.string().min(1),
+    serviceId: z.string().min(1),
+    /** `YYYY-MM-DD`, Europe/Paris: the service's opinion is due by the end of that day. */
+    dueDate: z.iso.date(),
+    assignedAt: z.iso.datetime(),
+    actor: StaffActor,
+  },
+});
+
+/** An instructor asks the coordinators to give an assignment to another service (staff text reason). */
+export const ReassignmentRequested = defineEvent({
+  source: 'bp.instruction',
+  detailType: 'ReassignmentRequested',
+  version: 1,
+  detail: {
+    assignmentId: z.string().min(1),
+    ideaId: z.string().min(1),
+    serviceId: z.string().min(1),
+    reason: z.string().min(1).max(1000),
+    requestedAt: z.iso.datetime(),
+    actor: StaffActor,
+  },
+});
+
+/**
+ * A decision on an idea: a service's opinion (`scope: 'service'`) or the consolidated verdict
+ * (`scope: 'verdict'`, recorded by a coordinator, or implied by the opinion of the only service assigned).
+ * Authors are told of verdicts only. Reasons are staff text chosen for the author to read.
+ */
+export const DecisionRecorded = defineEvent({
+  source: 'bp.instruction',
+  detailType: 'DecisionRecorded',
+  version: 1,
+  detail: {
+    decisionId: z.string().min(1),
+    ideaId: z.string().min(1),
+    scope: z.enum(['service', 'verdict']),
+    /** The service whose opinion this is (`scope: 'service'`). */
+    serviceId: z.string().min(1).optional(),
+    /**
+     * `admissible` / `not-admissible` (recevable or not), `feasible` / `not-feasible`, `retained` (the idea
+     * becomes project `projectId`), `merged` (into `mergeInto`).
+     */
+    outcome: z.enum(['admissible', 'not-admissible', 'feasible', 'not-feasible', 'retained', 'merged']),
+    /** Id of the reason in the edition's list (e.g. `competence`, `investment-only`, `cost-bound`). */
+    reasonCode: z.string().min(1),
+    reasonText: z.string().min(1).max(2000),
+    costEstimate: z.number().int().nonnegative().optional(),
+    projectId: z.string().min(1).optional(),
+    mergeInto: z.string().min(1).optional(),
+    /** Pseudonymous ids of the idea's authors (notifications resolves their addresses). */
+    authorIds: CitizenIds,
+    recordedAt: z.iso.datetime(),
+    actor: StaffActor,
+  },
+});
+
+/** The daily deadline check found an assignment due in three working days: its service is reminded. */
+export const DeadlineApproaching = defineEvent({
+  source: 'bp.instruction',
+  detailType: 'DeadlineApproaching',
+  version: 1,
+  detail: {
+    assignmentId: z.string().min(1),
+    ideaId: z.string().min(1),
+    serviceId: z.string().min(1),
+    dueDate: z.iso.date(),
+    checkedAt: z.iso.datetime(),
+  },
+});
+
+/** The daily deadline check found an assignment past its due date without an opinion: coordinators are told. */
+export const DeadlineMissed = defineEvent({
+  source: 'bp.instruction',
+  detailType: 'DeadlineMissed',
+  version: 1,
+  detail: {
+    assignmentId: z.string().min(1),
+    ideaId: z.string().min(1),
+    serviceId: z.string().min(1),
+    dueDate: z.iso.date(),
+    checkedAt: z.iso.datetime(),
+  },
+});
+
+/** The coordinators' daily digest of the instruction (one per Paris day: `digestDate`). */
+export const InstructionDigestReady = defineEvent({
+  source: 'bp.instruction',
+  detailType: 'InstructionDigestReady',
+  version: 1,
+  detail: {
+    digestDate: z.iso.date(),
+    counts: z.array(
+      z.object({
+        serviceId: z.string().min(1),
+        status: z.string().min(1),
+        count: z.number().int().nonnegative(),
+      }),
+    ),
+    overdue: z.array(
+      z.object({
+        assignmentId: z.string().min(1),
+        ideaId: z.string().min(1),
+        serviceId: z.string().min(1),
+        dueDate: z.iso.date(),
+      }),
+    ),
+    checkedAt: z.iso.datetime(),
+  },
+});
+
+/** The Comité citoyen validated the list of projects put to the vote; the list is frozen from then. */
+export const BallotListValidated = defineEvent({
+  source: 'bp.instruction',
+  detailType: 'BallotListValidated',
+  version: 1,
+  detail: {
+    validationId: z.string().min(1),
+    projectIds: z.array(z.string().min(1)),
+    /** SHA-256 of the canonical list (projects with title, cost, territory) as validated. */
+    listSha256: z.string().length(64),
+    validatedAt: z.iso.datetime(),
+    actor: StaffActor,
+  },
+});
+
+/** The validated list was reopened, with a recorded reason (a new validation freezes it again). */
+export const BallotListReopened = defineEvent({
+  source: 'bp.instruction',
+  detailType: 'BallotListReopened',
+  version: 1,
+  detail: {
+    reopeningId: z.string().min(1),
+    validationId: z.string().min(1),
+    reason: z.string().min(1).max(1000),
+    reopenedAt: z.iso.datetime(),
+    actor: StaffActor,
+  },
+});
+
+/** Realisation status of a winning project (suivi). */
+export const REALISATION_STATUSES = ['etude', 'travaux', 'livre', 'abandonne'] as const;
+export const RealisationStatus = z.enum(REALISATION_STATUSES);
+/** Dated milestones of a realisation: études, travaux, livraison. */
+export const MILESTONE_KINDS = ['etudes', 'travaux', 'livre'] as const;
+export const Milestone = z.object({
+  kind: z.enum(MILESTONE_KINDS),
+  /** Local date `YYYY-MM-DD`: planned, or reached when `done`. */
+  date: z.iso.date(),
+  done: z.boolean(),
+});
+
+/**
+ * Staff changed the realisation of a winning project (status, reason, milestones): its followers are told.
+ * `updateId` (`<project>#<version>`) is stable per change: consumers deduplicate on it. No personal data.
+ */
+export const RealisationUpdated = defineEvent({
+  source: 'bp.results',
+  detailType: 'RealisationUpdated',
+  version: 1,
+  detail: {
+    updateId: z.string().min(1),
+    projectId: z.string().min(1),
+    title: z.string().min(1),
+    status: RealisationStatus,
+    /** Why it was abandoned (required then), or a note to the public. */
+    reason: z.string().max(1000).optional(),
+    milestones: z.array(Milestone),
+    updatedAt: z.iso.datetime(),
+    actor: StaffActor,
+  },
+});
+
 /** Every event the platform knows; extended by each issue. */
 export const EVENT_CATALOGUE = [
   PhaseChanged,
@@ -250,6 +456,17 @@ export const EVENT_CATALOGUE = [
   IdeaChangeRequested,
   IdeaHidden,
   IdeasMerged,
+  IdeaEdited,
+  IdeaWithdrawn,
   ResultsComputed,
   ResultsPublished,
+  RealisationUpdated,
+  IdeaAssigned,
+  ReassignmentRequested,
+  DecisionRecorded,
+  DeadlineApproaching,
+  DeadlineMissed,
+  InstructionDigestReady,
+  BallotListValidated,
+  BallotListReopened,
 ] as const;

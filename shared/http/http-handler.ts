@@ -3,7 +3,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type * as z from 'zod';
 import { findRoute } from '../../lib/manifest.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
-import { DomainError, validationFailed } from '../errors/domain-error.ts';
+import { DomainError, serviceUnavailable, validationFailed } from '../errors/domain-error.ts';
+import { isTransientAwsError } from '../errors/transient-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { fieldErrors } from '../validation/french.ts';
 import { type Principal, principalFromClaims } from './principal.ts';
@@ -196,6 +197,18 @@ function problemErrors(logger: Logger): middy.MiddlewareObj<HttpEvent, HttpRespo
         if (error.status >= 500)
           logger.warn('request refused', { code: error.code, routeKey: event.routeKey });
         request.response = problemResponse(error);
+        return;
+      }
+      // Throttling, a 5xx or a timeout of DynamoDB or SES once the SDK's retries are spent: the client
+      // may retry (writes carry an Idempotency-Key), so say 503 with Retry-After, not 500.
+      if (isTransientAwsError(error)) {
+        logger.warn('dependency unavailable', { routeKey: event.routeKey, errorName: (error as Error).name });
+        request.response = problemResponse(
+          serviceUnavailable(
+            'service_unavailable',
+            'Le service est momentanément surchargé. Réessayez dans quelques secondes : une demande renvoyée avec la même clé ne sera pas enregistrée deux fois.',
+          ),
+        );
         return;
       }
       logger.error('unexpected error', { routeKey: event.routeKey, error: error as Error });

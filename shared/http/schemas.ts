@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { InseeCode } from '../edition/edition-config.ts';
 import { Phase } from '../edition/phases.ts';
 import { IDEA_REQUEST_BODIES } from './idea-schemas.ts';
+import { INSTRUCTION_REQUEST_BODIES } from './instruction-schemas.ts';
 import { RESULTS_REQUEST_BODIES } from './results-schemas.ts';
 import { VOTING_REQUEST_BODIES } from './voting-schemas.ts';
 
@@ -91,6 +92,7 @@ export type InPersonRegistrationBody = z.infer<typeof InPersonRegistrationBody>;
 export const REQUEST_BODIES: Record<string, z.ZodType> = {
   ...VOTING_REQUEST_BODIES,
   ...IDEA_REQUEST_BODIES,
+  ...INSTRUCTION_REQUEST_BODIES,
   ...RESULTS_REQUEST_BODIES,
   'POST /api/editions/{edition}/staff/phase': ChangePhaseBody,
   'POST /api/editions/{edition}/identity/code': RequestCodeBody,

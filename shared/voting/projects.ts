@@ -1,5 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { EditionConfig } from '../edition/edition-config.ts';
 
@@ -16,6 +21,12 @@ export const Project = z.object({
   /** A territory id, or the id of the Département-wide envelope. */
   envelope: z.string().min(1),
   theme: z.string().min(1),
+  /** Territory the project is located in, when its envelope is the Département-wide one (repêchage). */
+  territory: z.string().min(1).optional(),
+  /** Categories beyond its theme that a reserved amount may target (`jeunesse`, say). */
+  categories: z.array(z.string().min(1)).optional(),
+  /** The idea(s) it comes from: their authors (co-authors credited by merges too) hear of the results. */
+  ideaIds: z.array(z.string().min(1)).optional(),
 });
 export type Project = z.infer<typeof Project>;
 
@@ -116,12 +127,62 @@ export async function putProjects(
   }
 }
 
-/** Every project of the edition, validated as read back. */
+/**
+ * Partition of the instruction's ballot list (functions/instruction/instruction-repository.ts owns it):
+ * `BALLOTLIST` (state, and the validated project ids) and `PROJECT#<projectId>` (projects of retained ideas).
+ */
+export const instructionListPk = (edition: string) => `INSTRUCTION#${edition}`;
+
+const ValidatedList = z.object({
+  state: z.enum(['open', 'validated']),
+  validation: z.object({ projectIds: z.array(z.string()) }).optional(),
+});
+
+/** The projects of the ballot list the Comité citoyen validated, `undefined` while none is validated. */
+export async function readValidatedBallotList(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  edition: string,
+): Promise<Project[] | undefined> {
+  const pk = instructionListPk(edition);
+  const { Item } = await client.send(
+    new GetCommand({ TableName: tableName, Key: { pk, sk: 'BALLOTLIST' }, ConsistentRead: true }),
+  );
+  const list = Item ? ValidatedList.parse(Item) : undefined;
+  if (list?.state !== 'validated' || !list.validation) return undefined;
+  const ids = new Set(list.validation.projectIds);
+  const projects: Project[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': 'PROJECT#' },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const project = Project.parse(item);
+      if (ids.has(project.id)) projects.push(project);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return projects;
+}
+
+/**
+ * The projects put to the vote: the validated ballot list of the instruction when there is one, else every
+ * seeded project of the edition (`editions/<id>.projects.json`), validated as read back.
+ */
 export async function readProjects(
   client: DynamoDBDocumentClient,
   tableName: string,
   edition: string,
 ): Promise<Project[]> {
+  const validated = await readValidatedBallotList(client, tableName, edition);
+  if (validated) return validated;
   const projects: Project[] = [];
   let start: Record<string, unknown> | undefined;
   do {

@@ -16,3 +16,11 @@ export {
   PROPOSER_LABELS,
   TITLE_LENGTH,
 } from '../../../shared/http/idea-schemas.ts';
+export {
+  ASSIGNMENT_STATUS_LABELS,
+  COMMITTEE_OPINION_LABELS,
+  COMMITTEE_OPINIONS,
+  DECISION_OUTCOME_LABELS,
+  DOSSIER_STATUS_LABELS,
+  DOSSIER_STATUSES,
+} from '../../../shared/http/instruction-schemas.ts';
