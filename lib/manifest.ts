@@ -691,6 +691,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           scheduledAt: '<aws.scheduler.scheduled-time>',
         },
       },
+      {
+        id: 'instruction-sweep',
+        // Publishes events the bus refused when their change was stored (outbox). One query when there
+        // is nothing to do.
+        expression: 'rate(1 minute)',
+        timeZone: edition.timeZone,
+        description: 'Diffusion des événements d’instruction en attente',
+        input: { kind: 'instruction-sweep', edition: edition.id },
+      },
     ],
     permissions: {
       table: 'readwrite',

@@ -10,6 +10,7 @@ import {
 } from '../../shared/events/catalogue.ts';
 import type { DetailInput } from '../../shared/events/define-event.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import { pendingEvent, publishPending } from '../../shared/events/outbox.ts';
 
 /** Every event the ideas context publishes, by detail-type: an outbox entry names its contract by it. */
 export const IDEA_EVENTS = {
@@ -42,9 +43,7 @@ export function outboxEvent<N extends IdeaEventName>(
   detail: DetailInput<(typeof IDEA_EVENTS)[N]>,
   ids: { eventId: string; ideaId: string; at: string },
 ): OutboxEvent {
-  // Validated now, so that a malformed event fails the request rather than the later publication.
-  IDEA_EVENTS[name].detail.parse({ ...detail, version: IDEA_EVENTS[name].version });
-  return { ...ids, detailType: name, detailJson: JSON.stringify(detail) };
+  return { ...pendingEvent(IDEA_EVENTS, name, detail, ids), ideaId: ids.ideaId };
 }
 
 export interface OutboxPort {
@@ -66,21 +65,15 @@ export async function publishOutbox(
   },
   pending: readonly OutboxEvent[],
 ): Promise<{ published: number; failed: number }> {
-  let published = 0;
-  let failed = 0;
-  for (const event of pending) {
-    try {
-      const contract = IDEA_EVENTS[event.detailType];
-      await deps.events.publish(contract, JSON.parse(event.detailJson));
-    } catch (error) {
-      failed++;
-      deps.onPublishFailure?.(event, error);
-      continue;
-    }
-    await deps.outbox.clearPending(event);
-    published++;
-  }
-  return { published, failed };
+  return publishPending(
+    {
+      events: deps.events,
+      contracts: IDEA_EVENTS,
+      clear: (event) => deps.outbox.clearPending(event),
+      onPublishFailure: deps.onPublishFailure,
+    },
+    pending,
+  );
 }
 
 /** Publishes what an earlier request on this idea (or, without `ideaId`, on any idea) left pending. */

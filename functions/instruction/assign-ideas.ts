@@ -1,6 +1,5 @@
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
-import { IdeaAssigned } from '../../shared/events/catalogue.ts';
 import type { AssignBody } from '../../shared/http/instruction-schemas.ts';
 import { type Assignment, assignmentIdOf, type IdeaRecord } from './dossier.ts';
 import {
@@ -13,6 +12,7 @@ import {
   requirePhase,
   type Staff,
 } from './instruction-deps.ts';
+import { instructionEvent, publishInstructionEvents } from './instruction-outbox.ts';
 
 /** Ideas may be assigned as soon as they are published, and until the instruction ends. */
 const ASSIGNMENT_PHASES = ['ideas', 'instruction'] as const;
@@ -20,7 +20,7 @@ const ASSIGNMENT_PHASES = ['ideas', 'instruction'] as const;
 /**
  * Assigns published ideas (listed, or all of a theme/territory) to services, each with a future due date.
  * Idempotent per idea × service: an existing assignment is returned unchanged. Emits `IdeaAssigned` once
- * per assignment created.
+ * per assignment created, through the outbox (written with the assignment, published after).
  */
 export async function assignIdeas(
   deps: InstructionDeps,
@@ -62,18 +62,10 @@ export async function assignIdeas(
         revision: 1,
       };
       const serviceName = config.services.find((s) => s.id === service.serviceId)?.name ?? service.serviceId;
-      const created = await deps.repository.createAssignment(assignment, {
-        id: deps.newId(),
-        ideaId: idea.ideaId,
-        kind: 'assigned',
-        at,
-        by: actorOf(staff),
-        assignmentId: assignment.assignmentId,
-        serviceId: service.serviceId,
-        summary: `Affectée à ${serviceName}, avis attendu le ${service.dueDate.split('-').reverse().join('/')}`,
-      });
-      if (created) {
-        await deps.events.publish(IdeaAssigned, {
+      const timelineId = deps.newId();
+      const assigned = instructionEvent(
+        'IdeaAssigned',
+        {
           edition: deps.edition,
           assignmentId: assignment.assignmentId,
           ideaId: idea.ideaId,
@@ -81,7 +73,25 @@ export async function assignIdeas(
           dueDate: service.dueDate,
           assignedAt: at,
           actor: eventActor(staff),
-        });
+        },
+        { eventId: timelineId, at },
+      );
+      const created = await deps.repository.createAssignment(
+        assignment,
+        {
+          id: timelineId,
+          ideaId: idea.ideaId,
+          kind: 'assigned',
+          at,
+          by: actorOf(staff),
+          assignmentId: assignment.assignmentId,
+          serviceId: service.serviceId,
+          summary: `Affectée à ${serviceName}, avis attendu le ${service.dueDate.split('-').reverse().join('/')}`,
+        },
+        [assigned],
+      );
+      if (created) {
+        await publishInstructionEvents(deps, [assigned]);
         results.push({ assignment, created: true });
       } else {
         const existing = await deps.repository.getAssignment(assignment);

@@ -1,6 +1,5 @@
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
-import { ReassignmentRequested } from '../../shared/events/catalogue.ts';
 import { type Assignment, parseAssignmentId } from './dossier.ts';
 import {
   actorOf,
@@ -10,6 +9,7 @@ import {
   otherService,
   type Staff,
 } from './instruction-deps.ts';
+import { instructionEvent, publishInstructionEvents } from './instruction-outbox.ts';
 
 /** Loads an assignment the staff member's service may act on (403 for another service's). */
 export async function assignmentForService(
@@ -65,7 +65,7 @@ export async function acceptAssignment(
 
 /**
  * The service asks the coordinators to give the assignment to another service, with a reason
- * (`assigned`/`accepted` → `reassignment-requested`). Emits `ReassignmentRequested`.
+ * (`assigned`/`accepted` → `reassignment-requested`). Emits `ReassignmentRequested` through the outbox.
  */
 export async function requestReassignment(
   deps: InstructionDeps,
@@ -87,10 +87,25 @@ export async function requestReassignment(
     reassignmentRequestedAt: at,
     revision: assignment.revision + 1,
   };
+  const timelineId = deps.newId();
+  const requested = instructionEvent(
+    'ReassignmentRequested',
+    {
+      edition: deps.edition,
+      assignmentId: assignment.assignmentId,
+      ideaId: assignment.ideaId,
+      serviceId: assignment.serviceId,
+      reason: input.reason,
+      requestedAt: at,
+      actor: eventActor(input.staff),
+    },
+    { eventId: timelineId, at },
+  );
   await deps.repository.saveAssignment(next, assignment.revision, {
+    events: [requested],
     timeline: [
       {
-        id: deps.newId(),
+        id: timelineId,
         ideaId: assignment.ideaId,
         kind: 'reassignment-requested',
         at,
@@ -101,14 +116,6 @@ export async function requestReassignment(
       },
     ],
   });
-  await deps.events.publish(ReassignmentRequested, {
-    edition: deps.edition,
-    assignmentId: assignment.assignmentId,
-    ideaId: assignment.ideaId,
-    serviceId: assignment.serviceId,
-    reason: input.reason,
-    requestedAt: at,
-    actor: eventActor(input.staff),
-  });
+  await publishInstructionEvents(deps, [requested]);
   return next;
 }

@@ -1,8 +1,8 @@
 import { conflict } from '../../shared/errors/domain-error.ts';
-import { BallotListReopened, BallotListValidated } from '../../shared/events/catalogue.ts';
 import type { Project } from '../../shared/voting/projects.ts';
 import { type BallotListRecord, ballotListProjects, ballotListSha256 } from './dossier.ts';
 import { actorOf, eventActor, type InstructionDeps, requirePhase, type Staff } from './instruction-deps.ts';
+import { instructionEvent, publishInstructionEvents } from './instruction-outbox.ts';
 
 export interface BallotList {
   record: BallotListRecord;
@@ -23,7 +23,7 @@ export async function readBallotList(deps: InstructionDeps): Promise<BallotList>
 /**
  * The Comité citoyen validates the list it saw (`listSha256`): refused if the list changed since, if it is
  * empty or already validated. Freezes it (verdicts that would change it are refused). Emits
- * `BallotListValidated` with who and when.
+ * `BallotListValidated` with who and when, through the outbox.
  */
 export async function validateBallotList(
   deps: InstructionDeps,
@@ -48,6 +48,18 @@ export async function validateBallotList(
     state: 'validated',
     validation: { validationId, listSha256: list.listSha256, projectIds, at, by: actorOf(input.staff) },
   };
+  const validated = instructionEvent(
+    'BallotListValidated',
+    {
+      edition: deps.edition,
+      validationId,
+      projectIds,
+      listSha256: list.listSha256,
+      validatedAt: at,
+      actor: eventActor(input.staff),
+    },
+    { eventId: validationId, at },
+  );
   const saved = await deps.repository.saveBallotList(
     next,
     { listVersion: list.record.listVersion, state: 'open' },
@@ -57,24 +69,21 @@ export async function validateBallotList(
       action: 'validate',
       detail: { listSha256: list.listSha256, projectIds, by: actorOf(input.staff) },
     },
+    [validated],
   );
   if (!saved)
     throw conflict(
       'ballot_list_changed',
       'La liste a changé pendant la validation : rechargez-la, vérifiez-la, puis validez à nouveau.',
     );
-  await deps.events.publish(BallotListValidated, {
-    edition: deps.edition,
-    validationId,
-    projectIds,
-    listSha256: list.listSha256,
-    validatedAt: at,
-    actor: eventActor(input.staff),
-  });
+  await publishInstructionEvents(deps, [validated]);
   return { ...list, record: next };
 }
 
-/** A coordinator or admin reopens the validated list, with a recorded reason. Emits `BallotListReopened`. */
+/**
+ * A coordinator or admin reopens the validated list, with a recorded reason. Emits `BallotListReopened`
+ * through the outbox.
+ */
 export async function reopenBallotList(
   deps: InstructionDeps,
   input: { reason: string; staff: Staff },
@@ -96,6 +105,18 @@ export async function reopenBallotList(
       by: actorOf(input.staff),
     },
   };
+  const reopened = instructionEvent(
+    'BallotListReopened',
+    {
+      edition: deps.edition,
+      reopeningId,
+      validationId: validation.validationId,
+      reason: input.reason,
+      reopenedAt: at,
+      actor: eventActor(input.staff),
+    },
+    { eventId: reopeningId, at },
+  );
   const saved = await deps.repository.saveBallotList(
     next,
     { listVersion: list.record.listVersion, state: 'validated' },
@@ -105,16 +126,10 @@ export async function reopenBallotList(
       action: 'reopen',
       detail: { reason: input.reason, validationId: validation.validationId, by: actorOf(input.staff) },
     },
+    [reopened],
   );
   if (!saved)
     throw conflict('ballot_list_changed', 'La liste a changé entre-temps : rechargez-la puis recommencez.');
-  await deps.events.publish(BallotListReopened, {
-    edition: deps.edition,
-    reopeningId,
-    validationId: validation.validationId,
-    reason: input.reason,
-    reopenedAt: at,
-    actor: eventActor(input.staff),
-  });
+  await publishInstructionEvents(deps, [reopened]);
   return { ...list, record: next };
 }

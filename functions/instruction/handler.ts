@@ -26,6 +26,7 @@ import { type BallotList, readBallotList, reopenBallotList, validateBallotList }
 import { checkDeadlines } from './check-deadlines.ts';
 import { recordCommitteeOpinion } from './committee-opinion.ts';
 import { type InstructionDeps, parisDay, type Staff } from './instruction-deps.ts';
+import { sweepInstructionEvents } from './instruction-outbox.ts';
 import { assignmentView, listDossiers, readDossier } from './read-dossiers.ts';
 import { recordDecision } from './record-decision.ts';
 import { recordVerdict } from './record-verdict.ts';
@@ -44,10 +45,25 @@ const DeadlinesInput = z.object({
   edition: z.string().min(1),
   scheduledAt: z.iso.datetime().optional(),
 });
+/** The sweep (lib/manifest.ts): publishes the events the bus refused when their change was stored. */
+const SweepInput = z.object({ kind: z.literal('instruction-sweep'), edition: z.string().min(1) });
+const ScheduleInput = z.discriminatedUnion('kind', [DeadlinesInput, SweepInput]);
 
 const PREFIX = '/api/editions/{edition}/staff/instruction';
 
-export function makeHandler(deps: InstructionHandlerDeps) {
+export function makeHandler(input: InstructionHandlerDeps) {
+  const deps: InstructionHandlerDeps = {
+    ...input,
+    // Ids and detail-type only: the detail may carry reasons typed by staff and authors' pseudonyms.
+    onPublishFailure:
+      input.onPublishFailure ??
+      ((event, error) =>
+        input.logger.warn('instruction event left pending', {
+          detailType: event.detailType,
+          eventId: event.eventId,
+          error: error instanceof Error ? error.name : 'unknown',
+        })),
+  };
   const config = async (request: HttpRequest): Promise<EditionConfig> => {
     if (request.params.edition !== deps.edition) {
       throw notFound('edition_not_found', `L’édition « ${request.params.edition} » n’existe pas.`);
@@ -229,9 +245,15 @@ export function makeHandler(deps: InstructionHandlerDeps) {
   });
 
   const schedules = scheduleHandler({
-    input: DeadlinesInput,
+    input: ScheduleInput,
     logger: deps.logger,
     handle: async (input) => {
+      if (input.kind === 'instruction-sweep') {
+        if (input.edition !== deps.edition) throw new Error(`Schedule for another edition: ${input.edition}`);
+        const { published, failed } = await sweepInstructionEvents(deps);
+        if (published || failed) deps.logger.info('instruction events swept', { published, failed });
+        return;
+      }
       const edition = await deps.editions.get();
       const day = parisDay(input.scheduledAt ? new Date(input.scheduledAt) : deps.now(), edition);
       const result = await checkDeadlines(deps, { day });

@@ -5,6 +5,7 @@ import { conflict, DomainError, notFound } from '../../shared/errors/domain-erro
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { toLocal } from '../../shared/time/zoned.ts';
 import type { Actor } from './dossier.ts';
+import type { InstructionOutboxEvent } from './instruction-outbox.ts';
 import type { InstructionRepository } from './instruction-repository.ts';
 import { type InstructionReason, reasonsOf } from './reasons.ts';
 
@@ -16,6 +17,8 @@ export interface InstructionDeps {
   events: EventPublisher;
   now: () => Date;
   newId: () => string;
+  /** Told when an event stays pending (the change is stored; the `instruction-sweep` schedule publishes it). */
+  onPublishFailure?: (event: InstructionOutboxEvent, error: unknown) => void;
 }
 
 /** The staff member acting: role used for this action, pseudonymous sub, and the instructor's service. */

@@ -25,6 +25,7 @@ import {
   TimelineItem,
   type Verdict,
 } from './dossier.ts';
+import { InstructionOutboxEvent, type InstructionOutboxPort } from './instruction-outbox.ts';
 
 export interface DossierRecords {
   state: DossierState | undefined;
@@ -47,9 +48,12 @@ export interface VerdictWrite {
   deleteProjectId?: string;
   /** The ballot list changes: refused while it is validated, and its version is bumped. */
   changesList: boolean;
+  /** Events reporting the verdict (outbox), written with it. */
+  events?: InstructionOutboxEvent[];
 }
 
-export interface InstructionRepository {
+/** Pending events (outbox): every write that reports an event stores it in the same transaction. */
+export interface InstructionRepository extends InstructionOutboxPort {
   getPhase(): Promise<Phase | undefined>;
   /** An idea item (owned by the ideas function), read only. */
   getIdea(ideaId: string): Promise<IdeaRecord | undefined>;
@@ -60,11 +64,18 @@ export interface InstructionRepository {
   /** Every assignment of the edition, by due date. */
   listAssignments(): Promise<Assignment[]>;
   listDossierStates(): Promise<Map<string, DossierState>>;
-  /** Puts a new assignment unless one exists for the idea and service: `false` when it existed. */
-  createAssignment(assignment: Assignment, timeline: TimelineItem): Promise<boolean>;
   /**
-   * Writes the assignment (conditional on `expectedRevision`), its timeline entry, a decision record and
-   * the dossier's implied verdict if any, together.
+   * Puts a new assignment, its timeline entry and its events unless one exists for the idea and service:
+   * `false` when it existed (nothing written).
+   */
+  createAssignment(
+    assignment: Assignment,
+    timeline: TimelineItem,
+    events?: InstructionOutboxEvent[],
+  ): Promise<boolean>;
+  /**
+   * Writes the assignment (conditional on `expectedRevision`), its timeline entry, a decision record,
+   * the dossier's implied verdict if any and the events reporting them (outbox), together.
    */
   saveAssignment(
     next: Assignment,
@@ -73,6 +84,7 @@ export interface InstructionRepository {
       timeline: TimelineItem[];
       decision?: Decision;
       dossier?: { next: DossierState; expectedRevision: number | undefined; verdict: Verdict };
+      events?: InstructionOutboxEvent[];
     },
   ): Promise<void>;
   saveVerdict(write: VerdictWrite): Promise<void>;
@@ -80,11 +92,15 @@ export interface InstructionRepository {
   putCommitteeOpinion(opinion: CommitteeOpinion, timeline: TimelineItem): Promise<void>;
   getBallotList(): Promise<BallotListRecord>;
   listProjects(): Promise<RetainedProject[]>;
-  /** Replaces the list state if its version and state are still the ones read; `false` otherwise. */
+  /**
+   * Replaces the list state (with its audit entry and events) if its version and state are still the ones
+   * read; `false` otherwise (nothing written).
+   */
   saveBallotList(
     next: BallotListRecord,
     expected: { listVersion: number; state: BallotListRecord['state'] },
     audit: { id: string; at: string; action: 'validate' | 'reopen'; detail: Record<string, unknown> },
+    events?: InstructionOutboxEvent[],
   ): Promise<boolean>;
   /** Records a link's single use: `false` when it was already used. */
   consumeActionLink(jti: string, expiresAt: Date, at: string): Promise<boolean>;
@@ -107,7 +123,9 @@ const DOSSIERS_INDEX = 'INSTRUCTION#DOSSIERS';
  * - `INSTRUCTION#<edition>` / `BALLOTLIST`, `PROJECT#<projectId>`, `AUDIT#<at>#<id>`: the ballot list;
  * - `ACTIONLINK#<jti>` / `USED`: a signed link's single use (TTL after its expiry);
  * - `INSTRUCTION#<edition>#DEADLINES` / `<reason>#<assignmentId>#<dueDate>` and `DIGEST#<day>`: once-only
- *   markers of the daily schedule.
+ *   markers of the daily schedule;
+ * - `INSTRUCTION#<edition>#OUTBOX` / `<at>#<eventId>`: an event written with its change, deleted once on
+ *   the bus (one key for the sweep's strongly consistent query: items live seconds, a handful at a time).
  * Ideas (`IDEA#<id>` / `IDEA`, `gsi1` `IDEAS#published`) belong to functions/ideas and are only read.
  */
 export function dynamoInstructionRepository(
@@ -119,6 +137,17 @@ export function dynamoInstructionRepository(
   const listPk = instructionListPk(edition);
   const markerPk = `INSTRUCTION#${edition}#DEADLINES`;
   const listKey = { pk: listPk, sk: 'BALLOTLIST' };
+  const outboxPk = `INSTRUCTION#${edition}#OUTBOX`;
+  const outboxKey = (event: Pick<InstructionOutboxEvent, 'at' | 'eventId'>) => ({
+    pk: outboxPk,
+    sk: `${event.at}#${event.eventId}`,
+  });
+  const outboxPut = (event: InstructionOutboxEvent) => ({
+    Put: {
+      TableName: tableName,
+      Item: { ...outboxKey(event), entity: 'InstructionOutboxEvent', version: 1, ...event },
+    },
+  });
 
   const dossierItem = (state: DossierState) => ({
     pk: dossierPk(state.ideaId),
@@ -292,7 +321,7 @@ export function dynamoInstructionRepository(
       });
       return new Map(items.map((item) => DossierState.parse(item)).map((state) => [state.ideaId, state]));
     },
-    async createAssignment(assignment, timeline) {
+    async createAssignment(assignment, timeline, events) {
       const failed = await transact({
         TransactItems: [
           {
@@ -303,6 +332,7 @@ export function dynamoInstructionRepository(
             },
           },
           timelinePut(timeline),
+          ...(events ?? []).map(outboxPut),
         ],
       });
       return failed.length === 0;
@@ -325,6 +355,7 @@ export function dynamoInstructionRepository(
                 verdictPut(next.ideaId, extra.dossier.verdict),
               ]
             : []),
+          ...(extra.events ?? []).map(outboxPut),
         ],
       });
       if (failed.length > 0) throw changed();
@@ -374,6 +405,7 @@ export function dynamoInstructionRepository(
           Delete: { TableName: tableName, Key: { pk: listPk, sk: `PROJECT#${write.deleteProjectId}` } },
         });
       }
+      items.push(...(write.events ?? []).map(outboxPut));
       const failed = await transact({ TransactItems: items });
       if (failed.includes(listIndex) && write.changesList) {
         throw conflict(
@@ -414,7 +446,7 @@ export function dynamoInstructionRepository(
       });
       return items.map((item) => RetainedProject.parse(item));
     },
-    async saveBallotList(next, expected, audit) {
+    async saveBallotList(next, expected, audit, events) {
       const failed = await transact({
         TransactItems: [
           {
@@ -441,6 +473,7 @@ export function dynamoInstructionRepository(
               },
             },
           },
+          ...(events ?? []).map(outboxPut),
         ],
       });
       return failed.length === 0;
@@ -485,6 +518,17 @@ export function dynamoInstructionRepository(
     },
     async releaseMarker(key) {
       await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: markerPk, sk: key } }));
+    },
+    async listPending() {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': outboxPk },
+        ConsistentRead: true,
+      });
+      return items.map((item) => InstructionOutboxEvent.parse(item));
+    },
+    async clearPending(event) {
+      await client.send(new DeleteCommand({ TableName: tableName, Key: outboxKey(event) }));
     },
   };
 }

@@ -1,6 +1,5 @@
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
-import { DecisionRecorded } from '../../shared/events/catalogue.ts';
 import { DECISION_OUTCOME_LABELS, type DecisionBody } from '../../shared/http/instruction-schemas.ts';
 import { assignmentForService } from './assignment-actions.ts';
 import { type Assignment, type Decision, hasFinalOpinion, reasonLabel, type Verdict } from './dossier.ts';
@@ -15,6 +14,11 @@ import {
   requireReason,
   type Staff,
 } from './instruction-deps.ts';
+import {
+  type InstructionOutboxEvent,
+  instructionEvent,
+  publishInstructionEvents,
+} from './instruction-outbox.ts';
 
 const KIND_LABELS: Record<Decision['kind'], string> = {
   admissibility: 'Recevabilité',
@@ -30,7 +34,7 @@ const KIND_LABELS: Record<Decision['kind'], string> = {
  * assignment (`decided`). Emits `DecisionRecorded` (scope `service`, not for a bare cost estimate: the
  * event has no outcome for it). With exactly one assignment on the idea, an admissibility or feasibility
  * opinion is also the verdict (a second `DecisionRecorded`, scope `verdict`, which the authors are told),
- * unless a coordinator already recorded one.
+ * unless a coordinator already recorded one. The events go through the outbox (written with the decision).
  */
 export async function recordDecision(
   deps: InstructionDeps,
@@ -99,8 +103,51 @@ export async function recordDecision(
     : undefined;
   const service = config.services.find((s) => s.id === assignment.serviceId)?.name ?? assignment.serviceId;
   const what = decision.outcome ? DECISION_OUTCOME_LABELS[decision.outcome] : `${decision.costEstimate} €`;
+  const common = {
+    edition: deps.edition,
+    ideaId: assignment.ideaId,
+    reasonCode: body.reasonCode,
+    reasonText: body.reasonText,
+    authorIds: idea.authorIds,
+    recordedAt: at,
+    actor: eventActor(staff),
+  };
+  const events: InstructionOutboxEvent[] = [];
+  if (decision.outcome) {
+    events.push(
+      instructionEvent(
+        'DecisionRecorded',
+        {
+          ...common,
+          decisionId: decision.decisionId,
+          scope: 'service',
+          serviceId: assignment.serviceId,
+          outcome: decision.outcome,
+          ...(decision.costEstimate !== undefined ? { costEstimate: decision.costEstimate } : {}),
+          ...(decision.mergeInto ? { mergeInto: decision.mergeInto } : {}),
+        },
+        { eventId: decision.decisionId, at },
+      ),
+    );
+  }
+  if (verdict) {
+    events.push(
+      instructionEvent(
+        'DecisionRecorded',
+        {
+          ...common,
+          decisionId: verdict.decisionId,
+          scope: 'verdict',
+          outcome: verdict.outcome as 'admissible' | 'not-admissible' | 'feasible' | 'not-feasible',
+          ...(decision.costEstimate !== undefined ? { costEstimate: decision.costEstimate } : {}),
+        },
+        { eventId: verdict.decisionId, at },
+      ),
+    );
+  }
   await deps.repository.saveAssignment(next, assignment.revision, {
     decision,
+    events,
     timeline: [
       {
         id: decision.decisionId,
@@ -138,34 +185,6 @@ export async function recordDecision(
       : {}),
   });
 
-  const common = {
-    edition: deps.edition,
-    ideaId: assignment.ideaId,
-    reasonCode: body.reasonCode,
-    reasonText: body.reasonText,
-    authorIds: idea.authorIds,
-    recordedAt: at,
-    actor: eventActor(staff),
-  };
-  if (decision.outcome) {
-    await deps.events.publish(DecisionRecorded, {
-      ...common,
-      decisionId: decision.decisionId,
-      scope: 'service',
-      serviceId: assignment.serviceId,
-      outcome: decision.outcome,
-      ...(decision.costEstimate !== undefined ? { costEstimate: decision.costEstimate } : {}),
-      ...(decision.mergeInto ? { mergeInto: decision.mergeInto } : {}),
-    });
-  }
-  if (verdict) {
-    await deps.events.publish(DecisionRecorded, {
-      ...common,
-      decisionId: verdict.decisionId,
-      scope: 'verdict',
-      outcome: verdict.outcome as 'admissible' | 'not-admissible' | 'feasible' | 'not-feasible',
-      ...(decision.costEstimate !== undefined ? { costEstimate: decision.costEstimate } : {}),
-    });
-  }
+  await publishInstructionEvents(deps, events);
   return { assignment: next, decision, ...(verdict ? { verdict } : {}) };
 }

@@ -1,5 +1,4 @@
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
-import { DecisionRecorded } from '../../shared/events/catalogue.ts';
 import { DECISION_OUTCOME_LABELS, type VerdictBody } from '../../shared/http/instruction-schemas.ts';
 import { envelopesOf } from '../../shared/voting/projects.ts';
 import {
@@ -20,6 +19,7 @@ import {
   requireReason,
   type Staff,
 } from './instruction-deps.ts';
+import { instructionEvent, publishInstructionEvents } from './instruction-outbox.ts';
 
 /** Checks the project of a `retained` verdict against the edition: cost bounds, envelope, theme, territory. */
 export function checkProjectDraft(
@@ -43,7 +43,8 @@ export function checkProjectDraft(
  * The coordinator's consolidated verdict on a dossier (instruction or ballot preparation): `retained`
  * creates or replaces the idea's project on the ballot list; another verdict removes a project a previous
  * `retained` created. While the list is validated, a verdict that would change it is refused (409) until a
- * reasoned reopening. Emits `DecisionRecorded` (scope `verdict`), which the authors are told of.
+ * reasoned reopening. Emits `DecisionRecorded` (scope `verdict`), which the authors are told of, through the
+ * outbox (written with the verdict).
  */
 export async function recordVerdict(
   deps: InstructionDeps,
@@ -93,6 +94,24 @@ export async function recordVerdict(
           retainedAt: at,
         }
       : undefined;
+  const recorded = instructionEvent(
+    'DecisionRecorded',
+    {
+      edition: deps.edition,
+      decisionId: verdict.decisionId,
+      ideaId,
+      scope: 'verdict',
+      outcome: body.outcome,
+      reasonCode: body.reasonCode,
+      reasonText: body.reasonText,
+      ...(project ? { projectId: project.id, costEstimate: project.cost } : {}),
+      ...(body.outcome === 'merged' ? { mergeInto: body.mergeInto } : {}),
+      authorIds: idea.authorIds,
+      recordedAt: at,
+      actor: eventActor(staff),
+    },
+    { eventId: verdict.decisionId, at },
+  );
   await deps.repository.saveVerdict({
     dossier: { ideaId, verdict, revision: (dossier.state?.revision ?? 0) + 1 },
     expectedRevision: dossier.state?.revision,
@@ -108,20 +127,8 @@ export async function recordVerdict(
     ...(project ? { putProject: project } : {}),
     ...(!project && previous?.outcome === 'retained' ? { deleteProjectId: projectId } : {}),
     changesList: verdictChangesList(previous, verdict),
+    events: [recorded],
   });
-  await deps.events.publish(DecisionRecorded, {
-    edition: deps.edition,
-    decisionId: verdict.decisionId,
-    ideaId,
-    scope: 'verdict',
-    outcome: body.outcome,
-    reasonCode: body.reasonCode,
-    reasonText: body.reasonText,
-    ...(project ? { projectId: project.id, costEstimate: project.cost } : {}),
-    ...(body.outcome === 'merged' ? { mergeInto: body.mergeInto } : {}),
-    authorIds: idea.authorIds,
-    recordedAt: at,
-    actor: eventActor(staff),
-  });
+  await publishInstructionEvents(deps, [recorded]);
   return { verdict, ...(project ? { project } : {}) };
 }

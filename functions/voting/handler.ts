@@ -55,16 +55,6 @@ export interface VotingDeps {
 
 const WatchInput = z.object({ kind: z.literal('vote-window-watch'), edition: z.string() });
 
-/**
- * `POST .../ballots` with the receipt opt-in of the confirmation screen. (The field belongs in
- * shared/http/voting-schemas.ts `CastBallotBody`, so that the OpenAPI document shows it: moved there with
- * that file's owner; parsing with it here is the same check.)
- */
-const CastBallotRequest = CastBallotBody.extend({
-  /** "M'envoyer mon code de reçu par courriel". */
-  emailReceipt: z.boolean({ message: 'emailReceipt : vrai ou faux' }).default(false),
-});
-
 export function makeHandler(deps: VotingDeps) {
   const config = async (request: HttpRequest): Promise<EditionConfig> => {
     if (request.params.edition !== deps.edition) {
@@ -107,7 +97,7 @@ export function makeHandler(deps: VotingDeps) {
         await config(request);
         const principal = principalOf(request);
         const idempotencyKey = parseWith(IdempotencyKey, request.idempotencyKey, 'headers.idempotency-key');
-        const body = parseWith(CastBallotRequest, request.body, 'body');
+        const body = parseWith(CastBallotBody, request.body, 'body');
         const result = await castBallot(castDeps, {
           voterId: principal.sub,
           territory: principal.territory ?? '',

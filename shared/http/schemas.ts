@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { InseeCode } from '../edition/edition-config.ts';
 import { Phase } from '../edition/phases.ts';
+import { UnsubscribeBody } from '../email/email-log-schemas.ts';
 import { IDEA_REQUEST_BODIES } from './idea-schemas.ts';
 import { INSTRUCTION_REQUEST_BODIES } from './instruction-schemas.ts';
 import { RESULTS_REQUEST_BODIES } from './results-schemas.ts';
@@ -95,6 +96,7 @@ export const REQUEST_BODIES: Record<string, z.ZodType> = {
   ...INSTRUCTION_REQUEST_BODIES,
   ...RESULTS_REQUEST_BODIES,
   'POST /api/editions/{edition}/staff/phase': ChangePhaseBody,
+  'POST /api/editions/{edition}/unsubscribe': UnsubscribeBody,
   'POST /api/editions/{edition}/identity/code': RequestCodeBody,
   'POST /api/editions/{edition}/identity/session': OpenSessionBody,
   'POST /api/editions/{edition}/staff/identity/reviews/{id}': ReviewDecisionBody,

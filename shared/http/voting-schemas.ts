@@ -10,6 +10,8 @@ export type EnvelopeChoices = z.infer<typeof EnvelopeChoices>;
 /** `POST .../ballots`: the choices per envelope id; an envelope left out is an abstention in it. */
 export const CastBallotBody = z.object({
   choices: z.record(z.string().min(1).max(80), EnvelopeChoices),
+  /** "M'envoyer mon code de reçu par courriel": voting sends it itself, never through an event. */
+  emailReceipt: z.boolean({ message: 'emailReceipt : vrai ou faux' }).default(false),
 });
 export type CastBallotBody = z.infer<typeof CastBallotBody>;
 

@@ -7,6 +7,7 @@ import type {
   RetainedProject,
 } from '../../functions/instruction/dossier.ts';
 import type { InstructionDeps } from '../../functions/instruction/instruction-deps.ts';
+import type { InstructionOutboxEvent } from '../../functions/instruction/instruction-outbox.ts';
 import type { InstructionRepository } from '../../functions/instruction/instruction-repository.ts';
 import { recordDecision } from '../../functions/instruction/record-decision.ts';
 import { recordVerdict } from '../../functions/instruction/record-verdict.ts';
@@ -22,6 +23,10 @@ function memoryRepository(phase: Phase) {
   const dossiers = new Map<string, DossierState>();
   const markers = new Set<string>();
   const projects = new Map<string, RetainedProject>();
+  const outbox = new Map<string, InstructionOutboxEvent>();
+  const keep = (events: InstructionOutboxEvent[] = []) => {
+    for (const event of events) outbox.set(event.eventId, event);
+  };
   let list = { state: 'open' as 'open' | 'validated', listVersion: 0 };
   const repository: InstructionRepository = {
     getPhase: async () => phase,
@@ -37,14 +42,16 @@ function memoryRepository(phase: Phase) {
     getAssignment: async ({ ideaId, serviceId }) => assignments.get(`${ideaId}.${serviceId}`),
     listAssignments: async () => [...assignments.values()],
     listDossierStates: async () => new Map(dossiers),
-    createAssignment: async (a) => {
+    createAssignment: async (a, _timeline, events) => {
       if (assignments.has(a.assignmentId)) return false;
       assignments.set(a.assignmentId, a);
+      keep(events);
       return true;
     },
     saveAssignment: async (next, _expected, extra) => {
       assignments.set(next.assignmentId, next);
       if (extra.dossier) dossiers.set(next.ideaId, extra.dossier.next);
+      keep(extra.events);
     },
     saveVerdict: async (write) => {
       if (write.changesList && list.state === 'validated') throw new Error('ballot_list_frozen');
@@ -52,12 +59,14 @@ function memoryRepository(phase: Phase) {
       dossiers.set(write.dossier.ideaId, write.dossier);
       if (write.putProject) projects.set(write.putProject.id, write.putProject);
       if (write.deleteProjectId) projects.delete(write.deleteProjectId);
+      keep(write.events);
     },
     putCommitteeOpinion: async () => undefined,
     getBallotList: async () => list,
     listProjects: async () => [...projects.values()],
-    saveBallotList: async (next) => {
+    saveBallotList: async (next, _expected, _audit, events) => {
       list = next as typeof list;
+      keep(events);
       return true;
     },
     consumeActionLink: async () => true,
@@ -69,8 +78,12 @@ function memoryRepository(phase: Phase) {
     releaseMarker: async (key) => {
       markers.delete(key);
     },
+    listPending: async () => [...outbox.values()].sort((a, b) => a.at.localeCompare(b.at)),
+    clearPending: async (event) => {
+      outbox.delete(event.eventId);
+    },
   };
-  return { repository, ideas, assignments, dossiers, projects, markers };
+  return { repository, ideas, assignments, dossiers, projects, markers, outbox };
 }
 
 const config = EditionConfig.parse(fixture);
