@@ -1,7 +1,7 @@
 import { conflict, DomainError, notFound } from '../../shared/errors/domain-error.ts';
 import type { ModerationBody } from '../../shared/http/idea-schemas.ts';
 import type { Idea, IdeaStatus, Moderation } from './idea.ts';
-import { outboxEvent, publishPendingEvents } from './idea-outbox.ts';
+import { type OutboxEvent, outboxEvent, publishPendingEvents } from './idea-outbox.ts';
 import type { IdeaAudit } from './idea-repository.ts';
 import { type IdeasDeps, publishWritten } from './submit-idea.ts';
 
@@ -65,6 +65,15 @@ export async function moderateIdea(
     updatedAt: at,
     revision: idea.revision + 1,
   });
+  /** Saves the moderated idea with its audit entry and its event (outbox), then publishes the event. */
+  const saveOne = async (next: Idea, event: OutboxEvent, auditDetail?: string): Promise<Idea> => {
+    await deps.ideas.save(
+      [{ idea: next, expectedRevision: idea.revision, audit: audit(idea.ideaId, auditDetail) }],
+      { events: [event] },
+    );
+    await publishWritten(deps, [event]);
+    return next;
+  };
 
   switch (body.action) {
     case 'publish': {
@@ -81,11 +90,7 @@ export async function moderateIdea(
         },
         ids,
       );
-      await deps.ideas.save([{ idea: next, expectedRevision: idea.revision, audit: audit(idea.ideaId) }], {
-        events: [event],
-      });
-      await publishWritten(deps, [event]);
-      return next;
+      return saveOne(next, event);
     }
     case 'request-change': {
       const next = bump('changes-requested');
@@ -102,11 +107,7 @@ export async function moderateIdea(
         },
         ids,
       );
-      await deps.ideas.save([{ idea: next, expectedRevision: idea.revision, audit: audit(idea.ideaId) }], {
-        events: [event],
-      });
-      await publishWritten(deps, [event]);
-      return next;
+      return saveOne(next, event);
     }
     case 'hide': {
       const next = bump('hidden');
@@ -124,12 +125,7 @@ export async function moderateIdea(
         },
         ids,
       );
-      await deps.ideas.save(
-        [{ idea: next, expectedRevision: idea.revision, audit: audit(idea.ideaId, `rule=${body.rule}`) }],
-        { events: [event] },
-      );
-      await publishWritten(deps, [event]);
-      return next;
+      return saveOne(next, event, `rule=${body.rule}`);
     }
     case 'merge': {
       if (body.into === idea.ideaId) {

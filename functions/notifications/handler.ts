@@ -26,9 +26,9 @@ import {
 } from '../../shared/events/catalogue.ts';
 import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import { type HttpEvent, type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
+import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
-import type { CitizenContacts } from './citizen-contacts.ts';
 import type { EmailLinks } from './email-links.ts';
 import type { EmailLog } from './email-log-repository.ts';
 import type { IdeaDossiers } from './idea-dossiers.ts';

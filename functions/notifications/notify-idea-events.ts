@@ -7,10 +7,10 @@ import type {
   IdeasMerged,
 } from '../../shared/events/catalogue.ts';
 import type { DetailOf } from '../../shared/events/define-event.ts';
-import type { CitizenContacts } from './citizen-contacts.ts';
+import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import type { IdeaTitles } from './idea-titles.ts';
 import type { NotifyDeps } from './notify-phase-changed.ts';
-import { type SendOutcome, sendOnce } from './send-once.ts';
+import { type SendOutcome, sendToCitizens } from './send-once.ts';
 import { type IdeaEmail, ideaEmail } from './templates/idea-emails.ts';
 
 export interface NotifyAuthorsDeps extends NotifyDeps {
@@ -20,11 +20,8 @@ export interface NotifyAuthorsDeps extends NotifyDeps {
 
 export type AuthorOutcome = SendOutcome | 'no-address';
 
-/**
- * One email per author, once per `reason` and author (`<reason>#citizen:<id>` in the email log: no
- * address is stored outside identity). An author without an address (erased, in person) is skipped.
- */
-async function notifyAuthors(
+/** One email per author, once per `reason` and author (see `sendToCitizens`). */
+function notifyAuthors(
   deps: NotifyAuthorsDeps,
   config: EditionConfig,
   input: {
@@ -35,23 +32,11 @@ async function notifyAuthors(
     email: IdeaEmail;
   },
 ): Promise<AuthorOutcome[]> {
-  const outcomes: AuthorOutcome[] = [];
-  for (const citizenId of new Set(input.authorIds)) {
-    const address = await deps.contacts.emailOf(citizenId);
-    if (!address) {
-      outcomes.push('no-address');
-      continue;
-    }
-    const recipient = `citizen:${citizenId}`;
-    outcomes.push(
-      await sendOnce(
-        deps,
-        { key: `${input.reason}#${recipient}`, template: input.template, recipient, eventId: input.eventId },
-        ideaEmail({ to: address, config, siteUrl: deps.siteUrl, email: input.email }),
-      ),
-    );
-  }
-  return outcomes;
+  return sendToCitizens(
+    deps,
+    { citizenIds: input.authorIds, reason: input.reason, template: input.template, eventId: input.eventId },
+    (address) => ideaEmail({ to: address, config, siteUrl: deps.siteUrl, email: input.email }),
+  );
 }
 
 const titleOf = async (deps: NotifyAuthorsDeps, ideaId: string) =>

@@ -10,12 +10,12 @@ import type {
   ReassignmentRequested,
 } from '../../shared/events/catalogue.ts';
 import type { DetailOf } from '../../shared/events/define-event.ts';
-import type { CitizenContacts } from './citizen-contacts.ts';
+import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import type { EmailLinks } from './email-links.ts';
 import type { IdeaDossiers } from './idea-dossiers.ts';
 import type { IdeaTitles } from './idea-titles.ts';
 import type { NotifyDeps } from './notify-phase-changed.ts';
-import { type SendOutcome, sendOnce } from './send-once.ts';
+import { type SendOutcome, sendToCitizens, sendToStaff } from './send-once.ts';
 import {
   ballotListEmail,
   deadlineEscalationEmail,
@@ -40,10 +40,10 @@ function serviceContacts(config: EditionConfig, serviceId: string) {
   const service = config.services.find((s) => s.id === serviceId);
   // An event names a service of this edition (instruction checks it); anything else is a wiring bug.
   if (!service) throw new Error(`Unknown service ${serviceId} in edition ${config.id}`);
-  return [...new Set(service.contacts.map((c) => c.email))];
+  return service.contacts.map((c) => c.email);
 }
 
-const coordinators = (config: EditionConfig) => [...new Set(config.staff.coordinators.map((c) => c.email))];
+const coordinators = (config: EditionConfig) => config.staff.coordinators.map((c) => c.email);
 
 async function dossier(deps: NotifyInstructionDeps, ideaId: string): Promise<IdeaDossier> {
   const found = await deps.dossiers.dossierOf(ideaId);
@@ -66,29 +66,30 @@ export async function notifyIdeaAssigned(
   eventId: string,
 ): Promise<SendOutcome[]> {
   const idea = await dossier(deps, detail.ideaId);
-  const outcomes: SendOutcome[] = [];
-  for (const to of serviceContacts(config, detail.serviceId)) {
-    const links = await deps.links.assignment({
-      assignmentId: detail.assignmentId,
-      ideaId: detail.ideaId,
-      recipientEmail: to,
-      dueDate: detail.dueDate,
-      timeZone: config.timeZone,
-    });
-    outcomes.push(
-      await sendOnce(
-        deps,
-        {
-          key: `IdeaAssigned#${detail.assignmentId}#${to}`,
-          template: 'idea-assigned',
-          recipient: to,
-          eventId,
-        },
-        ideaAssignedEmail({ to, config, serviceId: detail.serviceId, idea, dueDate: detail.dueDate, links }),
-      ),
-    );
-  }
-  return outcomes;
+  return sendToStaff(
+    deps,
+    {
+      addresses: serviceContacts(config, detail.serviceId),
+      reason: `IdeaAssigned#${detail.assignmentId}`,
+      template: 'idea-assigned',
+      eventId,
+    },
+    async (to) =>
+      ideaAssignedEmail({
+        to,
+        config,
+        serviceId: detail.serviceId,
+        idea,
+        dueDate: detail.dueDate,
+        links: await deps.links.assignment({
+          assignmentId: detail.assignmentId,
+          ideaId: detail.ideaId,
+          recipientEmail: to,
+          dueDate: detail.dueDate,
+          timeZone: config.timeZone,
+        }),
+      }),
+  );
 }
 
 /** Tells coordinators a service asks for a reassignment; once per request and coordinator. */
@@ -99,30 +100,25 @@ export async function notifyReassignmentRequested(
   eventId: string,
 ): Promise<SendOutcome[]> {
   const title = await titleOf(deps, detail.ideaId);
-  const outcomes: SendOutcome[] = [];
-  for (const to of coordinators(config)) {
-    outcomes.push(
-      await sendOnce(
-        deps,
-        {
-          key: `ReassignmentRequested#${detail.assignmentId}#${detail.requestedAt}#${to}`,
-          template: 'reassignment-requested',
-          recipient: to,
-          eventId,
-        },
-        reassignmentRequestedEmail({
-          to,
-          config,
-          serviceId: detail.serviceId,
-          ideaId: detail.ideaId,
-          title,
-          reason: detail.reason,
-          siteUrl: deps.siteUrl,
-        }),
-      ),
-    );
-  }
-  return outcomes;
+  return sendToStaff(
+    deps,
+    {
+      addresses: coordinators(config),
+      reason: `ReassignmentRequested#${detail.assignmentId}#${detail.requestedAt}`,
+      template: 'reassignment-requested',
+      eventId,
+    },
+    (to) =>
+      reassignmentRequestedEmail({
+        to,
+        config,
+        serviceId: detail.serviceId,
+        ideaId: detail.ideaId,
+        title,
+        reason: detail.reason,
+        siteUrl: deps.siteUrl,
+      }),
+  );
 }
 
 /**
@@ -141,39 +137,28 @@ export async function notifyDecisionRecorded(
     ? { ideaId: detail.mergeInto, title: await titleOf(deps, detail.mergeInto) }
     : undefined;
   const reasonLabel = config.instruction?.reasons.find((r) => r.id === detail.reasonCode)?.label;
-  const outcomes: InstructionOutcome[] = [];
-  for (const citizenId of new Set(detail.authorIds)) {
-    const address = await deps.contacts.emailOf(citizenId);
-    if (!address) {
-      outcomes.push('no-address');
-      continue;
-    }
-    const recipient = `citizen:${citizenId}`;
-    outcomes.push(
-      await sendOnce(
-        deps,
-        {
-          key: `DecisionRecorded#${detail.decisionId}#${recipient}`,
-          template: 'decision-verdict',
-          recipient,
-          eventId,
-        },
-        decisionVerdictEmail({
-          to: address,
-          config,
-          siteUrl: deps.siteUrl,
-          ideaId: detail.ideaId,
-          title,
-          outcome: detail.outcome,
-          reasonLabel,
-          reasonText: detail.reasonText,
-          costEstimate: detail.costEstimate,
-          ...(mergeInto ? { mergeInto } : {}),
-        }),
-      ),
-    );
-  }
-  return outcomes;
+  return sendToCitizens(
+    deps,
+    {
+      citizenIds: detail.authorIds,
+      reason: `DecisionRecorded#${detail.decisionId}`,
+      template: 'decision-verdict',
+      eventId,
+    },
+    (address) =>
+      decisionVerdictEmail({
+        to: address,
+        config,
+        siteUrl: deps.siteUrl,
+        ideaId: detail.ideaId,
+        title,
+        outcome: detail.outcome,
+        reasonLabel,
+        reasonText: detail.reasonText,
+        costEstimate: detail.costEstimate,
+        ...(mergeInto ? { mergeInto } : {}),
+      }),
+  );
 }
 
 /**
@@ -187,29 +172,24 @@ export async function notifyDeadlineApproaching(
   eventId: string,
 ): Promise<SendOutcome[]> {
   const idea = await dossier(deps, detail.ideaId);
-  const outcomes: SendOutcome[] = [];
-  for (const to of serviceContacts(config, detail.serviceId)) {
-    outcomes.push(
-      await sendOnce(
-        deps,
-        {
-          key: `DeadlineApproaching#${detail.assignmentId}#${detail.dueDate}#${to}`,
-          template: 'deadline-reminder',
-          recipient: to,
-          eventId,
-        },
-        deadlineReminderEmail({
-          to,
-          config,
-          serviceId: detail.serviceId,
-          idea,
-          dueDate: detail.dueDate,
-          siteUrl: deps.siteUrl,
-        }),
-      ),
-    );
-  }
-  return outcomes;
+  return sendToStaff(
+    deps,
+    {
+      addresses: serviceContacts(config, detail.serviceId),
+      reason: `DeadlineApproaching#${detail.assignmentId}#${detail.dueDate}`,
+      template: 'deadline-reminder',
+      eventId,
+    },
+    (to) =>
+      deadlineReminderEmail({
+        to,
+        config,
+        serviceId: detail.serviceId,
+        idea,
+        dueDate: detail.dueDate,
+        siteUrl: deps.siteUrl,
+      }),
+  );
 }
 
 /** Escalates a missed due date to the coordinators; once per assignment, due date and coordinator. */
@@ -220,30 +200,25 @@ export async function notifyDeadlineMissed(
   eventId: string,
 ): Promise<SendOutcome[]> {
   const title = await titleOf(deps, detail.ideaId);
-  const outcomes: SendOutcome[] = [];
-  for (const to of coordinators(config)) {
-    outcomes.push(
-      await sendOnce(
-        deps,
-        {
-          key: `DeadlineMissed#${detail.assignmentId}#${detail.dueDate}#${to}`,
-          template: 'deadline-escalation',
-          recipient: to,
-          eventId,
-        },
-        deadlineEscalationEmail({
-          to,
-          config,
-          serviceId: detail.serviceId,
-          ideaId: detail.ideaId,
-          title,
-          dueDate: detail.dueDate,
-          siteUrl: deps.siteUrl,
-        }),
-      ),
-    );
-  }
-  return outcomes;
+  return sendToStaff(
+    deps,
+    {
+      addresses: coordinators(config),
+      reason: `DeadlineMissed#${detail.assignmentId}#${detail.dueDate}`,
+      template: 'deadline-escalation',
+      eventId,
+    },
+    (to) =>
+      deadlineEscalationEmail({
+        to,
+        config,
+        serviceId: detail.serviceId,
+        ideaId: detail.ideaId,
+        title,
+        dueDate: detail.dueDate,
+        siteUrl: deps.siteUrl,
+      }),
+  );
 }
 
 /** The coordinators' daily digest, once per Paris day and coordinator; non-essential (list `digests`). */
@@ -256,40 +231,31 @@ export async function notifyInstructionDigest(
   const overdue = await Promise.all(
     detail.overdue.slice(0, 50).map(async (o) => ({ ...o, title: await titleOf(deps, o.ideaId) })),
   );
-  const outcomes: SendOutcome[] = [];
-  for (const to of coordinators(config)) {
-    const unsubscribe = await deps.links.unsubscribe(to, 'digests');
-    outcomes.push(
-      await sendOnce(
-        deps,
-        {
-          key: `InstructionDigestReady#${detail.digestDate}#${to}`,
-          template: 'instruction-digest',
-          recipient: to,
-          eventId,
-        },
-        instructionDigestEmail({
-          to,
-          config,
-          digestDate: detail.digestDate,
-          counts: detail.counts,
-          overdue,
-          overdueCount: detail.overdue.length,
-          siteUrl: deps.siteUrl,
-          unsubscribe,
-        }),
-        { list: 'digests' },
-      ),
-    );
-  }
-  return outcomes;
+  return sendToStaff(
+    deps,
+    {
+      addresses: coordinators(config),
+      reason: `InstructionDigestReady#${detail.digestDate}`,
+      template: 'instruction-digest',
+      eventId,
+    },
+    async (to) =>
+      instructionDigestEmail({
+        to,
+        config,
+        digestDate: detail.digestDate,
+        counts: detail.counts,
+        overdue,
+        overdueCount: detail.overdue.length,
+        siteUrl: deps.siteUrl,
+        unsubscribe: await deps.links.unsubscribe(to, 'digests'),
+      }),
+    { list: 'digests' },
+  );
 }
 
-const ballotListRecipients = (config: EditionConfig) => [
-  ...new Set(
-    [...config.staff.coordinators, ...config.staff.admins, ...config.staff.committee].map((c) => c.email),
-  ),
-];
+const ballotListRecipients = (config: EditionConfig) =>
+  [...config.staff.coordinators, ...config.staff.admins, ...config.staff.committee].map((c) => c.email);
 
 /** Tells coordinators, admins and the committee that the ballot list is validated (frozen); once each. */
 export async function notifyBallotListValidated(
@@ -298,30 +264,25 @@ export async function notifyBallotListValidated(
   detail: DetailOf<typeof BallotListValidated>,
   eventId: string,
 ): Promise<SendOutcome[]> {
-  const outcomes: SendOutcome[] = [];
-  for (const to of ballotListRecipients(config)) {
-    outcomes.push(
-      await sendOnce(
-        deps,
-        {
-          key: `BallotListValidated#${detail.validationId}#${to}`,
-          template: 'ballot-list-validated',
-          recipient: to,
-          eventId,
-        },
-        ballotListEmail({
-          to,
-          config,
-          siteUrl: deps.siteUrl,
-          kind: 'validated',
-          projectCount: detail.projectIds.length,
-          listSha256: detail.listSha256,
-          at: new Date(detail.validatedAt),
-        }),
-      ),
-    );
-  }
-  return outcomes;
+  return sendToStaff(
+    deps,
+    {
+      addresses: ballotListRecipients(config),
+      reason: `BallotListValidated#${detail.validationId}`,
+      template: 'ballot-list-validated',
+      eventId,
+    },
+    (to) =>
+      ballotListEmail({
+        to,
+        config,
+        siteUrl: deps.siteUrl,
+        kind: 'validated',
+        projectCount: detail.projectIds.length,
+        listSha256: detail.listSha256,
+        at: new Date(detail.validatedAt),
+      }),
+  );
 }
 
 /** Tells the same people that the list was reopened, and why; once per reopening and recipient. */
@@ -331,27 +292,22 @@ export async function notifyBallotListReopened(
   detail: DetailOf<typeof BallotListReopened>,
   eventId: string,
 ): Promise<SendOutcome[]> {
-  const outcomes: SendOutcome[] = [];
-  for (const to of ballotListRecipients(config)) {
-    outcomes.push(
-      await sendOnce(
-        deps,
-        {
-          key: `BallotListReopened#${detail.reopeningId}#${to}`,
-          template: 'ballot-list-reopened',
-          recipient: to,
-          eventId,
-        },
-        ballotListEmail({
-          to,
-          config,
-          siteUrl: deps.siteUrl,
-          kind: 'reopened',
-          reason: detail.reason,
-          at: new Date(detail.reopenedAt),
-        }),
-      ),
-    );
-  }
-  return outcomes;
+  return sendToStaff(
+    deps,
+    {
+      addresses: ballotListRecipients(config),
+      reason: `BallotListReopened#${detail.reopeningId}`,
+      template: 'ballot-list-reopened',
+      eventId,
+    },
+    (to) =>
+      ballotListEmail({
+        to,
+        config,
+        siteUrl: deps.siteUrl,
+        kind: 'reopened',
+        reason: detail.reason,
+        at: new Date(detail.reopenedAt),
+      }),
+  );
 }

@@ -3,9 +3,9 @@ import * as z from 'zod';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { RealisationUpdated } from '../../shared/events/catalogue.ts';
 import type { DetailOf } from '../../shared/events/define-event.ts';
-import type { CitizenContacts } from './citizen-contacts.ts';
+import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import type { NotifyDeps } from './notify-phase-changed.ts';
-import { type SendOutcome, sendOnce } from './send-once.ts';
+import { type SendOutcome, sendToCitizens } from './send-once.ts';
 import { resultsEmail } from './templates/results-emails.ts';
 
 /** Port: the citizens who follow a project (`POST .../projects/{project}/followers`). */
@@ -28,28 +28,17 @@ export async function notifyRealisationUpdated(
   detail: DetailOf<typeof RealisationUpdated>,
   eventId: string,
 ): Promise<(SendOutcome | 'no-address')[]> {
-  const outcomes: (SendOutcome | 'no-address')[] = [];
-  for (const citizenId of await deps.followers.followersOf(detail.projectId)) {
-    const address = await deps.contacts.emailOf(citizenId);
-    if (!address) {
-      outcomes.push('no-address');
-      continue;
-    }
-    const recipient = `citizen:${citizenId}`;
-    outcomes.push(
-      await sendOnce(
-        deps,
-        {
-          key: `RealisationUpdated#${detail.updateId}#${recipient}`,
-          template: 'realisation-updated',
-          recipient,
-          eventId,
-        },
-        resultsEmail({ to: address, config, siteUrl: deps.siteUrl, email: { kind: 'realisation', detail } }),
-      ),
-    );
-  }
-  return outcomes;
+  return sendToCitizens(
+    deps,
+    {
+      citizenIds: await deps.followers.followersOf(detail.projectId),
+      reason: `RealisationUpdated#${detail.updateId}`,
+      template: 'realisation-updated',
+      eventId,
+    },
+    (address) =>
+      resultsEmail({ to: address, config, siteUrl: deps.siteUrl, email: { kind: 'realisation', detail } }),
+  );
 }
 
 /** Reads `gsi1` `FOLLOWERS#<edition>#<project>` (items owned by functions/results/follow-up-repository.ts). */

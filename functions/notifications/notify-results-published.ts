@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { ResultsPublished } from '../../shared/events/catalogue.ts';
 import type { DetailOf } from '../../shared/events/define-event.ts';
-import type { CitizenContacts } from './citizen-contacts.ts';
+import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import type { NotifyDeps } from './notify-phase-changed.ts';
 import { type SendOutcome, sendOnce } from './send-once.ts';
 import { type ResultsEmail, resultsEmail } from './templates/results-emails.ts';

@@ -1,5 +1,6 @@
 import type { UnsubscribeList } from '../../shared/auth/unsubscribe-links.ts';
 import type { Mailer, OutgoingEmail } from '../../shared/email/mailer.ts';
+import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import type { EmailLog, EmailLogEntry } from './email-log-repository.ts';
 import type { SuppressionList } from './suppression-list.ts';
 
@@ -34,4 +35,57 @@ export async function sendOnce(
   }
   await deps.log.markSent(entry, messageId, deps.now());
   return 'sent';
+}
+
+type SendDeps = Parameters<typeof sendOnce>[0];
+
+/**
+ * One email per staff address, once per `reason` and address (`<reason>#<address>` in the email log), in
+ * turn: a failure stops the loop and the event's retry resumes it (the ones sent are `already-sent`).
+ */
+export async function sendToStaff(
+  deps: SendDeps,
+  input: { addresses: Iterable<string>; reason: string; template: string; eventId: string },
+  build: (to: string) => OutgoingEmail | Promise<OutgoingEmail>,
+  options: { list?: UnsubscribeList } = {},
+): Promise<SendOutcome[]> {
+  const outcomes: SendOutcome[] = [];
+  for (const to of new Set(input.addresses)) {
+    const entry = {
+      key: `${input.reason}#${to}`,
+      template: input.template,
+      recipient: to,
+      eventId: input.eventId,
+    };
+    outcomes.push(await sendOnce(deps, entry, await build(to), options));
+  }
+  return outcomes;
+}
+
+/**
+ * One email per citizen, once per `reason` and citizen (`<reason>#citizen:<id>`: no address is stored
+ * outside identity). A citizen without an address (erased, registered in person) is skipped.
+ */
+export async function sendToCitizens(
+  deps: SendDeps & { contacts: CitizenContacts },
+  input: { citizenIds: Iterable<string>; reason: string; template: string; eventId: string },
+  build: (address: string) => OutgoingEmail,
+): Promise<(SendOutcome | 'no-address')[]> {
+  const outcomes: (SendOutcome | 'no-address')[] = [];
+  for (const citizenId of new Set(input.citizenIds)) {
+    const address = await deps.contacts.emailOf(citizenId);
+    if (!address) {
+      outcomes.push('no-address');
+      continue;
+    }
+    const recipient = `citizen:${citizenId}`;
+    const entry = {
+      key: `${input.reason}#${recipient}`,
+      template: input.template,
+      recipient,
+      eventId: input.eventId,
+    };
+    outcomes.push(await sendOnce(deps, entry, build(address)));
+  }
+  return outcomes;
 }

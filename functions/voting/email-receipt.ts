@@ -1,12 +1,12 @@
 import type { Mailer } from '../../shared/email/mailer.ts';
+import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
 import { receiptEmail } from './receipt-email.ts';
-import type { VoterContacts } from './voter-contacts.ts';
 import type { VotingRepository } from './voting-repository.ts';
 
 export interface EmailReceiptDeps {
   votes: Pick<VotingRepository, 'claimReceiptEmail' | 'releaseReceiptEmail'>;
-  contacts: VoterContacts;
+  contacts: CitizenContacts;
   mailer: Mailer;
   logger: Logger;
   editionName: () => Promise<string>;

@@ -17,6 +17,7 @@ import {
   SheetNumber,
   VoteWindowBody,
 } from '../../shared/http/voting-schemas.ts';
+import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
@@ -27,7 +28,6 @@ import { enterPaperBallot, resolvePaperSheet, sheetView } from './enter-paper-ba
 import type { PaperSheetRepository } from './paper-sheet-repository.ts';
 import { readBallot } from './read-ballot.ts';
 import { freezeVote, snapshotSource } from './vote-snapshot.ts';
-import type { VoterContacts } from './voter-contacts.ts';
 import type { VotingRepository } from './voting-repository.ts';
 import { watchVoteWindow } from './watch-vote-window.ts';
 
@@ -42,7 +42,7 @@ export interface VotingDeps {
   events: EventPublisher;
   /** The receipt email, the one email voting sends itself (never through an event: see `emailReceipt`). */
   mailer: Mailer;
-  contacts: VoterContacts;
+  contacts: CitizenContacts;
   /** The public site, for the link in the receipt email. */
   siteUrl: string;
   logger: Logger;

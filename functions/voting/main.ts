@@ -7,6 +7,7 @@ import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
+import { dynamoCitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { votingCodeHash } from '../../shared/identity/voting-code.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
@@ -14,7 +15,6 @@ import { cachedSecrets } from '../../shared/secrets/cached-secrets.ts';
 import { readProjects } from '../../shared/voting/projects.ts';
 import { makeHandler } from './handler.ts';
 import { dynamoPaperSheetRepository } from './paper-sheet-repository.ts';
-import { dynamoVoterContacts } from './voter-contacts.ts';
 import { dynamoVotingRepository } from './voting-repository.ts';
 
 const env = parseFunctionEnv(process.env, {
@@ -42,7 +42,7 @@ export const handler = makeHandler({
     }),
     env.MAIL_FROM,
   ),
-  contacts: dynamoVoterContacts(documents, env.TABLE_NAME),
+  contacts: dynamoCitizenContacts(documents, env.TABLE_NAME),
   siteUrl: env.SITE_URL.replace(/\/$/, ''),
   logger: createLogger('voting'),
   verifyToken: platformTokenVerifier(env),

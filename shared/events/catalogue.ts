@@ -327,17 +327,20 @@ export const DecisionRecorded = defineEvent({
 });
 
 /** The daily deadline check found an assignment due in three working days: its service is reminded. */
+/** What the daily deadline check says of one assignment (approaching or missed). */
+const DeadlineDetail = {
+  assignmentId: z.string().min(1),
+  ideaId: z.string().min(1),
+  serviceId: z.string().min(1),
+  dueDate: z.iso.date(),
+  checkedAt: z.iso.datetime(),
+};
+
 export const DeadlineApproaching = defineEvent({
   source: 'bp.instruction',
   detailType: 'DeadlineApproaching',
   version: 1,
-  detail: {
-    assignmentId: z.string().min(1),
-    ideaId: z.string().min(1),
-    serviceId: z.string().min(1),
-    dueDate: z.iso.date(),
-    checkedAt: z.iso.datetime(),
-  },
+  detail: DeadlineDetail,
 });
 
 /** The daily deadline check found an assignment past its due date without an opinion: coordinators are told. */
@@ -345,13 +348,7 @@ export const DeadlineMissed = defineEvent({
   source: 'bp.instruction',
   detailType: 'DeadlineMissed',
   version: 1,
-  detail: {
-    assignmentId: z.string().min(1),
-    ideaId: z.string().min(1),
-    serviceId: z.string().min(1),
-    dueDate: z.iso.date(),
-    checkedAt: z.iso.datetime(),
-  },
+  detail: DeadlineDetail,
 });
 
 /** The coordinators' daily digest of the instruction (one per Paris day: `digestDate`). */

@@ -3,7 +3,7 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Mail, readMailbox } from '../../local/ses.ts';
-import { api, eventually, staffToken } from '../support/api.ts';
+import { api, currentPhaseOf, eventually, movePhase, staffToken, waitForBus } from '../support/api.ts';
 import {
   expectNoAxeViolations,
   launchBrowser,
@@ -24,20 +24,12 @@ let browser: Browser;
 let admin: string;
 let initialPhase: string;
 
-const currentPhase = async (): Promise<string> => (await api(stack, 'GET', editionPath)).body.phase.current;
+const currentPhase = () => currentPhaseOf(stack);
 
-const busIdle = () =>
-  fetch(`${stack.busUrl}/__local/idle`, { method: 'POST', signal: AbortSignal.timeout(20_000) });
+const busIdle = () => waitForBus(stack);
 
-async function setPhase(to: string): Promise<void> {
-  if ((await currentPhase()) === to) return;
-  const response = await api(stack, 'POST', `${editionPath}/staff/phase`, {
-    token: admin,
-    body: { to, reason: `Essai des pages d’instruction : passage en ${to}` },
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(200);
-  await busIdle();
-}
+const setPhase = (to: string) =>
+  movePhase(stack, admin, to, `Essai des pages d’instruction : passage en ${to}`);
 
 function account(role: string) {
   const user = stack.staff.find((candidate) => candidate.role === role);

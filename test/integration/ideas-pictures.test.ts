@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { api, staffToken } from '../support/api.ts';
+import { api, currentPhaseOf, movePhase, staffToken } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import '../support/stack-context.ts';
 
@@ -9,19 +9,9 @@ const editionPath = `/api/editions/${stack.edition}`;
 const factory = await citizenFactory(stack);
 afterAll(() => factory.close());
 
-async function busIdle() {
-  await fetch(`${stack.busUrl}/__local/idle`, { method: 'POST', signal: AbortSignal.timeout(20_000) });
-}
-const currentPhase = async (): Promise<string> => (await api(stack, 'GET', editionPath)).body.phase.current;
-async function setPhase(admin: string, to: string) {
-  if ((await currentPhase()) === to) return;
-  const response = await api(stack, 'POST', `${editionPath}/staff/phase`, {
-    token: admin,
-    body: { to, reason: `Essai des photos : passage en ${to}` },
-  });
-  expect(response.status).toBe(200);
-  await busIdle();
-}
+const currentPhase = () => currentPhaseOf(stack);
+const setPhase = (admin: string, to: string) =>
+  movePhase(stack, admin, to, `Essai des photos : passage en ${to}`);
 
 async function submitted(citizen: SeededCitizen) {
   const response = await api(stack, 'POST', `${editionPath}/ideas`, {

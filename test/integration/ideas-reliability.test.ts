@@ -16,7 +16,7 @@ import { dynamoEditionStore, type EditionStore } from '../../shared/edition/edit
 import { type EventPublisher, eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { ModerationBody } from '../../shared/http/idea-schemas.ts';
 import { directorySiteWriter } from '../../shared/site/site-writer.ts';
-import { api, eventually, staffToken } from '../support/api.ts';
+import { api, currentPhaseOf, eventually, movePhase, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import '../support/stack-context.ts';
 
@@ -60,19 +60,10 @@ const depsWith = (events: EventPublisher): IdeasDeps => ({
   newId: randomUUID,
 });
 
-async function busIdle() {
-  await fetch(`${stack.busUrl}/__local/idle`, { method: 'POST', signal: AbortSignal.timeout(20_000) });
-}
-const currentPhase = async (): Promise<string> => (await api(stack, 'GET', editionPath)).body.phase.current;
-async function setPhase(admin: string, to: string) {
-  if ((await currentPhase()) === to) return;
-  const response = await api(stack, 'POST', `${editionPath}/staff/phase`, {
-    token: admin,
-    body: { to, reason: `Essai de fiabilité des idées : passage en ${to}` },
-  });
-  expect(response.status).toBe(200);
-  await busIdle();
-}
+const busIdle = () => waitForBus(stack);
+const currentPhase = () => currentPhaseOf(stack);
+const setPhase = (admin: string, to: string) =>
+  movePhase(stack, admin, to, `Essai de fiabilité des idées : passage en ${to}`);
 
 async function submitted(citizen: SeededCitizen, title = `Un abri vélos ${randomUUID().slice(0, 6)}`) {
   const response = await api(stack, 'POST', `${editionPath}/ideas`, {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readMailbox } from '../../local/ses.ts';
-import { api, eventually, staffToken } from '../support/api.ts';
+import { api, currentPhaseOf, eventually, movePhase, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import '../support/stack-context.ts';
 
@@ -15,21 +15,12 @@ afterAll(() => factory.close());
 const NANTES = '44109';
 const SAINT_NAZAIRE = '44184';
 
-async function busIdle() {
-  await fetch(`${stack.busUrl}/__local/idle`, { method: 'POST', signal: AbortSignal.timeout(20_000) });
-}
+const busIdle = () => waitForBus(stack);
 
-const currentPhase = async (): Promise<string> => (await api(stack, 'GET', editionPath)).body.phase.current;
+const currentPhase = () => currentPhaseOf(stack);
 
-async function setPhase(admin: string, to: string) {
-  if ((await currentPhase()) === to) return;
-  const response = await api(stack, 'POST', `${editionPath}/staff/phase`, {
-    token: admin,
-    body: { to, reason: `Essai des idées : passage en ${to}` },
-  });
-  expect(response.status).toBe(200);
-  await busIdle();
-}
+const setPhase = (admin: string, to: string) =>
+  movePhase(stack, admin, to, `Essai des idées : passage en ${to}`);
 
 const tag = () => randomUUID().slice(0, 6);
 

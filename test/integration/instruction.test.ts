@@ -4,7 +4,7 @@ import { mintActionLink } from '../../shared/auth/action-links.ts';
 import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { toInstant, toLocal } from '../../shared/time/zoned.ts';
 import { readProjects } from '../../shared/voting/projects.ts';
-import { api, staffToken } from '../support/api.ts';
+import { api, currentPhaseOf, movePhase, staffToken } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import {
   actionLinkKey,
@@ -25,17 +25,10 @@ const [service0, service1] = config.services as [(typeof config.services)[0], (t
 const factory = await citizenFactory(stack);
 
 const today = () => toLocal(new Date(), config.timeZone).slice(0, 10);
-const currentPhase = async (): Promise<string> => (await api(stack, 'GET', editionPath)).body.phase.current;
+const currentPhase = () => currentPhaseOf(stack);
 
-async function setPhase(admin: string, to: string) {
-  if ((await currentPhase()) === to) return;
-  const response = await api(stack, 'POST', `${editionPath}/staff/phase`, {
-    token: admin,
-    body: { to, reason: `Essai de l’instruction : passage en ${to}` },
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(200);
-  await fetch(`${stack.busUrl}/__local/idle`, { method: 'POST', signal: AbortSignal.timeout(20_000) });
-}
+const setPhase = (admin: string, to: string) =>
+  movePhase(stack, admin, to, `Essai de l’instruction : passage en ${to}`);
 
 const reason = { reasonCode: 'criteria-met', reasonText: 'L’idée relève des compétences du Département.' };
 

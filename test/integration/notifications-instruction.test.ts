@@ -15,7 +15,7 @@ import {
   InstructionDigestReady,
 } from '../../shared/events/catalogue.ts';
 import type { EventContract } from '../../shared/events/define-event.ts';
-import { api, eventually, staffToken } from '../support/api.ts';
+import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
 import '../support/stack-context.ts';
 
 const stack = inject('stack');
@@ -44,9 +44,7 @@ const documents = createDocumentClient(
 let linkKey = '';
 let coordinatorToken = '';
 
-async function busIdle() {
-  await fetch(`${stack.busUrl}/__local/idle`, { method: 'POST', signal: AbortSignal.timeout(30_000) });
-}
+const busIdle = () => waitForBus(stack);
 
 async function publish(contract: EventContract, detail: Record<string, unknown>) {
   await bus.send(

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Mail, readMailbox } from '../../local/ses.ts';
 import { RealisationUpdated, ResultsPublished } from '../../shared/events/catalogue.ts';
 import type { EventContract } from '../../shared/events/define-event.ts';
-import { api, eventually, staffToken } from '../support/api.ts';
+import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import '../support/stack-context.ts';
 import { castFirstProjects, deleteResults } from '../support/results.ts';
@@ -15,9 +15,7 @@ const stack = inject('stack');
 const editionPath = `/api/editions/${stack.edition}`;
 const factory = await citizenFactory(stack);
 
-async function busIdle() {
-  await fetch(`${stack.busUrl}/__local/idle`, { method: 'POST', signal: AbortSignal.timeout(30_000) });
-}
+const busIdle = () => waitForBus(stack);
 
 /** The events of one type the local bus received, newest last. */
 async function busEvents(contract: { detailType: string }) {

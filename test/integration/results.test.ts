@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { VotingClosed } from '../../shared/events/catalogue.ts';
-import { api, eventually, staffToken } from '../support/api.ts';
+import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import '../support/stack-context.ts';
 import { deleteResults } from '../support/results.ts';
@@ -19,9 +19,7 @@ const editionPath = `/api/editions/${stack.edition}`;
 const factory = await citizenFactory(stack);
 const dir = await mkdtemp(join(tmpdir(), 'bp-results-'));
 
-async function busIdle() {
-  await fetch(`${stack.busUrl}/__local/idle`, { method: 'POST', signal: AbortSignal.timeout(30_000) });
-}
+const busIdle = () => waitForBus(stack);
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 

@@ -3,15 +3,13 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { readMailbox } from '../../local/ses.ts';
 import { PhaseChanged } from '../../shared/events/catalogue.ts';
 import { toInstant } from '../../shared/time/zoned.ts';
-import { api, eventually, staffToken } from '../support/api.ts';
+import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
 import '../support/stack-context.ts';
 
 const stack = inject('stack');
 const editionPath = `/api/editions/${stack.edition}`;
 
-async function busIdle() {
-  await fetch(`${stack.busUrl}/__local/idle`, { method: 'POST', signal: AbortSignal.timeout(20_000) });
-}
+const busIdle = () => waitForBus(stack);
 
 async function mailsWithSubject(fragment: string) {
   return (await readMailbox(stack.mailboxUrl)).filter((mail) => mail.subject.includes(fragment));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dynamoVotingRepository } from '../../functions/voting/voting-repository.ts';
-import { api, staffToken } from '../support/api.ts';
+import { api, movePhase, staffToken } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import { resetVoteWindow } from '../support/voting.ts';
 import '../support/stack-context.ts';
@@ -13,20 +13,8 @@ const factory = await citizenFactory(stack);
 const votes = dynamoVotingRepository(factory.documents, stack.tableName, stack.edition);
 afterAll(() => factory.close());
 
-async function busIdle() {
-  await fetch(`${stack.busUrl}/__local/idle`, { method: 'POST', signal: AbortSignal.timeout(20_000) });
-}
-
-async function setPhase(admin: string, to: string) {
-  const current = (await api(stack, 'GET', editionPath)).body.phase.current;
-  if (current === to) return;
-  const response = await api(stack, 'POST', `${editionPath}/staff/phase`, {
-    token: admin,
-    body: { to, reason: `Essai du vote : passage en ${to}` },
-  });
-  expect(response.status).toBe(200);
-  await busIdle();
-}
+const setPhase = (admin: string, to: string) =>
+  movePhase(stack, admin, to, `Essai du vote : passage en ${to}`);
 
 const cast = (citizen: SeededCitizen, choices: unknown, key: string = randomUUID()) =>
   api(stack, 'POST', `${editionPath}/ballots`, {

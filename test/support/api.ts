@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { signIn } from '../../local/cognito.ts';
 import type { StackContext } from './stack-context.ts';
 
@@ -55,4 +56,24 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`Nothing after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Waits until the local bus has delivered every event and schedule (retries included). */
+export async function waitForBus(stack: StackContext, timeoutMs = 30_000): Promise<void> {
+  await fetch(`${stack.busUrl}/__local/idle`, { method: 'POST', signal: AbortSignal.timeout(timeoutMs) });
+}
+
+export async function currentPhaseOf(stack: StackContext): Promise<string> {
+  return (await api(stack, 'GET', `/api/editions/${stack.edition}`)).body.phase.current;
+}
+
+/** Moves the edition to `to` as an admin (nothing when it is there already), then waits for the bus. */
+export async function movePhase(stack: StackContext, adminToken: string, to: string, reason: string) {
+  if ((await currentPhaseOf(stack)) === to) return;
+  const response = await api(stack, 'POST', `/api/editions/${stack.edition}/staff/phase`, {
+    token: adminToken,
+    body: { to, reason },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  await waitForBus(stack);
 }

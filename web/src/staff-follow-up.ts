@@ -1,7 +1,17 @@
 import { ApiError, apiRequest, type Problem } from './lib/api.ts';
 import { loadConfig, type SiteConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
-import { formatDateTime, formatEuros, plural } from './lib/format.ts';
+import {
+  type FollowUp,
+  MILESTONE_LABELS,
+  type Milestone,
+  type MilestoneKind,
+  realisationDetails,
+  STATUS_LABELS,
+  type Status,
+  type Winner,
+} from './lib/follow-up.ts';
+import { formatDateTime, plural } from './lib/format.ts';
 import { clearFieldErrors, problemNotice, showFieldErrors, unexpectedProblem } from './lib/forms.ts';
 import { currentSession, type StaffSession, signOut } from './lib/session.ts';
 import type { EditionView } from './lib/types.ts';
@@ -9,29 +19,6 @@ import type { EditionView } from './lib/types.ts';
 const SIGN_IN = 'index.html';
 /** Roles the API lets set a realisation (lib/manifest.ts); the others read. */
 const EDITORS = ['coordinator', 'admin'];
-
-type Status = 'etude' | 'travaux' | 'livre' | 'abandonne';
-type MilestoneKind = 'etudes' | 'travaux' | 'livre';
-interface Milestone {
-  kind: MilestoneKind;
-  date: string;
-  done: boolean;
-}
-
-/** `GET .../realisations`: the published winners with their realisation (403 `results_not_published` before). */
-interface FollowUp {
-  projects: {
-    id: string;
-    title: string;
-    cost: number;
-    envelope: { id: string; name: string };
-    status: Status;
-    reason?: string;
-    milestones: Milestone[];
-    updatedAt?: string;
-  }[];
-}
-type Winner = FollowUp['projects'][number];
 
 /** `PUT .../staff/projects/{project}/realisation` answers with the stored realisation. */
 interface StoredRealisation {
@@ -43,18 +30,6 @@ interface StoredRealisation {
   updatedAt: string;
 }
 
-// The same words as shared/http/results-schemas.ts and the public page (the site bundles no server code).
-const STATUS_LABELS: Record<Status, string> = {
-  etude: 'À l’étude',
-  travaux: 'Travaux en cours',
-  livre: 'Livré',
-  abandonne: 'Abandonné',
-};
-const MILESTONE_LABELS: Record<MilestoneKind, string> = {
-  etudes: 'Études',
-  travaux: 'Travaux',
-  livre: 'Livraison',
-};
 const MILESTONE_KINDS = Object.keys(MILESTONE_LABELS) as MilestoneKind[];
 const REASON_MIN = 5;
 
@@ -71,40 +46,10 @@ function expireSession(): void {
   location.replace(`${SIGN_IN}?session-expiree`);
 }
 
-const frenchDate = (iso: string) =>
-  new Intl.DateTimeFormat('fr-FR', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(`${iso}T00:00:00Z`));
-
 /** What the public page shows of a winner, so staff see the effect of their change. */
 function summary(context: Context, winner: Winner): (HTMLElement | null)[] {
   return [
-    h(
-      'p',
-      { class: 'idea-meta' },
-      `${formatEuros(winner.cost)} · État : `,
-      h('strong', {}, STATUS_LABELS[winner.status]),
-    ),
-    winner.reason
-      ? h('p', {}, winner.status === 'abandonne' ? `Raison : ${winner.reason}` : winner.reason)
-      : null,
-    winner.milestones.length > 0
-      ? h(
-          'ul',
-          { class: 'milestones', 'aria-label': `Étapes de « ${winner.title} »` },
-          ...winner.milestones.map((m) =>
-            h(
-              'li',
-              {},
-              h('strong', {}, MILESTONE_LABELS[m.kind]),
-              ` : ${m.done ? 'étape franchie le' : 'date prévue :'} ${frenchDate(m.date)}`,
-            ),
-          ),
-        )
-      : h('p', {}, 'Pas encore d’étape datée.'),
+    ...realisationDetails(winner, { figuresClass: 'idea-meta', listTag: 'ul' }),
     h(
       'p',
       { class: 'hint' },

@@ -2,47 +2,9 @@ import { ApiError, apiRequest } from './lib/api.ts';
 import { currentCitizen } from './lib/citizen-session.ts';
 import { loadConfig, type SiteConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
-import { formatEuros, plural } from './lib/format.ts';
+import { type FollowUp, realisationDetails, type Winner } from './lib/follow-up.ts';
+import { plural } from './lib/format.ts';
 import { problemNotice, unexpectedProblem } from './lib/forms.ts';
-
-type Status = 'etude' | 'travaux' | 'livre' | 'abandonne';
-type MilestoneKind = 'etudes' | 'travaux' | 'livre';
-
-/** `GET .../realisations` (public once the results are published; 403 `results_not_published` before). */
-interface FollowUp {
-  projects: {
-    id: string;
-    title: string;
-    cost: number;
-    envelope: { id: string; name: string };
-    status: Status;
-    reason?: string;
-    milestones: { kind: MilestoneKind; date: string; done: boolean }[];
-    updatedAt?: string;
-  }[];
-}
-type Winner = FollowUp['projects'][number];
-
-// The same words as shared/http/results-schemas.ts (the site bundles no server code).
-const STATUS_LABELS: Record<Status, string> = {
-  etude: 'À l’étude',
-  travaux: 'Travaux en cours',
-  livre: 'Livré',
-  abandonne: 'Abandonné',
-};
-const MILESTONE_LABELS: Record<MilestoneKind, string> = {
-  etudes: 'Études',
-  travaux: 'Travaux',
-  livre: 'Livraison',
-};
-
-const frenchDate = (iso: string) =>
-  new Intl.DateTimeFormat('fr-FR', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(`${iso}T00:00:00Z`));
 
 function followButton(config: SiteConfig, token: string, project: Winner, following: Set<string>) {
   const holder = h('div', { class: 'follow' });
@@ -85,29 +47,7 @@ function projectArticle(project: Winner, follow: HTMLElement | null): HTMLElemen
     'li',
     { class: 'result funded', id: `projet-${project.id}` },
     h('h3', { id: `titre-${project.id}` }, project.title),
-    h(
-      'p',
-      { class: 'result-figures' },
-      `${formatEuros(project.cost)} · État : `,
-      h('strong', {}, STATUS_LABELS[project.status]),
-    ),
-    project.reason
-      ? h('p', {}, project.status === 'abandonne' ? `Raison : ${project.reason}` : project.reason)
-      : null,
-    project.milestones.length > 0
-      ? h(
-          'ol',
-          { class: 'milestones', 'aria-label': `Étapes de « ${project.title} »` },
-          ...project.milestones.map((m) =>
-            h(
-              'li',
-              {},
-              h('strong', {}, MILESTONE_LABELS[m.kind]),
-              ` : ${m.done ? 'étape franchie le' : 'date prévue :'} ${frenchDate(m.date)}`,
-            ),
-          ),
-        )
-      : h('p', {}, 'Pas encore d’étape datée.'),
+    ...realisationDetails(project, { figuresClass: 'result-figures', listTag: 'ol' }),
     follow,
   );
 }

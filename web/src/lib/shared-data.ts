@@ -24,3 +24,4 @@ export {
   DOSSIER_STATUS_LABELS,
   DOSSIER_STATUSES,
 } from '../../../shared/http/instruction-schemas.ts';
+export { MILESTONE_LABELS, REALISATION_STATUS_LABELS } from '../../../shared/http/results-schemas.ts';

@@ -17,7 +17,7 @@ const ContactFields = z.object({
 
 /**
  * Events carry citizen ids only; addresses live ONLY in the identity context's items. This adapter is
- * the one place outside identity that reads them: a consistent GetItem of `CITIZEN#<id>` / `IDENTITY`
+ * the one place outside identity that reads them (notifications, and voting for the receipt email): a consistent GetItem of `CITIZEN#<id>` / `IDENTITY`
  * projected to `email`, `channel` and `erasedAt`, at send time (so an erased person gets nothing, and no
  * address is copied into another item, an event or a log; the email log records `citizen:<id>`).
  */
