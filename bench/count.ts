@@ -1,6 +1,7 @@
 /**
- * `npm run bench:count`: how long each counting rule takes, and the peak memory, on the largest pabulib files
- * of `../shared/data/pabulib` and on a generated instance of 1,000,000 approval ballots over 300 projects.
+ * `npm run bench:count [-- DIR]`: how long each counting rule takes, and the peak memory, on the largest pabulib
+ * files of the folder DIR (the team keeps one beside the repository: `npm run bench:count -- ../shared/data/pabulib`;
+ * without DIR, none) and on a generated instance of 1,000,000 approval ballots over 300 projects.
  * Each (instance, rule) runs in its own child process capped at 2 GB of heap, so the peak resident memory it
  * reports (`maxRSS`) belongs to that rule alone, loading included. Prints figures; asserts nothing.
  *
@@ -10,7 +11,7 @@
 import { fork } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   count,
@@ -23,8 +24,6 @@ import {
 import { makeProject } from '../shared/counting/instance.ts';
 
 const HERE = fileURLToPath(import.meta.url);
-const REPO = resolve(dirname(HERE), '..');
-const PABULIB = resolve(REPO, '..', 'shared', 'data', 'pabulib');
 const BALLOTS = Number(process.env.BENCH_BALLOTS ?? 1_000_000);
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 300);
 const FILES = Number(process.env.BENCH_FILES ?? 3);
@@ -116,7 +115,7 @@ async function child(source: string, rule: RuleName): Promise<void> {
   const instance =
     source === SYNTHETIC
       ? syntheticInstance(BALLOTS, PROJECTS, SEED)
-      : await parsePabulibStream(createReadStream(resolve(PABULIB, source), 'utf8'));
+      : await parsePabulibStream(createReadStream(source, 'utf8'));
   const t1 = performance.now();
   const result = count(instance, { rule });
   const t2 = performance.now();
@@ -149,11 +148,9 @@ function runChild(source: string, rule: RuleName): Promise<Measure> {
   });
 }
 
-async function main(): Promise<void> {
-  const names = (await readdir(PABULIB)).filter((f) => f.endsWith('.pb'));
-  const sized = await Promise.all(
-    names.map(async (f) => ({ f, size: (await stat(resolve(PABULIB, f))).size })),
-  );
+async function main(dir: string | undefined): Promise<void> {
+  const names = dir ? (await readdir(dir)).filter((f) => f.endsWith('.pb')).map((f) => resolve(dir, f)) : [];
+  const sized = await Promise.all(names.map(async (f) => ({ f, size: (await stat(f)).size })));
   const largest = sized
     .sort((a, b) => b.size - a.size)
     .slice(0, FILES)
@@ -187,6 +184,6 @@ if (resolve(process.argv[1] ?? '') === HERE) {
     if (!isRuleName(rule)) throw new Error(`Règle inconnue : ${rule}`);
     await child(process.argv[3] ?? '', rule);
   } else {
-    await main();
+    await main(process.argv[2]);
   }
 }

@@ -1,4 +1,6 @@
 import { createReadStream } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   type CountOptions,
@@ -16,15 +18,13 @@ import {
   RULES,
   type TieBreak,
 } from '../../shared/counting/index.ts';
+import { checkReferenceFile, META_THRESHOLD } from '../../shared/counting/reference-check.ts';
 import type { Command, CommandIo } from './command.ts';
 
-const USAGE = `<fichier.pb>... --rule <${RULES.join('|')}> [--json] [--tie-break id|lower-cost|order:ID,ID,...] [--minimum-support N|meta] [--ignore-product-rules]`;
+const USAGE = `<fichier.pb>... --rule <${RULES.join('|')}> [--json] [--tie-break id|lower-cost|order:ID,ID,...] [--minimum-support N|meta] [--ignore-product-rules] | --check <dossier>`;
 /** The short form for `bp --help`; errors print {@link USAGE}. */
 const ARGS =
-  '<fichier.pb>... --rule <règle> [--json] [--tie-break ...] [--minimum-support ...] [--ignore-product-rules]';
-
-/** META key of pabulib files that publish a minimum score (`--minimum-support meta`). */
-const META_THRESHOLD = 'min_project_score_threshold';
+  '<fichier.pb>... --rule <règle> [--json] [--tie-break ...] [--minimum-support ...] [--ignore-product-rules] | --check <dossier>';
 
 /**
  * META keys the results function writes into the published ballot files (functions/results/count-envelope.ts)
@@ -185,8 +185,10 @@ export const count: Command = {
         'tie-break': { type: 'string', default: 'id' },
         'minimum-support': { type: 'string' },
         'ignore-product-rules': { type: 'boolean', default: false },
+        check: { type: 'string' },
       },
     });
+    if (values.check !== undefined) return checkFolder(values.check, io);
     const rule = values.rule ?? '';
     if (!isRuleName(rule)) {
       io.err(
@@ -244,3 +246,52 @@ export const count: Command = {
     return failed ? 1 : 0;
   },
 };
+
+/**
+ * `bp count --check DIR`: every `.pb` file of a folder (the team's copy of pabulib, say) must round-trip through
+ * the parser and writer, and reproduce the official winners where it publishes them under a greedy rule. One
+ * line per file, then a summary line `count --check: files=N round_trip_ok=N official_compared=N failures=N`;
+ * exits 1 on any failure, 2 when the folder holds no `.pb` file.
+ */
+async function checkFolder(dir: string, io: CommandIo): Promise<number> {
+  let files: string[];
+  try {
+    files = (await readdir(dir)).filter((f) => f.endsWith('.pb')).sort();
+  } catch (error) {
+    io.err(`Dossier illisible « ${dir} » : ${(error as Error).message}`);
+    return 2;
+  }
+  if (files.length === 0) {
+    io.err(`Aucun fichier .pb dans « ${dir} »`);
+    return 2;
+  }
+  let roundTrips = 0;
+  let compared = 0;
+  let failures = 0;
+  for (const file of files) {
+    try {
+      const check = checkReferenceFile(await readFile(join(dir, file), 'utf8'));
+      if (check.roundTrip) roundTrips += 1;
+      const official = check.official;
+      if (official) compared += 1;
+      const ok = check.roundTrip && (official?.same ?? true);
+      if (!ok) failures += 1;
+      const parts = [
+        ok ? 'ok' : 'ÉCHEC',
+        file,
+        check.roundTrip ? 'relecture=identique' : 'relecture=différente',
+        official
+          ? `${official.rule}=${official.same ? 'lauréats officiels' : `attendu ${official.expected.join(',')} obtenu ${official.got.join(',')}`}`
+          : `règle ${check.metaRule ?? 'absente'} : non comparée`,
+      ];
+      io.out(parts.join('  '));
+    } catch (error) {
+      failures += 1;
+      io.out(`ÉCHEC  ${file}  ${(error as Error).message}`);
+    }
+  }
+  io.out(
+    `count --check: files=${files.length} round_trip_ok=${roundTrips} official_compared=${compared} failures=${failures}`,
+  );
+  return failures === 0 ? 0 : 1;
+}

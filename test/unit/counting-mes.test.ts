@@ -12,7 +12,7 @@ import {
   type RuleName,
 } from '../../shared/counting/index.ts';
 
-const PABULIB = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'pabulib');
+const PABULIB = resolve(import.meta.dirname, '..', 'fixtures', 'pabulib');
 
 /**
  * A literal port of pabutools 1.2.3 (`pabutools/rules/mes/mes_rule.py`: `method_of_equal_shares_scheme` and
@@ -320,7 +320,7 @@ describe('Method of Equal Shares', () => {
     const cases: [string, RuleName[]][] = [
       ['Netherlands_Assen_2024.pb', MES_RULES],
       ['Poland_Wieliczka_2023_Green_Budget.pb', ['mes-raw', 'mes']],
-      ['US_Stanford_Dataset_PB_Cambridge_2019_vote_approvals.pb', ['mes-raw', 'mes']],
+      ['Poland_Swiecie_2023.pb', ['mes-raw', 'mes']],
     ];
     for (const [file, rules] of cases) {
       const instance = parsePabulib(readFileSync(resolve(PABULIB, file), 'utf8'));
