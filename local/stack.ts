@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -51,6 +51,15 @@ export interface LocalStackOptions {
   faults?: FaultOptions & { countCapacity?: boolean };
   /** Called after each function invocation (HTTP, event or schedule), for the cost benchmark. */
   onInvoke?: (record: InvocationRecord) => void;
+  /**
+   * A DynamoDB Local already running (shared by several stacks, each with its own table): not started nor
+   * stopped here. Test files use one each, with {@link tableName}, so that they never see each other's items.
+   */
+  dynamodbEndpoint?: string;
+  /** @default `bp-<edition id>` */
+  tableName?: string;
+  /** A site already built by `buildWeb` (copied, not rebuilt: each stack serves its own copy). */
+  webBuildDir?: string;
 }
 
 export interface LocalStack {
@@ -127,19 +136,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const clock = options.clock ?? createClock();
 
     const [dynamodb, ses, cognito] = await Promise.all([
-      port(10).then((p) =>
-        startDynamoDbLocal({
-          port: p,
-          cacheDir: options.cacheDir,
-          ...(options.persistent ? { dbPath: join(dataDir, 'dynamodb') } : {}),
-        }),
-      ),
+      options.dynamodbEndpoint
+        ? { endpoint: options.dynamodbEndpoint, stop: async () => undefined }
+        : port(10).then((p) =>
+            startDynamoDbLocal({
+              port: p,
+              cacheDir: options.cacheDir,
+              ...(options.persistent ? { dbPath: join(dataDir, 'dynamodb') } : {}),
+            }),
+          ),
       port(11).then((p) => startSesEmulator({ port: p })),
       port(12).then((p) => startCognitoLocal({ port: p, dataDir: join(dataDir, 'cognito') })),
     ]);
     stops.push(dynamodb.stop, ses.stop, cognito.stop);
 
-    const tableName = `bp-${options.config.id}`;
+    const tableName = options.tableName ?? `bp-${options.config.id}`;
     const dynamoClient = new DynamoDBClient({
       endpoint: dynamodb.endpoint,
       region: REGION,
@@ -260,7 +271,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(bus.stop);
 
     const staticDir = join(dataDir, 'web');
-    await buildWeb(staticDir);
+    if (options.webBuildDir) await cp(options.webBuildDir, staticDir, { recursive: true });
+    else await buildWeb(staticDir);
     const adapter = await startHttpAdapter({
       port: sitePort,
       invoke,

@@ -48,8 +48,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  // Unpublished again for the other files.
-  await deleteResults(stack, factory.documents);
   factory.close();
 });
 

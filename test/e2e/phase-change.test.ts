@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { PHASE_LABELS, PHASES, type Phase } from '../../shared/edition/phases.ts';
+import { staffToken } from '../support/api.ts';
 import '../support/stack-context.ts';
 import { expectNoAxeViolations, launchBrowser, normalizeSpaces, openPage } from '../support/browser.ts';
 
@@ -25,26 +26,6 @@ function account(role: string): StaffAccount {
   const found = stack.staff.find((staff) => staff.role === role);
   if (!found) throw new Error(`No demo account with role ${role}`);
   return found;
-}
-
-/** An ID token straight from Cognito, as the sign-in page gets it. */
-async function idToken(user: StaffAccount): Promise<string> {
-  const response = await fetch(stack.cognitoUrl, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-amz-json-1.1',
-      'X-Amz-Target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-    },
-    body: JSON.stringify({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: stack.cognito.clientId,
-      AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
-    }),
-  });
-  const body = (await response.json()) as { AuthenticationResult?: { IdToken?: string } };
-  const token = body.AuthenticationResult?.IdToken;
-  if (!token) throw new Error(`Cognito refused ${user.username}: ${JSON.stringify(body)}`);
-  return token;
 }
 
 function postPhase(body: unknown, token?: string): Promise<Response> {
@@ -91,14 +72,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  // Leave the edition in the phase the other tests expect.
-  if (initialPhase && (await publicPhase()).current !== initialPhase) {
-    const response = await postPhase(
-      { to: initialPhase, reason: 'Remise en état après les tests de bout en bout' },
-      await idToken(account('admin')),
-    );
-    expect(response.status).toBe(200);
-  }
 });
 
 describe('phase change from the back-office', () => {
@@ -181,7 +154,7 @@ describe('phase change from the back-office', () => {
       const target = PHASES.find((candidate) => candidate !== phase.current) ?? 'ideas';
       const refused = await postPhase(
         { to: target, reason: 'Tentative sans le rôle requis' },
-        await idToken(coordinator),
+        await staffToken(stack, 'coordinator'),
       );
       expect(refused.status).toBe(403);
       expect(refused.headers.get('content-type')).toContain('application/problem+json');

@@ -11,7 +11,7 @@ import {
   PHONE_VIEWPORT,
 } from '../support/browser.ts';
 import { citizenFactory } from '../support/citizens.ts';
-import { openVote, resetVoteWindow } from '../support/voting.ts';
+import { openVote } from '../support/voting.ts';
 
 const stack = inject('stack');
 const factory = await citizenFactory(stack);
@@ -26,8 +26,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  // Leave the window as configured: an open extension would hold the other files' phase schedules.
-  await resetVoteWindow(stack, factory.documents);
   factory.close();
 });
 

@@ -9,7 +9,7 @@ const editionPath = `/api/editions/${stack.edition}`;
 const factory = await citizenFactory(stack);
 afterAll(() => factory.close());
 
-const currentPhase = () => currentPhaseOf(stack);
+const _currentPhase = () => currentPhaseOf(stack);
 const setPhase = (admin: string, to: string) =>
   movePhase(stack, admin, to, `Essai des photos : passage en ${to}`);
 
@@ -33,11 +33,9 @@ async function submitted(citizen: SeededCitizen) {
 
 describe('idea pictures on the local stack (no S3: pictures are not available)', () => {
   let admin: string;
-  let initialPhase: string;
 
   beforeAll(async () => {
     admin = await staffToken(stack, 'admin');
-    initialPhase = await currentPhase();
     await setPhase(admin, 'ideas');
     const extended = await api(stack, 'POST', `${editionPath}/staff/ideas-window`, {
       token: admin,
@@ -48,10 +46,6 @@ describe('idea pictures on the local stack (no S3: pictures are not available)',
       },
     });
     expect(extended.status).toBe(200);
-  });
-
-  afterAll(async () => {
-    await setPhase(admin, initialPhase);
   });
 
   it('answers a clear French refusal, not a server error, when a picture upload is asked locally', async () => {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { publishPendingEvents } from '../../functions/ideas/idea-outbox.ts';
 import { dynamoIdeaRepository } from '../../functions/ideas/idea-repository.ts';
@@ -18,6 +17,7 @@ import { ModerationBody } from '../../shared/http/idea-schemas.ts';
 import { directorySiteWriter } from '../../shared/site/site-writer.ts';
 import { api, currentPhaseOf, eventually, movePhase, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
+import { eventBridgeClient, LOCAL_BUS } from '../support/local-bus.ts';
 import '../support/stack-context.ts';
 
 const stack = inject('stack');
@@ -26,15 +26,7 @@ const factory = await citizenFactory(stack);
 afterAll(() => factory.close());
 
 const NANTES = '44109';
-/** The local stack's bus (local/stack.ts). */
-const LOCAL_BUS = 'bp-local';
-
-const bus = new EventBridgeClient({
-  endpoint: stack.busUrl,
-  region: 'eu-west-3',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  requestHandler: { requestTimeout: 5000, throwOnRequestTimeout: true },
-});
+const bus = eventBridgeClient(stack);
 afterAll(() => bus.destroy());
 const realBus = eventBridgePublisher(bus, LOCAL_BUS);
 const brokenBus: EventPublisher = {
@@ -61,7 +53,7 @@ const depsWith = (events: EventPublisher): IdeasDeps => ({
 });
 
 const busIdle = () => waitForBus(stack);
-const currentPhase = () => currentPhaseOf(stack);
+const _currentPhase = () => currentPhaseOf(stack);
 const setPhase = (admin: string, to: string) =>
   movePhase(stack, admin, to, `Essai de fiabilité des idées : passage en ${to}`);
 
@@ -97,12 +89,10 @@ async function staticList(): Promise<PublicIdeasFile | undefined> {
 describe('ideas: events are never lost, the public list is static and fresh, supports are counted once', () => {
   let admin: string;
   let moderator: string;
-  let initialPhase: string;
 
   beforeAll(async () => {
     admin = await staffToken(stack, 'admin');
     moderator = await staffToken(stack, 'moderator');
-    initialPhase = await currentPhase();
     await setPhase(admin, 'ideas');
     // The test stack runs on today's date, after the demo's 2023 call: an admin extends it (audited).
     const extended = await api(stack, 'POST', `${editionPath}/staff/ideas-window`, {
@@ -114,10 +104,6 @@ describe('ideas: events are never lost, the public list is static and fresh, sup
       },
     });
     expect(extended.status).toBe(200);
-  });
-
-  afterAll(async () => {
-    await setPhase(admin, initialPhase);
   });
 
   it('keeps a publication whose event the bus refused, and publishes it on the retry of the request', async () => {

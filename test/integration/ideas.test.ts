@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readMailbox } from '../../local/ses.ts';
 import { api, currentPhaseOf, eventually, movePhase, staffToken, waitForBus } from '../support/api.ts';
@@ -17,7 +16,7 @@ const SAINT_NAZAIRE = '44184';
 
 const busIdle = () => waitForBus(stack);
 
-const currentPhase = () => currentPhaseOf(stack);
+const _currentPhase = () => currentPhaseOf(stack);
 
 const setPhase = (admin: string, to: string) =>
   movePhase(stack, admin, to, `Essai des idées : passage en ${to}`);
@@ -68,24 +67,10 @@ const publicList = (query: string) => api(stack, 'GET', `${editionPath}/ideas?${
 describe('ideas: citizens propose, moderators publish, everyone browses', () => {
   let admin: string;
   let moderator: string;
-  let initialPhase: string;
 
   beforeAll(async () => {
     admin = await staffToken(stack, 'admin');
     moderator = await staffToken(stack, 'moderator');
-    initialPhase = await currentPhase();
-    // The calendar's call for ideas, whatever extension another file of the shared stack left.
-    await factory.documents.send(
-      new DeleteCommand({
-        TableName: stack.tableName,
-        Key: { pk: `EDITION#${stack.edition}#IDEAS`, sk: 'WINDOW' },
-      }),
-    );
-  });
-
-  afterAll(async () => {
-    // Leave the edition in the phase the other test files expect.
-    await setPhase(admin, initialPhase);
   });
 
   it('refuses a submission when the clock is past the call for ideas, then accepts it once an admin extends it', async () => {

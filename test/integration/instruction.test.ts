@@ -25,7 +25,7 @@ const [service0, service1] = config.services as [(typeof config.services)[0], (t
 const factory = await citizenFactory(stack);
 
 const today = () => toLocal(new Date(), config.timeZone).slice(0, 10);
-const currentPhase = () => currentPhaseOf(stack);
+const _currentPhase = () => currentPhaseOf(stack);
 
 const setPhase = (admin: string, to: string) =>
   movePhase(stack, admin, to, `Essai de l’instruction : passage en ${to}`);
@@ -38,7 +38,6 @@ describe('instruction: services examine ideas, coordinators decide, the Comité 
   let instructor: string;
   let otherInstructor: string;
   let committee: string;
-  let initialPhase: string;
   let author: SeededCitizen;
   let ideaA: string;
   let ideaB: string;
@@ -52,7 +51,6 @@ describe('instruction: services examine ideas, coordinators decide, the Comité 
     instructor = await staffToken(stack, 'instructor');
     committee = await staffToken(stack, 'committee');
     otherInstructor = await instructorOf(stack, service1.id, `instructeur.${service1.id}@exemple.fr`);
-    initialPhase = await currentPhase();
     await setPhase(admin, 'instruction');
     author = await factory.create('pays-de-retz');
     const seed = (title: string, theme = 'sport', proposerName?: string) =>
@@ -74,8 +72,6 @@ describe('instruction: services examine ideas, coordinators decide, the Comité 
   });
 
   afterAll(async () => {
-    // Leave the edition in the phase the other test files expect.
-    await setPhase(admin, initialPhase);
     factory.close();
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
 } from '../../shared/events/catalogue.ts';
 import type { EventContract } from '../../shared/events/define-event.ts';
 import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
+import { eventBridgeClient } from '../support/local-bus.ts';
 import '../support/stack-context.ts';
 
 const stack = inject('stack');
@@ -28,11 +29,7 @@ const editionPath = `/api/editions/${stack.edition}`;
 const staffActor = { kind: 'staff', sub: 'coordinator-sub', role: 'coordinator' };
 const AUTHOR_NAME = 'Association Les Amis du Square Témoin';
 
-const bus = new EventBridgeClient({
-  endpoint: stack.busUrl,
-  region: 'eu-west-3',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-});
+const bus = eventBridgeClient(stack);
 const documents = createDocumentClient(
   new DynamoDBClient({
     endpoint: stack.dynamodbUrl,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Mail, readMailbox } from '../../local/ses.ts';
@@ -7,6 +6,7 @@ import { RealisationUpdated, ResultsPublished } from '../../shared/events/catalo
 import type { EventContract } from '../../shared/events/define-event.ts';
 import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
+import { busEvents, putEvent } from '../support/local-bus.ts';
 import '../support/stack-context.ts';
 import { castFirstProjects, deleteResults } from '../support/results.ts';
 import { openVote } from '../support/voting.ts';
@@ -17,33 +17,9 @@ const factory = await citizenFactory(stack);
 
 const busIdle = () => waitForBus(stack);
 
-/** The events of one type the local bus received, newest last. */
-async function busEvents(contract: { detailType: string }) {
-  const response = await fetch(`${stack.busUrl}/__local/events`, { signal: AbortSignal.timeout(10_000) });
-  const { events } = (await response.json()) as { events: { event: Record<string, unknown> }[] };
-  return events.map(({ event }) => event).filter((event) => event['detail-type'] === contract.detailType);
-}
-
 /** Delivers an event again, exactly as the bus first received it (at-least-once delivery). */
 async function redeliver(contract: Pick<EventContract, 'source' | 'detailType'>, detail: unknown) {
-  const client = new EventBridgeClient({
-    endpoint: stack.busUrl,
-    region: 'eu-west-3',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  await client.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: 'bp-local',
-          Source: contract.source,
-          DetailType: contract.detailType,
-          Detail: JSON.stringify(detail),
-        },
-      ],
-    }),
-  );
-  client.destroy();
+  await putEvent(stack, contract, detail);
   await busIdle();
 }
 
@@ -184,7 +160,7 @@ describe('results emails and follow-up: authors, voters who asked, followers of 
     expect(await mailsTo(changedMind.email)).toHaveLength(0);
 
     // Act: the same ResultsPublished delivered again
-    const published = (await busEvents(ResultsPublished)).at(-1);
+    const published = (await busEvents(stack, ResultsPublished.detailType)).at(-1);
     await redeliver(ResultsPublished, published?.detail);
     // Assess: nothing sent twice
     expect(await mailsTo(author.email)).toHaveLength(1);
@@ -255,7 +231,7 @@ describe('results emails and follow-up: authors, voters who asked, followers of 
     expect(toFollower[0]?.body.text).toContain('15 décembre 2026');
 
     // Act: the same RealisationUpdated delivered again, then a real change
-    const event = (await busEvents(RealisationUpdated)).at(-1);
+    const event = (await busEvents(stack, RealisationUpdated.detailType)).at(-1);
     await redeliver(RealisationUpdated, event?.detail);
     expect(await mailsTo(follower.email)).toHaveLength(1);
     const delivered = await api(stack, 'PUT', path, {

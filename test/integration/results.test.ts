@@ -4,11 +4,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { VotingClosed } from '../../shared/events/catalogue.ts';
 import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
+import { busEvents, putEvent } from '../support/local-bus.ts';
 import '../support/stack-context.ts';
 import { deleteResults } from '../support/results.ts';
 import { openVote } from '../support/voting.ts';
@@ -51,8 +51,6 @@ describe('results: counted from the stored ballots with the frozen rule, reviewe
   beforeAll(async () => {
     admin = await staffToken(stack, 'admin');
     coordinator = await staffToken(stack, 'coordinator');
-    // Whatever an earlier file left: start without results, in a running vote.
-    await deleteResults(stack, factory.documents);
     await openVote(stack, factory.documents);
     voters = await factory.createMany('nantes', 36, 12);
   });
@@ -125,39 +123,15 @@ describe('results: counted from the stored ballots with the frozen rule, reviewe
 
     // Act: the same VotingClosed delivered again
     const events = async () =>
-      (
-        (await (await fetch(`${stack.busUrl}/__local/events`)).json()) as {
-          events: { event: Record<string, unknown> }[];
-        }
-      ).events.filter(
-        ({ event }) =>
-          event['detail-type'] === 'ResultsComputed' &&
-          (event.detail as { resultsId?: string }).resultsId === review.body.resultsId,
-      ).length;
+      (await busEvents(stack, 'ResultsComputed')).filter((e) => e.detail.resultsId === review.body.resultsId)
+        .length;
     expect(await events()).toBe(1);
-    const client = new EventBridgeClient({
-      endpoint: stack.busUrl,
-      region: 'eu-west-3',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    await putEvent(stack, VotingClosed, {
+      version: 1,
+      edition: stack.edition,
+      changeId: review.body.changeId,
+      closedAt: new Date().toISOString(),
     });
-    await client.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'bp-local',
-            Source: VotingClosed.source,
-            DetailType: VotingClosed.detailType,
-            Detail: JSON.stringify({
-              version: 1,
-              edition: stack.edition,
-              changeId: review.body.changeId,
-              closedAt: new Date().toISOString(),
-            }),
-          },
-        ],
-      }),
-    );
-    client.destroy();
     await busIdle();
     // Assess: the same stored results, no second ResultsComputed
     const again = await api(stack, 'GET', `${editionPath}/staff/results`, { token: coordinator });

@@ -1,9 +1,9 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { readMailbox } from '../../local/ses.ts';
 import { PhaseChanged } from '../../shared/events/catalogue.ts';
 import { toInstant } from '../../shared/time/zoned.ts';
 import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
+import { localBus, putEvent } from '../support/local-bus.ts';
 import '../support/stack-context.ts';
 
 const stack = inject('stack');
@@ -136,51 +136,24 @@ describe('the vertical slice: health, public edition, a staff route, an event-to
       changedAt: new Date().toISOString(),
       actor: { kind: 'schedule' },
     };
-    const client = new EventBridgeClient({
-      endpoint: stack.busUrl,
-      region: 'eu-west-3',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    const entry = {
-      EventBusName: 'bp-local',
-      Source: PhaseChanged.source,
-      DetailType: PhaseChanged.detailType,
-      Detail: JSON.stringify(detail),
-    };
-    await client.send(new PutEventsCommand({ Entries: [entry] }));
-    await client.send(new PutEventsCommand({ Entries: [entry] }));
+    await putEvent(stack, PhaseChanged, detail, 2);
     await busIdle();
     expect((await mailsWithSubject('« Vote »')).length - before).toBe(coordinators.length);
-    client.destroy();
   });
 
   it('puts an event its consumer cannot handle in the dead-letter queue after the retries', async () => {
-    const client = new EventBridgeClient({
-      endpoint: stack.busUrl,
-      region: 'eu-west-3',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    await putEvent(stack, PhaseChanged, {
+      version: 1,
+      edition: stack.edition,
+      changeId: 'broken',
+      to: 'nowhere',
     });
-    await client.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'bp-local',
-            Source: PhaseChanged.source,
-            DetailType: PhaseChanged.detailType,
-            Detail: JSON.stringify({ version: 1, edition: stack.edition, changeId: 'broken', to: 'nowhere' }),
-          },
-        ],
-      }),
-    );
     await busIdle();
-    const dlq = (await (await fetch(`${stack.busUrl}/__local/dlq`)).json()) as unknown[];
-    expect(JSON.stringify(dlq)).toContain('"changeId":"broken"');
-    client.destroy();
+    expect(JSON.stringify(await localBus(stack, 'dlq'))).toContain('"changeId":"broken"');
   });
 
   it('moves the phase by itself at the configured Paris time when the local clock reaches it', async () => {
-    // Prepare: the count is under way (other files of the shared stack may have left an extended vote,
-    // which rightly holds the scheduled close back).
+    // Prepare: the count is under way.
     const counting = await api(stack, 'POST', `${editionPath}/staff/phase`, {
       token: admin,
       body: { to: 'counting', reason: 'Essai du passage automatique aux résultats' },

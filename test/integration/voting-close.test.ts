@@ -1,9 +1,8 @@
-import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { dynamoVotingRepository } from '../../functions/voting/voting-repository.ts';
-import { ACCOUNT, REGION } from '../../local/stack.ts';
 import { api, staffToken } from '../support/api.ts';
 import { citizenFactory } from '../support/citizens.ts';
+import { fireScheduleOnce, localBus } from '../support/local-bus.ts';
 import '../support/stack-context.ts';
 import { resetVoteWindow } from '../support/voting.ts';
 
@@ -11,45 +10,19 @@ const stack = inject('stack');
 const editionPath = `/api/editions/${stack.edition}`;
 const factory = await citizenFactory(stack);
 const votes = dynamoVotingRepository(factory.documents, stack.tableName, stack.edition);
-const scheduler = new SchedulerClient({
-  endpoint: stack.busUrl,
-  region: REGION,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  requestHandler: { requestTimeout: 5000, throwOnRequestTimeout: true },
-});
-afterAll(() => {
-  scheduler.destroy();
-  factory.close();
-});
+afterAll(() => factory.close());
 
-const bus = async (path: string, body?: unknown) =>
-  (await fetch(`${stack.busUrl}/__local/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(20_000),
-  }).then((response) => response.json())) as Record<string, unknown>;
+const bus = (path: string, body?: unknown) => localBus(stack, path, body);
 
 /** Fires the editions function's `counting` schedule input once, as the configured close would. */
-async function fireScheduledClose() {
-  const now = new Date(String((await bus('clock')).now));
-  const at = new Date(Math.ceil(now.getTime() / 1000) * 1000 + 30_000).toISOString().slice(0, 19);
-  await scheduler.send(
-    new CreateScheduleCommand({
-      Name: `test-vote-close-${Date.now()}`,
-      ScheduleExpression: `at(${at})`,
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: {
-        Arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:editions`,
-        RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler-editions`,
-        Input: JSON.stringify({ kind: 'phase-transition', edition: stack.edition, phase: 'counting' }),
-      },
-    }),
-  );
+const fireScheduledClose = () =>
   // Half a minute past it: the voting function's minute watch fires on the way too.
-  await bus('clock/advance', { ms: 60_000 });
-  await bus('idle', {});
-}
+  fireScheduleOnce(
+    stack,
+    'editions',
+    { kind: 'phase-transition', phase: 'counting' },
+    { leadMs: 30_000, advanceMs: 60_000 },
+  );
 
 const phase = async () => (await api(stack, 'GET', editionPath)).body.phase.current as string;
 

@@ -9,18 +9,14 @@ import { api, staffToken } from '../support/api.ts';
 import { citizenFactory } from '../support/citizens.ts';
 import { stackHash, uniquePerson } from '../support/identity.ts';
 import '../support/stack-context.ts';
-import { extraStaffTokens, openVote, resetVoteWindow } from '../support/voting.ts';
+import { extraStaffTokens, openVote } from '../support/voting.ts';
 
 const stack = inject('stack');
 const editionPath = `/api/editions/${stack.edition}`;
 const factory = await citizenFactory(stack);
 const votes = dynamoVotingRepository(factory.documents, stack.tableName, stack.edition);
 const hashes = await stackHash(stack);
-afterAll(async () => {
-  // Leave the window as configured: an open extension would hold the other files' phase schedules.
-  await resetVoteWindow(stack, factory.documents);
-  factory.close();
-});
+afterAll(() => factory.close());
 
 const item = async (pk: string, sk: string) =>
   (await factory.documents.send(new GetCommand({ TableName: stack.tableName, Key: { pk, sk } }))).Item;

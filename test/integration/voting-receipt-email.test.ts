@@ -6,17 +6,13 @@ import { readMailbox } from '../../local/ses.ts';
 import { api } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import '../support/stack-context.ts';
-import { openVote, resetVoteWindow } from '../support/voting.ts';
+import { openVote } from '../support/voting.ts';
 
 const stack = inject('stack');
 const editionPath = `/api/editions/${stack.edition}`;
 const factory = await citizenFactory(stack);
 const votes = dynamoVotingRepository(factory.documents, stack.tableName, stack.edition);
-afterAll(async () => {
-  // Leave the window as configured: an open extension would hold the other files' phase schedules.
-  await resetVoteWindow(stack, factory.documents);
-  factory.close();
-});
+afterAll(() => factory.close());
 
 let choices: Record<string, string[]>;
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dynamoVotingRepository } from '../../functions/voting/voting-repository.ts';
 import { api, movePhase, staffToken } from '../support/api.ts';
@@ -304,12 +304,5 @@ describe('voting: one person, one secret ballot, in the window, by the rules', (
     expect(counted.body).toMatchObject({ counted: true, envelopes: ['nantes'] });
     const unknown = await api(stack, 'GET', `${editionPath}/receipts/AAAA-BBBB-CCCC`);
     expect(unknown.body.counted).toBe(false);
-    // Unpublished again for the next files (results.test.ts covers publication end to end).
-    await factory.documents.send(
-      new DeleteCommand({
-        TableName: stack.tableName,
-        Key: { pk: `EDITION#${stack.edition}#RESULTS`, sk: 'RESULTS' },
-      }),
-    );
   });
 });

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Idea } from '../../functions/ideas/idea.ts';
 import { seedStaffPool, signIn } from '../../local/cognito.ts';
-import { ACCOUNT, REGION } from '../../local/stack.ts';
+import { REGION } from '../../local/stack.ts';
 import { STAFF_ROLES } from '../../shared/auth/roles.ts';
+import { fireScheduleOnce } from './local-bus.ts';
 import type { StackContext } from './stack-context.ts';
 
 const local = { region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -105,67 +105,15 @@ export async function instructorOf(stack: StackContext, service: string, email: 
   }
 }
 
-const bus = async (stack: StackContext, path: string, body?: unknown) =>
-  (await fetch(`${stack.busUrl}/__local/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(20_000),
-  }).then((response) => response.json())) as Record<string, unknown>;
-
 /**
  * Fires the instruction's daily deadline input through the local Scheduler as if its occurrence were
- * `scheduledAt` (the functions run on the real date in tests, the bus clock on the demo's 2023 calendar):
- * a one-time schedule a minute ahead of the bus clock, then the clock moves two minutes and the bus drains.
+ * `scheduledAt` (the functions run on the real date in tests, the bus clock on the demo's 2023 calendar).
  */
-export async function fireDeadlines(stack: StackContext, scheduledAt: Date): Promise<void> {
-  const scheduler = new SchedulerClient({
-    endpoint: stack.busUrl,
-    ...local,
-    requestHandler: { requestTimeout: 5000, throwOnRequestTimeout: true },
+export function fireDeadlines(stack: StackContext, scheduledAt: Date): Promise<void> {
+  return fireScheduleOnce(stack, 'instruction', {
+    kind: 'instruction-deadlines',
+    scheduledAt: scheduledAt.toISOString(),
   });
-  try {
-    const now = new Date(String((await bus(stack, 'clock')).now));
-    const at = new Date(Math.ceil(now.getTime() / 1000) * 1000 + 60_000).toISOString().slice(0, 19);
-    await scheduler.send(
-      new CreateScheduleCommand({
-        Name: `test-instruction-deadlines-${Date.now()}`,
-        ScheduleExpression: `at(${at})`,
-        ScheduleExpressionTimezone: 'UTC',
-        FlexibleTimeWindow: { Mode: 'OFF' },
-        Target: {
-          Arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:instruction`,
-          RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler-instruction`,
-          Input: JSON.stringify({
-            kind: 'instruction-deadlines',
-            edition: stack.edition,
-            scheduledAt: scheduledAt.toISOString(),
-          }),
-        },
-      }),
-    );
-    await bus(stack, 'clock/advance', { ms: 120_000 });
-    await bus(stack, 'idle', {});
-  } finally {
-    scheduler.destroy();
-  }
 }
 
-export interface BusEvent {
-  source: string;
-  'detail-type': string;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read details by path
-  detail: any;
-}
-
-/** The events the local bus accepted (its last 500), oldest first, of one detail-type. */
-export async function busEvents(stack: StackContext, detailType: string): Promise<BusEvent[]> {
-  await bus(stack, 'idle', {});
-  const { events } = (await bus(stack, 'events')) as { events: { event: BusEvent }[] };
-  return events
-    .map((entry) => entry.event)
-    .filter((event) => event['detail-type'] === detailType)
-    .map((event) => ({
-      ...event,
-      detail: typeof event.detail === 'string' ? JSON.parse(event.detail) : event.detail,
-    }));
-}
+export { type BusEvent, busEvents } from './local-bus.ts';

@@ -26,21 +26,23 @@ export function personalDataIn(lines: readonly string[]): { kind: string; line: 
 }
 
 /**
- * Captures the structured (JSON) log lines the functions write to this process's stdout and stderr (the
- * local stack runs every handler in the global-setup process), and serves them over HTTP so that a test
- * file, in another worker, can read them: `GET /` (lines since the last clear), `POST /clear`,
- * `GET /personal-data` (what `personalDataIn` finds in every line of the run, clears included).
+ * Captures the structured (JSON) log lines the functions write to this process's stdout and stderr (each test
+ * file runs its own stack, handlers included, in its own worker process: test/support/file-stack.ts), and serves
+ * them over HTTP so that a test can read them: `GET /` (lines since the last clear), `POST /clear`,
+ * `GET /personal-data` (what `personalDataIn` finds in every line of the file, clears included).
  * Other output passes through untouched.
  *
- * `stop()` is the whole-run assertion "no personal data in logs" (ARCHITECTURE.md): it prints what it
- * found and sets a failing exit code, since vitest ignores errors thrown by a global teardown.
+ * `stop()` restores the streams and returns what was found: the caller turns personal data in a log line into a
+ * failure (ARCHITECTURE.md: no personal data in logs).
  */
-export async function startLogCapture(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startLogCapture(): Promise<{
+  url: string;
+  stop(): Promise<{ total: number; found: { kind: string; line: string }[] }>;
+}> {
   let lines: string[] = [];
   let total = 0;
   const found: { kind: string; line: string }[] = [];
   const restore: (() => void)[] = [];
-  const writeError = process.stderr.write.bind(process.stderr);
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write.bind(stream);
     stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -72,13 +74,7 @@ export async function startLogCapture(): Promise<{ url: string; stop(): Promise<
       for (const undo of restore) undo();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (found.length === 0) {
-        writeError(`logs: ${total} function log lines of the run, no personal data\n`);
-        return;
-      }
-      writeError(`logs: personal data in ${found.length} function log lines of the run:\n`);
-      for (const { kind, line } of found.slice(0, 20)) writeError(`  ${kind}: ${line}\n`);
-      process.exitCode = 1;
+      return { total, found: [...found] };
     },
   };
 }

@@ -1,4 +1,7 @@
-/** What test/support/global-setup.ts provides to integration and e2e tests through vitest's `inject('stack')`. */
+/**
+ * What integration and e2e tests get from vitest's `inject('stack')`: their own file's stack, started by
+ * test/support/file-stack.ts (a setup file) before the test file is imported.
+ */
 export interface StackContext {
   /** Site and API origin, e.g. `http://127.0.0.1:4300` (API under `/api`). */
   siteUrl: string;
@@ -19,8 +22,18 @@ export interface StackContext {
   cognito: { userPoolId: string; clientId: string; issuer: string; region: string };
 }
 
+/** What test/support/global-setup.ts shares with every file: one DynamoDB Local and the site built once. */
+export interface SharedEmulators {
+  dynamodbUrl: string;
+  /** The built site, copied into each file's own served folder. */
+  webBuildDir: string;
+  /** Where each file keeps its data (cognito-local state, served site), removed at the end of the run. */
+  dataDir: string;
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: StackContext;
+    sharedEmulators: SharedEmulators;
   }
 }
