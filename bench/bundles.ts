@@ -18,8 +18,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { buildEditionApp, editionStackId, PROJECT_ROOT, projectContext } from '../lib/edition-app.ts';
-import { allSecrets, FUNCTIONS } from '../lib/manifest.ts';
 import { readEditionFile } from '../shared/edition/load-edition.ts';
+import { allSecrets, FUNCTIONS } from '../shared/manifest.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const EDITION = process.env.BENCH_EDITION ?? 'loire-atlantique-demo';

@@ -19,7 +19,6 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
-import { allSecrets, FUNCTIONS } from '../lib/manifest.ts';
 import { createClock } from '../local/clock.ts';
 import { signIn } from '../local/cognito.ts';
 import type { InvocationRecord } from '../local/lambda-runtime.ts';
@@ -28,6 +27,7 @@ import { readMailbox } from '../local/ses.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { installTimeShift } from '../local/time-shift.ts';
 import { readEditionFile } from '../shared/edition/load-edition.ts';
+import { allSecrets, FUNCTIONS } from '../shared/manifest.ts';
 import { toInstant } from '../shared/time/zoned.ts';
 import { citizenFactory } from '../test/support/citizens.ts';
 

@@ -15,10 +15,10 @@ import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { findRoute } from '../shared/manifest.ts';
 import { BpFunction } from './constructs/bp-function.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import type { EditionStacks } from './edition-app.ts';
-import { findRoute } from './manifest.ts';
 
 export interface AcknowledgementContext {
   /** A custom domain with its ACM certificate is configured (TLS policy under our control). */
@@ -94,9 +94,9 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
       const route = typeof key === 'string' ? findRoute(key) : undefined;
       if (!route) return undefined;
       return route.access === 'public'
-        ? `${key} is public by design (access: 'public' in lib/manifest.ts): anonymous visitors read it.`
+        ? `${key} is public by design (access: 'public' in shared/manifest.ts): anonymous visitors read it.`
         : `${key} needs ${route.access.join(' or ')}: the function verifies the bearer token (signature via ` +
-            'JWKS, issuer, audience, expiry) and the role declared in lib/manifest.ts, so that refusals are ' +
+            'JWKS, issuer, audience, expiry) and the role declared in shared/manifest.ts, so that refusals are ' +
             'problem+json and staff and citizen tokens share one path (shared/http/http-handler.ts).';
     },
   },

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { TABLE } from '../lib/manifest.ts';
+import { TABLE } from '../shared/manifest.ts';
 import { seedStaffPool, signIn, startCognitoLocal } from './cognito.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { clearMailbox, readMailbox, startSesEmulator } from './ses.ts';

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { allRoutes, routeKey } from '../lib/manifest.ts';
+import { allRoutes, routeKey } from '../shared/manifest.ts';
 
 /** Invokes a function of the manifest by name, as Lambda would. */
 export type Invoke = (functionName: string, event: unknown) => Promise<unknown>;

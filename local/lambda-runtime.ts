@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import type { FunctionSpec } from '../lib/manifest.ts';
+import type { FunctionSpec } from '../shared/manifest.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 

@@ -18,7 +18,7 @@ import {
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
-import type { TableSpec } from '../lib/manifest.ts';
+import type { TableSpec } from '../shared/manifest.ts';
 
 const WAIT_SECONDS = 60;
 
@@ -88,7 +88,7 @@ async function reconcile(
     keyOf(table.KeySchema, 'RANGE') !== spec.sortKey
   ) {
     throw new Error(
-      `Table ${tableName} exists with a different primary key than lib/manifest.ts; reset the local data (npm run reset)`,
+      `Table ${tableName} exists with a different primary key than shared/manifest.ts; reset the local data (npm run reset)`,
     );
   }
   const existing = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));

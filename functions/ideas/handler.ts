@@ -39,7 +39,7 @@ import { type IdeasDeps, submitIdea } from './submit-idea.ts';
 import { setSupport } from './support-idea.ts';
 import type { SupportRepository } from './support-repository.ts';
 
-/** The sweep (lib/manifest.ts): pending events, and the static list while supports move it. */
+/** The sweep (shared/manifest.ts): pending events, and the static list while supports move it. */
 export const IdeasSweepInput = z.object({ kind: z.literal('ideas-sweep'), edition: z.string() });
 
 export interface IdeasHandlerDeps extends IdeasDeps {

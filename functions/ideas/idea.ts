@@ -1,30 +1,16 @@
 import * as z from 'zod';
-import { CHARTER_RULES, Location, PROPOSER_KINDS } from '../../shared/http/idea-schemas.ts';
+import {
+  CHARTER_RULES,
+  IDEA_STATUS_LABELS,
+  IDEA_STATUSES,
+  Location,
+  PROPOSER_KINDS,
+} from '../../shared/http/idea-schemas.ts';
 
-/**
- * The life of an idea: `submitted` (waiting for moderation) → `published` (public) or
- * `changes-requested` (back to the author, who edits it: `submitted` again) or `hidden` (charter);
- * `merged` into another idea; `withdrawn` by its author. Instruction statuses come with issue 5.
- */
-export const IDEA_STATUSES = [
-  'submitted',
-  'published',
-  'changes-requested',
-  'hidden',
-  'merged',
-  'withdrawn',
-] as const;
+export { IDEA_STATUS_LABELS, IDEA_STATUSES };
+
 export const IdeaStatus = z.enum(IDEA_STATUSES);
 export type IdeaStatus = z.infer<typeof IdeaStatus>;
-
-export const IDEA_STATUS_LABELS: Record<IdeaStatus, string> = {
-  submitted: 'En attente de modération',
-  published: 'Publiée',
-  'changes-requested': 'Modification demandée',
-  hidden: 'Masquée (charte)',
-  merged: 'Regroupée avec une autre idée',
-  withdrawn: 'Retirée par son auteur',
-};
 
 export const Moderation = z.object({
   moderationId: z.string(),

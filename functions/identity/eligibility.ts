@@ -1,7 +1,7 @@
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { DomainError, validationFailed } from '../../shared/errors/domain-error.ts';
 import type { CitizenProfile } from '../../shared/http/schemas.ts';
-import { COMMUNES } from './communes.generated.ts';
+import { COMMUNES } from '../../shared/identity/communes.generated.ts';
 
 export interface Eligible {
   commune: string;

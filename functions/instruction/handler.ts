@@ -39,13 +39,13 @@ export interface InstructionHandlerDeps extends InstructionDeps {
   actionLinkKey: () => Promise<string>;
 }
 
-/** The daily schedule's input (lib/manifest.ts): its occurrence decides the Paris day checked. */
+/** The daily schedule's input (shared/manifest.ts): its occurrence decides the Paris day checked. */
 const DeadlinesInput = z.object({
   kind: z.literal('instruction-deadlines'),
   edition: z.string().min(1),
   scheduledAt: z.iso.datetime().optional(),
 });
-/** The sweep (lib/manifest.ts): publishes the events the bus refused when their change was stored. */
+/** The sweep (shared/manifest.ts): publishes the events the bus refused when their change was stored. */
 const SweepInput = z.object({ kind: z.literal('instruction-sweep'), edition: z.string().min(1) });
 const ScheduleInput = z.discriminatedUnion('kind', [DeadlinesInput, SweepInput]);
 

@@ -18,7 +18,7 @@ import {
   type ScheduleSpec,
   type SubscriptionSpec,
   TABLE,
-} from '../manifest.ts';
+} from '../../shared/manifest.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { FunctionScheduleTarget } from './function-schedule-target.ts';
 

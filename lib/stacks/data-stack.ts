@@ -9,13 +9,13 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import type { Construct } from 'constructs';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { editionConfigKey } from '../../shared/edition/edition-store.ts';
+import { allSecrets, TABLE } from '../../shared/manifest.ts';
 import {
   type Project,
   projectItem,
   projectsFilePath,
   readProjectsFile,
 } from '../../shared/voting/projects.ts';
-import { allSecrets, TABLE } from '../manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 export interface DataStackProps extends EditionStackProps {

@@ -12,10 +12,16 @@ import { CfnConfigurationSet, CfnConfigurationSetEventDestination } from 'aws-cd
 import type { Construct } from 'constructs';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { awsEventPattern, MAIL_CONFIGURATION_SET_ENV } from '../../shared/email/ses-feedback.ts';
+import {
+  FUNCTIONS,
+  type RouteSpec,
+  routeKey,
+  SITE_ENV,
+  type SubscriptionSpec,
+} from '../../shared/manifest.ts';
 import { BpFunction } from '../constructs/bp-function.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { EditionMonitoring } from '../constructs/edition-monitoring.ts';
-import { FUNCTIONS, type RouteSpec, routeKey, SITE_ENV, type SubscriptionSpec } from '../manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 /** A readable, stable construct id for a route: `GET-api-editions-edition-staff-phase`. */

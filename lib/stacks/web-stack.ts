@@ -29,7 +29,7 @@ import {
 import { BucketDeployment, type ISource, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { FUNCTIONS } from '../manifest.ts';
+import { FUNCTIONS } from '../../shared/manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 /** A custom domain for the site: the ACM certificate must be in us-east-1 (a CloudFront rule). */

@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { findRoute } from '../../lib/manifest.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
 import { DomainError, serviceUnavailable, validationFailed } from '../errors/domain-error.ts';
 import { isTransientAwsError } from '../errors/transient-error.ts';
 import type { Logger } from '../logging/logger.ts';
+import { findRoute } from '../manifest.ts';
 import { fieldErrors } from '../validation/french.ts';
 import { type Principal, principalFromClaims } from './principal.ts';
 import { problemResponse } from './problem.ts';

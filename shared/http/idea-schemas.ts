@@ -254,3 +254,26 @@ export const IDEA_REQUEST_BODIES: Record<string, z.ZodType> = {
   'POST /api/editions/{edition}/staff/ideas/{id}/moderation': ModerationBody,
   'POST /api/editions/{edition}/staff/ideas-window': IdeasWindowBody,
 };
+
+/**
+ * The life of an idea: `submitted` (waiting for moderation) → `published` (public) or
+ * `changes-requested` (back to the author, who edits it: `submitted` again) or `hidden` (charter);
+ * `merged` into another idea; `withdrawn` by its author. Instruction statuses come with issue 5.
+ */
+export const IDEA_STATUSES = [
+  'submitted',
+  'published',
+  'changes-requested',
+  'hidden',
+  'merged',
+  'withdrawn',
+] as const;
+
+export const IDEA_STATUS_LABELS: Record<(typeof IDEA_STATUSES)[number], string> = {
+  submitted: 'En attente de modération',
+  published: 'Publiée',
+  'changes-requested': 'Modification demandée',
+  hidden: 'Masquée (charte)',
+  merged: 'Regroupée avec une autre idée',
+  withdrawn: 'Retirée par son auteur',
+};

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { allRoutes } from '../../lib/manifest.ts';
+import { allRoutes } from '../manifest.ts';
 import { REQUEST_BODIES } from './schemas.ts';
 
 const Problem = {

@@ -3,7 +3,7 @@ import { citizenIssuer } from '../auth/citizen-tokens.ts';
 import { createTokenVerifier, type VerifyToken } from '../auth/token-verifier.ts';
 
 /**
- * What every function's environment holds (`FUNCTION_ENV` in lib/manifest.ts, set on each function by
+ * What every function's environment holds (`FUNCTION_ENV` in shared/manifest.ts, set on each function by
  * lib/constructs/bp-function.ts and by the local runtime). A main.ts passes `process.env` and the extra
  * variables it alone needs.
  */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import * as z from 'zod';
-import { allRoutes, type RouteSpec, routeKey } from '../../lib/manifest.ts';
 import { REQUEST_BODIES } from '../../shared/http/schemas.ts';
+import { allRoutes, type RouteSpec, routeKey } from '../../shared/manifest.ts';
 import type { Caller } from './callers.ts';
 import {
   anyJson,

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allRoutes, FUNCTION_ENV, FUNCTIONS, routeKey, TABLE } from '../../lib/manifest.ts';
 import { STAFF_ROLES } from '../../shared/auth/roles.ts';
+import { allRoutes, FUNCTION_ENV, FUNCTIONS, routeKey, TABLE } from '../../shared/manifest.ts';
 import { allTemplates, type BuiltEdition, buildApp, DEPLOYED_AT, fixtureConfig } from './build-edition.ts';
 
 type Resources = Record<

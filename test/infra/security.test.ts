@@ -4,8 +4,8 @@ import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BpFunction } from '../../lib/constructs/bp-function.ts';
-import { TABLE } from '../../lib/manifest.ts';
 import { WebAclStack, WebStack } from '../../lib/stacks/web-stack.ts';
+import { TABLE } from '../../shared/manifest.ts';
 import { allTemplates, type BuiltEdition, buildApp, fixtureConfig } from './build-edition.ts';
 
 interface Statement {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { allRoutes, routeKey } from '../../lib/manifest.ts';
 import { STAFF_ROLES } from '../../shared/auth/roles.ts';
+import { allRoutes, routeKey } from '../../shared/manifest.ts';
 import { api, staffToken } from '../support/api.ts';
 import { signInCitizen } from '../support/identity.ts';
 import '../support/stack-context.ts';

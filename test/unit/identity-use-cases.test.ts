@@ -1,7 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMUNES } from '../../functions/identity/communes.generated.ts';
 import { decideReview } from '../../functions/identity/decide-review.ts';
 import { ageOn, checkEligibility } from '../../functions/identity/eligibility.ts';
 import { eraseExpiredData, retentionDate } from '../../functions/identity/erase-expired-data.ts';
@@ -28,6 +27,7 @@ import { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { OutgoingEmail } from '../../shared/email/mailer.ts';
 import type { DomainError } from '../../shared/errors/domain-error.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import { COMMUNES } from '../../shared/identity/communes.generated.ts';
 import minimal from '../fixtures/edition-minimal.json' with { type: 'json' };
 
 const config = EditionConfig.parse(minimal);

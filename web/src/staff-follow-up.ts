@@ -17,7 +17,7 @@ import { currentSession, type StaffSession, signOut } from './lib/session.ts';
 import type { EditionView } from './lib/types.ts';
 
 const SIGN_IN = 'index.html';
-/** Roles the API lets set a realisation (lib/manifest.ts); the others read. */
+/** Roles the API lets set a realisation (shared/manifest.ts); the others read. */
 const EDITORS = ['coordinator', 'admin'];
 
 /** `PUT .../staff/projects/{project}/realisation` answers with the stored realisation. */

@@ -4,15 +4,13 @@
  * the resulting values. Types still come from the real modules.
  */
 
-export { IDEA_STATUS_LABELS } from '../../../functions/ideas/idea.ts';
-/** INSEE code → [name, postcodes] of the editions' communes (generated for identity; ~9 kB of data). */
-export { COMMUNES } from '../../../functions/identity/communes.generated.ts';
 export { ROLE_LABELS, STAFF_ROLES } from '../../../shared/auth/roles.ts';
 export { PHASE_LABELS, PHASES } from '../../../shared/edition/phases.ts';
 export {
   CHARTER_RULE_LABELS,
   DESCRIPTION_LENGTH,
   IDEA_SORT_LABELS,
+  IDEA_STATUS_LABELS,
   PROPOSER_LABELS,
   TITLE_LENGTH,
 } from '../../../shared/http/idea-schemas.ts';
@@ -25,3 +23,5 @@ export {
   DOSSIER_STATUSES,
 } from '../../../shared/http/instruction-schemas.ts';
 export { MILESTONE_LABELS, REALISATION_STATUS_LABELS } from '../../../shared/http/results-schemas.ts';
+/** INSEE code → [name, postcodes] of the editions' communes (generated for identity; ~9 kB of data). */
+export { COMMUNES } from '../../../shared/identity/communes.generated.ts';

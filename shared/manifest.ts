@@ -3,10 +3,10 @@
  * event subscriptions and schedules, and the table. Plain data: the CDK stacks (lib/stacks), the local
  * runtime (local/) and the handlers' authorisation middleware all read it, so nothing is declared twice.
  */
-import type { Role } from '../shared/auth/roles.ts';
-import type { EditionConfig } from '../shared/edition/edition-config.ts';
-import { phaseTransitions } from '../shared/edition/phases.ts';
-import { SES_FEEDBACK_EVENTS } from '../shared/email/ses-feedback.ts';
+import type { Role } from './auth/roles.ts';
+import type { EditionConfig } from './edition/edition-config.ts';
+import { phaseTransitions } from './edition/phases.ts';
+import { SES_FEEDBACK_EVENTS } from './email/ses-feedback.ts';
 import {
   BallotListReopened,
   BallotListValidated,
@@ -33,8 +33,8 @@ import {
   VoteWindowEnded,
   VotingClosed,
   VotingOpened,
-} from '../shared/events/catalogue.ts';
-import type { EventContract } from '../shared/events/define-event.ts';
+} from './events/catalogue.ts';
+import type { EventContract } from './events/define-event.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** `public`, or the roles allowed (any of them). */
