@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { allSecrets, FUNCTIONS, SITE_ENV, TABLE } from '../lib/manifest.ts';
+import { allSecrets, FUNCTIONS, ORIGIN_VERIFY_SECRET_ID, SITE_ENV, TABLE } from '../lib/manifest.ts';
 import { STAFF_ROLES } from '../shared/auth/roles.ts';
 import { createDocumentClient } from '../shared/dynamo/document-client.ts';
 import type { EditionConfig } from '../shared/edition/edition-config.ts';
@@ -265,6 +265,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: sitePort,
       invoke,
       staticDir,
+      // As CloudFront adds it in AWS: read at each request, so a rotated value applies at once.
+      originSecret: () =>
+        secrets.valueOf(`bp-${options.config.id}-${ORIGIN_VERIFY_SECRET_ID}`) ?? '',
       siteConfig: () => ({
         edition: options.config.id,
         apiBase: '/api',

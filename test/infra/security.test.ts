@@ -223,6 +223,7 @@ describe('security of the stacks of an edition', () => {
         env: { region: 'eu-west-3' },
         editionId: 'test',
         apiOriginDomainName: 'abc.execute-api.eu-west-3.amazonaws.com',
+        originSecret: new Secret(auth, 'OriginSecret'),
         userPool: pool,
         webClient: pool.addClient('Client'),
         webAclArn,
