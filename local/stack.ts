@@ -266,8 +266,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       invoke,
       staticDir,
       // As CloudFront adds it in AWS: read at each request, so a rotated value applies at once.
-      originSecret: () =>
-        secrets.valueOf(`bp-${options.config.id}-${ORIGIN_VERIFY_SECRET_ID}`) ?? '',
+      originSecret: () => secrets.valueOf(`bp-${options.config.id}-${ORIGIN_VERIFY_SECRET_ID}`) ?? '',
       siteConfig: () => ({
         edition: options.config.id,
         apiBase: '/api',

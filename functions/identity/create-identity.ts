@@ -12,7 +12,7 @@ const MAX_MATCH_RACES = 5;
  */
 export async function createIdentity(
   deps: { identities: IdentityRepository; newId: () => string },
-  draft: Omit<Identity, 'status' | 'reviewId'>,
+  draft: Omit<Identity, 'status' | 'reviewId'> & { matchKeys: string[] },
   votingCode?: VotingCode,
 ): Promise<{ created: Identity } | 'email-taken'> {
   for (let race = 0; race < MAX_MATCH_RACES; race++) {
@@ -47,5 +47,8 @@ export async function createIdentity(
     if (created === 'email-taken') return created;
     if (created === 'created') return { created: identity };
   }
-  throw serviceUnavailable('identity_pending', 'Trop d’inscriptions simultanées : réessayez dans un instant.');
+  throw serviceUnavailable(
+    'identity_pending',
+    'Trop d’inscriptions simultanées : réessayez dans un instant.',
+  );
 }

@@ -3,7 +3,6 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
@@ -52,7 +51,7 @@ export const Identity = z.object({
    * Every same-person key of the identity (keyed hashes: name variants with the birth date, the mailbox):
    * another identity sharing one is a probable duplicate. Each has its `IDMATCH#<key>` item.
    */
-  matchKeys: z.array(z.string()).default([]),
+  matchKeys: z.array(z.string()).optional(),
   status: IdentityStatus,
   /** `in-person`: registered on site by staff; votes only on paper or at a kiosk, never online. */
   channel: z.enum(['email', 'in-person']),
@@ -114,7 +113,10 @@ export interface IdentityRepository {
    * Replaces the email's code, in one atomic write, only if the previous one is older than the cooldown
    * and every quota has room; the quotas count this code only if it is issued (a refusal spends nothing).
    */
-  issueCode(code: EmailCode, rules: { cooldownSeconds: number; quotas: readonly RateLimit[] }): Promise<IssueOutcome>;
+  issueCode(
+    code: EmailCode,
+    rules: { cooldownSeconds: number; quotas: readonly RateLimit[] },
+  ): Promise<IssueOutcome>;
   /**
    * Takes one of the `maxAttempts` attempts of the code issued at `issuedAt` before it is compared, so
    * that concurrent guesses cannot all be compared: the attempt's number (1..max), `burned` when none is
@@ -135,12 +137,13 @@ export interface IdentityRepository {
   /**
    * Creates the identity, its email claim (if it has an email), its review, its voting code (in-person) and
    * its entry under each of its `matchKeys` together. `email-taken` if the email has one; `matches-changed`
-   * if another identity joined one of the keys since `seen` was read (nothing written: look again).
+   * if another identity joined one of the keys since `seen` was read (nothing written: look again). A key
+   * missing from `seen` must have no identity yet.
    */
   create(
     identity: Identity,
     review: Review | undefined,
-    options: { seen: MatchLookup['seen']; votingCode?: VotingCode },
+    options?: { seen?: MatchLookup['seen']; votingCode?: VotingCode },
   ): Promise<'created' | 'email-taken' | 'matches-changed'>;
   getVotingCode(codeHash: string): Promise<VotingCode | undefined>;
   /** Citizen ids of the identities whose personal data is not erased yet (a scan: retention runs daily). */
@@ -235,7 +238,8 @@ export function dynamoIdentityRepository(
         const reasons = error.CancellationReasons ?? [];
         const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
         const quota = quotas.find((_, i) => failed(i + 1));
-        if (quota && !failed(0)) return { issued: false, refusedBy: 'quota', quota, retryAfter: retryAfterWindow(quota, now) };
+        if (quota && !failed(0))
+          return { issued: false, refusedBy: 'quota', quota, retryAfter: retryAfterWindow(quota, now) };
         // The cooldown (or a concurrent request for the same email, which is one too).
         const previous = await get(codeKey(code.emailKey));
         const issuedAt = previous ? Date.parse(String(previous.issuedAt)) : now.getTime();
@@ -314,11 +318,11 @@ export function dynamoIdentityRepository(
       });
       return { citizenIds: [...citizenIds], seen };
     },
-    async create(identity, review, { seen, votingCode }) {
+    async create(identity, review, { seen = {}, votingCode } = {}) {
       const put = (Item: Record<string, unknown>) => ({
         Put: { TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
       });
-      const matches = identity.matchKeys.map((key) => {
+      const matches = (identity.matchKeys ?? []).map((key) => {
         const n = seen[key] ?? 0;
         return {
           Update: {

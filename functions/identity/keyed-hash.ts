@@ -33,15 +33,17 @@ export function normalizeEmail(email: string): string {
 
 /** `Jean-François  D'Arc` → `jeanfrancoisdarc`: lower case, no accents, no spaces, hyphens or apostrophes. */
 export function normalizeName(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    // Ligatures have no canonical decomposition: `Lætitia` is also written `Laetitia`.
-    .replaceAll('æ', 'ae')
-    .replaceAll('œ', 'oe')
-    .replaceAll('ß', 'ss')
-    .replace(/[^\p{L}]/gu, '');
+  return (
+    name
+      .normalize('NFD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      // Ligatures have no canonical decomposition: `Lætitia` is also written `Laetitia`.
+      .replaceAll('æ', 'ae')
+      .replaceAll('œ', 'oe')
+      .replaceAll('ß', 'ss')
+      .replace(/[^\p{L}]/gu, '')
+  );
 }
 
 /** First-name words shorter than this (`J.`, `Al`) are initials or too common to stand alone. */
@@ -69,7 +71,11 @@ export function firstNameVariants(name: string): string[] {
  * unrelated people (`Le Goff`, `Le Goff-Martin`). The commune is left out on purpose: a person chooses what
  * commune to declare.
  */
-export function personMatchKeys(person: { firstName: string; lastName: string; birthDate: string }): string[] {
+export function personMatchKeys(person: {
+  firstName: string;
+  lastName: string;
+  birthDate: string;
+}): string[] {
   const last = normalizeName(person.lastName);
   return firstNameVariants(person.firstName).map((first) =>
     [...[first, last].sort(), person.birthDate].join('\u0000'),

@@ -4,8 +4,8 @@ import { CitizenVerified, DuplicateSuspected } from '../../shared/events/catalog
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import type { CitizenProfile } from '../../shared/http/schemas.ts';
 import { toLocal } from '../../shared/time/zoned.ts';
-import { checkEligibility } from './eligibility.ts';
 import { createIdentity } from './create-identity.ts';
+import { checkEligibility } from './eligibility.ts';
 import type { EmailCode, Identity, IdentityRepository } from './identity-repository.ts';
 import type { KeyedHash } from './keyed-hash.ts';
 import type { RateLimiter } from './rate-limiter.ts';

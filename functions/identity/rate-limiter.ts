@@ -40,9 +40,7 @@ export function rateCounterUpdate(
     TableName: tableName,
     Key: { pk: `RATE#${limit.bucket}#${start}`, sk: 'RATE' },
     UpdateExpression: 'ADD hits :one SET entity = :entity, version = :v, expiresAt = :expires',
-    ...(options.onlyUnderLimit
-      ? { ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit' }
-      : {}),
+    ...(options.onlyUnderLimit ? { ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit' } : {}),
     ExpressionAttributeValues: {
       ':one': 1,
       ':entity': 'RateCounter',

@@ -4,8 +4,9 @@ import { serviceUnavailable } from '../../shared/errors/domain-error.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import type { CitizenProfile } from '../../shared/http/schemas.ts';
 import { toInstant, toLocal } from '../../shared/time/zoned.ts';
+import { createIdentity } from './create-identity.ts';
 import { checkEligibility } from './eligibility.ts';
-import type { Identity, IdentityRepository, Review, VotingCode } from './identity-repository.ts';
+import type { Identity, IdentityRepository, VotingCode } from './identity-repository.ts';
 import type { KeyedHash } from './keyed-hash.ts';
 import { republish } from './open-session.ts';
 

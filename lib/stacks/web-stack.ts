@@ -29,8 +29,8 @@ import {
 import { BucketDeployment, type ISource, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
-import { ORIGIN_VERIFY_HEADER } from '../../shared/http/origin.ts';
 import type { Construct } from 'constructs';
+import { ORIGIN_VERIFY_HEADER } from '../../shared/http/origin.ts';
 import { FUNCTIONS } from '../manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 

@@ -16,7 +16,12 @@ import type {
 } from '../../functions/identity/identity-repository.ts';
 import { keyedHash, normalizeName } from '../../functions/identity/keyed-hash.ts';
 import { openSession } from '../../functions/identity/open-session.ts';
-import type { RateLimiter } from '../../functions/identity/rate-limiter.ts';
+import {
+  type RateLimit,
+  type RateLimiter,
+  rateWindow,
+  retryAfterWindow,
+} from '../../functions/identity/rate-limiter.ts';
 import {
   newVotingCode,
   registerInPerson,
@@ -47,38 +52,71 @@ const adult = {
   workOrStudy: false,
 };
 
-/** In-memory twin of the DynamoDB repository, with the same conditions. */
-function memoryIdentities(): IdentityRepository & {
+/** Fixed-window counters shared by the limiter twin and the repository twin (one table, as in AWS). */
+type Counters = Map<string, number>;
+const counterKey = (limit: RateLimit, now: Date) => `${limit.bucket}#${rateWindow(limit, now).start}`;
+
+/**
+ * In-memory twin of the DynamoDB repository, with the same conditions. Each method checks and writes with
+ * no `await` in between, as one DynamoDB conditional write or transaction is atomic.
+ */
+function memoryIdentities(counters: Counters): IdentityRepository & {
   identities: Map<string, Identity>;
   reviews: Map<string, Review>;
   votingCodes: Map<string, VotingCode>;
+  codes: Map<string, EmailCode>;
 } {
   const codes = new Map<string, EmailCode>();
   const emails = new Map<string, string>();
   const identities = new Map<string, Identity>();
   const reviews = new Map<string, Review>();
   const votingCodes = new Map<string, VotingCode>();
+  const matches = new Map<string, { n: number; citizenIds: string[] }>();
   return {
     identities,
     reviews,
     votingCodes,
+    codes,
     getCode: async (key) => codes.get(key),
-    putCode: async (code) => void codes.set(code.emailKey, { ...code }),
-    addFailedAttempt: async (key, issuedAt) => {
+    issueCode: async (code, { cooldownSeconds, quotas }) => {
+      const now = new Date(code.issuedAt);
+      const previous = codes.get(code.emailKey);
+      const wait = previous ? Date.parse(previous.issuedAt) + cooldownSeconds * 1000 - now.getTime() : 0;
+      if (wait > 0) return { issued: false, refusedBy: 'cooldown', retryAfter: Math.ceil(wait / 1000) };
+      const full = quotas.find((quota) => (counters.get(counterKey(quota, now)) ?? 0) >= quota.limit);
+      if (full)
+        return { issued: false, refusedBy: 'quota', quota: full, retryAfter: retryAfterWindow(full, now) };
+      for (const quota of quotas)
+        counters.set(counterKey(quota, now), (counters.get(counterKey(quota, now)) ?? 0) + 1);
+      codes.set(code.emailKey, { ...code });
+      return { issued: true };
+    },
+    takeAttempt: async (key, issuedAt, max) => {
       const code = codes.get(key);
-      if (!code || code.issuedAt !== issuedAt) return 0;
+      if (!code || code.issuedAt !== issuedAt) return 'gone';
+      if (code.attempts >= max) return 'burned';
       code.attempts += 1;
       return code.attempts;
+    },
+    releaseAttempt: async (key, issuedAt) => {
+      const code = codes.get(key);
+      if (code && code.issuedAt === issuedAt && code.attempts > 0) code.attempts -= 1;
     },
     consumeCode: async (key, issuedAt) => codes.get(key)?.issuedAt === issuedAt && codes.delete(key),
     findByEmail: async (key) => identities.get(emails.get(key) ?? ''),
     get: async (id) => identities.get(id),
-    findByFingerprint: async (fp) =>
-      [...identities.values()].filter((identity) => identity.fingerprint === fp),
-    create: async (identity, review, votingCode) => {
-      if (identity.emailKey !== undefined) {
-        if (emails.has(identity.emailKey)) return 'email-taken';
-        emails.set(identity.emailKey, identity.citizenId);
+    findMatches: async (keys) => ({
+      citizenIds: [...new Set(keys.flatMap((key) => matches.get(key)?.citizenIds ?? []))],
+      seen: Object.fromEntries(keys.map((key) => [key, matches.get(key)?.n ?? 0])),
+    }),
+    create: async (identity, review, { seen = {}, votingCode } = {}) => {
+      if (identity.emailKey !== undefined && emails.has(identity.emailKey)) return 'email-taken';
+      const keys = identity.matchKeys ?? [];
+      if (keys.some((key) => (matches.get(key)?.n ?? 0) !== (seen[key] ?? 0))) return 'matches-changed';
+      if (identity.emailKey !== undefined) emails.set(identity.emailKey, identity.citizenId);
+      for (const key of keys) {
+        const entry = matches.get(key) ?? { n: 0, citizenIds: [] };
+        matches.set(key, { n: entry.n + 1, citizenIds: [...entry.citizenIds, identity.citizenId] });
       }
       identities.set(identity.citizenId, identity);
       if (review) reviews.set(review.reviewId, review);
@@ -112,18 +150,16 @@ function memoryIdentities(): IdentityRepository & {
   };
 }
 
-function memoryLimiter(): RateLimiter {
-  const hits = new Map<string, number>();
+/** Counts every hit, refused or not, as the DynamoDB limiter does. */
+function memoryLimiter(counters: Counters): RateLimiter {
   return {
     async hit(limit, now) {
-      const windowMs = limit.windowSeconds * 1000;
-      const start = Math.floor(now.getTime() / windowMs) * windowMs;
-      const key = `${limit.bucket}#${start}`;
-      const count = (hits.get(key) ?? 0) + 1;
-      hits.set(key, count);
+      const key = counterKey(limit, now);
+      const count = (counters.get(key) ?? 0) + 1;
+      counters.set(key, count);
       return count <= limit.limit
         ? { allowed: true }
-        : { allowed: false, retryAfter: Math.ceil((start + windowMs - now.getTime()) / 1000) };
+        : { allowed: false, retryAfter: retryAfterWindow(limit, now) };
     },
   };
 }
@@ -133,14 +169,15 @@ async function world(start = new Date('2027-01-10T10:00:00Z')) {
   let ids = 0;
   const sent: OutgoingEmail[] = [];
   const published: { type: string; detail: unknown }[] = [];
-  const identities = memoryIdentities();
+  const counters: Counters = new Map();
+  const identities = memoryIdentities(counters);
   const events: EventPublisher = {
     publish: async (contract, detail) => void published.push({ type: contract.detailType, detail }),
   };
   const deps = {
     edition: config.id,
     identities,
-    limiter: memoryLimiter(),
+    limiter: memoryLimiter(counters),
     mailer: {
       send: async (email: OutgoingEmail) => {
         sent.push(email);
@@ -223,7 +260,12 @@ describe('openSession', () => {
     await requestCode(deps, config, { email: 'a@exemple.fr', clientAddress: '192.0.2.1' });
     advance(600_000);
     const error = await refusal(
-      openSession(deps, config, { email: 'a@exemple.fr', code: '123456', profile: adult }),
+      openSession(deps, config, {
+        email: 'a@exemple.fr',
+        code: '123456',
+        profile: adult,
+        clientAddress: '192.0.2.1',
+      }),
     );
     expect(error).toMatchObject({ status: 409, code: 'code_expired' });
   });
@@ -235,6 +277,7 @@ describe('openSession', () => {
       email: 'a@exemple.fr',
       code: '123456',
       profile: adult,
+      clientAddress: '192.0.2.1',
     });
     const claims = await deps.signer.verify(session.token);
     expect(claims).toMatchObject({
@@ -254,7 +297,7 @@ describe('openSession', () => {
     const { deps, published, identities } = await world();
     const signIn = async (email: string, profile: typeof adult) => {
       await requestCode(deps, config, { email, clientAddress: '192.0.2.1' });
-      return openSession(deps, config, { email, code: '123456', profile });
+      return openSession(deps, config, { email, code: '123456', profile, clientAddress: '192.0.2.1' });
     };
     const first = await signIn('a@exemple.fr', adult);
     const second = await signIn('b@exemple.fr', { ...adult, firstName: 'CAMILLE', lastName: 'le-goff' });
@@ -338,14 +381,15 @@ describe('eligibility', () => {
 });
 
 describe('keyed hashes and the signing key', () => {
-  it('normalises names for fingerprints: case, accents, hyphens, spaces and apostrophes', () => {
+  it('normalises names for same-person keys: case, accents, ligatures, hyphens, spaces and apostrophes', () => {
     expect(normalizeName("  Jean-François D'Arc ")).toBe(normalizeName('jean francois darc'));
+    expect(normalizeName('Lætitia Cœur')).toBe(normalizeName('LAETITIA COEUR'));
     const hash = keyedHash('k', 'e');
-    const person = { firstName: 'Élise', lastName: 'Le Bihan', birthDate: '1980-01-01', commune: '44109' };
-    expect(hash.fingerprint(person)).toBe(
-      hash.fingerprint({ ...person, firstName: 'ELISE', lastName: 'le-bihan' }),
+    const person = { firstName: 'Élise', lastName: 'Le Bihan', birthDate: '1980-01-01' };
+    expect(hash.personKeys(person)).toEqual(
+      hash.personKeys({ ...person, firstName: 'ELISE', lastName: 'le-bihan' }),
     );
-    expect(hash.fingerprint(person)).not.toBe(keyedHash('other', 'e').fingerprint(person));
+    expect(hash.personKeys(person)).not.toEqual(keyedHash('other', 'e').personKeys(person));
   });
 
   it('derives the same key from the same seed, so every instance signs what the JWKS publishes', async () => {
@@ -424,7 +468,12 @@ describe('personal-data retention', () => {
     // Prepare: one online identity, one in-person.
     const { deps, identities, advance } = await world();
     await requestCode(deps, config, { email: 'a@exemple.fr', clientAddress: '192.0.2.1' });
-    const online = await openSession(deps, config, { email: 'a@exemple.fr', code: '123456', profile: adult });
+    const online = await openSession(deps, config, {
+      email: 'a@exemple.fr',
+      code: '123456',
+      profile: adult,
+      clientAddress: '192.0.2.1',
+    });
     const onSite = await registerInPerson(deps, config, {
       profile: { ...adult, firstName: 'Yann' },
       staffSub: 's',
