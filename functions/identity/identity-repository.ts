@@ -397,9 +397,15 @@ export function dynamoIdentityRepository(
         const reasons = error.CancellationReasons ?? [];
         const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
         if (identity.emailKey && failed(0)) return 'email-taken';
-        const firstMatch = reasons.length - matches.length;
-        if (matches.some((_, i) => failed(firstMatch + i))) return 'matches-changed';
-        // No reasons given (or a colliding random id): the email claim decides, as before.
+        // A match key moved since it was read, or a concurrent registration is writing one: read again.
+        if (
+          reasons.some(
+            (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+          )
+        ) {
+          return 'matches-changed';
+        }
+        // No reasons given: the email claim decides, as before.
         return identity.emailKey ? 'email-taken' : 'matches-changed';
       }
     },
