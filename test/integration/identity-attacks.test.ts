@@ -118,7 +118,7 @@ describe('one person, one identity, whatever they declare', () => {
     // Prepare: three addresses with a live code each, one person.
     const person = uniquePerson({ birthDate: '1988-08-08' });
     const emails = [uniqueEmail(), uniqueEmail(), uniqueEmail(), uniqueEmail()];
-    const codes = [];
+    const codes: string[] = [];
     for (const email of emails) {
       expect((await requestCode(stack, email)).status).toBe(202);
       codes.push(await readCode(stack, email));
