@@ -1,10 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { COMMUNES } from '../../functions/identity/communes.generated.ts';
 import { decideReview } from '../../functions/identity/decide-review.ts';
 import { ageOn, checkEligibility } from '../../functions/identity/eligibility.ts';
 import { eraseExpiredData, retentionDate } from '../../functions/identity/erase-expired-data.ts';
+import { makeHandler } from '../../functions/identity/handler.ts';
 import type {
   Decision,
   EmailCode,
@@ -33,6 +35,7 @@ import { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { OutgoingEmail } from '../../shared/email/mailer.ts';
 import type { DomainError } from '../../shared/errors/domain-error.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import { createLogger } from '../../shared/logging/logger.ts';
 import minimal from '../fixtures/edition-minimal.json' with { type: 'json' };
 
 const config = EditionConfig.parse(minimal);
@@ -503,5 +506,203 @@ describe('personal-data retention', () => {
     }
     expect(identities.identities.get(onSite.citizen.id)?.channel).toBe('in-person');
     expect(await eraseExpiredData(deps, config)).toEqual({ due: true, erased: 0 });
+  });
+});
+
+describe('one person, one identity, whatever they declare', () => {
+  it('holds a second identity of the same person declared in another commune and territory, from an alias of the same mailbox', async () => {
+    // Prepare
+    const { deps, identities } = await world();
+    const signInTo = async (email: string, profile: typeof adult) => {
+      await requestCode(deps, liveWorkStudy, { email, clientAddress: '192.0.2.1' });
+      return openSession(deps, liveWorkStudy, { email, code: '123456', profile, clientAddress: '192.0.2.1' });
+    };
+    const first = await signInTo('camille+vote@exemple.fr', adult);
+    // Act
+    const second = await signInTo('Camille+bis@Exemple.fr', { ...adult, commune: '44143' });
+    // Assess
+    expect([first.citizen.status, second.citizen.status]).toEqual(['verified', 'held']);
+    expect(second.citizen.territory).toBe('sud');
+    expect([...identities.reviews.values()][0]).toMatchObject({
+      heldCitizenId: second.citizen.id,
+      otherCitizenIds: [first.citizen.id],
+    });
+  });
+
+  it('gives one person the same keys whatever the writing of the names, and two people different ones', () => {
+    const hash = keyedHash('k', 'e');
+    const person = { firstName: 'Jean-Pierre', lastName: "N'Diaye", birthDate: '1975-02-01' };
+    const shares = (other: typeof person) =>
+      hash.personKeys(other).some((key) => hash.personKeys(person).includes(key));
+    // Compound first name written whole, split, or in part; accents, case, hyphens, apostrophes; swapped.
+    for (const same of [
+      { firstName: 'JEAN PIERRE', lastName: 'ndiaye' },
+      { firstName: 'Jéan', lastName: 'N Diaye' },
+      { firstName: 'pierre', lastName: "N'DIAYE" },
+      { firstName: "N'Diaye", lastName: 'Jean-Pierre' },
+    ])
+      expect(shares({ ...person, ...same }), JSON.stringify(same)).toBe(true);
+    // Another first name, last name or birth date: another person.
+    for (const other of [
+      { firstName: 'Jeanne' },
+      { lastName: 'Diallo' },
+      { birthDate: '1975-02-02' },
+      { firstName: 'Jo' },
+    ])
+      expect(shares({ ...person, ...other }), JSON.stringify(other)).toBe(false);
+  });
+
+  it('keys one mailbox whatever its +tag, case or Gmail dots, and keeps the address as typed for sending', async () => {
+    const hash = keyedHash('k', 'e');
+    expect(hash.mailboxKey('Lea.Martin+1@Exemple.fr')).toBe(hash.mailboxKey('lea.martin@exemple.fr'));
+    expect(hash.mailboxKey('l.e.a+x@googlemail.com')).toBe(hash.mailboxKey('lea@gmail.com'));
+    expect(hash.mailboxKey('lea.martin@exemple.fr')).not.toBe(hash.mailboxKey('leamartin@exemple.fr'));
+    const { deps, sent } = await world();
+    await requestCode(deps, config, { email: 'lea+vote@exemple.fr', clientAddress: '192.0.2.1' });
+    expect(sent[0]?.to).toBe('lea+vote@exemple.fr');
+  });
+});
+
+describe('nobody can lock someone else out', () => {
+  it('makes a lock-out cost more requests, from more addresses, than the victim needs', async () => {
+    // Prepare
+    const { deps, advance } = await world(new Date('2027-01-10T10:00:00Z'));
+    const victim = 'victime@exemple.fr';
+    const ask = (clientAddress: string) => requestCode(deps, config, { email: victim, clientAddress });
+    const sentBy = async (clientAddress: string) => {
+      let sent = 0;
+      for (;;) {
+        try {
+          await ask(clientAddress);
+          sent += 1;
+        } catch (error) {
+          // Refusals inside the cooldown are free: wait it out; past the quota, stop.
+          if ((error as DomainError).code !== 'code_cooldown') return { sent, refusal: error as DomainError };
+        }
+        advance(61_000);
+      }
+    };
+
+    // Act 1: one attacker address asks as often as it can.
+    const first = await sentBy('203.0.113.1');
+    // Assess 1: five codes, then refused; the victim, from their own address, still gets one.
+    expect(first).toMatchObject({ sent: 5, refusal: { code: 'rate_limited_email', status: 429 } });
+    await expect(ask('192.0.2.50')).resolves.toBeDefined();
+    advance(61_000);
+
+    // Act 2: more attacker addresses, until the address's ceiling.
+    const second = await sentBy('203.0.113.2');
+    const third = await sentBy('203.0.113.3');
+    // Assess 2: the ceiling (12 codes an hour) took three attacker addresses and more than ten minutes.
+    expect(first.sent + second.sent + third.sent + 1).toBe(DEFAULT_CODE_POLICY.perAddressPerHour);
+    expect(third.refusal.code).toBe('rate_limited_email');
+    expect(deps.now().getTime() - Date.parse('2027-01-10T10:00:00Z')).toBeGreaterThan(10 * 60_000);
+  });
+
+  it('limits the codes typed from one client address, not those of other addresses', async () => {
+    // Prepare: codes sent to many addresses (an attacker spreading guesses over many people).
+    const { deps } = await world();
+    const emails = Array.from({ length: 61 }, (_, i) => `p${i}@exemple.fr`);
+    for (const [i, email] of emails.entries())
+      await requestCode(deps, config, { email, clientAddress: `192.0.2.${i}` });
+    const guess = (email: string, clientAddress: string) =>
+      openSession(deps, config, { email, code: '000000', profile: adult, clientAddress });
+
+    // Act
+    for (const email of emails.slice(0, 60))
+      expect(await refusal(guess(email, '203.0.113.9'))).toMatchObject({ code: 'code_incorrect' });
+    const over = await refusal(guess(emails[60] ?? '', '203.0.113.9'));
+
+    // Assess
+    expect(over).toMatchObject({ status: 429, code: 'rate_limited_client', retryAfter: 3600 });
+    expect(await refusal(guess(emails[60] ?? '', '192.0.2.99'))).toMatchObject({ code: 'code_incorrect' });
+  });
+
+  it('gives back the attempt of the right code typed without the profile, so the person never burns it', async () => {
+    const { deps } = await world();
+    await requestCode(deps, config, { email: 'a@exemple.fr', clientAddress: '192.0.2.1' });
+    const bare = { email: 'a@exemple.fr', code: '123456', clientAddress: '192.0.2.1' };
+    for (let i = 0; i < DEFAULT_CODE_POLICY.maxAttempts + 1; i++)
+      expect(await refusal(openSession(deps, config, bare))).toMatchObject({ code: 'profile_required' });
+    await expect(openSession(deps, config, { ...bare, profile: adult })).resolves.toMatchObject({
+      citizen: { created: true },
+    });
+  });
+});
+
+describe('the client address behind CloudFront', () => {
+  const event = (
+    route: 'code' | 'session',
+    headers: Record<string, string>,
+    body: unknown,
+  ): APIGatewayProxyEventV2 => {
+    const path = `/api/editions/${config.id}/identity/${route}`;
+    const routeKey = `POST /api/editions/{edition}/identity/${route}`;
+    return {
+      version: '2.0',
+      routeKey,
+      rawPath: path,
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json', ...headers },
+      pathParameters: { edition: config.id },
+      requestContext: {
+        accountId: '1',
+        apiId: 'a',
+        domainName: 'd',
+        domainPrefix: 'd',
+        http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '130.176.1.1', userAgent: 'test' },
+        requestId: 'r',
+        routeKey,
+        stage: '$default',
+        time: '',
+        timeEpoch: 0,
+      },
+      body: JSON.stringify(body),
+      isBase64Encoded: false,
+    };
+  };
+
+  it('trusts CloudFront-Viewer-Address only with the origin secret; anyone else is counted under the source IP', async () => {
+    // Prepare
+    const { deps } = await world();
+    const buckets: string[] = [];
+    const logger = createLogger('test');
+    logger.setLogLevel('SILENT');
+    const handler = makeHandler({
+      ...deps,
+      editions: { get: async () => config },
+      limiter: {
+        hit: (limit, now) => {
+          buckets.push(limit.bucket);
+          return deps.limiter.hit(limit, now);
+        },
+      },
+      keys: async () => ({ hash: deps.hash, signer: deps.signer, originSecret: 'edge-secret' }),
+      logger,
+      verifyToken: async () => {
+        throw new Error('no token in these requests');
+      },
+    });
+    const viewer = { 'cloudfront-viewer-address': '198.51.100.9:50432' };
+    const call = async (route: 'code' | 'session', headers: Record<string, string>, email: string) =>
+      handler(event(route, headers, { email, code: '000000' }) as never, {} as Context);
+
+    // Act: forged without the proof, with a wrong one, then through CloudFront.
+    await call('code', viewer, 'a@exemple.fr');
+    await call('code', { ...viewer, 'x-bp-origin-verify': 'edge-secreT' }, 'b@exemple.fr');
+    await call('code', { ...viewer, 'x-bp-origin-verify': 'edge-secret' }, 'c@exemple.fr');
+    await call('session', viewer, 'a@exemple.fr');
+    await call('session', { ...viewer, 'x-bp-origin-verify': 'edge-secret' }, 'c@exemple.fr');
+
+    // Assess
+    const edge = deps.hash.clientKey('130.176.1.1');
+    const visitor = deps.hash.clientKey('198.51.100.9');
+    expect(buckets).toEqual([
+      `client#${edge}`,
+      `client#${edge}`,
+      `client#${visitor}`,
+      `session#${edge}`,
+      `session#${visitor}`,
+    ]);
   });
 });
