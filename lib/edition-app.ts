@@ -4,12 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { type App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EditionConfig } from '../shared/edition/edition-config.ts';
+import { ORIGIN_VERIFY_SECRET_ID } from '../shared/manifest.ts';
 import { acknowledgeEditionFindings } from './nag.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { AuthStack } from './stacks/auth-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { FunctionsStack } from './stacks/functions-stack.ts';
 import { type SiteDomain, WebAclStack, WebStack } from './stacks/web-stack.ts';
+
+const required = <T>(value: T | undefined, name: string): T => {
+  if (value === undefined) throw new Error(`The manifest declares no ${name} secret`);
+  return value;
+};
 
 /** The repository root: function entries, the lock file and `web/dist` are found from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -103,6 +109,7 @@ export function buildEditionApp(
     crossRegionReferences: true,
     webAclArn: edge.webAclArn,
     apiOriginDomainName: api.originDomainName,
+    originSecret: required(data.secrets[ORIGIN_VERIFY_SECRET_ID], ORIGIN_VERIFY_SECRET_ID),
     userPool: auth.userPool,
     webClient: auth.webClient,
     webDist: options.webDist ?? join(PROJECT_ROOT, 'web', 'dist'),

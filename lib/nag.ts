@@ -121,6 +121,13 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
           're-keying job, so it lives as long as the edition data; only the identity and voting functions read it ' +
           '(voting hashes the printed voting codes it redeems).'
         );
+      if (id === 'origin-verify')
+        return (
+          'Value of the origin header CloudFront adds to API requests (proof that a CloudFront-Viewer-Address ' +
+          'header came through the distribution): CloudFront takes it at deploy time, so a rotation is a ' +
+          'put-secret-value, then a deploy of the Web stack and a recycle of the identity function together; ' +
+          'rotating it alone would make the function count every visitor under the edge address until both match.'
+        );
       if (id === 'action-link-key')
         return (
           'HMAC key of the signed links in emails (staff action links, expiring within 14 days, and unsubscribe ' +

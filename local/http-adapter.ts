@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { EDGE_HEADERS, ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from '../shared/http/origin.ts';
 import { allRoutes, routeKey } from '../shared/manifest.ts';
 
 /** Invokes a function of the manifest by name, as Lambda would. */
@@ -99,7 +100,8 @@ function isTextual(contentType: string | undefined): boolean {
 }
 
 /**
- * Stand-in for API Gateway (HTTP API, payload 2.0) and CloudFront: `/api/*` requests become
+ * Stand-in for API Gateway (HTTP API, payload 2.0) and CloudFront: the edge's headers (`shared/http/origin.ts`)
+ * are set here and never taken from the client, then `/api/*` requests become
  * `APIGatewayProxyEventV2` events for the function the manifest routes them to; anything else is
  * the static site. Authorisation is not done here: the functions verify tokens themselves, as in AWS.
  */
@@ -110,6 +112,11 @@ export async function startHttpAdapter(options: {
   staticDir: string;
   /** Served as `/config.json`, as the Web stack deploys it next to the site. */
   siteConfig: () => unknown;
+  /**
+   * The origin secret CloudFront adds to API requests (`x-bp-origin-verify`).
+   * @default none: the header is not added, and functions count clients by source IP
+   */
+  originSecret?: () => string;
   log?: (line: string) => void;
 }): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
   const routes = compileRoutes();
@@ -146,6 +153,13 @@ export async function startHttpAdapter(options: {
     for (const [name, values] of Object.entries(req.headersDistinct)) {
       if (values !== undefined) headers[name] = values.join(',');
     }
+    // What CloudFront does: a client's copy of the edge's own headers never reaches the API; the edge adds
+    // the viewer's address and the origin secret that proves the request came through it.
+    for (const name of EDGE_HEADERS) delete headers[name];
+    const viewerIp = req.socket.remoteAddress ?? '127.0.0.1';
+    headers[VIEWER_ADDRESS_HEADER] = `${viewerIp}:${req.socket.remotePort ?? 0}`;
+    const originSecret = options.originSecret?.();
+    if (originSecret) headers[ORIGIN_VERIFY_HEADER] = originSecret;
     const textual = isTextual(headers['content-type']);
     const now = new Date();
     const event: APIGatewayProxyEventV2 = {

@@ -22,6 +22,8 @@ export interface SecretsEmulator {
   readonly endpoint: string;
   /** Creates the secret with `generate()` unless it exists; its name either way. */
   ensure(name: string, generate: () => string): Promise<string>;
+  /** The current value of a secret, as `GetSecretValue` would give it (for the local stand-ins of AWS). */
+  valueOf(name: string): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -129,6 +131,7 @@ export async function startSecretsEmulator(options: {
       if (!secrets.has(name)) await create(name, generate());
       return name;
     },
+    valueOf: (name) => secrets.get(name)?.value,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

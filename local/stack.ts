@@ -10,7 +10,7 @@ import type { EditionConfig } from '../shared/edition/edition-config.ts';
 import { putEditionConfig } from '../shared/edition/edition-store.ts';
 import { awsEventPattern } from '../shared/email/ses-feedback.ts';
 import { eventPattern } from '../shared/events/define-event.ts';
-import { allSecrets, FUNCTIONS, SITE_ENV, TABLE } from '../shared/manifest.ts';
+import { allSecrets, FUNCTIONS, ORIGIN_VERIFY_SECRET_ID, SITE_ENV, TABLE } from '../shared/manifest.ts';
 import { projectsFilePath, putProjects, readProjectsFile } from '../shared/voting/projects.ts';
 import { buildWeb } from '../web/build.ts';
 import { type Clock, createClock } from './clock.ts';
@@ -277,6 +277,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: sitePort,
       invoke,
       staticDir,
+      // As CloudFront adds it in AWS: read at each request, so a rotated value applies at once.
+      originSecret: () => secrets.valueOf(`bp-${options.config.id}-${ORIGIN_VERIFY_SECRET_ID}`) ?? '',
       siteConfig: () => ({
         edition: options.config.id,
         apiBase: '/api',

@@ -161,6 +161,12 @@ export const FUNCTION_ENV = {
  */
 export const SITE_ENV = { bucket: 'SITE_BUCKET', dir: 'SITE_DIR' } as const;
 
+/**
+ * The secret CloudFront sends as the origin header `x-bp-origin-verify` (`shared/http/origin.ts`): the Web
+ * stack adds it to the API origin, the local HTTP adapter adds it itself.
+ */
+export const ORIGIN_VERIFY_SECRET_ID = 'origin-verify';
+
 const noSchedules = () => [];
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
@@ -291,6 +297,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         id: 'fingerprint-key',
         env: 'FINGERPRINT_KEY_SECRET',
         description: 'HMAC key of email keys, one-time code hashes and duplicate fingerprints',
+      },
+      {
+        id: ORIGIN_VERIFY_SECRET_ID,
+        env: 'ORIGIN_VERIFY_SECRET',
+        description:
+          'Value of the origin header CloudFront adds to API requests: proves a client address header came through it',
       },
     ],
     permissions: { table: 'readwrite', publishes: [CitizenVerified, DuplicateSuspected], sendsEmail: true },

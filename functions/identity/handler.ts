@@ -5,6 +5,7 @@ import type { Mailer } from '../../shared/email/mailer.ts';
 import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
+import { trustedClientAddress } from '../../shared/http/origin.ts';
 import {
   InPersonRegistrationBody,
   OpenSessionBody,
@@ -30,6 +31,8 @@ import type { CitizenTokenSigner } from './signing-key.ts';
 export interface IdentityKeys {
   hash: KeyedHash;
   signer: CitizenTokenSigner;
+  /** Value of the origin header CloudFront adds (`shared/http/origin.ts`). */
+  originSecret: string;
 }
 
 export interface IdentityDeps {
@@ -95,10 +98,10 @@ export function makeHandler(deps: IdentityDeps) {
       'POST /api/editions/{edition}/identity/code': async (request) => {
         const edition = await config(request);
         const body = parseWith(RequestCodeBody, request.body, 'body');
-        const { hash } = await deps.keys();
+        const { hash, originSecret } = await deps.keys();
         const sent = await requestCode({ ...deps, hash }, edition, {
           email: body.email,
-          clientAddress: clientAddress(request),
+          clientAddress: trustedClientAddress(request, originSecret),
         });
         deps.logger.info('identity code sent', { expiresAt: sent.expiresAt });
         return { status: 202, body: sent };
@@ -107,7 +110,10 @@ export function makeHandler(deps: IdentityDeps) {
         const edition = await config(request);
         const body = parseWith(OpenSessionBody, request.body, 'body');
         const keys = await deps.keys();
-        const session = await openSession({ ...deps, ...keys }, edition, body);
+        const session = await openSession({ ...deps, ...keys }, edition, {
+          ...body,
+          clientAddress: trustedClientAddress(request, keys.originSecret),
+        });
         deps.logger.info('citizen session opened', {
           citizenId: session.citizen.id,
           status: session.citizen.status,
@@ -183,15 +189,4 @@ export function makeHandler(deps: IdentityDeps) {
     },
   });
   return lambdaEntry({ http, schedules });
-}
-
-/**
- * The visitor's address: behind CloudFront, API Gateway's source IP is the edge's, so the address comes
- * from `CloudFront-Viewer-Address` (`ip:port`, forwarded by the AllViewerExceptHostHeader origin request
- * policy); without it (local runtime, direct calls) the source IP. A direct caller could forge the header
- * to dodge the per-address limit; the per-email limit still holds.
- */
-function clientAddress(request: { headers: Record<string, string>; sourceIp: string }): string {
-  const viewer = request.headers['cloudfront-viewer-address'];
-  return viewer ? viewer.replace(/:\d+$/, '') : request.sourceIp;
 }

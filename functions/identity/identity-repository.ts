@@ -3,7 +3,6 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
@@ -12,6 +11,7 @@ import {
 import * as z from 'zod';
 import { conflict } from '../../shared/errors/domain-error.ts';
 import { votingCodeKey } from '../../shared/identity/voting-code.ts';
+import { type RateLimit, rateCounterUpdate, retryAfterWindow } from './rate-limiter.ts';
 
 export const EmailCode = z.object({
   emailKey: z.string(),
@@ -45,7 +45,13 @@ export const Identity = z.object({
   commune: z.string(),
   territory: z.string(),
   workOrStudy: z.boolean(),
+  /** The whole-name same-person key (the first of `matchKeys`), kept for the record. */
   fingerprint: z.string(),
+  /**
+   * Every same-person key of the identity (keyed hashes: name variants with the birth date, the mailbox):
+   * another identity sharing one is a probable duplicate. Each has its `IDMATCH#<key>` item.
+   */
+  matchKeys: z.array(z.string()).optional(),
   status: IdentityStatus,
   /** `in-person`: registered on site by staff; votes only on paper or at a kiosk, never online. */
   channel: z.enum(['email', 'in-person']),
@@ -87,28 +93,58 @@ export const VotingCode = z.object({
 });
 export type VotingCode = z.infer<typeof VotingCode>;
 
+export type IssueOutcome =
+  | { issued: true }
+  | { issued: false; refusedBy: 'cooldown'; retryAfter: number }
+  | { issued: false; refusedBy: 'quota'; quota: RateLimit; retryAfter: number };
+
+export interface MatchLookup {
+  citizenIds: string[];
+  /** Version of each key's item when read (0: no identity under it yet). */
+  seen: Record<string, number>;
+}
+
+const MatchItem = z.object({ n: z.number().int(), citizenIds: z.array(z.string()) });
+
 /** Port of the identity context's items. */
 export interface IdentityRepository {
   getCode(emailKey: string): Promise<EmailCode | undefined>;
-  /** Replaces any previous code of this email. */
-  putCode(code: EmailCode): Promise<void>;
-  /** One more wrong attempt on the code issued at `issuedAt`; the new count (0 if it is gone). */
-  addFailedAttempt(emailKey: string, issuedAt: string): Promise<number>;
+  /**
+   * Replaces the email's code, in one atomic write, only if the previous one is older than the cooldown
+   * and every quota has room; the quotas count this code only if it is issued (a refusal spends nothing).
+   */
+  issueCode(
+    code: EmailCode,
+    rules: { cooldownSeconds: number; quotas: readonly RateLimit[] },
+  ): Promise<IssueOutcome>;
+  /**
+   * Takes one of the `maxAttempts` attempts of the code issued at `issuedAt` before it is compared, so
+   * that concurrent guesses cannot all be compared: the attempt's number (1..max), `burned` when none is
+   * left, `gone` when the code was consumed or replaced.
+   */
+  takeAttempt(emailKey: string, issuedAt: string, maxAttempts: number): Promise<number | 'burned' | 'gone'>;
+  /** Gives back an attempt taken by the holder of the right code (profile still to fill in). */
+  releaseAttempt(emailKey: string, issuedAt: string): Promise<void>;
   /** Consumes the code issued at `issuedAt`; false if another request consumed or replaced it first. */
   consumeCode(emailKey: string, issuedAt: string): Promise<boolean>;
   findByEmail(emailKey: string): Promise<Identity | undefined>;
   get(citizenId: string): Promise<Identity | undefined>;
-  /** Identities with this fingerprint (eventually consistent index). */
-  findByFingerprint(fingerprint: string): Promise<Identity[]>;
   /**
-   * Creates the identity, its email claim (if it has an email), its review and its voting code (in-person)
-   * together; `email-taken` if the email has one.
+   * The citizen ids already under these same-person keys (strongly consistent reads), and the version of
+   * each key seen, which `create` requires unchanged.
+   */
+  findMatches(keys: readonly string[]): Promise<MatchLookup>;
+  /**
+   * Creates the identity, its email claim (if it has an email), its review, its voting code (in-person) and
+   * its entry under each of its `matchKeys` together. `email-taken` if the email has one; `matches-changed`
+   * if another identity joined one of the keys since `seen` was read (nothing written: look again). A key
+   * missing from `seen` must have no identity yet.
    */
   create(
     identity: Identity,
     review: Review | undefined,
-    votingCode?: VotingCode,
-  ): Promise<'created' | 'email-taken'>;
+    options?: { seen?: MatchLookup['seen']; votingCode?: VotingCode },
+  ): Promise<'created' | 'email-taken' | 'matches-changed'>;
   getVotingCode(codeHash: string): Promise<VotingCode | undefined>;
   /** Citizen ids of the identities whose personal data is not erased yet (a scan: retention runs daily). */
   listUnerased(): Promise<string[]>;
@@ -129,10 +165,13 @@ export interface IdentityRepository {
  * Key layout (see README, "DynamoDB access patterns"):
  * - `IDCODE#<emailKey>` / `CODE`: the live one-time code of an email (hash only), TTL'd;
  * - `IDEMAIL#<emailKey>` / `IDENTITY`: one identity per email and edition (the citizen id);
- * - `CITIZEN#<citizenId>` / `IDENTITY`: the identity and its personal data; `gsi1`: `FINGERPRINT#<fp>`;
+ * - `CITIZEN#<citizenId>` / `IDENTITY`: the identity and its personal data;
+ * - `IDMATCH#<key>` / `MATCH`: the citizen ids under one same-person key, with a version `n` that every
+ *   creation bumps under the condition that it is still the one it read: two registrations of one person
+ *   cannot both see "no twin";
  * - `IDREVIEW#<reviewId>` / `REVIEW`: a duplicate review; `gsi1`: `IDREVIEWS#<status>` / `<createdAt>#<id>`;
  * - `VOTECODE#<codeHash>` / `CODE`: the one-time voting code of an in-person registration (hash only).
- * Email keys and fingerprints are HMACs under the `fingerprint-key` secret.
+ * Email keys and same-person keys are HMACs under the `fingerprint-key` secret.
  */
 export function dynamoIdentityRepository(
   client: DynamoDBDocumentClient,
@@ -142,12 +181,11 @@ export function dynamoIdentityRepository(
   const emailClaimKey = (emailKey: string) => ({ pk: `IDEMAIL#${emailKey}`, sk: 'IDENTITY' });
   const citizenKey = (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'IDENTITY' });
   const reviewKey = (reviewId: string) => ({ pk: `IDREVIEW#${reviewId}`, sk: 'REVIEW' });
+  const matchKey = (key: string) => ({ pk: `IDMATCH#${key}`, sk: 'MATCH' });
   const identityItem = (identity: Identity) => ({
     ...citizenKey(identity.citizenId),
     entity: 'Identity',
     version: 1,
-    gsi1pk: `FINGERPRINT#${identity.fingerprint}`,
-    gsi1sk: `CITIZEN#${identity.citizenId}`,
     ...identity,
   });
   const reviewItem = (review: Review) => ({
@@ -166,36 +204,81 @@ export function dynamoIdentityRepository(
       const item = await get(codeKey(emailKey));
       return item ? EmailCode.parse(item) : undefined;
     },
-    async putCode(code) {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            ...codeKey(code.emailKey),
-            entity: 'EmailCode',
-            version: 1,
-            ...code,
-            expiresAt: Math.ceil(code.expiresAtMs / 1000),
-          },
-        }),
-      );
+    async issueCode(code, { cooldownSeconds, quotas }) {
+      const now = new Date(Date.parse(code.issuedAt));
+      const cooldownEdge = new Date(now.getTime() - cooldownSeconds * 1000).toISOString();
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...codeKey(code.emailKey),
+                    entity: 'EmailCode',
+                    version: 1,
+                    ...code,
+                    expiresAt: Math.ceil(code.expiresAtMs / 1000),
+                  },
+                  // ISO instants of one format compare as strings.
+                  ConditionExpression: 'attribute_not_exists(pk) OR issuedAt <= :edge',
+                  ExpressionAttributeValues: { ':edge': cooldownEdge },
+                },
+              },
+              ...quotas.map((quota) => ({
+                Update: rateCounterUpdate(tableName, quota, now, { onlyUnderLimit: true }),
+              })),
+            ],
+          }),
+        );
+        return { issued: true };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
+        const quota = quotas.find((_, i) => failed(i + 1));
+        if (quota && !failed(0))
+          return { issued: false, refusedBy: 'quota', quota, retryAfter: retryAfterWindow(quota, now) };
+        // The cooldown (or a concurrent request for the same email, which is one too).
+        const previous = await get(codeKey(code.emailKey));
+        const issuedAt = previous ? Date.parse(String(previous.issuedAt)) : now.getTime();
+        const wait = issuedAt + cooldownSeconds * 1000 - now.getTime();
+        return { issued: false, refusedBy: 'cooldown', retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
+      }
     },
-    async addFailedAttempt(emailKey, issuedAt) {
+    async takeAttempt(emailKey, issuedAt, maxAttempts) {
       try {
         const { Attributes } = await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: codeKey(emailKey),
             UpdateExpression: 'ADD attempts :one',
-            ConditionExpression: 'issuedAt = :issuedAt',
-            ExpressionAttributeValues: { ':one': 1, ':issuedAt': issuedAt },
+            ConditionExpression: 'issuedAt = :issuedAt AND attempts < :max',
+            ExpressionAttributeValues: { ':one': 1, ':issuedAt': issuedAt, ':max': maxAttempts },
             ReturnValues: 'UPDATED_NEW',
           }),
         );
-        return Number(Attributes?.attempts ?? 0);
+        return Number(Attributes?.attempts);
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return 0;
-        throw error;
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const current = await get(codeKey(emailKey));
+        return current?.issuedAt === issuedAt ? 'burned' : 'gone';
+      }
+    },
+    async releaseAttempt(emailKey, issuedAt) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: codeKey(emailKey),
+            UpdateExpression: 'ADD attempts :minusOne',
+            ConditionExpression: 'issuedAt = :issuedAt AND attempts > :zero',
+            ExpressionAttributeValues: { ':minusOne': -1, ':issuedAt': issuedAt, ':zero': 0 },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },
     async consumeCode(emailKey, issuedAt) {
@@ -224,20 +307,40 @@ export function dynamoIdentityRepository(
       const item = await get(citizenKey(citizenId));
       return item ? Identity.parse(item) : undefined;
     },
-    async findByFingerprint(fingerprint) {
-      const { Items = [] } = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': `FINGERPRINT#${fingerprint}` },
-        }),
-      );
-      return Items.map((item) => Identity.parse(item));
+    async findMatches(keys) {
+      const items = await Promise.all(keys.map((key) => get(matchKey(key))));
+      const seen: Record<string, number> = {};
+      const citizenIds = new Set<string>();
+      keys.forEach((key, i) => {
+        const item = MatchItem.parse(items[i] ?? { n: 0, citizenIds: [] });
+        seen[key] = item.n;
+        for (const id of item.citizenIds) citizenIds.add(id);
+      });
+      return { citizenIds: [...citizenIds], seen };
     },
-    async create(identity, review, votingCode) {
+    async create(identity, review, { seen = {}, votingCode } = {}) {
       const put = (Item: Record<string, unknown>) => ({
         Put: { TableName: tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+      });
+      const matches = (identity.matchKeys ?? []).map((key) => {
+        const n = seen[key] ?? 0;
+        return {
+          Update: {
+            TableName: tableName,
+            Key: matchKey(key),
+            UpdateExpression:
+              'SET citizenIds = list_append(if_not_exists(citizenIds, :none), :me), n = :next, entity = :entity, version = :v',
+            ConditionExpression: n === 0 ? 'attribute_not_exists(pk)' : 'n = :seen',
+            ExpressionAttributeValues: {
+              ':none': [],
+              ':me': [identity.citizenId],
+              ':next': n + 1,
+              ':entity': 'IdentityMatch',
+              ':v': 1,
+              ...(n === 0 ? {} : { ':seen': n }),
+            },
+          },
+        };
       });
       try {
         await client.send(
@@ -283,13 +386,27 @@ export function dynamoIdentityRepository(
                     },
                   ]
                 : []),
+              ...matches,
             ],
           }),
         );
         return 'created';
       } catch (error) {
-        if (error instanceof TransactionCanceledException) return 'email-taken';
-        throw error;
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        // The email claim is the first item when there is one; a failed match item means a twin raced us.
+        const reasons = error.CancellationReasons ?? [];
+        const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
+        if (identity.emailKey && failed(0)) return 'email-taken';
+        // A match key moved since it was read, or a concurrent registration is writing one: read again.
+        if (
+          reasons.some(
+            (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+          )
+        ) {
+          return 'matches-changed';
+        }
+        // No reasons given: the email claim decides, as before.
+        return identity.emailKey ? 'email-taken' : 'matches-changed';
       }
     },
     async getVotingCode(codeHash) {

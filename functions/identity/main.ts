@@ -22,7 +22,11 @@ import { citizenTokenSigner } from './signing-key.ts';
 const env = parseFunctionEnv(process.env, {
   CITIZEN_SIGNING_SEED_SECRET: z.string().min(1),
   FINGERPRINT_KEY_SECRET: z.string().min(1),
-  /** Optional overrides of the code policy (a load test from one address, say). */
+  ORIGIN_VERIFY_SECRET: z.string().min(1),
+  /**
+   * Optional overrides of the code policy (a load test from one address, say); the client limit applies to
+   * code requests and to codes typed alike.
+   */
   CODE_LIMIT_PER_CLIENT_HOUR: z.coerce.number().int().positive().optional(),
   CODE_LIMIT_PER_EMAIL_HOUR: z.coerce.number().int().positive().optional(),
 });
@@ -39,18 +43,25 @@ export const handler = makeHandler({
   mailer: sesMailer(new SESv2Client({}), env.MAIL_FROM),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   keys: once(async () => {
-    const [seed, fingerprintKey] = await Promise.all([
+    const [seed, fingerprintKey, originSecret] = await Promise.all([
       secret(env.CITIZEN_SIGNING_SEED_SECRET),
       secret(env.FINGERPRINT_KEY_SECRET),
+      secret(env.ORIGIN_VERIFY_SECRET),
     ]);
     return {
+      originSecret,
       hash: keyedHash(fingerprintKey, env.EDITION_ID),
       signer: await citizenTokenSigner({ seed, issuer: citizens.issuer, edition: env.EDITION_ID }),
     };
   }),
   policy: {
     ...DEFAULT_CODE_POLICY,
-    ...(env.CODE_LIMIT_PER_CLIENT_HOUR ? { perClientPerHour: env.CODE_LIMIT_PER_CLIENT_HOUR } : {}),
+    ...(env.CODE_LIMIT_PER_CLIENT_HOUR
+      ? {
+          perClientPerHour: env.CODE_LIMIT_PER_CLIENT_HOUR,
+          attemptsPerClientPerHour: env.CODE_LIMIT_PER_CLIENT_HOUR,
+        }
+      : {}),
     ...(env.CODE_LIMIT_PER_EMAIL_HOUR ? { perEmailPerHour: env.CODE_LIMIT_PER_EMAIL_HOUR } : {}),
   },
   logger: createLogger('identity'),

@@ -8,7 +8,13 @@ const noIdentity = () =>
 export async function readMyData(deps: { identities: IdentityRepository }, citizenId: string) {
   const identity = await deps.identities.get(citizenId);
   if (!identity) throw noIdentity();
-  const { emailKey: _emailKey, fingerprint: _fingerprint, published: _published, ...mine } = identity;
+  const {
+    emailKey: _emailKey,
+    fingerprint: _fingerprint,
+    matchKeys: _matchKeys,
+    published: _published,
+    ...mine
+  } = identity;
   return {
     identity: mine,
     kept: 'Une empreinte chiffrée de votre adresse et de votre identité est conservée jusqu’à la suppression des données de l’édition, pour garantir une seule participation par personne.',

@@ -4,9 +4,11 @@ import { CitizenVerified, DuplicateSuspected } from '../../shared/events/catalog
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import type { CitizenProfile } from '../../shared/http/schemas.ts';
 import { toLocal } from '../../shared/time/zoned.ts';
+import { createIdentity } from './create-identity.ts';
 import { checkEligibility } from './eligibility.ts';
-import type { EmailCode, Identity, IdentityRepository, Review } from './identity-repository.ts';
+import type { EmailCode, Identity, IdentityRepository } from './identity-repository.ts';
 import type { KeyedHash } from './keyed-hash.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 import type { CodePolicy } from './request-code.ts';
 import type { CitizenTokenSigner } from './signing-key.ts';
 
@@ -16,7 +18,8 @@ export interface OpenSessionDeps {
   events: EventPublisher;
   hash: KeyedHash;
   signer: CitizenTokenSigner;
-  policy: Pick<CodePolicy, 'maxAttempts'>;
+  limiter: RateLimiter;
+  policy: Pick<CodePolicy, 'maxAttempts' | 'attemptsPerClientPerHour'>;
   now: () => Date;
   /** Random, not derived from the email: the pseudonymous citizen id. */
   newId: () => string;
@@ -39,16 +42,34 @@ const codeProblem = (code: string, status: number, detail: string) =>
 
 /**
  * Turns a valid one-time code into a citizen session. At the first sign-in the profile must meet the
- * edition's rules; the identity is created with its email claim (one per email), and if its fingerprint
- * matches another identity it is `held` with a review for coordinators. Emits `CitizenVerified` (and
+ * edition's rules; the identity is created with its email claim (one per email), and if one of its
+ * same-person keys matches another identity it is `held` with a review for coordinators (`createIdentity`).
+ * Codes typed are limited per client address; each code allows `maxAttempts` tries, exactly. Emits `CitizenVerified` (and
  * `DuplicateSuspected`), republished at the next sign-in if a crash lost them.
  */
 export async function openSession(
   deps: OpenSessionDeps,
   config: EditionConfig,
-  input: { email: string; code: string; profile?: CitizenProfile | undefined },
+  input: { email: string; code: string; profile?: CitizenProfile | undefined; clientAddress: string },
 ): Promise<Session> {
   const now = deps.now();
+  const byClient = await deps.limiter.hit(
+    {
+      bucket: `session#${deps.hash.clientKey(input.clientAddress)}`,
+      limit: deps.policy.attemptsPerClientPerHour,
+      windowSeconds: 3600,
+    },
+    now,
+  );
+  if (!byClient.allowed) {
+    throw new DomainError({
+      code: 'rate_limited_client',
+      status: 429,
+      title: 'Trop de tentatives',
+      detail: 'Trop de codes ont été essayés depuis votre connexion. Réessayez plus tard.',
+      retryAfter: byClient.retryAfter,
+    });
+  }
   const emailKey = deps.hash.emailKey(input.email);
   // Eligibility first, whoever asks: a person can fix their profile and retry with the same code, and the
   // answer tells nothing about whether the email is registered.
@@ -57,7 +78,9 @@ export async function openSession(
   const stored = await verifyCode(deps, emailKey, input.email, input.code, now);
   const existing = await deps.identities.findByEmail(emailKey);
   if (!existing && !input.profile) {
-    // Told only to the owner of the email (the code is right), and the code stays usable.
+    // Told only to the owner of the email (the code is right), and the code stays usable: the attempt is
+    // given back (only someone who knows the code gets it back).
+    await deps.identities.releaseAttempt(emailKey, stored.issuedAt);
     throw new DomainError({
       code: 'profile_required',
       status: 422,
@@ -78,23 +101,9 @@ export async function openSession(
   if (!input.profile || !eligible) throw new Error('unreachable: profile checked above');
 
   const profile = input.profile;
-  const fingerprint = deps.hash.fingerprint({ ...profile, commune: eligible.commune });
-  const twins = (await deps.identities.findByFingerprint(fingerprint)).filter(
-    (other) => other.status !== 'rejected',
-  );
-  const citizenId = deps.newId();
-  const review: Review | undefined = twins.length
-    ? {
-        reviewId: deps.newId(),
-        status: 'open',
-        heldCitizenId: citizenId,
-        otherCitizenIds: twins.map((twin) => twin.citizenId),
-        territory: eligible.territory,
-        createdAt: now.toISOString(),
-      }
-    : undefined;
-  const identity: Identity = {
-    citizenId,
+  const personKeys = deps.hash.personKeys(profile);
+  const created = await createIdentity(deps, {
+    citizenId: deps.newId(),
     emailKey,
     email: input.email.trim().toLowerCase(),
     firstName: profile.firstName,
@@ -103,24 +112,26 @@ export async function openSession(
     commune: eligible.commune,
     territory: eligible.territory,
     workOrStudy: profile.workOrStudy,
-    fingerprint,
-    status: review ? 'held' : 'verified',
+    fingerprint: personKeys[0] ?? '',
+    // The mailbox too: `name+1@` and `name+2@` are one person's, whatever names they declare.
+    matchKeys: [...personKeys, deps.hash.mailboxKey(input.email)],
     channel: 'email',
     createdAt: now.toISOString(),
     published: false,
-    ...(review ? { reviewId: review.reviewId } : {}),
-  };
-  const created = await deps.identities.create(identity, review);
+  });
   if (created === 'email-taken') {
     // Two first sign-ins of one email raced: the other one made the identity.
     const winner = await deps.identities.findByEmail(emailKey);
     if (!winner) throw serviceUnavailable('identity_pending', 'Réessayez dans un instant.');
     return session(deps, winner, false, now);
   }
-  return session(deps, await republish(deps, identity), true, now);
+  return session(deps, await republish(deps, created.created), true, now);
 }
 
-/** The stored code if `code` matches it; counts a wrong attempt and burns the code at the last one. */
+/**
+ * The stored code if `code` matches it. An attempt is taken atomically before the comparison (`takeAttempt`),
+ * so however many guesses arrive together, at most `maxAttempts` are ever compared; the last one burns it.
+ */
 async function verifyCode(
   deps: OpenSessionDeps,
   emailKey: string,
@@ -128,27 +139,18 @@ async function verifyCode(
   code: string,
   now: Date,
 ): Promise<EmailCode> {
+  const expired = () =>
+    codeProblem('code_expired', 409, 'Ce code a expiré ou n’existe pas : demandez-en un nouveau.');
+  const burned = () =>
+    codeProblem('code_burned', 409, 'Trop d’essais : ce code n’est plus valable. Demandez-en un nouveau.');
   const stored = await deps.identities.getCode(emailKey);
-  if (!stored || stored.expiresAtMs <= now.getTime()) {
-    throw codeProblem('code_expired', 409, 'Ce code a expiré ou n’existe pas : demandez-en un nouveau.');
-  }
-  if (stored.attempts >= deps.policy.maxAttempts) {
-    throw codeProblem(
-      'code_burned',
-      409,
-      'Trop d’essais : ce code n’est plus valable. Demandez-en un nouveau.',
-    );
-  }
+  if (!stored || stored.expiresAtMs <= now.getTime()) throw expired();
+  const attempt = await deps.identities.takeAttempt(emailKey, stored.issuedAt, deps.policy.maxAttempts);
+  if (attempt === 'gone') throw expired();
+  if (attempt === 'burned') throw burned();
   if (!deps.hash.same(deps.hash.codeHash(email, code), stored.codeHash)) {
-    const attempts = await deps.identities.addFailedAttempt(emailKey, stored.issuedAt);
-    const left = deps.policy.maxAttempts - attempts;
-    if (left <= 0) {
-      throw codeProblem(
-        'code_burned',
-        409,
-        'Trop d’essais : ce code n’est plus valable. Demandez-en un nouveau.',
-      );
-    }
+    const left = deps.policy.maxAttempts - attempt;
+    if (left <= 0) throw burned();
     throw codeProblem(
       'code_incorrect',
       400,

@@ -4,8 +4,9 @@ import { serviceUnavailable } from '../../shared/errors/domain-error.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import type { CitizenProfile } from '../../shared/http/schemas.ts';
 import { toInstant, toLocal } from '../../shared/time/zoned.ts';
+import { createIdentity } from './create-identity.ts';
 import { checkEligibility } from './eligibility.ts';
-import type { Identity, IdentityRepository, Review, VotingCode } from './identity-repository.ts';
+import type { Identity, IdentityRepository, VotingCode } from './identity-repository.ts';
 import type { KeyedHash } from './keyed-hash.ts';
 import { republish } from './open-session.ts';
 
@@ -58,49 +59,40 @@ export async function registerInPerson(
   // Not refused after the close: the registration stands (it may also serve ideas), the code is just spent.
   const voteClose = toInstant(config.calendar.voteClose, config.timeZone);
   const eligible = checkEligibility(config, input.profile, toLocal(now, config.timeZone).slice(0, 10));
-  const fingerprint = deps.hash.fingerprint({ ...input.profile, commune: eligible.commune });
-  const twins = (await deps.identities.findByFingerprint(fingerprint)).filter(
-    (other) => other.status !== 'rejected',
-  );
-  const citizenId = deps.newId();
-  const review: Review | undefined = twins.length
-    ? {
-        reviewId: deps.newId(),
-        status: 'open',
-        heldCitizenId: citizenId,
-        otherCitizenIds: twins.map((twin) => twin.citizenId),
-        territory: eligible.territory,
-        createdAt: now.toISOString(),
-      }
-    : undefined;
-  const identity: Identity = {
-    citizenId,
-    email: '',
-    firstName: input.profile.firstName,
-    lastName: input.profile.lastName,
-    birthDate: input.profile.birthDate,
-    commune: eligible.commune,
-    territory: eligible.territory,
-    workOrStudy: input.profile.workOrStudy,
-    fingerprint,
-    status: review ? 'held' : 'verified',
-    channel: 'in-person',
-    createdAt: now.toISOString(),
-    registeredBy: input.staffSub,
-    published: false,
-    ...(review ? { reviewId: review.reviewId } : {}),
-  };
+  const personKeys = deps.hash.personKeys(input.profile);
   const code = deps.newVotingCode();
+  const citizenId = deps.newId();
   const votingCode: VotingCode = {
     codeHash: deps.hash.votingCodeHash(code),
     citizenId,
     issuedAt: now.toISOString(),
     expiresAtMs: voteClose.getTime(),
   };
-  if ((await deps.identities.create(identity, review, votingCode)) !== 'created') {
-    // Only a colliding random id or code could refuse it: nothing was written, the coordinator retries.
+  const created = await createIdentity(
+    deps,
+    {
+      citizenId,
+      email: '',
+      firstName: input.profile.firstName,
+      lastName: input.profile.lastName,
+      birthDate: input.profile.birthDate,
+      commune: eligible.commune,
+      territory: eligible.territory,
+      workOrStudy: input.profile.workOrStudy,
+      fingerprint: personKeys[0] ?? '',
+      matchKeys: personKeys,
+      channel: 'in-person',
+      createdAt: now.toISOString(),
+      registeredBy: input.staffSub,
+      published: false,
+    },
+    votingCode,
+  );
+  if (created === 'email-taken') {
+    // No email here: only a colliding random id or code could refuse it; nothing was written.
     throw serviceUnavailable('registration_retry', 'Inscription non enregistrée : réessayez.');
   }
+  const identity = created.created;
   await republish(deps, identity);
   return {
     citizen: {

@@ -13,10 +13,21 @@ export interface CodePolicy {
   cooldownSeconds: number;
   /** @default 5 wrong attempts burn a code */
   maxAttempts: number;
-  /** @default 5 per email per hour */
+  /**
+   * Codes sent to one mailbox (aliases `name+tag@` included) at the request of one client address.
+   * @default 5 per hour
+   */
   perEmailPerHour: number;
-  /** @default 30 per client address per hour */
+  /**
+   * Codes sent to one address whoever asks: the bound on mail sent to it. Higher than `perEmailPerHour`,
+   * so that exhausting it takes several client addresses and, with the cooldown, over ten minutes.
+   * @default 12 per hour
+   */
+  perAddressPerHour: number;
+  /** @default 30 code requests per client address per hour */
   perClientPerHour: number;
+  /** @default 60 sign-in attempts (code typed) per client address per hour */
+  attemptsPerClientPerHour: number;
 }
 
 export const DEFAULT_CODE_POLICY: CodePolicy = {
@@ -24,7 +35,9 @@ export const DEFAULT_CODE_POLICY: CodePolicy = {
   cooldownSeconds: 60,
   maxAttempts: 5,
   perEmailPerHour: 5,
+  perAddressPerHour: 12,
   perClientPerHour: 30,
+  attemptsPerClientPerHour: 60,
 };
 
 export interface RequestCodeDeps {
@@ -43,8 +56,13 @@ const tooMany = (code: string, detail: string, retryAfter: number) =>
 
 /**
  * Sends a fresh one-time code to `email`, storing only its keyed hash; refuses (429, `Retry-After`) past
- * the per-client and per-email limits or inside the resend cooldown. The code goes out from here by SES,
- * never through an event (events are archived). Answers the same whether the email is known or not.
+ * the per-client limit, inside the resend cooldown, or past the mailbox's quotas. The client limit counts
+ * every request of that address (its own spending); the cooldown and the mailbox quotas are checked and
+ * counted in one atomic write with the code, so a refused request spends nothing of the mailbox's quota
+ * and concurrent requests send one code. The mailbox quota is per client address, under a higher ceiling
+ * for all addresses together: locking a person out takes more requests, from more addresses, than the
+ * person needs. The code goes out from here by SES, never through an event (events are archived). Answers
+ * the same whether the email is known or not.
  */
 export async function requestCode(
   deps: RequestCodeDeps,
@@ -53,13 +71,11 @@ export async function requestCode(
 ): Promise<{ expiresAt: string; resendAfterSeconds: number }> {
   const now = deps.now();
   const emailKey = deps.hash.emailKey(input.email);
+  const mailbox = deps.hash.mailboxKey(input.email);
+  const client = deps.hash.clientKey(input.clientAddress);
   const hour = 3600;
   const byClient = await deps.limiter.hit(
-    {
-      bucket: `client#${deps.hash.clientKey(input.clientAddress)}`,
-      limit: deps.policy.perClientPerHour,
-      windowSeconds: hour,
-    },
+    { bucket: `client#${client}`, limit: deps.policy.perClientPerHour, windowSeconds: hour },
     now,
   );
   if (!byClient.allowed) {
@@ -69,37 +85,43 @@ export async function requestCode(
       byClient.retryAfter,
     );
   }
-  const byEmail = await deps.limiter.hit(
-    { bucket: `email#${emailKey}`, limit: deps.policy.perEmailPerHour, windowSeconds: hour },
-    now,
+  const code = deps.newCode();
+  const expiresAtMs = now.getTime() + deps.policy.validSeconds * 1000;
+  const outcome = await deps.identities.issueCode(
+    {
+      emailKey,
+      codeHash: deps.hash.codeHash(input.email, code),
+      issuedAt: now.toISOString(),
+      expiresAtMs,
+      attempts: 0,
+    },
+    {
+      cooldownSeconds: deps.policy.cooldownSeconds,
+      quotas: [
+        {
+          bucket: `mailbox#${mailbox}#client#${client}`,
+          limit: deps.policy.perEmailPerHour,
+          windowSeconds: hour,
+        },
+        // The exact address, not the mailbox: aliases of a victim's mailbox cannot spend its ceiling.
+        { bucket: `email#${emailKey}`, limit: deps.policy.perAddressPerHour, windowSeconds: hour },
+      ],
+    },
   );
-  if (!byEmail.allowed) {
-    throw tooMany(
-      'rate_limited_email',
-      'Trop de codes ont été demandés pour cette adresse. Réessayez plus tard.',
-      byEmail.retryAfter,
-    );
-  }
-  const previous = await deps.identities.getCode(emailKey);
-  if (previous) {
-    const wait = Date.parse(previous.issuedAt) + deps.policy.cooldownSeconds * 1000 - now.getTime();
-    if (wait > 0) {
+  if (!outcome.issued) {
+    if (outcome.refusedBy === 'cooldown') {
       throw tooMany(
         'code_cooldown',
         'Un code vient d’être envoyé à cette adresse. Patientez un instant avant d’en demander un autre.',
-        Math.ceil(wait / 1000),
+        outcome.retryAfter,
       );
     }
+    throw tooMany(
+      'rate_limited_email',
+      'Trop de codes ont été demandés pour cette adresse. Réessayez plus tard.',
+      outcome.retryAfter,
+    );
   }
-  const code = deps.newCode();
-  const expiresAtMs = now.getTime() + deps.policy.validSeconds * 1000;
-  await deps.identities.putCode({
-    emailKey,
-    codeHash: deps.hash.codeHash(input.email, code),
-    issuedAt: now.toISOString(),
-    expiresAtMs,
-    attempts: 0,
-  });
   try {
     await deps.mailer.send(
       codeEmail({

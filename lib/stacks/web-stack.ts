@@ -27,8 +27,10 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, type ISource, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
+import { ORIGIN_VERIFY_HEADER } from '../../shared/http/origin.ts';
 import { FUNCTIONS } from '../../shared/manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
@@ -41,6 +43,11 @@ export interface SiteDomain {
 export interface WebStackProps extends EditionStackProps {
   /** Host name of the HTTP API, forwarded under `/api/*`. */
   readonly apiOriginDomainName: string;
+  /**
+   * The manifest's `origin-verify` secret (Data stack): its value goes to the API as the origin header
+   * `x-bp-origin-verify`, which the functions require before trusting `CloudFront-Viewer-Address`.
+   */
+  readonly originSecret: ISecret;
   readonly userPool: IUserPool;
   readonly webClient: IUserPoolClient;
   /**
@@ -184,6 +191,9 @@ export class WebStack extends EditionStack {
           origin: new HttpOrigin(props.apiOriginDomainName, {
             protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
             originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+            // A dynamic reference, resolved by CloudFormation at deploy: the value is in no template.
+            // CloudFront replaces a viewer-sent header of this name.
+            customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originSecret.secretValue.unsafeUnwrap() },
           }),
           // A redirect would turn a POST into a GET: plain HTTP is refused instead.
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
@@ -261,9 +271,10 @@ export interface WebAclStackProps extends EditionStackProps {
  * and WAF cannot be attached to an HTTP API at all (only REST APIs, ALBs, AppSync, Cognito and
  * CloudFront), so it lives in its own us-east-1 stack and protects the API through the distribution's
  * `/api/*` behaviour; the Web stack takes its ARN (`webAclArn`) through a cross-region reference. The
- * API's `execute-api` URL still answers directly, with the stage throttling as its only shield: closing it
- * needs a custom domain for the API (then `disableExecuteApiEndpoint`), or an origin secret header that
- * CloudFront adds and the functions check.
+ * API's `execute-api` URL still answers directly, with the stage throttling as its only shield (closing it
+ * needs a custom domain for the API, then `disableExecuteApiEndpoint`); a direct caller cannot forge its
+ * client address though: the functions trust `CloudFront-Viewer-Address` only with the origin secret header
+ * CloudFront adds (`originSecret` of the Web stack).
  */
 export class WebAclStack extends EditionStack {
   readonly webAcl: CfnWebACL;

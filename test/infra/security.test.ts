@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BpFunction } from '../../lib/constructs/bp-function.ts';
 import { WebAclStack, WebStack } from '../../lib/stacks/web-stack.ts';
@@ -223,6 +224,7 @@ describe('security of the stacks of an edition', () => {
         env: { region: 'eu-west-3' },
         editionId: 'test',
         apiOriginDomainName: 'abc.execute-api.eu-west-3.amazonaws.com',
+        originSecret: new Secret(auth, 'OriginSecret'),
         userPool: pool,
         webClient: pool.addClient('Client'),
         webAclArn,

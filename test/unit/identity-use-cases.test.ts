@@ -1,9 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { decideReview } from '../../functions/identity/decide-review.ts';
 import { ageOn, checkEligibility } from '../../functions/identity/eligibility.ts';
 import { eraseExpiredData, retentionDate } from '../../functions/identity/erase-expired-data.ts';
+import { makeHandler } from '../../functions/identity/handler.ts';
 import type {
   Decision,
   EmailCode,
@@ -15,7 +17,12 @@ import type {
 } from '../../functions/identity/identity-repository.ts';
 import { keyedHash, normalizeName } from '../../functions/identity/keyed-hash.ts';
 import { openSession } from '../../functions/identity/open-session.ts';
-import type { RateLimiter } from '../../functions/identity/rate-limiter.ts';
+import {
+  type RateLimit,
+  type RateLimiter,
+  rateWindow,
+  retryAfterWindow,
+} from '../../functions/identity/rate-limiter.ts';
 import {
   newVotingCode,
   registerInPerson,
@@ -28,6 +35,7 @@ import type { OutgoingEmail } from '../../shared/email/mailer.ts';
 import type { DomainError } from '../../shared/errors/domain-error.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { COMMUNES } from '../../shared/identity/communes.generated.ts';
+import { createLogger } from '../../shared/logging/logger.ts';
 import minimal from '../fixtures/edition-minimal.json' with { type: 'json' };
 
 const config = EditionConfig.parse(minimal);
@@ -48,38 +56,71 @@ const adult = {
   workOrStudy: false,
 };
 
-/** In-memory twin of the DynamoDB repository, with the same conditions. */
-function memoryIdentities(): IdentityRepository & {
+/** Fixed-window counters shared by the limiter twin and the repository twin (one table, as in AWS). */
+type Counters = Map<string, number>;
+const counterKey = (limit: RateLimit, now: Date) => `${limit.bucket}#${rateWindow(limit, now).start}`;
+
+/**
+ * In-memory twin of the DynamoDB repository, with the same conditions. Each method checks and writes with
+ * no `await` in between, as one DynamoDB conditional write or transaction is atomic.
+ */
+function memoryIdentities(counters: Counters): IdentityRepository & {
   identities: Map<string, Identity>;
   reviews: Map<string, Review>;
   votingCodes: Map<string, VotingCode>;
+  codes: Map<string, EmailCode>;
 } {
   const codes = new Map<string, EmailCode>();
   const emails = new Map<string, string>();
   const identities = new Map<string, Identity>();
   const reviews = new Map<string, Review>();
   const votingCodes = new Map<string, VotingCode>();
+  const matches = new Map<string, { n: number; citizenIds: string[] }>();
   return {
     identities,
     reviews,
     votingCodes,
+    codes,
     getCode: async (key) => codes.get(key),
-    putCode: async (code) => void codes.set(code.emailKey, { ...code }),
-    addFailedAttempt: async (key, issuedAt) => {
+    issueCode: async (code, { cooldownSeconds, quotas }) => {
+      const now = new Date(code.issuedAt);
+      const previous = codes.get(code.emailKey);
+      const wait = previous ? Date.parse(previous.issuedAt) + cooldownSeconds * 1000 - now.getTime() : 0;
+      if (wait > 0) return { issued: false, refusedBy: 'cooldown', retryAfter: Math.ceil(wait / 1000) };
+      const full = quotas.find((quota) => (counters.get(counterKey(quota, now)) ?? 0) >= quota.limit);
+      if (full)
+        return { issued: false, refusedBy: 'quota', quota: full, retryAfter: retryAfterWindow(full, now) };
+      for (const quota of quotas)
+        counters.set(counterKey(quota, now), (counters.get(counterKey(quota, now)) ?? 0) + 1);
+      codes.set(code.emailKey, { ...code });
+      return { issued: true };
+    },
+    takeAttempt: async (key, issuedAt, max) => {
       const code = codes.get(key);
-      if (!code || code.issuedAt !== issuedAt) return 0;
+      if (!code || code.issuedAt !== issuedAt) return 'gone';
+      if (code.attempts >= max) return 'burned';
       code.attempts += 1;
       return code.attempts;
+    },
+    releaseAttempt: async (key, issuedAt) => {
+      const code = codes.get(key);
+      if (code && code.issuedAt === issuedAt && code.attempts > 0) code.attempts -= 1;
     },
     consumeCode: async (key, issuedAt) => codes.get(key)?.issuedAt === issuedAt && codes.delete(key),
     findByEmail: async (key) => identities.get(emails.get(key) ?? ''),
     get: async (id) => identities.get(id),
-    findByFingerprint: async (fp) =>
-      [...identities.values()].filter((identity) => identity.fingerprint === fp),
-    create: async (identity, review, votingCode) => {
-      if (identity.emailKey !== undefined) {
-        if (emails.has(identity.emailKey)) return 'email-taken';
-        emails.set(identity.emailKey, identity.citizenId);
+    findMatches: async (keys) => ({
+      citizenIds: [...new Set(keys.flatMap((key) => matches.get(key)?.citizenIds ?? []))],
+      seen: Object.fromEntries(keys.map((key) => [key, matches.get(key)?.n ?? 0])),
+    }),
+    create: async (identity, review, { seen = {}, votingCode } = {}) => {
+      if (identity.emailKey !== undefined && emails.has(identity.emailKey)) return 'email-taken';
+      const keys = identity.matchKeys ?? [];
+      if (keys.some((key) => (matches.get(key)?.n ?? 0) !== (seen[key] ?? 0))) return 'matches-changed';
+      if (identity.emailKey !== undefined) emails.set(identity.emailKey, identity.citizenId);
+      for (const key of keys) {
+        const entry = matches.get(key) ?? { n: 0, citizenIds: [] };
+        matches.set(key, { n: entry.n + 1, citizenIds: [...entry.citizenIds, identity.citizenId] });
       }
       identities.set(identity.citizenId, identity);
       if (review) reviews.set(review.reviewId, review);
@@ -113,18 +154,16 @@ function memoryIdentities(): IdentityRepository & {
   };
 }
 
-function memoryLimiter(): RateLimiter {
-  const hits = new Map<string, number>();
+/** Counts every hit, refused or not, as the DynamoDB limiter does. */
+function memoryLimiter(counters: Counters): RateLimiter {
   return {
     async hit(limit, now) {
-      const windowMs = limit.windowSeconds * 1000;
-      const start = Math.floor(now.getTime() / windowMs) * windowMs;
-      const key = `${limit.bucket}#${start}`;
-      const count = (hits.get(key) ?? 0) + 1;
-      hits.set(key, count);
+      const key = counterKey(limit, now);
+      const count = (counters.get(key) ?? 0) + 1;
+      counters.set(key, count);
       return count <= limit.limit
         ? { allowed: true }
-        : { allowed: false, retryAfter: Math.ceil((start + windowMs - now.getTime()) / 1000) };
+        : { allowed: false, retryAfter: retryAfterWindow(limit, now) };
     },
   };
 }
@@ -134,14 +173,15 @@ async function world(start = new Date('2027-01-10T10:00:00Z')) {
   let ids = 0;
   const sent: OutgoingEmail[] = [];
   const published: { type: string; detail: unknown }[] = [];
-  const identities = memoryIdentities();
+  const counters: Counters = new Map();
+  const identities = memoryIdentities(counters);
   const events: EventPublisher = {
     publish: async (contract, detail) => void published.push({ type: contract.detailType, detail }),
   };
   const deps = {
     edition: config.id,
     identities,
-    limiter: memoryLimiter(),
+    limiter: memoryLimiter(counters),
     mailer: {
       send: async (email: OutgoingEmail) => {
         sent.push(email);
@@ -224,7 +264,12 @@ describe('openSession', () => {
     await requestCode(deps, config, { email: 'a@exemple.fr', clientAddress: '192.0.2.1' });
     advance(600_000);
     const error = await refusal(
-      openSession(deps, config, { email: 'a@exemple.fr', code: '123456', profile: adult }),
+      openSession(deps, config, {
+        email: 'a@exemple.fr',
+        code: '123456',
+        profile: adult,
+        clientAddress: '192.0.2.1',
+      }),
     );
     expect(error).toMatchObject({ status: 409, code: 'code_expired' });
   });
@@ -236,6 +281,7 @@ describe('openSession', () => {
       email: 'a@exemple.fr',
       code: '123456',
       profile: adult,
+      clientAddress: '192.0.2.1',
     });
     const claims = await deps.signer.verify(session.token);
     expect(claims).toMatchObject({
@@ -255,7 +301,7 @@ describe('openSession', () => {
     const { deps, published, identities } = await world();
     const signIn = async (email: string, profile: typeof adult) => {
       await requestCode(deps, config, { email, clientAddress: '192.0.2.1' });
-      return openSession(deps, config, { email, code: '123456', profile });
+      return openSession(deps, config, { email, code: '123456', profile, clientAddress: '192.0.2.1' });
     };
     const first = await signIn('a@exemple.fr', adult);
     const second = await signIn('b@exemple.fr', { ...adult, firstName: 'CAMILLE', lastName: 'le-goff' });
@@ -352,14 +398,15 @@ describe('eligibility', () => {
 });
 
 describe('keyed hashes and the signing key', () => {
-  it('normalises names for fingerprints: case, accents, hyphens, spaces and apostrophes', () => {
+  it('normalises names for same-person keys: case, accents, ligatures, hyphens, spaces and apostrophes', () => {
     expect(normalizeName("  Jean-François D'Arc ")).toBe(normalizeName('jean francois darc'));
+    expect(normalizeName('Lætitia Cœur')).toBe(normalizeName('LAETITIA COEUR'));
     const hash = keyedHash('k', 'e');
-    const person = { firstName: 'Élise', lastName: 'Le Bihan', birthDate: '1980-01-01', commune: '44109' };
-    expect(hash.fingerprint(person)).toBe(
-      hash.fingerprint({ ...person, firstName: 'ELISE', lastName: 'le-bihan' }),
+    const person = { firstName: 'Élise', lastName: 'Le Bihan', birthDate: '1980-01-01' };
+    expect(hash.personKeys(person)).toEqual(
+      hash.personKeys({ ...person, firstName: 'ELISE', lastName: 'le-bihan' }),
     );
-    expect(hash.fingerprint(person)).not.toBe(keyedHash('other', 'e').fingerprint(person));
+    expect(hash.personKeys(person)).not.toEqual(keyedHash('other', 'e').personKeys(person));
   });
 
   it('derives the same key from the same seed, so every instance signs what the JWKS publishes', async () => {
@@ -438,7 +485,12 @@ describe('personal-data retention', () => {
     // Prepare: one online identity, one in-person.
     const { deps, identities, advance } = await world();
     await requestCode(deps, config, { email: 'a@exemple.fr', clientAddress: '192.0.2.1' });
-    const online = await openSession(deps, config, { email: 'a@exemple.fr', code: '123456', profile: adult });
+    const online = await openSession(deps, config, {
+      email: 'a@exemple.fr',
+      code: '123456',
+      profile: adult,
+      clientAddress: '192.0.2.1',
+    });
     const onSite = await registerInPerson(deps, config, {
       profile: { ...adult, firstName: 'Yann' },
       staffSub: 's',
@@ -468,5 +520,203 @@ describe('personal-data retention', () => {
     }
     expect(identities.identities.get(onSite.citizen.id)?.channel).toBe('in-person');
     expect(await eraseExpiredData(deps, config)).toEqual({ due: true, erased: 0 });
+  });
+});
+
+describe('one person, one identity, whatever they declare', () => {
+  it('holds a second identity of the same person declared in another commune and territory, from an alias of the same mailbox', async () => {
+    // Prepare
+    const { deps, identities } = await world();
+    const signInTo = async (email: string, profile: typeof adult) => {
+      await requestCode(deps, liveWorkStudy, { email, clientAddress: '192.0.2.1' });
+      return openSession(deps, liveWorkStudy, { email, code: '123456', profile, clientAddress: '192.0.2.1' });
+    };
+    const first = await signInTo('camille+vote@exemple.fr', adult);
+    // Act
+    const second = await signInTo('Camille+bis@Exemple.fr', { ...adult, commune: '44143' });
+    // Assess
+    expect([first.citizen.status, second.citizen.status]).toEqual(['verified', 'held']);
+    expect(second.citizen.territory).toBe('sud');
+    expect([...identities.reviews.values()][0]).toMatchObject({
+      heldCitizenId: second.citizen.id,
+      otherCitizenIds: [first.citizen.id],
+    });
+  });
+
+  it('gives one person the same keys whatever the writing of the names, and two people different ones', () => {
+    const hash = keyedHash('k', 'e');
+    const person = { firstName: 'Jean-Pierre', lastName: "N'Diaye", birthDate: '1975-02-01' };
+    const shares = (other: typeof person) =>
+      hash.personKeys(other).some((key) => hash.personKeys(person).includes(key));
+    // Compound first name written whole, split, or in part; accents, case, hyphens, apostrophes; swapped.
+    for (const same of [
+      { firstName: 'JEAN PIERRE', lastName: 'ndiaye' },
+      { firstName: 'Jéan', lastName: 'N Diaye' },
+      { firstName: 'pierre', lastName: "N'DIAYE" },
+      { firstName: "N'Diaye", lastName: 'Jean-Pierre' },
+    ])
+      expect(shares({ ...person, ...same }), JSON.stringify(same)).toBe(true);
+    // Another first name, last name or birth date: another person.
+    for (const other of [
+      { firstName: 'Jeanne' },
+      { lastName: 'Diallo' },
+      { birthDate: '1975-02-02' },
+      { firstName: 'Jo' },
+    ])
+      expect(shares({ ...person, ...other }), JSON.stringify(other)).toBe(false);
+  });
+
+  it('keys one mailbox whatever its +tag, case or Gmail dots, and keeps the address as typed for sending', async () => {
+    const hash = keyedHash('k', 'e');
+    expect(hash.mailboxKey('Lea.Martin+1@Exemple.fr')).toBe(hash.mailboxKey('lea.martin@exemple.fr'));
+    expect(hash.mailboxKey('l.e.a+x@googlemail.com')).toBe(hash.mailboxKey('lea@gmail.com'));
+    expect(hash.mailboxKey('lea.martin@exemple.fr')).not.toBe(hash.mailboxKey('leamartin@exemple.fr'));
+    const { deps, sent } = await world();
+    await requestCode(deps, config, { email: 'lea+vote@exemple.fr', clientAddress: '192.0.2.1' });
+    expect(sent[0]?.to).toBe('lea+vote@exemple.fr');
+  });
+});
+
+describe('nobody can lock someone else out', () => {
+  it('makes a lock-out cost more requests, from more addresses, than the victim needs', async () => {
+    // Prepare
+    const { deps, advance } = await world(new Date('2027-01-10T10:00:00Z'));
+    const victim = 'victime@exemple.fr';
+    const ask = (clientAddress: string) => requestCode(deps, config, { email: victim, clientAddress });
+    const sentBy = async (clientAddress: string) => {
+      let sent = 0;
+      for (;;) {
+        try {
+          await ask(clientAddress);
+          sent += 1;
+        } catch (error) {
+          // Refusals inside the cooldown are free: wait it out; past the quota, stop.
+          if ((error as DomainError).code !== 'code_cooldown') return { sent, refusal: error as DomainError };
+        }
+        advance(61_000);
+      }
+    };
+
+    // Act 1: one attacker address asks as often as it can.
+    const first = await sentBy('203.0.113.1');
+    // Assess 1: five codes, then refused; the victim, from their own address, still gets one.
+    expect(first).toMatchObject({ sent: 5, refusal: { code: 'rate_limited_email', status: 429 } });
+    await expect(ask('192.0.2.50')).resolves.toBeDefined();
+    advance(61_000);
+
+    // Act 2: more attacker addresses, until the address's ceiling.
+    const second = await sentBy('203.0.113.2');
+    const third = await sentBy('203.0.113.3');
+    // Assess 2: the ceiling (12 codes an hour) took three attacker addresses and more than ten minutes.
+    expect(first.sent + second.sent + third.sent + 1).toBe(DEFAULT_CODE_POLICY.perAddressPerHour);
+    expect(third.refusal.code).toBe('rate_limited_email');
+    expect(deps.now().getTime() - Date.parse('2027-01-10T10:00:00Z')).toBeGreaterThan(10 * 60_000);
+  });
+
+  it('limits the codes typed from one client address, not those of other addresses', async () => {
+    // Prepare: codes sent to many addresses (an attacker spreading guesses over many people).
+    const { deps } = await world();
+    const emails = Array.from({ length: 61 }, (_, i) => `p${i}@exemple.fr`);
+    for (const [i, email] of emails.entries())
+      await requestCode(deps, config, { email, clientAddress: `192.0.2.${i}` });
+    const guess = (email: string, clientAddress: string) =>
+      openSession(deps, config, { email, code: '000000', profile: adult, clientAddress });
+
+    // Act
+    for (const email of emails.slice(0, 60))
+      expect(await refusal(guess(email, '203.0.113.9'))).toMatchObject({ code: 'code_incorrect' });
+    const over = await refusal(guess(emails[60] ?? '', '203.0.113.9'));
+
+    // Assess
+    expect(over).toMatchObject({ status: 429, code: 'rate_limited_client', retryAfter: 3600 });
+    expect(await refusal(guess(emails[60] ?? '', '192.0.2.99'))).toMatchObject({ code: 'code_incorrect' });
+  });
+
+  it('gives back the attempt of the right code typed without the profile, so the person never burns it', async () => {
+    const { deps } = await world();
+    await requestCode(deps, config, { email: 'a@exemple.fr', clientAddress: '192.0.2.1' });
+    const bare = { email: 'a@exemple.fr', code: '123456', clientAddress: '192.0.2.1' };
+    for (let i = 0; i < DEFAULT_CODE_POLICY.maxAttempts + 1; i++)
+      expect(await refusal(openSession(deps, config, bare))).toMatchObject({ code: 'profile_required' });
+    await expect(openSession(deps, config, { ...bare, profile: adult })).resolves.toMatchObject({
+      citizen: { created: true },
+    });
+  });
+});
+
+describe('the client address behind CloudFront', () => {
+  const event = (
+    route: 'code' | 'session',
+    headers: Record<string, string>,
+    body: unknown,
+  ): APIGatewayProxyEventV2 => {
+    const path = `/api/editions/${config.id}/identity/${route}`;
+    const routeKey = `POST /api/editions/{edition}/identity/${route}`;
+    return {
+      version: '2.0',
+      routeKey,
+      rawPath: path,
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json', ...headers },
+      pathParameters: { edition: config.id },
+      requestContext: {
+        accountId: '1',
+        apiId: 'a',
+        domainName: 'd',
+        domainPrefix: 'd',
+        http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '130.176.1.1', userAgent: 'test' },
+        requestId: 'r',
+        routeKey,
+        stage: '$default',
+        time: '',
+        timeEpoch: 0,
+      },
+      body: JSON.stringify(body),
+      isBase64Encoded: false,
+    };
+  };
+
+  it('trusts CloudFront-Viewer-Address only with the origin secret; anyone else is counted under the source IP', async () => {
+    // Prepare
+    const { deps } = await world();
+    const buckets: string[] = [];
+    const logger = createLogger('test');
+    logger.setLogLevel('SILENT');
+    const handler = makeHandler({
+      ...deps,
+      editions: { get: async () => config },
+      limiter: {
+        hit: (limit, now) => {
+          buckets.push(limit.bucket);
+          return deps.limiter.hit(limit, now);
+        },
+      },
+      keys: async () => ({ hash: deps.hash, signer: deps.signer, originSecret: 'edge-secret' }),
+      logger,
+      verifyToken: async () => {
+        throw new Error('no token in these requests');
+      },
+    });
+    const viewer = { 'cloudfront-viewer-address': '198.51.100.9:50432' };
+    const call = async (route: 'code' | 'session', headers: Record<string, string>, email: string) =>
+      handler(event(route, headers, { email, code: '000000' }) as never, {} as Context);
+
+    // Act: forged without the proof, with a wrong one, then through CloudFront.
+    await call('code', viewer, 'a@exemple.fr');
+    await call('code', { ...viewer, 'x-bp-origin-verify': 'edge-secreT' }, 'b@exemple.fr');
+    await call('code', { ...viewer, 'x-bp-origin-verify': 'edge-secret' }, 'c@exemple.fr');
+    await call('session', viewer, 'a@exemple.fr');
+    await call('session', { ...viewer, 'x-bp-origin-verify': 'edge-secret' }, 'c@exemple.fr');
+
+    // Assess
+    const edge = deps.hash.clientKey('130.176.1.1');
+    const visitor = deps.hash.clientKey('198.51.100.9');
+    expect(buckets).toEqual([
+      `client#${edge}`,
+      `client#${edge}`,
+      `client#${visitor}`,
+      `session#${edge}`,
+      `session#${visitor}`,
+    ]);
   });
 });
