@@ -66,7 +66,10 @@ const anyCron: fc.Arbitrary<CronFields> = fc.record(
 );
 
 /** Every night between 01:00 and 03:59, where the time changes happen. */
-const nightlyCron: fc.Arbitrary<CronFields> = fc.record({ minutes: someOf(0, 59, 3), hours: someOf(1, 3, 2) });
+const nightlyCron: fc.Arbitrary<CronFields> = fc.record({
+  minutes: someOf(0, 59, 3),
+  hours: someOf(1, 3, 2),
+});
 
 const cronFields = fc.oneof(anyCron, nightlyCron);
 
