@@ -3,7 +3,8 @@ import { formatInTimeZone, fromZonedTime, getTimezoneOffset } from 'date-fns-tz'
 /**
  * EventBridge Scheduler expressions (`at()`, `rate()`, `cron()`) read in an IANA time zone, following
  * the Scheduler user guide: a cron time that does not exist on a spring-forward day is skipped, one that
- * happens twice on a fall-back day runs once (at its first occurrence, as java.time reads it), and `rate()` counts fixed durations (a day is 24 h).
+ * happens twice on a fall-back day runs once (at its first occurrence, as java.time reads it), and `rate()`
+ * counts fixed durations (a day is 24 h).
  */
 
 export class ScheduleExpressionError extends Error {
