@@ -1,9 +1,10 @@
-import { formatInTimeZone, fromZonedTime } from 'date-fns-tz';
+import { formatInTimeZone, fromZonedTime, getTimezoneOffset } from 'date-fns-tz';
 
 /**
  * EventBridge Scheduler expressions (`at()`, `rate()`, `cron()`) read in an IANA time zone, following
  * the Scheduler user guide: a cron time that does not exist on a spring-forward day is skipped, one that
- * happens twice on a fall-back day runs once, and `rate()` counts fixed durations (a day is 24 h).
+ * happens twice on a fall-back day runs once (at its first occurrence, as java.time reads it), and `rate()`
+ * counts fixed durations (a day is 24 h).
  */
 
 export class ScheduleExpressionError extends Error {
@@ -152,12 +153,23 @@ function dayMatches(cron: CronSchedule, year: number, month: number, day: number
 
 /**
  * The instant a local wall-clock time names in a zone. A time inside a spring-forward gap does not exist:
- * `skip` gives undefined (cron), `shift` moves it forward by the gap, as java.time does (at()).
+ * `skip` gives undefined (cron), `shift` moves it forward by the gap, as java.time does (at()). A time that
+ * a fall-back day repeats names two instants: the earlier one (summer offset), as java.time does. It must be
+ * the earlier: `nextCronTime` skips the wall-clock times before `after`'s reading, which is only sound if
+ * no skipped reading names an instant after `after`.
  */
 function zonedInstant(localTime: string, timeZone: string, gap: 'skip' | 'shift'): Date | undefined {
   const instant = fromZonedTime(localTime, timeZone);
   const roundTrip = formatInTimeZone(instant, timeZone, "yyyy-MM-dd'T'HH:mm:ss");
-  if (roundTrip === localTime) return instant;
+  if (roundTrip === localTime) {
+    // date-fns-tz gives the later instant of a repeated time; the offset of the day before gives the earlier.
+    const earlier = new Date(
+      Date.parse(`${localTime}Z`) - getTimezoneOffset(timeZone, new Date(instant.getTime() - 86_400_000)),
+    );
+    const repeated =
+      earlier < instant && formatInTimeZone(earlier, timeZone, "yyyy-MM-dd'T'HH:mm:ss") === localTime;
+    return repeated ? earlier : instant;
+  }
   if (gap === 'skip') return undefined;
   return new Date(instant.getTime() + Date.parse(`${localTime}Z`) - Date.parse(`${roundTrip}Z`));
 }

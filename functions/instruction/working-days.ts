@@ -26,14 +26,17 @@ export function easterSunday(year: number): string {
   return formatDay(new Date(Date.UTC(year, month - 1, day)));
 }
 
-/** The eleven French public holidays of a year, sorted. */
+/**
+ * The French public holidays of a year, sorted, each once: eleven, or ten when Ascension falls on 1 or 8 May
+ * (as in 2008).
+ */
 export function frenchPublicHolidays(year: number): string[] {
   const easter = easterSunday(year);
   const fixed = ['01-01', '05-01', '05-08', '07-14', '08-15', '11-01', '11-11', '12-25'].map(
     (monthDay) => `${year}-${monthDay}`,
   );
   // Easter Monday, Ascension (Thursday, Easter + 39), Whit Monday (Easter + 50).
-  return [...fixed, addDays(easter, 1), addDays(easter, 39), addDays(easter, 50)].sort();
+  return [...new Set([...fixed, addDays(easter, 1), addDays(easter, 39), addDays(easter, 50)])].sort();
 }
 
 const holidayCache = new Map<number, Set<string>>();

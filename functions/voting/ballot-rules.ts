@@ -32,6 +32,7 @@ export function validateBallot(
     throw refused(
       'empty_ballot',
       'Votre bulletin est vide : choisissez des projets dans au moins une enveloppe.',
+      'body.choices',
     );
   const valid = new Map<string, ValidChoices>();
   for (const [envelopeId, choices] of entries) {
