@@ -47,7 +47,10 @@ async function publishComputed(deps: ComputeResultsDeps, stored: StoredResults) 
  * files, so a replayed `VotingClosed` finds the same id and changes nothing (it only republishes an event
  * that did not make it). Published results are never replaced.
  */
-export async function computeResults(deps: ComputeResultsDeps, closing: CountTrigger): Promise<ComputeOutcome> {
+export async function computeResults(
+  deps: ComputeResultsDeps,
+  closing: CountTrigger,
+): Promise<ComputeOutcome> {
   const frozen = await deps.results.getSnapshot();
   if (!frozen) return 'no-vote';
   const existing = await deps.results.getResults();

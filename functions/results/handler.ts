@@ -214,7 +214,11 @@ export function makeHandler(deps: ResultsDeps) {
           reason: body.reason,
           actor: staffActor(principal, 'admin'),
         });
-        deps.logger.info('results recounted', { resultsId: stored.resultsId, outcome, staffSub: principal.sub });
+        deps.logger.info('results recounted', {
+          resultsId: stored.resultsId,
+          outcome,
+          staffSub: principal.sub,
+        });
         return {
           body: { ...staffView(stored, await deps.results.listAudit()), changed: outcome === 'computed' },
         };

@@ -36,7 +36,10 @@ export async function recountResults(
   }
   const phase = await deps.results.getPhase();
   if (phase !== 'counting' && phase !== 'results')
-    throw conflict('vote_not_closed', 'Le recomptage n’est possible qu’une fois le vote clos (dépouillement).');
+    throw conflict(
+      'vote_not_closed',
+      'Le recomptage n’est possible qu’une fois le vote clos (dépouillement).',
+    );
   const outcome = await computeResults(deps, {
     changeId: current?.changeId ?? `recount-${deps.newId()}`,
     recount,

@@ -314,7 +314,9 @@ export function dynamoResultsRepository(
       const { bucket, hash } = countedReceiptKey(resultsId, code);
       const item = await get({ pk, sk: `COUNTED#${resultsId}#${bucket}` });
       const entries = z.array(z.string()).parse(item?.entries ?? []);
-      return entries.filter((entry) => entry.startsWith(`${hash} `)).map((entry) => entry.slice(hash.length + 1));
+      return entries
+        .filter((entry) => entry.startsWith(`${hash} `))
+        .map((entry) => entry.slice(hash.length + 1));
     },
     async listAudit() {
       const items = await queryAll({
