@@ -548,7 +548,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         method: 'POST',
         path: '/api/editions/{edition}/staff/results/recount',
         access: ['admin'],
-        summary: 'Recount the stored ballots before publication, with a reason (audited; refused once published)',
+        summary:
+          'Recount the stored ballots before publication, with a reason (audited; refused once published)',
       },
       {
         method: 'GET',
