@@ -112,7 +112,7 @@ describe('phase change from the back-office', () => {
     try {
       await signInThroughPage(page, account('admin'));
       expect(normalizeSpaces(await page.locator('#who-roles').textContent())).toContain('Administration');
-      const form = page.getByRole('region', { name: 'Changer la phase de l’édition' });
+      const form = page.getByRole('region', { name: 'Changement de phase' });
       await form.waitFor();
 
       // Act 1: a reason too short, refused with a field error before anything is sent
@@ -181,7 +181,7 @@ describe('phase change from the back-office', () => {
       // Assess: the phase is there, the form is not
       const phase = await publicPhase();
       expect(normalizeSpaces(await page.locator('#bo-phase-label').textContent())).toBe(phase.label);
-      expect(await page.getByRole('heading', { name: 'Changer la phase de l’édition' }).count()).toBe(0);
+      expect(await page.getByRole('heading', { name: 'Changement de phase' }).count()).toBe(0);
       expect(await page.getByRole('textbox', { name: 'Motif du changement' }).count()).toBe(0);
       expect(await page.locator('form').count()).toBe(0);
       await expectNoAxeViolations(page);

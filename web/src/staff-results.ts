@@ -134,7 +134,7 @@ function render(context: Context, view: StaffResults): void {
 
 /** A form with one required reason, its own status and alert, and an optional confirmation step. */
 function reasonForm(
-  ids: { prefix: string; minMessage: string; pending: string },
+  ids: { prefix: string; minMessage: string; pending: string; doneIn?: string },
   confirmStep: boolean,
   send: (reason: string) => Promise<string>,
 ): void {
@@ -151,7 +151,9 @@ function reasonForm(
     try {
       const done = await send(reason.value.trim());
       reason.value = '';
-      fill(result, h('p', { class: 'notice notice-success' }, done));
+      fill(result);
+      // Publishing hides its own section: its notice then goes to the page's status.
+      fill(byId(ids.doneIn ?? `${ids.prefix}-result`), h('p', { class: 'notice notice-success' }, done));
     } catch (error) {
       fill(result);
       if (error instanceof ApiError && error.status === 401) return expireSession();
@@ -225,6 +227,7 @@ async function main(): Promise<void> {
         prefix: 'sr-publish',
         minMessage: 'Indiquez le motif de la publication (5 caractères au moins).',
         pending: 'Publication en cours…',
+        doneIn: 'sr-status',
       },
       true,
       async (reason) => {
