@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import '../support/stack-context.ts';
 import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
@@ -20,6 +20,12 @@ const factory = await citizenFactory(stack);
 type StaffAccount = (typeof stack.staff)[number];
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/** The text as rendered (paragraphs apart, spaces collapsed): textContent would glue the paragraphs together. */
+async function shown(locator: Locator): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, with its paragraph breaks, is what people read
+  return normalizeSpaces(await locator.innerText());
+}
 
 function account(role: string): StaffAccount {
   const found = stack.staff.find((staff) => staff.role === role);
@@ -102,7 +108,7 @@ describe('staff results page and receipt check: a whole count lived through the 
       await signIn(page, account('admin'));
       const form = page.getByRole('region', { name: 'Changement de phase' });
       await form.waitFor();
-      expect(normalizeSpaces(await page.locator('main').innerText())).not.toContain('développement');
+      expect(await shown(page.locator('main'))).not.toContain('développement');
       await changePhase(page, 'counting', 'Clôture du vote à la date prévue');
       await waitForBus(stack);
       await eventually(async () => {
@@ -142,21 +148,15 @@ describe('staff results page and receipt check: a whole count lived through the 
 
       // Assess: what the public will see, before it can
       const state = page.getByRole('region', { name: 'État des résultats' });
-      expect(normalizeSpaces(await state.innerText())).toContain('Non publiés');
-      expect(normalizeSpaces(await nantes.innerText())).toMatch(/\d+ bulletins? comptés?/);
+      expect(await shown(state)).toContain('Non publiés');
+      expect(await shown(nantes)).toMatch(/\d+ bulletins? comptés?/);
       expect(await nantes.getByText('Lauréat', { exact: true }).count()).toBeGreaterThan(0);
-      expect(normalizeSpaces(await nantes.locator('.funded-line').innerText())).toContain(
-        'Ligne de financement',
-      );
-      expect(normalizeSpaces(await nantes.innerText())).toMatch(
-        /ballots-nantes\.pb\) : SHA-256 [0-9a-f]{64}/,
-      );
-      const files = normalizeSpaces(await page.locator('#sr-files').innerText());
+      expect(await shown(nantes.locator('.funded-line'))).toContain('Ligne de financement');
+      expect(await shown(nantes)).toMatch(/ballots-nantes\.pb\) : SHA-256 [0-9a-f]{64}/);
+      const files = await shown(page.locator('#sr-files'));
       expect(files).toMatch(/results\.json SHA-256 [0-9a-f]{64}/);
       const audit = page.getByRole('region', { name: 'Historique' });
-      expect(normalizeSpaces(await audit.innerText())).toContain(
-        'Dépouillement à la clôture du vote Par : calcul automatique',
-      );
+      expect(await shown(audit)).toContain('Dépouillement à la clôture du vote Par : calcul automatique');
       await axeAtBothWidths(page);
 
       // Act 1: a recount without a reason is refused next to the field
@@ -171,7 +171,7 @@ describe('staff results page and receipt check: a whole count lived through the 
       await page.getByText('Recomptage terminé : les résultats sont identiques.').waitFor();
       // Assess 2: in the audit, with who (role and a readable name) and why
       const recountLine = audit.getByRole('listitem').filter({ hasText: 'Recomptage' }).first();
-      expect(normalizeSpaces(await recountLine.innerText())).toContain(
+      expect(await shown(recountLine)).toContain(
         `Recomptage — résultats identiques Par : ${admin.email} (Administration de l’édition) Motif : Contrôle demandé par le comité citoyen`,
       );
 
@@ -180,7 +180,7 @@ describe('staff results page and receipt check: a whole count lived through the 
       await page.getByRole('button', { name: 'Publier les résultats' }).click();
       const ask = page.locator('#sr-publish-confirm-text');
       await ask.waitFor();
-      expect(normalizeSpaces(await ask.innerText())).toContain('définitive');
+      expect(await shown(ask)).toContain('définitive');
       await axeAtBothWidths(page);
       await page.getByRole('button', { name: 'Annuler' }).click();
       expect((await api(stack, 'GET', `${editionPath}/results`)).status).toBe(403);
@@ -189,16 +189,14 @@ describe('staff results page and receipt check: a whole count lived through the 
 
       // Assess 3: published, audited, no more forms; never a raw id on the page
       await page.getByText('Les résultats sont publiés').waitFor();
-      expect(normalizeSpaces(await state.innerText())).toMatch(
-        /Publiés le .+ — motif : Résultats vérifiés par le comité citoyen/,
-      );
+      expect(await shown(state)).toMatch(/Publiés le .+ — motif : Résultats vérifiés par le comité citoyen/);
       const publishLine = audit.getByRole('listitem').filter({ hasText: 'Publication des résultats' });
-      expect(normalizeSpaces(await publishLine.innerText())).toContain(
+      expect(await shown(publishLine)).toContain(
         `Par : ${admin.email} (Administration de l’édition) Motif : Résultats vérifiés par le comité citoyen`,
       );
       expect(await page.getByRole('region', { name: 'Publier les résultats' }).count()).toBe(0);
       expect(await page.getByRole('region', { name: 'Recompter les bulletins' }).count()).toBe(0);
-      expect(normalizeSpaces(await page.locator('main').innerText())).not.toMatch(UUID);
+      expect(await shown(page.locator('main'))).not.toMatch(UUID);
       await axeAtBothWidths(page);
       expect((await api(stack, 'GET', `${editionPath}/results`)).status).toBe(200);
     } finally {
@@ -241,7 +239,7 @@ describe('staff results page and receipt check: a whole count lived through the 
       // Assess 1: counted, in which envelope, in the results published on which date
       const counted = page.getByRole('status').filter({ hasText: 'Votre bulletin a été compté' });
       await counted.waitFor();
-      expect(normalizeSpaces(await counted.innerText())).toMatch(
+      expect(await shown(counted)).toMatch(
         new RegExp(`code ${code}.*Enveloppe : Nantes — dans les résultats publiés le .+\\d{4}`),
       );
       await axeAtBothWidths(page);
