@@ -296,7 +296,7 @@ try {
   );
   await measure('citizen: results and receipt', async () => {
     await call('GET', `${edition}/results`);
-    await call('GET', `${edition}/receipts/${encodeURIComponent(receipt)}`);
+    await call('POST', `${edition}/receipts/check`, { body: { code: receipt } });
   });
 
   // ---- Extrapolation ------------------------------------------------------------------------------

@@ -531,10 +531,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         summary: 'Published results per envelope: winners, support, cost, explanations, rule (403 before)',
       },
       {
-        method: 'GET',
-        path: '/api/editions/{edition}/receipts/{code}',
+        method: 'POST',
+        path: '/api/editions/{edition}/receipts/check',
         access: 'public',
-        summary: 'After publication: was the ballot of this receipt counted, in which envelopes (403 before)',
+        summary:
+          'After publication: was the ballot of this receipt (code in the body) counted in the published results, in which envelopes (403 before)',
       },
       {
         method: 'GET',
@@ -554,6 +555,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         path: '/api/editions/{edition}/staff/results/publish',
         access: ['admin'],
         summary: 'Publish the computed results, with a reason (the phase moves to results)',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/results/recount',
+        access: ['admin'],
+        summary:
+          'Recount the stored ballots before publication, with a reason (audited; refused once published)',
       },
       {
         method: 'GET',

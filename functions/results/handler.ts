@@ -8,16 +8,19 @@ import {
   OpenDataFileName,
   PublishResultsBody,
   RealisationBody,
+  ReceiptCheckBody,
+  RecountResultsBody,
   ResultsNewsBody,
 } from '../../shared/http/results-schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
-import { ReceiptCodePattern } from '../../shared/voting/ballot-layout.ts';
+import { normalizeReceiptCode } from '../../shared/voting/ballot-layout.ts';
 import { computeResults } from './compute-results.ts';
 import type { FollowUpRepository } from './follow-up-repository.ts';
 import { publishResults } from './publish-results.ts';
 import { followProject, publicFollowUp, updateRealisation } from './realisation.ts';
-import type { ResultsRepository, StoredResults } from './results-repository.ts';
+import { recountResults } from './recount-results.ts';
+import type { ResultsAudit, ResultsRepository, StoredResults } from './results-repository.ts';
 
 export interface ResultsDeps {
   edition: string;
@@ -44,13 +47,39 @@ const CONTENT_TYPES: Record<string, string> = {
   pb: 'text/plain; charset=utf-8',
 };
 
-/** The staff view: the results and where they stand (computed, published by whom and why). */
-const staffView = (stored: StoredResults) => ({
+/** An audit line as staff see it: the role and a readable name, never the `sub`. */
+const auditView = (entry: ResultsAudit) => ({
+  at: entry.at,
+  action: entry.action,
+  actor:
+    entry.actor === 'system'
+      ? { kind: 'system' as const }
+      : {
+          kind: 'staff' as const,
+          // Publication and recounts are admin-only; older lines carry no role.
+          role: entry.actorRole ?? (entry.action === 'realisation-updated' ? 'coordinator' : 'admin'),
+          ...(entry.actorName ? { name: entry.actorName } : {}),
+        },
+  reason: entry.reason,
+  ...(entry.detail?.startsWith('unchanged:') ? { changed: false } : {}),
+  ...(entry.detail?.startsWith('changed:') ? { changed: true } : {}),
+});
+
+/** The staff view: the results and where they stand (computed, published by whom and why, the audit). */
+const staffView = (stored: StoredResults, audit: readonly ResultsAudit[]) => ({
   ...stored.results,
   computedAt: stored.computedAt,
   changeId: stored.changeId,
   published: Boolean(stored.publishedAt),
   ...(stored.publishedAt ? { publishedAt: stored.publishedAt, publishReason: stored.publishReason } : {}),
+  audit: audit.filter((entry) => entry.action !== 'realisation-updated').map(auditView),
+});
+
+/** Who acts, for the audit: the `sub` (kept, never shown), the role and the address of the staff token. */
+const staffActor = (principal: { sub: string; email?: string | undefined }, role: string) => ({
+  sub: principal.sub,
+  role,
+  name: principal.email,
 });
 
 export function makeHandler(deps: ResultsDeps) {
@@ -84,12 +113,25 @@ export function makeHandler(deps: ResultsDeps) {
           headers: publicCache,
         };
       },
-      'GET /api/editions/{edition}/receipts/{code}': async (request) => {
-        await published(request);
-        const code = (request.params.code ?? '').toUpperCase();
-        // Every ballot stored when the vote closed was counted (none can be cast after the close).
-        const envelopes = ReceiptCodePattern.test(code) ? await deps.results.findReceipt(code) : [];
-        return { body: { receipt: code, counted: envelopes.length > 0, envelopes } };
+      'POST /api/editions/{edition}/receipts/check': async (request) => {
+        checkEdition(request);
+        // The code travels in the body, never in a URL (access logs, history, proxies).
+        const body = parseWith(ReceiptCheckBody, request.body, 'body');
+        const code = normalizeReceiptCode(body.code) ?? '';
+        const stored = await published(request);
+        // Only the published computation's counted receipts answer: a ballot stored after the close (it
+        // should not happen) is never reported as counted unless it is in the published ballot files.
+        const counted = await deps.results.countedEnvelopes(stored.resultsId, code);
+        const names = new Map(stored.results.envelopes.map((e) => [e.id, e.name]));
+        return {
+          body: {
+            receipt: code,
+            counted: counted.length > 0,
+            envelopes: counted.map((id) => ({ id, name: names.get(id) ?? id })),
+            publishedAt: stored.publishedAt,
+          },
+          headers: { 'cache-control': 'no-store' },
+        };
       },
       'GET /api/editions/{edition}/open-data/{file}': async (request) => {
         const stored = await published(request);
@@ -162,20 +204,35 @@ export function makeHandler(deps: ResultsDeps) {
         checkEdition(request);
         const stored = await deps.results.getResults();
         if (!stored) throw notFound('results_not_computed', 'Aucun résultat n’a encore été calculé.');
-        return { body: staffView(stored) };
+        return { body: staffView(stored, await deps.results.listAudit()) };
+      },
+      'POST /api/editions/{edition}/staff/results/recount': async (request) => {
+        checkEdition(request);
+        const body = parseWith(RecountResultsBody, request.body, 'body');
+        const principal = principalOf(request);
+        const { outcome, stored } = await recountResults(deps, {
+          reason: body.reason,
+          actor: staffActor(principal, 'admin'),
+        });
+        deps.logger.info('results recounted', {
+          resultsId: stored.resultsId,
+          outcome,
+          staffSub: principal.sub,
+        });
+        return {
+          body: { ...staffView(stored, await deps.results.listAudit()), changed: outcome === 'computed' },
+        };
       },
       'POST /api/editions/{edition}/staff/results/publish': async (request) => {
         checkEdition(request);
         const body = parseWith(PublishResultsBody, request.body, 'body');
-        const principal = request.principal;
-        if (!principal)
-          throw new DomainError({ code: 'unauthenticated', status: 401, title: 'Connexion requise' });
+        const principal = principalOf(request);
         const stored = await publishResults(deps, {
           reason: body.reason,
-          actor: { sub: principal.sub, role: 'admin' },
+          actor: staffActor(principal, 'admin'),
         });
         deps.logger.info('results published', { resultsId: stored.resultsId, staffSub: principal.sub });
-        return { body: staffView(stored) };
+        return { body: staffView(stored, await deps.results.listAudit()) };
       },
     },
   });

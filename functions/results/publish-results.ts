@@ -18,7 +18,7 @@ export interface PublishResultsDeps {
  */
 export async function publishResults(
   deps: PublishResultsDeps,
-  request: { reason: string; actor: { sub: string; role: string } },
+  request: { reason: string; actor: { sub: string; role: string; name?: string | undefined } },
 ): Promise<StoredResults> {
   const current = await deps.results.getResults();
   if (!current) throw conflict('results_not_computed', 'Aucun résultat n’a encore été calculé.');
@@ -38,6 +38,8 @@ export async function publishResults(
         action: 'published',
         at,
         actor: request.actor.sub,
+        actorRole: request.actor.role,
+        ...(request.actor.name ? { actorName: request.actor.name } : {}),
         reason: request.reason,
         detail: current.resultsId,
       },

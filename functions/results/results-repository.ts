@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
@@ -19,6 +20,12 @@ import { PublicResults } from './results-model.ts';
 export const StoredChoices = z.union([z.array(z.string()), z.record(z.string(), z.number())]);
 export type StoredChoices = z.infer<typeof StoredChoices>;
 
+/** A stored ballot as the count reads it: its choices, and its receipt code for the counted-receipts index. */
+export interface CountedBallot {
+  choices: StoredChoices;
+  receipt: string | undefined;
+}
+
 export const StoredResults = z.object({
   resultsId: z.string(),
   changeId: z.string(),
@@ -38,18 +45,43 @@ export type StoredResults = z.infer<typeof StoredResults>;
 
 export interface ResultsAudit {
   auditId: string;
-  action: 'computed' | 'recount-refused' | 'published' | 'realisation-updated';
+  action: 'computed' | 'recounted' | 'recount-refused' | 'published' | 'realisation-updated';
   at: string;
+  /** `system`, or the staff member's `sub` (never shown: the role and the name are). */
   actor: string;
+  /** Staff role of the action (`admin`, `coordinator`). */
+  actorRole?: string;
+  /** A name people can read: the staff member's address, from their token. */
+  actorName?: string;
   reason: string;
   detail?: string;
+}
+
+const StoredAudit = z.object({
+  auditId: z.string(),
+  action: z.enum(['computed', 'recounted', 'recount-refused', 'published', 'realisation-updated']),
+  at: z.string(),
+  actor: z.string(),
+  actorRole: z.string().optional(),
+  actorName: z.string().optional(),
+  reason: z.string(),
+  detail: z.string().optional(),
+});
+
+/**
+ * Where a receipt code sits in the counted-receipts index of a computation: a hash salted with the results
+ * id (the index holds no code in clear), and a bucket of 4,096 from that hash.
+ */
+export function countedReceiptKey(resultsId: string, code: string): { bucket: string; hash: string } {
+  const hash = createHash('sha256').update(`counted-receipt:${resultsId}:${code}`).digest('hex');
+  return { bucket: hash.slice(0, 3), hash: hash.slice(3, 35) };
 }
 
 export interface ResultsRepository {
   getSnapshot(): Promise<{ snapshot: VoteSnapshot; hash: string } | undefined>;
   getPhase(): Promise<Phase | undefined>;
-  /** Every stored ballot's choices of an envelope: the 32 shard partitions queried in parallel. */
-  readBallots(envelope: string): Promise<StoredChoices[]>;
+  /** Every stored ballot of an envelope (choices, receipt): the 32 shard partitions queried in parallel. */
+  readBallots(envelope: string): Promise<CountedBallot[]>;
   getResults(): Promise<StoredResults | undefined>;
   /** Stores the files of a computation (chunks keyed by the results id: a replay rewrites the same bytes). */
   putFiles(resultsId: string, files: ReadonlyMap<string, string>): Promise<void>;
@@ -67,9 +99,19 @@ export interface ResultsRepository {
     publication: { at: string; by: string; reason: string },
     audit: ResultsAudit,
   ): Promise<'published' | 'already'>;
-  /** The envelopes of the ballots carrying this receipt code (voting's `gsi1` receipt index). */
-  findReceipt(code: string): Promise<string[]>;
+  /**
+   * Stores which receipt codes a computation counted, in which envelopes (before its results are stored, so
+   * published results always have their index). Keyed by the results id: a replay rewrites the same items.
+   */
+  putCountedReceipts(resultsId: string, counted: ReadonlyMap<string, readonly string[]>): Promise<void>;
+  /** The envelopes in which this computation counted a ballot carrying this receipt code (none: `[]`). */
+  countedEnvelopes(resultsId: string, code: string): Promise<string[]>;
+  /** The audit trail, oldest first. */
+  listAudit(): Promise<ResultsAudit[]>;
 }
+
+/** Items written at once when storing the counted-receipts index. */
+const PARALLEL_PUTS = 32;
 
 /** DynamoDB Local and DynamoDB cap items at 400 KB: files are cut in chunks of this many characters. */
 const CHUNK_CHARS = 80_000;
@@ -78,9 +120,11 @@ const CHUNK_CHARS = 80_000;
  * Key layout (see README, "DynamoDB access patterns"):
  * - `EDITION#<id>#RESULTS` / `RESULTS`: the computed results (JSON), publication state, optimistic `version`;
  * - `EDITION#<id>#RESULTS` / `FILE#<resultsId>#<name>#<chunk>`: open data files, in chunks;
- * - `EDITION#<id>#RESULTS` / `AUDIT#<at>#<id>`: computations, refused recounts, publication (who, why).
- * Reads voting's items: the snapshot (`EDITION#<id>#VOTING` / `SNAPSHOT`), ballots
- * (`BALLOT#<envelope>#<shard>`, choices only) and the receipt index (`gsi1`: `RECEIPT#<code>`).
+ * - `EDITION#<id>#RESULTS` / `COUNTED#<resultsId>#<bucket>`: the receipt codes a computation counted (salted
+ *   hashes, with their envelope), what the public receipt check answers from;
+ * - `EDITION#<id>#RESULTS` / `AUDIT#<at>#<id>`: computations, recounts, publication (who, why).
+ * Reads voting's items: the snapshot (`EDITION#<id>#VOTING` / `SNAPSHOT`) and ballots
+ * (`BALLOT#<envelope>#<shard>`, choices and receipt only).
  */
 export function dynamoResultsRepository(
   client: DynamoDBDocumentClient,
@@ -129,12 +173,15 @@ export function dynamoResultsRepository(
             TableName: tableName,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
             ExpressionAttributeValues: { ':pk': `BALLOT#${envelope}#${shard}`, ':prefix': 'BALLOT#' },
-            ProjectionExpression: 'choices',
+            ProjectionExpression: 'choices, receipt',
             ConsistentRead: true,
           }),
         ),
       );
-      return shards.flat().map((item) => StoredChoices.parse(item.choices));
+      return shards.flat().map((item) => ({
+        choices: StoredChoices.parse(item.choices),
+        receipt: z.string().optional().parse(item.receipt),
+      }));
     },
     async getResults() {
       const item = await get(resultsKey);
@@ -240,15 +287,45 @@ export function dynamoResultsRepository(
       await client.send(new PutCommand({ TableName: tableName, Item: auditItem(audit) }));
       return 'published';
     },
-    async findReceipt(code) {
+    async putCountedReceipts(resultsId, counted) {
+      const buckets = new Map<string, string[]>();
+      for (const [code, envelopes] of counted) {
+        const { bucket, hash } = countedReceiptKey(resultsId, code);
+        const entries = buckets.get(bucket) ?? [];
+        for (const envelope of envelopes) entries.push(`${hash} ${envelope}`);
+        buckets.set(bucket, entries);
+      }
+      const items = [...buckets].map(([bucket, entries]) => ({
+        pk,
+        sk: `COUNTED#${resultsId}#${bucket}`,
+        entity: 'CountedReceipts',
+        version: 1,
+        entries: entries.sort(),
+      }));
+      for (let i = 0; i < items.length; i += PARALLEL_PUTS) {
+        await Promise.all(
+          items
+            .slice(i, i + PARALLEL_PUTS)
+            .map((item) => client.send(new PutCommand({ TableName: tableName, Item: item }))),
+        );
+      }
+    },
+    async countedEnvelopes(resultsId, code) {
+      const { bucket, hash } = countedReceiptKey(resultsId, code);
+      const item = await get({ pk, sk: `COUNTED#${resultsId}#${bucket}` });
+      const entries = z.array(z.string()).parse(item?.entries ?? []);
+      return entries
+        .filter((entry) => entry.startsWith(`${hash} `))
+        .map((entry) => entry.slice(hash.length + 1));
+    },
+    async listAudit() {
       const items = await queryAll({
         TableName: tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': `RECEIPT#${code}` },
-        ProjectionExpression: 'envelope',
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': 'AUDIT#' },
+        ConsistentRead: true,
       });
-      return [...new Set(items.map((item) => z.string().parse(item.envelope)))].sort();
+      return items.map((item) => StoredAudit.parse(item));
     },
   };
 }

@@ -17,7 +17,7 @@ export function receiptEmail(input: {
     'Bonjour,',
     `Votre vote pour « ${input.editionName} » est enregistré. Il ne peut plus être modifié.`,
     `Votre code de reçu : ${input.receipt}`,
-    `Gardez ce code. Après la publication des résultats, il vous permet de vérifier que votre bulletin a été compté, sur la page des résultats : ${input.siteUrl}/resultats.html`,
+    `Gardez ce code. Après la publication des résultats, il vous permet de vérifier que votre bulletin a été compté, sur la page « Vérifier mon reçu » : ${input.siteUrl}/recu.html (saisissez le code sur la page : il ne figure jamais dans l’adresse).`,
     'Ce code ne révèle pas vos choix. Ne le communiquez pas : nos équipes ne vous le demanderont jamais.',
   ];
   const footer =

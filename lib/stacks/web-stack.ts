@@ -264,6 +264,12 @@ export interface WebAclStackProps extends EditionStackProps {
    * @default 300 (a town hall kiosk registering people all day stays under it; a code-guessing script does not)
    */
   readonly identityRequestsPerAddress?: number;
+  /**
+   * Receipt checks (`/receipts/`) one client address may make in any 5 minutes. Codes are ≈ 57 random bits,
+   * so guessing is hopeless anyway; this keeps a script from even trying at scale.
+   * @default 60 (a voter checks once or twice; a town hall desk helping people stays under it)
+   */
+  readonly receiptChecksPerAddress?: number;
 }
 
 /**
@@ -315,8 +321,29 @@ export class WebAclStack extends EditionStack {
           visibilityConfig: metric('identity-rate'),
         },
         {
-          name: 'rate-per-address',
+          name: 'receipt-check-rate-per-address',
           priority: 1,
+          action: { block: {} },
+          statement: {
+            rateBasedStatement: {
+              limit: props.receiptChecksPerAddress ?? 60,
+              evaluationWindowSec: 300,
+              aggregateKeyType: 'IP',
+              scopeDownStatement: {
+                byteMatchStatement: {
+                  fieldToMatch: { uriPath: {} },
+                  positionalConstraint: 'CONTAINS',
+                  searchString: '/receipts/',
+                  textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+                },
+              },
+            },
+          },
+          visibilityConfig: metric('receipt-rate'),
+        },
+        {
+          name: 'rate-per-address',
+          priority: 2,
           action: { block: {} },
           statement: {
             rateBasedStatement: {
@@ -331,7 +358,7 @@ export class WebAclStack extends EditionStack {
           // Known botnets and scanners (AWS threat intelligence); no body-size rules, which would refuse
           // the 64 KiB bodies this API accepts.
           name: 'aws-ip-reputation',
-          priority: 2,
+          priority: 3,
           overrideAction: { none: {} },
           statement: {
             managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesAmazonIpReputationList' },

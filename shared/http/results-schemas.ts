@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Milestone, RealisationStatus } from '../events/catalogue.ts';
+import { normalizeReceiptCode } from '../voting/ballot-layout.ts';
 
 /** An admin publishes the computed results: the reason is audited and travels in `ResultsPublished`. */
 export const PublishResultsBody = z.object({
@@ -10,6 +11,32 @@ export const PublishResultsBody = z.object({
     .max(500),
 });
 export type PublishResultsBody = z.infer<typeof PublishResultsBody>;
+
+/** An admin recounts the stored ballots before publication: the reason is audited. */
+export const RecountResultsBody = z.object({
+  reason: z
+    .string()
+    .trim()
+    .min(5, { message: 'Indiquez la raison du recomptage (5 caractères au moins)' })
+    .max(500),
+});
+export type RecountResultsBody = z.infer<typeof RecountResultsBody>;
+
+/**
+ * A voter checks a receipt code, sent in the body (never in a URL, which would end in access logs): any case,
+ * with or without dashes or spaces (`normalizeReceiptCode` gives the printed form).
+ */
+export const ReceiptCheckBody = z.object({
+  code: z
+    .string({ message: 'Saisissez le code de reçu' })
+    .trim()
+    .min(1, { message: 'Saisissez le code de reçu' })
+    .max(40, { message: 'Un code de reçu compte 12 caractères' })
+    .refine((code) => normalizeReceiptCode(code) !== undefined, {
+      message: 'Ce n’est pas un code de reçu : 12 lettres et chiffres, comme ABCD-EFGH-JKMN',
+    }),
+});
+export type ReceiptCheckBody = z.infer<typeof ReceiptCheckBody>;
 
 /** Open data file names: fixed names, or one anonymised ballot file per envelope. */
 export const OpenDataFileName = z
@@ -72,6 +99,8 @@ export type RealisationBody = z.infer<typeof RealisationBody>;
 
 export const RESULTS_REQUEST_BODIES: Record<string, z.ZodType> = {
   'POST /api/editions/{edition}/staff/results/publish': PublishResultsBody,
+  'POST /api/editions/{edition}/staff/results/recount': RecountResultsBody,
+  'POST /api/editions/{edition}/receipts/check': ReceiptCheckBody,
   'PUT /api/editions/{edition}/me/results-news': ResultsNewsBody,
   'PUT /api/editions/{edition}/staff/projects/{project}/realisation': RealisationBody,
 };

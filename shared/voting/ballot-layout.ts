@@ -18,3 +18,17 @@ export function newReceiptCode(): string {
 
 const group = `[${ALPHABET}]{4}`;
 export const ReceiptCodePattern = new RegExp(`^${group}-${group}-${group}$`);
+
+/** Separators a voter may type or paste between the groups: spaces, hyphens and dashes, dots, underscores. */
+const SEPARATORS = /[\s\u00a0\u202f\-\u2010-\u2015\u2212._]/g;
+
+/**
+ * A receipt code as a voter types it (any case, with or without dashes or spaces) in its printed form
+ * `XXXX-XXXX-XXXX`, or `undefined` when it cannot be a receipt code.
+ */
+export function normalizeReceiptCode(typed: string): string | undefined {
+  const bare = typed.toUpperCase().replace(SEPARATORS, '');
+  if (bare.length !== 12) return undefined;
+  const code = `${bare.slice(0, 4)}-${bare.slice(4, 8)}-${bare.slice(8)}`;
+  return ReceiptCodePattern.test(code) ? code : undefined;
+}

@@ -85,10 +85,10 @@ describe('phase change from the back-office', () => {
     try {
       await signInThroughPage(page, account('admin'));
       expect(normalizeSpaces(await page.locator('#who-roles').textContent())).toContain('Administration');
-      const form = page.getByRole('region', { name: 'Changer de phase (développement)' });
+      const form = page.getByRole('region', { name: 'Changement de phase' });
       await form.waitFor();
 
-      // Act 1: a reason too short, refused by the API with a field error
+      // Act 1: a reason too short, refused with a field error before anything is sent
       await page.getByLabel('Nouvelle phase').selectOption(target);
       await page.getByLabel('Motif du changement').fill('ok');
       await page.getByRole('button', { name: 'Changer de phase', exact: true }).click();
@@ -99,9 +99,18 @@ describe('phase change from the back-office', () => {
       await expectNoAxeViolations(page);
       expect((await publicPhase()).current).toBe(initialPhase);
 
-      // Act 2
+      // Act 2: a reason, then a confirmation that says what will happen; cancelling changes nothing
       await page.getByLabel('Motif du changement').fill(reason);
       await page.getByRole('button', { name: 'Changer de phase', exact: true }).click();
+      const ask = page.locator('#phase-confirm-text');
+      await ask.waitFor();
+      expect(normalizeSpaces(await ask.textContent())).toContain(`« ${targetLabel} »`);
+      await expectNoAxeViolations(page);
+      await page.getByRole('button', { name: 'Annuler' }).click();
+      expect(await ask.isVisible()).toBe(false);
+      expect((await publicPhase()).current).toBe(initialPhase);
+      await page.getByRole('button', { name: 'Changer de phase', exact: true }).click();
+      await page.getByRole('button', { name: 'Oui, changer de phase' }).click();
 
       // Assess 2: confirmation, new phase and history on the page; phase changed in the API
       const confirmation = page.getByRole('status').filter({ hasText: 'Phase modifiée' });
@@ -145,7 +154,7 @@ describe('phase change from the back-office', () => {
       // Assess: the phase is there, the form is not
       const phase = await publicPhase();
       expect(normalizeSpaces(await page.locator('#bo-phase-label').textContent())).toBe(phase.label);
-      expect(await page.getByRole('heading', { name: 'Changer de phase (développement)' }).count()).toBe(0);
+      expect(await page.getByRole('heading', { name: 'Changement de phase' }).count()).toBe(0);
       expect(await page.getByRole('textbox', { name: 'Motif du changement' }).count()).toBe(0);
       expect(await page.locator('form').count()).toBe(0);
       await expectNoAxeViolations(page);

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ORIGIN_VERIFY_SECRET_ID } from '../../shared/manifest.ts';
 import { ORIGIN_VERIFY_HEADER } from '../../shared/http/origin.ts';
+import { ORIGIN_VERIFY_SECRET_ID } from '../../shared/manifest.ts';
 import { type BuiltEdition, buildApp, fixtureConfig } from './build-edition.ts';
 
 describe('the origin secret between CloudFront and the API', () => {

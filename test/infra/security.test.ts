@@ -177,7 +177,7 @@ describe('security of the stacks of an edition', () => {
       });
     });
 
-    it('puts a CLOUDFRONT web ACL with per-address rate limits (all paths, and stricter on /identity/) in us-east-1', () => {
+    it('puts a CLOUDFRONT web ACL with per-address rate limits (all paths, and stricter on /identity/ and /receipts/) in us-east-1', () => {
       // Prepare
       const app = new App();
       const stack = new WebAclStack(app, 'Bp-test-Edge', { editionId: 'test', env: { region: 'us-east-1' } });
@@ -198,6 +198,19 @@ describe('security of the stacks of an edition', () => {
                 AggregateKeyType: 'IP',
                 ScopeDownStatement: Match.objectLike({
                   ByteMatchStatement: Match.objectLike({ SearchString: '/identity/' }),
+                }),
+              }),
+            },
+          }),
+          Match.objectLike({
+            Name: 'receipt-check-rate-per-address',
+            Action: { Block: {} },
+            Statement: {
+              RateBasedStatement: Match.objectLike({
+                Limit: 60,
+                AggregateKeyType: 'IP',
+                ScopeDownStatement: Match.objectLike({
+                  ByteMatchStatement: Match.objectLike({ SearchString: '/receipts/' }),
                 }),
               }),
             },

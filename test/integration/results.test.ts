@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { VotingClosed } from '../../shared/events/catalogue.ts';
 import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
@@ -79,11 +80,16 @@ describe('results: counted from the stored ballots with the frozen rule, reviewe
     for (let i = 0; i < voters.length; i += 6)
       await Promise.all(voters.slice(i, i + 6).map((voter, j) => cast(voter, i + j)));
     // Assess: public routes refuse, during the vote as after the computation
-    for (const path of ['/results', `/receipts/${receipts[0]}`, '/open-data/manifest.json']) {
+    for (const path of ['/results', '/open-data/manifest.json']) {
       const early = await api(stack, 'GET', `${editionPath}${path}`);
       expect(early.status).toBe(403);
       expect(early.body.code).toBe('results_not_published');
     }
+    const earlyCheck = await api(stack, 'POST', `${editionPath}/receipts/check`, {
+      body: { code: receipts[0] },
+    });
+    expect(earlyCheck.status).toBe(403);
+    expect(earlyCheck.body.code).toBe('results_not_published');
     // Nothing computed before the close.
     expect((await api(stack, 'GET', `${editionPath}/staff/results`, { token: coordinator })).status).toBe(
       404,
@@ -170,6 +176,43 @@ describe('results: counted from the stored ballots with the frozen rule, reviewe
     expect(await events()).toBe(1);
   });
 
+  it('recounts for an admin with a reason only, audited with role and name, and keeps the same results', async () => {
+    // Prepare
+    const before = await api(stack, 'GET', `${editionPath}/staff/results`, { token: admin });
+    // Act + Assess: not a coordinator, not without a reason
+    const byCoordinator = await api(stack, 'POST', `${editionPath}/staff/results/recount`, {
+      token: coordinator,
+      body: { reason: 'Vérification du dépouillement' },
+    });
+    expect(byCoordinator.status).toBe(403);
+    const noReason = await api(stack, 'POST', `${editionPath}/staff/results/recount`, {
+      token: admin,
+      body: { reason: ' ' },
+    });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.errors[0].field).toBe('body.reason');
+    const recount = await api(stack, 'POST', `${editionPath}/staff/results/recount`, {
+      token: admin,
+      body: { reason: 'Vérification du dépouillement' },
+    });
+    expect(recount.status, JSON.stringify(recount.body)).toBe(200);
+    expect(recount.body).toMatchObject({
+      resultsId: before.body.resultsId,
+      changed: false,
+      published: false,
+    });
+    const line = recount.body.audit.at(-1);
+    expect(line).toMatchObject({
+      action: 'recounted',
+      reason: 'Vérification du dépouillement',
+      changed: false,
+      actor: { kind: 'staff', role: 'admin' },
+    });
+    expect(line.actor.name).toMatch(/@/);
+    // Never a staff sub in the audit
+    expect(JSON.stringify(recount.body.audit)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/);
+  });
+
   it('publishes as an admin; then results, receipts and open data are public and recountable by the CLI', async () => {
     // Act
     expect(
@@ -180,10 +223,47 @@ describe('results: counted from the stored ballots with the frozen rule, reviewe
         })
       ).status,
     ).toBe(403);
+    // A ballot stored after the count (it should not happen): it is not in the published ballot files
+    const lateReceipt = 'WXYW-XYWX-YWXY';
+    const lateBallot = { pk: 'BALLOT#nantes#7', sk: `BALLOT#late-${randomUUID()}` };
+    await factory.documents.send(
+      new PutCommand({
+        TableName: stack.tableName,
+        Item: {
+          ...lateBallot,
+          entity: 'Ballot',
+          version: 1,
+          ballotId: lateBallot.sk.slice(7),
+          envelope: 'nantes',
+          choices: [],
+          channel: 'online',
+          date: '2026-01-01',
+          receipt: lateReceipt,
+          gsi1pk: `RECEIPT#${lateReceipt}`,
+          gsi1sk: 'ENVELOPE#nantes',
+        },
+      }),
+    );
     const published = await api(stack, 'POST', `${editionPath}/staff/results/publish`, {
       token: admin,
       body: { reason: 'Résultats vérifiés par le comité citoyen' },
     });
+    const late = await api(stack, 'POST', `${editionPath}/receipts/check`, { body: { code: lateReceipt } });
+    await factory.documents.send(new DeleteCommand({ TableName: stack.tableName, Key: lateBallot }));
+    expect(late.status).toBe(200);
+    expect(late.body).toMatchObject({ counted: false, envelopes: [] });
+    expect(published.body.audit.at(-1)).toMatchObject({
+      action: 'published',
+      reason: 'Résultats vérifiés par le comité citoyen',
+      actor: { kind: 'staff', role: 'admin' },
+    });
+    // Published results are not recounted
+    const recount = await api(stack, 'POST', `${editionPath}/staff/results/recount`, {
+      token: admin,
+      body: { reason: 'Recomptage après publication' },
+    });
+    expect(recount.status).toBe(409);
+    expect(recount.body.code).toBe('results_already_published');
     expect(published.status, JSON.stringify(published.body)).toBe(200);
     await busIdle();
     // Assess: the phase follows, the results are public
@@ -192,10 +272,25 @@ describe('results: counted from the stored ballots with the frozen rule, reviewe
     expect(results.status).toBe(200);
     expect(results.body.resultsId).toBe(published.body.resultsId);
 
-    const receipt = await api(stack, 'GET', `${editionPath}/receipts/${receipts[0]}`);
-    expect(receipt.body).toMatchObject({ counted: true });
-    expect(receipt.body.envelopes).toContain('nantes');
-    expect((await api(stack, 'GET', `${editionPath}/receipts/AAAA-AAAA-AAAA`)).body.counted).toBe(false);
+    // The code as a voter may type it: lower case, spaces instead of dashes
+    const typed = (receipts[0] ?? '').toLowerCase().replaceAll('-', ' ');
+    const receipt = await api(stack, 'POST', `${editionPath}/receipts/check`, { body: { code: typed } });
+    expect(receipt.status, JSON.stringify(receipt.body)).toBe(200);
+    expect(receipt.body).toMatchObject({
+      counted: true,
+      receipt: receipts[0],
+      publishedAt: published.body.publishedAt,
+    });
+    expect(receipt.body.envelopes.map((e: { id: string }) => e.id)).toContain('nantes');
+    const unknown = await api(stack, 'POST', `${editionPath}/receipts/check`, {
+      body: { code: 'AAAA-AAAA-AAAA' },
+    });
+    expect(unknown.body.counted).toBe(false);
+    // No code in a URL any more; a malformed code is a field error
+    expect((await api(stack, 'GET', `${editionPath}/receipts/${receipts[0]}`)).status).toBe(404);
+    const malformed = await api(stack, 'POST', `${editionPath}/receipts/check`, { body: { code: 'ABC' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.errors[0].field).toBe('body.code');
 
     // Every file matches its hash in the manifest
     const manifest = JSON.parse((await fetchText('/open-data/manifest.json')).text);

@@ -281,8 +281,8 @@ describe('voting: one person, one secret ballot, in the window, by the rules', (
     expect(turnout.body.territories.map((t: { id: string }) => t.id)).toContain('vignoble');
     const voter = await factory.create('nantes');
     const receipt = (await cast(voter, { nantes: nantes.projects.slice(0, 3) })).body.receipt;
-    for (const path of [`/receipts/${receipt}`, '/results']) {
-      const early = await api(stack, 'GET', `${editionPath}${path}`);
+    const check = () => api(stack, 'POST', `${editionPath}/receipts/check`, { body: { code: receipt } });
+    for (const early of [await check(), await api(stack, 'GET', `${editionPath}/results`)]) {
       expect(early.status).toBe(403);
       expect(early.body.code).toBe('results_not_published');
     }
@@ -290,19 +290,21 @@ describe('voting: one person, one secret ballot, in the window, by the rules', (
     expect(
       (await cast(await factory.create('nantes'), { nantes: nantes.projects.slice(0, 3) })).body.code,
     ).toBe('vote_closed');
-    expect((await api(stack, 'GET', `${editionPath}/receipts/${receipt}`)).status).toBe(403);
+    expect((await check()).status).toBe(403);
     // The phase alone (a schedule, an admin) publishes nothing: an admin publishes the computed results.
     await setPhase(admin, 'results');
-    expect((await api(stack, 'GET', `${editionPath}/receipts/${receipt}`)).status).toBe(403);
+    expect((await check()).status).toBe(403);
     const published = await api(stack, 'POST', `${editionPath}/staff/results/publish`, {
       token: admin,
       body: { reason: 'Essai du vote : publication' },
     });
     expect(published.status, JSON.stringify(published.body)).toBe(200);
-    const counted = await api(stack, 'GET', `${editionPath}/receipts/${receipt}`);
+    const counted = await check();
     expect(counted.status).toBe(200);
-    expect(counted.body).toMatchObject({ counted: true, envelopes: ['nantes'] });
-    const unknown = await api(stack, 'GET', `${editionPath}/receipts/AAAA-BBBB-CCCC`);
+    expect(counted.body).toMatchObject({ counted: true, envelopes: [{ id: 'nantes' }] });
+    const unknown = await api(stack, 'POST', `${editionPath}/receipts/check`, {
+      body: { code: 'AAAA-BBBB-CCCC' },
+    });
     expect(unknown.body.counted).toBe(false);
   });
 });

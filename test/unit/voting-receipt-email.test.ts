@@ -53,7 +53,9 @@ describe('the receipt email', () => {
     expect(sent[0]?.html).toContain('K7QM-4XTR-9BHE');
     expect(sent[0]?.subject).not.toContain('K7QM');
     expect(sent[0]?.text).toContain('ne peut plus être modifié');
-    expect(sent[0]?.text).toContain('https://budget.exemple.fr/resultats.html');
+    expect(sent[0]?.text).toContain('https://budget.exemple.fr/recu.html');
+    // The link never carries the code (it would end in access logs)
+    expect(sent[0]?.text).not.toMatch(/recu\.html\S*K7QM/);
   });
 
   it('does not fail when sending fails, logs no personal data, and lets a retry send', async () => {

@@ -10,6 +10,8 @@ const SIGN_IN = 'index.html';
 
 /** Roles allowed to force a phase; the API checks it again. */
 const CAN_CHANGE_PHASE = new Set(['admin']);
+/** The API's minimum for a reason (ChangePhaseBody). */
+const REASON_MIN = 5;
 
 interface Context {
   config: SiteConfig;
@@ -133,17 +135,11 @@ function setupPhaseChange(context: Context): void {
     return first !== undefined;
   };
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearErrors();
-    fill(result);
-    const to = fields.to.value;
-    const reason = fields.reason.value.trim();
-    const local: { field: string; message: string }[] = [];
-    if (!to) local.push({ field: 'to', message: 'Choisissez la nouvelle phase.' });
-    if (!reason) local.push({ field: 'reason', message: 'Indiquez le motif du changement de phase.' });
-    if (showFieldErrors(local)) return;
+  const confirm = byId('phase-confirm');
+  const confirmText = byId('phase-confirm-text');
+  let pending: { to: string; reason: string } | undefined;
 
+  const send = async ({ to, reason }: { to: string; reason: string }) => {
     submit.disabled = true;
     fill(result, h('p', { class: 'loading' }, 'Changement de phase en cours…'));
     try {
@@ -171,6 +167,48 @@ function setupPhaseChange(context: Context): void {
     } finally {
       submit.disabled = false;
     }
+  };
+
+  byId('phase-confirm-no').addEventListener('click', () => {
+    confirm.hidden = true;
+    pending = undefined;
+    submit.focus();
+  });
+  byId('phase-confirm-yes').addEventListener('click', async () => {
+    confirm.hidden = true;
+    const request = pending;
+    pending = undefined;
+    if (request) await send(request);
+  });
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearErrors();
+    fill(result);
+    confirm.hidden = true;
+    const to = fields.to.value;
+    const reason = fields.reason.value.trim();
+    const local: { field: string; message: string }[] = [];
+    if (!to) local.push({ field: 'to', message: 'Choisissez la nouvelle phase.' });
+    if (reason.length < REASON_MIN)
+      local.push({
+        field: 'reason',
+        message: 'Indiquez le motif du changement de phase (5 caractères au moins).',
+      });
+    if (showFieldErrors(local)) return;
+    // The change is immediate (a vote closes, a count starts): the admin confirms what will happen.
+    pending = { to, reason };
+    const from = byId('bo-phase-label').textContent ?? '';
+    fill(
+      confirmText,
+      h(
+        'strong',
+        {},
+        `Confirmez-vous le passage de la phase «\u00a0${from}\u00a0» à la phase «\u00a0${phaseLabel(to as Phase)}\u00a0»\u00a0? Le changement est immédiat.`,
+      ),
+    );
+    confirm.hidden = false;
+    confirmText.focus();
   });
 }
 
