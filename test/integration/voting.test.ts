@@ -21,6 +21,8 @@ const cast = (citizen: SeededCitizen, choices: unknown, key: string = randomUUID
     token: citizen.token,
     body: { choices },
     headers: { 'idempotency-key': key },
+    // 200 casts at once queue behind DynamoDB Local's transactions: give the last one time to answer.
+    timeoutMs: 90_000,
   });
 
 /** Every item of the table (DynamoDB Local, a few thousand items). */
@@ -169,7 +171,9 @@ describe('voting: one person, one secret ballot, in the window, by the rules', (
     expect(response.body.errors[0].field).toBe('headers.idempotency-key');
   });
 
-  it('stores exactly one ballot for 200 concurrent casts by the same voter; same key, same receipt', async () => {
+  it('stores exactly one ballot for 200 concurrent casts by the same voter; same key, same receipt', {
+    timeout: 120_000,
+  }, async () => {
     const voter = await factory.create('nantes');
     const key = randomUUID();
     const choices = {

@@ -14,7 +14,14 @@ export async function api(
   stack: StackContext,
   method: string,
   path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {},
+  options: {
+    token?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    rawBody?: string;
+    /** @default 15_000 */
+    timeoutMs?: number;
+  } = {},
 ): Promise<ApiResponse> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -27,7 +34,7 @@ export async function api(
     method,
     headers,
     ...(body !== undefined ? { body } : {}),
-    signal: AbortSignal.timeout(15_000),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
   });
   const text = await response.text();
   let parsed: unknown = text;
