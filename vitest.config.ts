@@ -3,6 +3,16 @@ import { defineConfig } from 'vitest/config';
 // The SDK warns once per process that its 2027 releases need Node 22: known (see the README), and noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** Integration and e2e files: each its own stack and process (Date, process.env and the functions' modules). */
+const STACK_PER_FILE = {
+  globalSetup: ['test/support/global-setup.ts'],
+  setupFiles: ['test/support/file-stack.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+  pool: 'forks',
+  isolate: true,
+} as const;
+
 /**
  * Test taxonomy (see README): unit and contract tests need nothing running; infra tests synthesize the
  * CDK app; integration and e2e test files each start their own local stack (test/support/file-stack.ts) on
@@ -32,13 +42,17 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/global-setup.ts'],
-          setupFiles: ['test/support/file-stack.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-          // Each file has its own process (Date, process.env and the functions' modules are the file's own).
-          pool: 'forks',
-          isolate: true,
+          exclude: ['**/*.clock.test.ts'],
+          ...STACK_PER_FILE,
+        },
+      },
+      {
+        test: {
+          name: 'integration-clock',
+          include: ['test/integration/**/*.clock.test.ts', 'test/e2e/**/*.clock.test.ts'],
+          // Date follows the local clock in these files' processes (test/support/file-stack.ts).
+          env: { BP_TEST_CLOCK: 'local' },
+          ...STACK_PER_FILE,
         },
       },
     ],

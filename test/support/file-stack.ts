@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, inject } from 'vitest';
+import { createClock } from '../../local/clock.ts';
 import { startLocalStack } from '../../local/stack.ts';
+import { installTimeShift } from '../../local/time-shift.ts';
 import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { toInstant } from '../../shared/time/zoned.ts';
 import { startLogCapture } from './log-capture.ts';
@@ -22,12 +24,18 @@ const { config } = parsed;
 process.env.BP_LOG_LEVEL ??= 'INFO';
 const logs = await startLogCapture();
 const dataDir = join(shared.dataDir, `file-${process.pid}-${randomUUID().slice(0, 8)}`);
+// Files of the `integration-clock` project (`*.clock.test.ts`) run as `npm start` does: `Date` in this process
+// (the functions, cognito-local, the test itself) follows the local clock, so that moving the clock moves
+// everything but the browser, whose clock stays the real one. The other files' functions run on the real date.
+const clock = createClock();
+if (process.env.BP_TEST_CLOCK === 'local') installTimeShift(clock);
 const stack = await startLocalStack({
   config,
   port: 0,
   dataDir,
   cacheDir: resolve('.cache'),
   persistent: false,
+  clock,
   dynamodbEndpoint: shared.dynamodbUrl,
   tableName: `bp-${config.id}-${randomUUID().slice(0, 8)}`,
   webBuildDir: shared.webBuildDir,
