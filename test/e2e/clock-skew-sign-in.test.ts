@@ -43,7 +43,8 @@ describe('sign-in when the browser’s clock is far from the server’s', () => 
         await page.goto(`${stack.siteUrl}/identite.html`);
         await page.getByLabel('Adresse électronique', { exact: true }).fill(email);
         await page.getByRole('button', { name: 'Recevoir un code' }).click();
-        await page.getByRole('heading', { level: 2, name: /Étape 2 sur 2/ }).waitFor();
+        // The first call of a file may meet a cold function on a busy machine.
+        await page.getByRole('heading', { level: 2, name: /Étape 2 sur 2/ }).waitFor({ timeout: 30_000 });
         await page.getByLabel('Prénom').fill(person.firstName);
         await page.getByLabel('Nom', { exact: true }).fill(person.lastName);
         await page.getByLabel('Date de naissance').fill(person.birthDate);
