@@ -13,6 +13,7 @@ export {
   CHARTER_RULE_LABELS,
   DESCRIPTION_LENGTH,
   IDEA_SORT_LABELS,
+  PLACE_LENGTH,
   PROPOSER_LABELS,
   TITLE_LENGTH,
 } from '../../../shared/http/idea-schemas.ts';
