@@ -44,7 +44,8 @@ afterAll(async () => {
 async function loadNav(page: Page, path: string) {
   await page.goto(`${stack.siteUrl}/${path}`);
   const nav = page.getByRole('navigation', { name: 'Navigation principale' });
-  await nav.getByRole('button', { name: 'Menu' }).waitFor({ state: 'attached' });
+  // Attached, not visible: on a desktop the button is not shown.
+  await page.locator('#site-nav .nav-toggle').waitFor({ state: 'attached' });
   await page.waitForLoadState('networkidle');
   return nav;
 }
@@ -105,8 +106,13 @@ describe('the public navigation', () => {
     try {
       for (const path of AXE_PAGES) {
         const nav = await loadNav(page, path);
-        expect(await nav.getByRole('button', { name: 'Menu' }).isVisible()).toBe(false);
+        expect(await page.locator('#site-nav .nav-toggle').count()).toBe(1);
+        expect(await page.locator('#site-nav .nav-toggle').isVisible()).toBe(false);
         await nav.getByRole('link', { name: 'Accueil' }).waitFor();
+        const links = page.locator('#site-nav a');
+        for (let index = 0; index < (await links.count()); index++) {
+          expect(await links.nth(index).isVisible()).toBe(true);
+        }
         await expectNoAxeViolations(page);
       }
     } finally {
