@@ -69,7 +69,7 @@ describe('the public navigation', () => {
       for (const path of PUBLIC_PAGES) {
         // Act
         const nav = await loadNav(page, path);
-        const menu = nav.getByRole('button', { name: 'Menu' });
+        const menu = nav.getByRole('button', { name: 'Menu', exact: true });
         const items = await navItems(page);
 
         // Assess: one navigation, the same everywhere, its links folded on the first screen
@@ -124,7 +124,7 @@ describe('the public navigation', () => {
     const { context, page } = await openPage(browser, { viewport: PHONE_VIEWPORT });
     try {
       const nav = await loadNav(page, 'idees.html');
-      const menu = nav.getByRole('button', { name: 'Menu' });
+      const menu = nav.getByRole('button', { name: 'Menu', exact: true });
       await menu.focus();
       await page.keyboard.press('Enter');
       await nav.getByRole('link', { name: 'Accueil' }).waitFor();
