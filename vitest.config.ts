@@ -9,9 +9,9 @@ const STACK_PER_FILE = {
   setupFiles: ['test/support/file-stack.ts'],
   testTimeout: 60_000,
   hookTimeout: 120_000,
-  pool: 'forks',
+  pool: 'forks' as const,
   isolate: true,
-} as const;
+};
 
 /**
  * Test taxonomy (see README): unit and contract tests need nothing running; infra tests synthesize the

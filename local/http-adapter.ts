@@ -204,7 +204,9 @@ export async function startHttpAdapter(options: {
     options.log?.(
       `${method} ${url.pathname} → ${status} (${matched.route.functionName}, ${(performance.now() - started).toFixed(0)} ms)`,
     );
-    const responseHeaders: Record<string, string | string[]> = {};
+    // Node stamps `Date` from its own copy of the real clock; the process's `Date` is the one that follows
+    // the local clock under `npm start` (time-shift.ts), so say that one, as API Gateway says AWS's time.
+    const responseHeaders: Record<string, string | string[]> = { date: new Date().toUTCString() };
     for (const [name, value] of Object.entries(result.headers ?? {})) responseHeaders[name] = String(value);
     if (result.cookies?.length) responseHeaders['set-cookie'] = result.cookies;
     res.writeHead(status, responseHeaders);

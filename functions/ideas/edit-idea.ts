@@ -92,7 +92,7 @@ export async function editIdea(
       'Cette idée ne peut plus être modifiée (retirée, masquée ou regroupée).',
     );
   }
-  const { commune, location, proposer, status: _status, ...fields } = patch;
+  const { commune, place, location, proposer, status: _status, ...fields } = patch;
   const next: Idea = {
     ...idea,
     ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
@@ -102,6 +102,8 @@ export async function editIdea(
   };
   if (commune === null) delete next.commune;
   else if (commune !== undefined) next.commune = commune;
+  if (place === null) delete next.place;
+  else if (place !== undefined) next.place = place;
   if (location === null) delete next.location;
   else if (location !== undefined) next.location = location;
   if (proposer) next.proposer = normalizeProposer(proposer);

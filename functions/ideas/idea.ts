@@ -37,6 +37,8 @@ export const Idea = z.object({
   commune: z.string().optional(),
   estimatedCost: z.number(),
   proposer: z.object({ kind: z.enum(PROPOSER_KINDS), name: z.string().optional() }),
+  /** Where in the commune, in words (an address, a place name). */
+  place: z.string().optional(),
   location: Location.optional(),
   /** Keys of its pictures in the site bucket (`uploads/<edition>/<idea>/...`), served under `/uploads/`. */
   pictures: z.array(z.string()).default([]),
@@ -68,6 +70,7 @@ export function publicIdea(idea: Idea) {
     ...(idea.commune ? { commune: idea.commune } : {}),
     estimatedCost: idea.estimatedCost,
     proposer: idea.proposer,
+    ...(idea.place ? { place: idea.place } : {}),
     ...(idea.location ? { location: idea.location } : {}),
     pictures: idea.pictures,
     submittedAt: idea.submittedAt,

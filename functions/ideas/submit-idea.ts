@@ -87,6 +87,7 @@ export async function submitIdea(
     ...(body.commune ? { commune: body.commune } : {}),
     estimatedCost: body.estimatedCost,
     proposer: normalizeProposer(body.proposer),
+    ...(body.place ? { place: body.place } : {}),
     ...(body.location ? { location: body.location } : {}),
     submittedAt: at,
     updatedAt: at,

@@ -21,12 +21,14 @@ import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts'
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
+import { toInstant } from '../../shared/time/zoned.ts';
 import type { Project } from '../../shared/voting/projects.ts';
 import { castBallot } from './cast-ballot.ts';
 import { changeVoteWindow } from './change-vote-window.ts';
 import { enterPaperBallot, resolvePaperSheet, sheetView } from './enter-paper-ballot.ts';
 import type { PaperSheetRepository } from './paper-sheet-repository.ts';
-import { readBallot } from './read-ballot.ts';
+import { readBallot, voterState } from './read-ballot.ts';
+import { voteNotOpen } from './vote-refusals.ts';
 import { freezeVote, snapshotSource } from './vote-snapshot.ts';
 import type { VotingRepository } from './voting-repository.ts';
 import { watchVoteWindow } from './watch-vote-window.ts';
@@ -85,12 +87,25 @@ export function makeHandler(deps: VotingDeps) {
         await config(request);
         const principal = principalOf(request);
         const frozen = await snapshot({ freezeIfVote: true });
+        if (!frozen) {
+          // Not frozen yet: the vote has not opened. Say when, from the calendar.
+          const edition = await deps.editions.get();
+          throw voteNotOpen(toInstant(edition.calendar.voteOpen, edition.timeZone), edition.timeZone);
+        }
+        const [phase, window, voted] = await Promise.all([
+          deps.votes.getPhase(),
+          deps.votes.getWindow(),
+          deps.votes.hasVoted(principal.sub),
+        ]);
         return {
-          body: readBallot(
-            frozen?.snapshot,
-            { id: principal.sub, territory: principal.territory },
-            deps.edition,
-          ),
+          body: {
+            ...readBallot(
+              frozen.snapshot,
+              { id: principal.sub, territory: principal.territory },
+              deps.edition,
+            ),
+            state: voterState({ snapshot: frozen.snapshot, phase, window, voted, now: deps.now() }),
+          },
         };
       },
       'POST /api/editions/{edition}/ballots': async (request) => {

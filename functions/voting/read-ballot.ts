@@ -1,7 +1,43 @@
+import type { Phase } from '../../shared/edition/phases.ts';
 import { DomainError } from '../../shared/errors/domain-error.ts';
 import { type VoteSnapshot, voterEnvelopes } from '../../shared/voting/frozen-snapshot.ts';
 import { shuffleFor } from './shuffle.ts';
 import { voteNotOpen } from './vote-refusals.ts';
+import type { VoteWindow } from './voting-repository.ts';
+
+/** Where this voter stands, so that the page says it before any choice is made. */
+export type VoterStatus = 'open' | 'not-open' | 'paused' | 'closed' | 'voted';
+
+export interface VoterState {
+  status: VoterStatus;
+  /** ISO instants of the window in force (an extension moves `closesAt`). */
+  opensAt: string;
+  closesAt: string;
+}
+
+/**
+ * The same checks, in the same order, as the cast transaction (voting-repository.ts): a ballot the page
+ * offers as `open` is one the API accepts, barring a change in between (which the cast then explains).
+ */
+export function voterState(input: {
+  snapshot: Pick<VoteSnapshot, 'opensAt' | 'closesAt'>;
+  phase: Phase | undefined;
+  window: VoteWindow | undefined;
+  voted: boolean;
+  now: Date;
+}): VoterState {
+  const { snapshot, phase, window, voted, now } = input;
+  const opensAt = window ? new Date(window.opensAtMs).toISOString() : snapshot.opensAt;
+  const closesAt = window ? new Date(window.closesAtMs).toISOString() : snapshot.closesAt;
+  const at = (status: VoterStatus): VoterState => ({ status, opensAt, closesAt });
+  if (voted) return at('voted');
+  if (phase === 'counting' || phase === 'results') return at('closed');
+  if (phase !== 'vote' || !window) return at('not-open');
+  if (window.paused) return at('paused');
+  if (now.getTime() < window.opensAtMs) return at('not-open');
+  if (now.getTime() >= window.closesAtMs) return at('closed');
+  return at('open');
+}
 
 /**
  * The ballot a voter fills: their envelopes (their territory, then the Département-wide one), each with

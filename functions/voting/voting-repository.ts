@@ -131,6 +131,8 @@ export interface VotingRepository {
   audit(entry: WindowAudit): Promise<void>;
   getPhase(): Promise<Phase | undefined>;
   getWindow(): Promise<VoteWindow | undefined>;
+  /** Whether this person has a ballot recorded (online or paper): the marker only, never the ballot. */
+  hasVoted(voterId: string): Promise<boolean>;
   /**
    * Replaces the window if nobody changed it meanwhile, with its audit entry; with `whileVoting`, also
    * checks in the same transaction that the phase is still `vote` (an extension cannot race the close).
@@ -249,6 +251,9 @@ export function dynamoVotingRepository(
     async getWindow() {
       const item = await get(windowKey);
       return item ? VoteWindow.parse(item) : undefined;
+    },
+    async hasVoted(voterId) {
+      return (await get({ pk: `VOTER#${voterId}`, sk: 'MARKER' })) !== undefined;
     },
     async changeWindow(expectedVersion, next, audit, options) {
       try {

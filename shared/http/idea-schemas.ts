@@ -65,6 +65,14 @@ export const Location = z.object({
 });
 export type Location = z.infer<typeof Location>;
 
+/** Where exactly, in words: an address or a place name of the commune ("Parc de Procé", "12 rue..."). */
+export const Place = z
+  .string({ message: 'Adresse ou lieu attendu' })
+  .trim()
+  .min(2, { message: 'Indiquez une adresse ou un lieu (2 caractères au moins), ou laissez vide' })
+  .max(200, { message: '200 caractères au plus' });
+export const PLACE_LENGTH = { max: 200 } as const;
+
 const Cost = z
   .number({ message: 'Montant en euros attendu' })
   .int({ message: 'Montant en euros entiers attendu' })
@@ -81,6 +89,9 @@ const ideaFields = {
   /** Estimated cost in euros, within the edition's `ideaCost` bounds. */
   estimatedCost: Cost,
   proposer: Proposer,
+  /** Optional: where in the commune, in words (the site never asks for coordinates). */
+  place: Place.optional(),
+  /** Optional coordinates, kept for clients that have them (a map); the site does not ask for them. */
   location: Location.optional(),
 };
 
@@ -124,6 +135,7 @@ export const PatchIdeaBody = z
     commune: InseeCode.nullable().optional(),
     estimatedCost: ideaFields.estimatedCost.optional(),
     proposer: Proposer.optional(),
+    place: Place.nullable().optional(),
     location: Location.nullable().optional(),
     /** The idea's pictures, in order (add an uploaded one, remove one): keys from `POST .../pictures`. */
     pictures: z.array(PictureKey).max(MAX_PICTURES, { message: '3 photos au plus' }).optional(),
@@ -160,6 +172,10 @@ export const IdeaDraftBody = z
     proposer: z
       .object({ kind: z.enum(PROPOSER_KINDS).optional(), name: z.string().max(120).optional() })
       .strict()
+      .optional(),
+    place: z
+      .string()
+      .max(PLACE_LENGTH.max * 2)
       .optional(),
     location: z.object({ lat: z.number(), lng: z.number() }).strict().optional(),
     /** The step of the form the citizen was on. */

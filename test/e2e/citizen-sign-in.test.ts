@@ -43,6 +43,8 @@ describe('« Vérifier mon identité » and « Mes données »', () => {
     try {
       // Act 1: from the home page's navigation to step 1
       await page.goto(stack.siteUrl);
+      // On a phone the links other than the phase's action are behind « Menu ».
+      await page.getByRole('navigation').getByRole('button', { name: 'Menu' }).click();
       await page.getByRole('navigation').getByRole('link', { name: 'Vérifier mon identité' }).click();
       await page.getByRole('heading', { level: 1, name: 'Vérifier mon identité' }).waitFor();
       await expectNoAxeViolations(page);

@@ -176,6 +176,8 @@ describe('idea pages', () => {
         if (/\/api\/editions\/[^/]+\/ideas\?/.test(request.url())) apiListCalls.push(request.url());
       });
       await visitor.page.goto(stack.siteUrl);
+      // On a phone the links other than the phase's action are behind « Menu ».
+      await visitor.page.getByRole('navigation').getByRole('button', { name: 'Menu' }).click();
       await visitor.page.getByRole('navigation').getByRole('link', { name: 'Les idées' }).click();
       await visitor.page.getByRole('heading', { level: 1, name: 'Les idées proposées' }).waitFor();
       await visitor.page.getByLabel('Territoire').selectOption('nantes');

@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('« Voter »: ballot, confirmation, receipt', () => {
-  it('lets a citizen choose 3 projects on a phone, confirm, see her receipt, and refuses a second ballot', async () => {
+  it('lets a citizen choose 3 projects on a phone, confirm, see her receipt, and refuses a second ballot at once', async () => {
     // Prepare: a verified citizen of Nantes, signed in (token in sessionStorage, as the identity page leaves it).
     const citizen = await factory.create('nantes');
     const { context, page } = await openPage(browser, { viewport: PHONE_VIEWPORT });
@@ -77,18 +77,17 @@ describe('« Voter »: ballot, confirmation, receipt', () => {
       expect(mails[0]?.body.text).toContain(receipt);
       await expectNoAxeViolations(page);
 
-      // Act 3: a second ballot from the same person
+      // Act 3: the same person comes back to the ballot
       await page.reload();
-      await territory.waitFor();
-      await boxes.nth(3).check();
-      await boxes.nth(4).check();
-      await boxes.nth(5).check();
-      await page.getByRole('button', { name: 'Vérifier mes choix' }).click();
-      await page.getByRole('button', { name: 'Confirmer mon vote' }).click();
-      // Assess: refused, in French
-      const alert = page.locator('#vote-error');
-      await alert.getByText('Vous avez déjà voté').waitFor();
-      expect(normalizeSpaces(await alert.textContent())).toContain('ne peut pas être modifié');
+      // Assess: refused at once, in French, before any ticking, with the way to check the receipt
+      const state = page.locator('#vote-state');
+      await state.getByRole('heading', { name: 'Vous avez déjà voté' }).waitFor();
+      expect(normalizeSpaces(await state.textContent())).toContain('ne peut pas être modifié');
+      expect(await state.getByRole('link', { name: 'vérifier mon reçu' }).getAttribute('href')).toBe(
+        'recu.html',
+      );
+      expect(await page.getByRole('checkbox').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Vérifier mes choix' }).isVisible()).toBe(false);
       await expectNoAxeViolations(page);
     } finally {
       await context.close();

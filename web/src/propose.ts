@@ -11,7 +11,7 @@ import {
   unexpectedProblem,
 } from './lib/forms.ts';
 import { communesOf, editionPath, envelopes, type IdeasWindow, type IdeaView } from './lib/ideas.ts';
-import { DESCRIPTION_LENGTH, TITLE_LENGTH } from './lib/shared-data.ts';
+import { DESCRIPTION_LENGTH, PLACE_LENGTH, TITLE_LENGTH } from './lib/shared-data.ts';
 import type { EditionView } from './lib/types.ts';
 
 /** What has been typed, as kept in localStorage and in the server draft. */
@@ -23,7 +23,8 @@ interface Draft {
   description?: string;
   estimatedCost?: number;
   proposer?: { kind?: 'individual' | 'collective' | 'association'; name?: string };
-  location?: { lat: number; lng: number };
+  /** An address or a place name, in words (never coordinates). */
+  place?: string;
   step?: number;
 }
 
@@ -39,9 +40,7 @@ const STEPS = 3;
 const FIELD_STEP: Record<string, number> = {
   'body.territory': 0,
   'body.commune': 0,
-  'body.location': 0,
-  'body.location.lat': 0,
-  'body.location.lng': 0,
+  'body.place': 0,
   'body.theme': 1,
   'body.title': 1,
   'body.description': 1,
@@ -54,8 +53,7 @@ const SERVER_SAVE_DELAY_MS = 1500;
 
 const territory = byId<HTMLSelectElement>('territory');
 const commune = byId<HTMLSelectElement>('commune');
-const lat = byId<HTMLInputElement>('lat');
-const lng = byId<HTMLInputElement>('lng');
+const place = byId<HTMLInputElement>('place');
 const theme = byId<HTMLSelectElement>('theme');
 const title = byId<HTMLInputElement>('title');
 const description = byId<HTMLTextAreaElement>('description');
@@ -69,9 +67,7 @@ const saveStatus = byId('save-status');
 const fields: Record<string, HTMLElement | undefined> = {
   'body.territory': territory,
   'body.commune': commune,
-  'body.location': lat,
-  'body.location.lat': lat,
-  'body.location.lng': lng,
+  'body.place': place,
   'body.theme': theme,
   'body.title': title,
   'body.description': description,
@@ -87,16 +83,8 @@ const proposerKind = () =>
   (form.querySelector<HTMLInputElement>('input[name="proposer"]:checked')?.value ??
     'individual') as NonNullable<Draft['proposer']>['kind'];
 
-/** A French decimal (`47,2184`) or an empty field. */
-const decimal = (value: string): number | undefined => {
-  const trimmed = value.trim().replace(',', '.');
-  return trimmed === '' ? undefined : Number(trimmed);
-};
-
 function readDraft(): Draft {
   const costValue = cost.value.replace(/[\s\u00a0\u202f€]/g, '');
-  const latValue = decimal(lat.value);
-  const lngValue = decimal(lng.value);
   const kind = proposerKind();
   return {
     territory: territory.value,
@@ -106,12 +94,7 @@ function readDraft(): Draft {
     description: description.value,
     ...(/^\d{1,10}$/.test(costValue) ? { estimatedCost: Number(costValue) } : {}),
     proposer: { kind, ...(kind !== 'individual' ? { name: proposerName.value } : {}) },
-    ...(latValue !== undefined &&
-    lngValue !== undefined &&
-    Number.isFinite(latValue) &&
-    Number.isFinite(lngValue)
-      ? { location: { lat: latValue, lng: lngValue } }
-      : {}),
+    ...(place.value.trim() ? { place: place.value } : {}),
     step,
   };
 }
@@ -154,8 +137,7 @@ function restore(edition: EditionView['edition'], draft: Draft): void {
   if (radio) radio.checked = true;
   proposerName.value = draft.proposer?.name ?? '';
   byId('proposer-name-field').hidden = kind === 'individual';
-  lat.value = draft.location ? String(draft.location.lat).replace('.', ',') : '';
-  lng.value = draft.location ? String(draft.location.lng).replace('.', ',') : '';
+  place.value = draft.place ?? '';
 }
 
 /** Checks what the browser can check, so that most mistakes are shown before anything is sent. */
@@ -165,12 +147,11 @@ function localErrors(edition: EditionView['edition'], draft: Draft): FieldError[
   if (!draft.territory) errors.push({ field: 'body.territory', message: 'Choisissez le territoire.' });
   if (!wide && !draft.commune)
     errors.push({ field: 'body.commune', message: 'Choisissez la commune concernée.' });
-  const latText = lat.value.trim();
-  const lngText = lng.value.trim();
-  if ((latText || lngText) && !draft.location) {
+  const placeLength = draft.place?.trim().length ?? 0;
+  if (placeLength === 1 || placeLength > PLACE_LENGTH.max) {
     errors.push({
-      field: latText && Number.isFinite(decimal(latText)) ? 'body.location.lng' : 'body.location.lat',
-      message: 'Indiquez la latitude et la longitude en degrés décimaux, ou laissez les deux vides.',
+      field: 'body.place',
+      message: `Indiquez une adresse ou un lieu de 2 à ${PLACE_LENGTH.max} caractères, ou laissez vide.`,
     });
   }
   if (!draft.theme) errors.push({ field: 'body.theme', message: 'Choisissez un thème.' });
@@ -226,7 +207,7 @@ function submissionBody(draft: Draft) {
       kind: draft.proposer?.kind ?? 'individual',
       ...(draft.proposer?.kind !== 'individual' ? { name: draft.proposer?.name?.trim() ?? '' } : {}),
     },
-    ...(draft.location ? { location: draft.location } : {}),
+    ...(draft.place?.trim() ? { place: draft.place.trim() } : {}),
   };
 }
 
@@ -338,7 +319,7 @@ function setUp(
       description: existing.description,
       estimatedCost: existing.estimatedCost,
       proposer: existing.proposer,
-      ...(existing.location ? { location: existing.location } : {}),
+      ...(existing.place ? { place: existing.place } : {}),
     };
   }
   if (serverDraft && (!local || serverDraft.savedAt > local.savedAt)) restored = serverDraft.draft;
@@ -453,7 +434,7 @@ function setUp(
         ? await apiRequest<IdeaView>(config, `${base}/ideas/${encodeURIComponent(existing.id)}`, {
             method: 'PATCH',
             token: citizen.token,
-            body: { ...body, commune: body.commune ?? null, location: body.location ?? null },
+            body: { ...body, commune: body.commune ?? null, place: body.place ?? null },
           })
         : await apiRequest<IdeaView>(config, `${base}/ideas`, {
             method: 'POST',

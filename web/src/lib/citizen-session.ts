@@ -1,4 +1,5 @@
 import { decodeJwtPayload } from './session.ts';
+import { forgetToken, tokenUsableUntil } from './token-clock.ts';
 
 /** A verified inhabitant's session, as the identity API answered it (the API verifies; we only display). */
 export interface CitizenSession {
@@ -6,23 +7,29 @@ export interface CitizenSession {
   citizenId: string;
   territory: string;
   status: string;
-  /** Epoch milliseconds. */
+  /** Browser epoch milliseconds after which the token is no longer usable, by the issuer's clock. */
   expiresAt: number;
 }
 
 const STORAGE_KEY = 'bp.citizen.token';
+const ANCHOR_KEY = 'bp.citizen.token.anchor';
 
 export function storeCitizenToken(token: string): void {
+  signOutCitizen();
   sessionStorage.setItem(STORAGE_KEY, token);
 }
 
-/** The stored session of this tab, or `null` when there is none or it has expired. */
+/**
+ * The stored session of this tab, or `null` when there is none or it has expired: judged by the token's own
+ * lifetime measured from when this tab received it, never by the browser's clock against `exp` (see
+ * token-clock.ts). The API refuses an expired token anyway (401).
+ */
 export function currentCitizen(now = Date.now()): CitizenSession | null {
   const token = sessionStorage.getItem(STORAGE_KEY);
   if (!token) return null;
   try {
     const claims = decodeJwtPayload(token);
-    const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : 0;
+    const expiresAt = tokenUsableUntil(ANCHOR_KEY, claims, now);
     if (expiresAt > now) {
       return {
         token,
@@ -35,10 +42,11 @@ export function currentCitizen(now = Date.now()): CitizenSession | null {
   } catch {
     // An unreadable token is as good as none.
   }
-  sessionStorage.removeItem(STORAGE_KEY);
+  signOutCitizen();
   return null;
 }
 
 export function signOutCitizen(): void {
   sessionStorage.removeItem(STORAGE_KEY);
+  forgetToken(ANCHOR_KEY);
 }

@@ -17,6 +17,8 @@ export interface IdeaView {
   commune?: string;
   estimatedCost: number;
   proposer: { kind: keyof typeof PROPOSER_LABELS; name?: string };
+  /** Where in the commune, in words. */
+  place?: string;
   location?: { lat: number; lng: number };
   submittedAt: string;
   publishedAt?: string;
@@ -84,6 +86,7 @@ export function ideaFacts(edition: Edition, idea: IdeaView): HTMLElement {
   const rows: [string, string][] = [
     ['Territoire', territoryName(edition, idea.territory)],
     ...(idea.commune ? [['Commune', communeName(idea.commune)] as [string, string]] : []),
+    ...(idea.place ? [['Lieu', idea.place] as [string, string]] : []),
     ['Thème', themeName(edition, idea.theme)],
     ['Coût estimé', formatEuros(idea.estimatedCost)],
     ['Proposée', proposerText(idea.proposer)],

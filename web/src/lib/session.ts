@@ -1,5 +1,6 @@
 import { cognitoEndpoint, type SiteConfig } from './config.ts';
 import { STAFF_ROLES } from './shared-data.ts';
+import { forgetToken, tokenUsableUntil } from './token-clock.ts';
 import type { StaffRole } from './types.ts';
 
 /** A signed-in staff member, as read from the Cognito ID token (the API verifies it; we only display). */
@@ -7,11 +8,12 @@ export interface StaffSession {
   idToken: string;
   email: string;
   roles: StaffRole[];
-  /** Epoch milliseconds. */
+  /** Browser epoch milliseconds after which the token is no longer usable, by the issuer's clock. */
   expiresAt: number;
 }
 
 const STORAGE_KEY = 'bp.staff.idToken';
+const ANCHOR_KEY = 'bp.staff.idToken.anchor';
 
 /** A sign-in refusal, with a French message for the person. */
 export class SignInError extends Error {
@@ -30,38 +32,49 @@ export function decodeJwtPayload(token: string): Record<string, unknown> {
   return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
 }
 
-function sessionFromToken(idToken: string): StaffSession {
+function sessionFromToken(idToken: string, now = Date.now()): StaffSession {
   const claims = decodeJwtPayload(idToken);
   const groups = Array.isArray(claims['cognito:groups']) ? (claims['cognito:groups'] as unknown[]) : [];
   return {
     idToken,
     email: typeof claims.email === 'string' ? claims.email : String(claims['cognito:username'] ?? ''),
     roles: STAFF_ROLES.filter((role) => groups.includes(role)),
-    expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : 0,
+    expiresAt: tokenUsableUntil(ANCHOR_KEY, claims, now),
   };
 }
 
-/** The stored session, or `null` when there is none or it has expired. */
+/**
+ * The stored session, or `null` when there is none or it has expired. Expiry is judged by the token's own
+ * lifetime (issuer's `exp - iat`), measured from when this tab received it: never by comparing `exp` with
+ * the browser's clock, which may be far from the server's. The API refuses an expired token anyway (401).
+ */
 export function currentSession(now = Date.now()): StaffSession | null {
   const token = sessionStorage.getItem(STORAGE_KEY);
   if (!token) return null;
   try {
-    const session = sessionFromToken(token);
+    const session = sessionFromToken(token, now);
     if (session.expiresAt > now) return session;
   } catch {
     // An unreadable token is as good as none.
   }
-  sessionStorage.removeItem(STORAGE_KEY);
+  signOut();
   return null;
 }
 
 export function signOut(): void {
   sessionStorage.removeItem(STORAGE_KEY);
+  forgetToken(ANCHOR_KEY);
 }
 
+/** Same words for an unknown address and a wrong password, as Cognito: no way to probe who has an account. */
+const WRONG_CREDENTIALS =
+  'Adresse électronique ou mot de passe incorrect. Vérifiez-les (majuscules comprises) puis réessayez.';
+
 const COGNITO_MESSAGES: Record<string, string> = {
-  NotAuthorizedException: 'Adresse électronique ou mot de passe incorrect.',
-  UserNotFoundException: 'Adresse électronique ou mot de passe incorrect.',
+  NotAuthorizedException: WRONG_CREDENTIALS,
+  UserNotFoundException: WRONG_CREDENTIALS,
+  // cognito-local's answer to a wrong password (Cognito itself answers NotAuthorizedException).
+  InvalidPasswordException: WRONG_CREDENTIALS,
   UserNotConfirmedException: 'Ce compte n’est pas encore confirmé. Contactez l’équipe d’exploitation.',
   PasswordResetRequiredException:
     'Vous devez réinitialiser votre mot de passe avant de vous connecter. Contactez l’équipe d’exploitation.',
@@ -100,6 +113,7 @@ export async function signIn(config: SiteConfig, email: string, password: string
   const body = (await response.json().catch(() => ({}))) as InitiateAuthResponse;
   const idToken = body.AuthenticationResult?.IdToken;
   if (response.ok && idToken) {
+    signOut();
     sessionStorage.setItem(STORAGE_KEY, idToken);
     return sessionFromToken(idToken);
   }

@@ -11,6 +11,7 @@ export {
   DESCRIPTION_LENGTH,
   IDEA_SORT_LABELS,
   IDEA_STATUS_LABELS,
+  PLACE_LENGTH,
   PROPOSER_LABELS,
   TITLE_LENGTH,
 } from '../../../shared/http/idea-schemas.ts';
