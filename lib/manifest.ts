@@ -29,6 +29,8 @@ import {
   ReassignmentRequested,
   ResultsComputed,
   ResultsPublished,
+  VoteAnnulled,
+  VoteOpeningRefused,
   VoteWindowChanged,
   VoteWindowEnded,
   VotingClosed,
@@ -204,7 +206,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         description: `Phase « ${transition.phase} » le ${transition.localTime} (${edition.timeZone})`,
         input: { kind: 'phase-transition', edition: edition.id, phase: transition.phase },
       })),
-    permissions: { table: 'readwrite', publishes: [PhaseChanged], sendsEmail: false },
+    permissions: { table: 'readwrite', publishes: [PhaseChanged, VoteOpeningRefused], sendsEmail: false },
   },
   {
     name: 'identity',
@@ -584,7 +586,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     schedules: noSchedules,
     permissions: {
       table: 'readwrite',
-      publishes: [ResultsComputed, ResultsPublished, RealisationUpdated],
+      publishes: [ResultsComputed, ResultsPublished, RealisationUpdated, VoteAnnulled],
       sendsEmail: false,
     },
   },
@@ -746,6 +748,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { id: 'phase-changes', events: [PhaseChanged] },
       { id: 'duplicates', events: [DuplicateSuspected] },
       { id: 'vote-window', events: [VoteWindowChanged] },
+      { id: 'vote-opening-refused', events: [VoteOpeningRefused] },
       {
         id: 'ideas',
         events: [IdeaSubmitted, IdeaPublished, IdeaChangeRequested, IdeaHidden, IdeasMerged],
