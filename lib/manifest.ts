@@ -546,6 +546,20 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         summary: 'Publish the computed results, with a reason (the phase moves to results)',
       },
       {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/results/recount',
+        access: ['admin'],
+        summary:
+          'Recount the closed vote from the stored ballots, with a reason: a new version replaces the results (audited)',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/results/annulment',
+        access: ['admin'],
+        summary:
+          'Annul the vote, with a mandatory reason: its results are marked annulled (audited, VoteAnnulled)',
+      },
+      {
         method: 'GET',
         path: '/api/editions/{edition}/realisations',
         access: 'public',

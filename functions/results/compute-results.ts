@@ -1,6 +1,7 @@
 import { ResultsComputed } from '../../shared/events/catalogue.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import type { VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 import { countEnvelope, describeCounting, sha256 } from './count-envelope.ts';
 import { buildOpenData } from './open-data.ts';
 import type { PublicResults } from './results-model.ts';
@@ -17,7 +18,7 @@ export interface ComputeResultsDeps {
 
 export type ComputeOutcome = 'computed' | 'unchanged' | 'published-already' | 'no-vote';
 
-async function publishComputed(deps: ComputeResultsDeps, stored: StoredResults) {
+export async function publishComputed(deps: ComputeResultsDeps, stored: StoredResults) {
   await deps.events.publish(ResultsComputed, {
     edition: deps.edition,
     resultsId: stored.resultsId,
@@ -38,8 +39,8 @@ async function publishComputed(deps: ComputeResultsDeps, stored: StoredResults) 
  * Counts every envelope of the closed vote from the stored ballots with the FROZEN snapshot's rule, budgets
  * and tie-break; stores the results and their open data files, then emits `ResultsComputed`. Idempotent:
  * the results id is the hash of the snapshot and of the canonical ballot files, so a replayed `VotingClosed`
- * finds the same id and changes nothing (it only republishes an event that did not make it). Published
- * results are never replaced.
+ * finds the same id and changes nothing (it only republishes an event that did not make it). Published or
+ * annulled results are never replaced here: only an admin's recount (`recountResults`) replaces them.
  */
 export async function computeResults(
   deps: ComputeResultsDeps,
@@ -48,49 +49,29 @@ export async function computeResults(
   const frozen = await deps.results.getSnapshot();
   if (!frozen) return 'no-vote';
   const existing = await deps.results.getResults();
-  if (existing?.publishedAt) {
+  if (existing?.publishedAt || existing?.annulment) {
     await deps.results.audit({
       auditId: deps.newId(),
       action: 'recount-refused',
       at: deps.now().toISOString(),
       actor: 'system',
-      reason: `Clôture ${closing.changeId} après la publication : les résultats publiés restent.`,
+      reason: `Clôture ${closing.changeId} après la publication ou l’annulation : les résultats restent (un recomptage passe par l’administration).`,
     });
     return 'published-already';
   }
-  const { snapshot, hash: snapshotHash } = frozen;
-  const counted = await Promise.all(
-    snapshot.envelopes.map(async (envelope) =>
-      countEnvelope(snapshot, envelope, await deps.results.readBallots(envelope.id), deps.edition),
-    ),
-  );
-  const resultsId = sha256(
-    [snapshotHash, ...counted.map(({ result }) => `${result.id}:${result.ballotsSha256}`)].join('\n'),
-  ).slice(0, 32);
-  if (existing?.resultsId === resultsId) {
+  const counted = await countStoredBallots(deps, frozen);
+  if (existing?.resultsId === counted.resultsId) {
     if (existing.eventPending) await publishComputed(deps, existing);
     return 'unchanged';
   }
-  const withoutFiles: Omit<PublicResults, 'files'> = {
-    edition: deps.edition,
-    resultsId,
-    snapshotHash,
-    counting: describeCounting(snapshot),
-    envelopes: counted.map(({ result }) => result),
-  };
-  const { files, manifest } = buildOpenData(
-    snapshot,
-    withoutFiles,
-    new Map(counted.map(({ result, ballotsFile }) => [result.id, ballotsFile])),
-  );
-  await deps.results.putFiles(resultsId, files);
+  const { resultsId, snapshotHash } = counted;
   const computedAt = deps.now().toISOString();
   const stored: StoredResults = {
     resultsId,
     changeId: closing.changeId,
     computedAt,
     snapshotHash,
-    results: { ...withoutFiles, files: manifest },
+    results: counted.results,
     eventPending: true,
     version: (existing?.version ?? 0) + 1,
   };
@@ -104,9 +85,43 @@ export async function computeResults(
   });
   deps.logger.info('results computed', {
     resultsId,
-    envelopes: counted.length,
-    ballots: counted.reduce((sum, { result }) => sum + result.ballots, 0),
+    envelopes: counted.results.envelopes.length,
+    ballots: counted.results.envelopes.reduce((sum, envelope) => sum + envelope.ballots, 0),
   });
   await publishComputed(deps, stored);
   return 'computed';
+}
+
+/**
+ * Counts every envelope from the stored ballots with the frozen snapshot's rule, budgets and tie-break, and
+ * stores the open data files (keyed by the results id: the same ballots rewrite the same bytes). The results
+ * id is the hash of the snapshot and of the canonical ballot files.
+ */
+export async function countStoredBallots(
+  deps: Pick<ComputeResultsDeps, 'edition' | 'results'>,
+  frozen: { snapshot: VoteSnapshot; hash: string },
+): Promise<{ resultsId: string; snapshotHash: string; results: PublicResults }> {
+  const { snapshot, hash: snapshotHash } = frozen;
+  const counted = await Promise.all(
+    snapshot.envelopes.map(async (envelope) =>
+      countEnvelope(snapshot, envelope, await deps.results.readBallots(envelope.id), deps.edition),
+    ),
+  );
+  const resultsId = sha256(
+    [snapshotHash, ...counted.map(({ result }) => `${result.id}:${result.ballotsSha256}`)].join('\n'),
+  ).slice(0, 32);
+  const withoutFiles: Omit<PublicResults, 'files'> = {
+    edition: deps.edition,
+    resultsId,
+    snapshotHash,
+    counting: describeCounting(snapshot),
+    envelopes: counted.map(({ result }) => result),
+  };
+  const { files, manifest } = buildOpenData(
+    snapshot,
+    withoutFiles,
+    new Map(counted.map(({ result, ballotsFile }) => [result.id, ballotsFile])),
+  );
+  await deps.results.putFiles(resultsId, files);
+  return { resultsId, snapshotHash, results: { ...withoutFiles, files: manifest } };
 }

@@ -5,18 +5,23 @@ import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
 import {
+  AnnulVoteBody,
   OpenDataFileName,
   PublishResultsBody,
   RealisationBody,
+  RecountResultsBody,
   ResultsNewsBody,
 } from '../../shared/http/results-schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { formatFrench } from '../../shared/time/zoned.ts';
 import { ReceiptCodePattern } from '../../shared/voting/ballot-layout.ts';
+import { annulVote } from './annul-vote.ts';
 import { computeResults } from './compute-results.ts';
 import type { FollowUpRepository } from './follow-up-repository.ts';
 import { publishResults } from './publish-results.ts';
 import { followProject, publicFollowUp, updateRealisation } from './realisation.ts';
+import { recountResults } from './recount-results.ts';
 import type { ResultsRepository, StoredResults } from './results-repository.ts';
 
 export interface ResultsDeps {
@@ -44,14 +49,36 @@ const CONTENT_TYPES: Record<string, string> = {
   pb: 'text/plain; charset=utf-8',
 };
 
-/** The staff view: the results and where they stand (computed, published by whom and why). */
+/** The staff view (`StaffResultsView`): the results and where they stand (computed, recounted, published, annulled). */
 const staffView = (stored: StoredResults) => ({
   ...stored.results,
   computedAt: stored.computedAt,
   changeId: stored.changeId,
+  version: stored.version,
   published: Boolean(stored.publishedAt),
   ...(stored.publishedAt ? { publishedAt: stored.publishedAt, publishReason: stored.publishReason } : {}),
+  ...(stored.recount ? { recount: stored.recount } : {}),
+  annulled: Boolean(stored.annulment),
+  ...(stored.annulment
+    ? {
+        annulment: {
+          at: stored.annulment.at,
+          by: stored.annulment.by,
+          reason: stored.annulment.reason,
+          wasPublished: stored.annulment.wasPublished,
+        },
+      }
+    : {}),
 });
+
+/** 410 of the public results of an annulled vote: no longer the outcome, the reason said plainly. */
+const resultsAnnulled = (annulment: NonNullable<StoredResults['annulment']>, timeZone: string) =>
+  new DomainError({
+    code: 'results_annulled',
+    status: 410,
+    title: 'Vote annulé',
+    detail: `Le vote a été annulé le ${formatFrench(new Date(annulment.at), timeZone)} : ses résultats ne sont plus valables. Motif : ${annulment.reason}`,
+  });
 
 export function makeHandler(deps: ResultsDeps) {
   const checkEdition = (request: HttpRequest) => {
@@ -67,6 +94,8 @@ export function makeHandler(deps: ResultsDeps) {
     return stored;
   };
   const publicCache = { 'cache-control': 'public, max-age=60' };
+  const annulled = async (annulment: NonNullable<StoredResults['annulment']>) =>
+    resultsAnnulled(annulment, (await deps.results.getSnapshot())?.snapshot.timeZone ?? 'Europe/Paris');
   const principalOf = (request: HttpRequest) => {
     if (!request.principal)
       throw new DomainError({ code: 'unauthenticated', status: 401, title: 'Connexion requise' });
@@ -79,6 +108,7 @@ export function makeHandler(deps: ResultsDeps) {
     routes: {
       'GET /api/editions/{edition}/results': async (request) => {
         const stored = await published(request);
+        if (stored.annulment) throw await annulled(stored.annulment);
         return {
           body: { ...stored.results, publishedAt: stored.publishedAt },
           headers: publicCache,
@@ -93,6 +123,7 @@ export function makeHandler(deps: ResultsDeps) {
       },
       'GET /api/editions/{edition}/open-data/{file}': async (request) => {
         const stored = await published(request);
+        if (stored.annulment) throw await annulled(stored.annulment);
         const name = parseWith(OpenDataFileName, request.params.file, 'params.file');
         const text = await deps.results.readFile(stored.resultsId, name);
         if (text === undefined) throw notFound('file_not_found', `Le fichier « ${name} » n’existe pas.`);
@@ -175,6 +206,27 @@ export function makeHandler(deps: ResultsDeps) {
           actor: { sub: principal.sub, role: 'admin' },
         });
         deps.logger.info('results published', { resultsId: stored.resultsId, staffSub: principal.sub });
+        return { body: staffView(stored) };
+      },
+      'POST /api/editions/{edition}/staff/results/recount': async (request) => {
+        checkEdition(request);
+        const body = parseWith(RecountResultsBody, request.body, 'body');
+        const principal = principalOf(request);
+        const stored = await recountResults(deps, {
+          reason: body.reason,
+          actor: { sub: principal.sub, role: 'admin' },
+        });
+        return { body: staffView(stored) };
+      },
+      'POST /api/editions/{edition}/staff/results/annulment': async (request) => {
+        checkEdition(request);
+        const body = parseWith(AnnulVoteBody, request.body, 'body');
+        const principal = principalOf(request);
+        const stored = await annulVote(deps, {
+          reason: body.reason,
+          actor: { sub: principal.sub, role: 'admin' },
+        });
+        deps.logger.warn('vote annulled', { resultsId: stored.resultsId, staffSub: principal.sub });
         return { body: staffView(stored) };
       },
     },
