@@ -167,7 +167,8 @@ export function dynamoPhaseRepository(
           }),
         );
       } catch (error) {
-        const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+        const reasons =
+          error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
         if (
           PHASES.indexOf(change.to) <= PHASES.indexOf('vote') &&
           reasons[guard ? 3 : 2]?.Code === 'ConditionalCheckFailed'

@@ -224,7 +224,10 @@ export function makeHandler(deps: NotificationsDeps) {
       }),
       on(VoteOpeningRefused, async (detail, envelope) => {
         const outcomes = await notifyVoteOpeningRefused(deps, await deps.editions.get(), detail, envelope.id);
-        deps.logger.warn('vote opening refused: coordinators told', { refusalId: detail.refusalId, outcomes });
+        deps.logger.warn('vote opening refused: coordinators told', {
+          refusalId: detail.refusalId,
+          outcomes,
+        });
       }),
       on(IdeaSubmitted, async (detail, envelope) => {
         const outcomes = await notifyIdeaSubmitted(deps, await deps.editions.get(), detail, envelope.id);

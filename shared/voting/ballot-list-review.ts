@@ -36,7 +36,9 @@ export const EnvelopeReview = z.object({
   /** Euros: the demand, what all its projects cost together. */
   totalCost: z.number(),
   /** Why nobody could vote in this envelope (French); absent when votable. Blocks validation and opening. */
-  problem: z.object({ code: z.enum(['no_project', 'too_few_projects', 'nothing_fits']), message: z.string() }).optional(),
+  problem: z
+    .object({ code: z.enum(['no_project', 'too_few_projects', 'nothing_fits']), message: z.string() })
+    .optional(),
   /** A French warning that does not block: the demand is below the envelope's budget. */
   warning: z.string().optional(),
 });
