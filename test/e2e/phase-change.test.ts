@@ -5,6 +5,7 @@ import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { PHASE_LABELS, PHASES, type Phase } from '../../shared/edition/phases.ts';
 import '../support/stack-context.ts';
 import { expectNoAxeViolations, launchBrowser, normalizeSpaces, openPage } from '../support/browser.ts';
+import { rewindClosedVote } from '../support/vote-rewind.ts';
 
 const stack = inject('stack');
 type StaffAccount = (typeof stack.staff)[number];
@@ -86,6 +87,8 @@ let initialPhase: Phase;
 
 beforeAll(async () => {
   browser = await launchBrowser();
+  // The vote of the shared stack may be closed (no way back): start again as a fresh stack would.
+  await rewindClosedVote(stack);
   initialPhase = (await publicPhase()).current;
 });
 

@@ -5,6 +5,7 @@ import { PhaseChanged } from '../../shared/events/catalogue.ts';
 import { toInstant } from '../../shared/time/zoned.ts';
 import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
 import '../support/stack-context.ts';
+import { rewindClosedVote } from '../support/vote-rewind.ts';
 
 const stack = inject('stack');
 const editionPath = `/api/editions/${stack.edition}`;
@@ -26,6 +27,8 @@ describe('the vertical slice: health, public edition, a staff route, an event-to
     [admin, coordinator] = await Promise.all([staffToken(stack, 'admin'), staffToken(stack, 'coordinator')]);
     const edition = await import('../../editions/loire-atlantique-demo.json', { with: { type: 'json' } });
     coordinators = edition.default.staff.coordinators.map((contact: { email: string }) => contact.email);
+    // The vote of the shared stack may be closed (no way back): start again as a fresh stack would.
+    await rewindClosedVote(stack);
     initialPhase = (await api(stack, 'GET', editionPath)).body.phase.current;
     expect(initialPhase).not.toBe('instruction');
   });

@@ -5,6 +5,7 @@ import { ACCOUNT, REGION } from '../../local/stack.ts';
 import { api, staffToken } from '../support/api.ts';
 import { citizenFactory } from '../support/citizens.ts';
 import '../support/stack-context.ts';
+import { rewindClosedVote } from '../support/vote-rewind.ts';
 import { resetVoteWindow } from '../support/voting.ts';
 
 const stack = inject('stack');
@@ -58,6 +59,7 @@ describe('an extended vote is closed when the extension ends, not at the configu
     // Prepare: the vote phase, the window as configured (the demo closed in 2023) then extended by 4 s.
     const admin = await staffToken(stack, 'admin');
     if ((await phase()) !== 'vote') {
+      await rewindClosedVote(stack);
       const moved = await api(stack, 'POST', `${editionPath}/staff/phase`, {
         token: admin,
         body: { to: 'vote', reason: 'Essai de la clôture prolongée' },

@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
 import { signIn } from '../../local/cognito.ts';
+import { PHASES, type Phase } from '../../shared/edition/phases.ts';
 import type { StackContext } from './stack-context.ts';
+import { rewindClosedVote } from './vote-rewind.ts';
 
 export interface ApiResponse {
   status: number;
@@ -70,6 +72,8 @@ export async function currentPhaseOf(stack: StackContext): Promise<string> {
 /** Moves the edition to `to` as an admin (nothing when it is there already), then waits for the bus. */
 export async function movePhase(stack: StackContext, adminToken: string, to: string, reason: string) {
   if ((await currentPhaseOf(stack)) === to) return;
+  // No way back after the close: a file that needs an earlier phase starts again as a fresh stack would.
+  if (PHASES.indexOf(to as Phase) <= PHASES.indexOf('vote')) await rewindClosedVote(stack);
   const response = await api(stack, 'POST', `/api/editions/${stack.edition}/staff/phase`, {
     token: adminToken,
     body: { to, reason },

@@ -8,6 +8,7 @@ import { STAFF_ROLES } from '../../shared/auth/roles.ts';
 import { voteWindowKey } from '../../shared/voting/vote-window.ts';
 import { api, eventually, staffToken } from './api.ts';
 import type { StackContext } from './stack-context.ts';
+import { rewindClosedVote } from './vote-rewind.ts';
 
 /**
  * Puts the shared test stack in a running vote, whatever the test files before left: the `vote` phase
@@ -18,6 +19,8 @@ export async function openVote(stack: StackContext, documents: DynamoDBDocumentC
   const admin = await staffToken(stack, 'admin');
   const editionPath = `/api/editions/${stack.edition}`;
   if ((await api(stack, 'GET', editionPath)).body.phase.current !== 'vote') {
+    // An earlier file closed the vote of the shared stack: start again as a fresh stack would.
+    await rewindClosedVote(stack);
     const moved = await api(stack, 'POST', `${editionPath}/staff/phase`, {
       token: admin,
       body: { to: 'vote', reason: 'Essai du vote : ouverture' },
