@@ -3,7 +3,9 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Mail, readMailbox } from '../../local/ses.ts';
+import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { api, currentPhaseOf, eventually, movePhase, staffToken, waitForBus } from '../support/api.ts';
+import { completeBallotList } from '../support/ballot-list.ts';
 import {
   expectNoAxeViolations,
   launchBrowser,
@@ -16,6 +18,7 @@ import { instructorOf, seedPublishedIdea } from '../support/instruction.ts';
 import '../support/stack-context.ts';
 
 const stack = inject('stack');
+const EDITION_FILE = `editions/${stack.edition}.json`;
 const editionPath = `/api/editions/${stack.edition}`;
 const instructionPath = `${editionPath}/staff/instruction`;
 const factory = await citizenFactory(stack);
@@ -393,7 +396,11 @@ describe('instruction pages', () => {
     }
     await mailsTo(author.email, 'devient un projet');
 
-    // Act 3: a committee member gives an opinion, then validates the ballot list it sees
+    // Act 3: a committee member gives an opinion, then validates the ballot list it sees (every envelope
+    // votable: a list nobody could vote on is refused, see ballot-list-votable.test.ts)
+    const edition = await readEditionFile(EDITION_FILE);
+    if (!edition.ok) throw new Error(edition.errors.join('\n'));
+    await completeBallotList(stack, factory.documents, edition.config);
     const committee = await openPage(browser, { viewport: PHONE_VIEWPORT });
     try {
       await signInStaff(committee.page, 'committee');

@@ -4,8 +4,8 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/li
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readMailbox } from '../../local/ses.ts';
 import { ACCOUNT, REGION } from '../../local/stack.ts';
-import type { Project } from '../../shared/voting/projects.ts';
 import { api, currentPhaseOf, movePhase, staffToken, waitForBus } from '../support/api.ts';
+import { seedRetainedProjects } from '../support/ballot-list.ts';
 import { citizenFactory } from '../support/citizens.ts';
 import { busEvents } from '../support/instruction.ts';
 import '../support/stack-context.ts';
@@ -55,32 +55,8 @@ async function clearList() {
     );
 }
 
-/** Retained projects as instruction stores them (as if coordinators had recorded their verdicts). */
-async function seedRetained(envelope: string, costs: number[]): Promise<Project[]> {
-  const projects: Project[] = [];
-  for (const [i, cost] of costs.entries()) {
-    const id = `p-essai-${envelope}-${i}-${randomUUID().slice(0, 6)}`;
-    const project = {
-      id,
-      title: `Projet d’essai ${envelope} ${i + 1}`,
-      summary: 'Un projet retenu pour vérifier la liste soumise au vote.',
-      cost,
-      envelope,
-      theme: 'sport',
-      ideaIds: [randomUUID()],
-      decisionId: randomUUID(),
-      retainedAt: new Date().toISOString(),
-    };
-    await documents.send(
-      new PutCommand({
-        TableName: stack.tableName,
-        Item: { pk: listPk, sk: `PROJECT#${id}`, entity: 'InstructionProject', version: 1, ...project },
-      }),
-    );
-    projects.push(project);
-  }
-  return projects;
-}
+const seedRetained = (envelope: string, costs: number[]) =>
+  seedRetainedProjects(stack, documents, envelope, costs);
 
 const readList = async () => (await api(stack, 'GET', `${base}/ballot-list`, { token: committee })).body;
 const validate = async () =>

@@ -5,6 +5,7 @@ import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { toInstant, toLocal } from '../../shared/time/zoned.ts';
 import { readProjects } from '../../shared/voting/projects.ts';
 import { api, currentPhaseOf, movePhase, staffToken } from '../support/api.ts';
+import { completeBallotList } from '../support/ballot-list.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import {
   actionLinkKey,
@@ -286,7 +287,8 @@ describe('instruction: services examine ideas, coordinators decide, the Comité 
   });
 
   it('freezes the list once the committee validates it, until a reasoned reopening', async () => {
-    // Prepare
+    // Prepare: every envelope votable (a list nobody could vote on is refused: ballot-list-votable.test.ts)
+    await completeBallotList(stack, factory.documents, config);
     const seen = await api(stack, 'GET', `${base}/ballot-list`, { token: committee });
     const stale = await api(stack, 'POST', `${base}/ballot-list/validation`, {
       token: committee,
