@@ -398,9 +398,9 @@ describe('instruction pages', () => {
 
     // Act 3: a committee member gives an opinion, then validates the ballot list it sees (every envelope
     // votable: a list nobody could vote on is refused, see ballot-list-votable.test.ts)
-    const edition = await readEditionFile(EDITION_FILE);
-    if (!edition.ok) throw new Error(edition.errors.join('\n'));
-    await completeBallotList(stack, factory.documents, edition.config);
+    const editionFile = await readEditionFile(EDITION_FILE);
+    if (!editionFile.ok) throw new Error(editionFile.errors.join('\n'));
+    await completeBallotList(stack, factory.documents, editionFile.config);
     const committee = await openPage(browser, { viewport: PHONE_VIEWPORT });
     try {
       await signInStaff(committee.page, 'committee');
