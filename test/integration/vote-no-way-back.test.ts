@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dynamoVotingRepository } from '../../functions/voting/voting-repository.ts';
 import { phaseStateKey } from '../../shared/edition/phase-state.ts';
+import { StaffResultsView } from '../../shared/http/results-schemas.ts';
 import { voteClosedKey, voteWindowKey } from '../../shared/voting/vote-window.ts';
 import { api, currentPhaseOf, eventually, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
@@ -210,6 +211,8 @@ describe('no way back after the vote closes', () => {
     expect(noReason.status).toBe(400);
     expect(noReason.body.errors.map((e: { field: string }) => e.field)).toEqual(['body.reason']);
     expect(recounted.status, JSON.stringify(recounted.body)).toBe(200);
+    // The answer is the documented one (OpenAPI: StaffResultsView), for the staff results page
+    expect(StaffResultsView.safeParse(recounted.body).success).toBe(true);
     expect(recounted.body.version).toBe(computed.version + 1);
     expect(recounted.body.recount).toMatchObject({
       reason: 'Recomptage demandé par le Comité citoyen',
@@ -256,6 +259,7 @@ describe('no way back after the vote closes', () => {
     expect(byCoordinator.status).toBe(403);
     expect(tooShort.status).toBe(400);
     expect(annulled.status, JSON.stringify(annulled.body)).toBe(200);
+    expect(StaffResultsView.safeParse(annulled.body).success).toBe(true);
     expect(annulled.body).toMatchObject({ annulled: true, annulment: { reason, wasPublished: true } });
     const publicResults = await api(stack, 'GET', `${editionPath}/results`);
     expect(publicResults.status).toBe(410);
