@@ -55,6 +55,13 @@ export interface PhaseRepository {
   markPublished(change: PhaseChange): Promise<void>;
 }
 
+/** The phase cannot go back to `vote` or before: the vote has closed (the marker is there). */
+export const voteClosedForGood = (to: Phase) =>
+  conflict(
+    'vote_closed_for_good',
+    phaseMoveRefusal('counting', to, true) ?? 'Le vote est clos : il ne peut pas être rouvert.',
+  );
+
 /**
  * Key layout (one partition per edition, a handful of items):
  * - `EDITION#<id>` / `PHASE`: the current phase, with an optimistic `version`;
@@ -63,13 +70,6 @@ export interface PhaseRepository {
  * - `EDITION#<id>#VOTING` / `CLOSED` (shared key, shared/voting/vote-window.ts): the "vote closed" marker,
  *   written with the close, never removed.
  */
-/** The phase cannot go back to `vote` or before: the vote has closed (the marker is there). */
-export const voteClosedForGood = (to: Phase) =>
-  conflict(
-    'vote_closed_for_good',
-    phaseMoveRefusal('counting', to, true) ?? 'Le vote est clos : il ne peut pas être rouvert.',
-  );
-
 export function dynamoPhaseRepository(
   client: DynamoDBDocumentClient,
   tableName: string,
