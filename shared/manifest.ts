@@ -29,6 +29,8 @@ import {
   ReassignmentRequested,
   ResultsComputed,
   ResultsPublished,
+  VoteAnnulled,
+  VoteOpeningRefused,
   VoteWindowChanged,
   VoteWindowEnded,
   VotingClosed,
@@ -210,7 +212,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         description: `Phase « ${transition.phase} » le ${transition.localTime} (${edition.timeZone})`,
         input: { kind: 'phase-transition', edition: edition.id, phase: transition.phase },
       })),
-    permissions: { table: 'readwrite', publishes: [PhaseChanged], sendsEmail: false },
+    permissions: { table: 'readwrite', publishes: [PhaseChanged, VoteOpeningRefused], sendsEmail: false },
   },
   {
     name: 'identity',
@@ -561,7 +563,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         path: '/api/editions/{edition}/staff/results/recount',
         access: ['admin'],
         summary:
-          'Recount the stored ballots before publication, with a reason (audited; refused once published)',
+          'Recount the closed vote from the stored ballots, with a reason: a new version replaces the results (audited)',
+      },
+      {
+        method: 'POST',
+        path: '/api/editions/{edition}/staff/results/annulment',
+        access: ['admin'],
+        summary:
+          'Annul the vote, with a mandatory reason: its results are marked annulled (audited, VoteAnnulled)',
       },
       {
         method: 'GET',
@@ -604,7 +613,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     schedules: noSchedules,
     permissions: {
       table: 'readwrite',
-      publishes: [ResultsComputed, ResultsPublished, RealisationUpdated],
+      publishes: [ResultsComputed, ResultsPublished, RealisationUpdated, VoteAnnulled],
       sendsEmail: false,
     },
   },
@@ -766,6 +775,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { id: 'phase-changes', events: [PhaseChanged] },
       { id: 'duplicates', events: [DuplicateSuspected] },
       { id: 'vote-window', events: [VoteWindowChanged] },
+      { id: 'vote-opening-refused', events: [VoteOpeningRefused] },
       {
         id: 'ideas',
         events: [IdeaSubmitted, IdeaPublished, IdeaChangeRequested, IdeaHidden, IdeasMerged],

@@ -12,6 +12,8 @@ import { ChangePhaseBody } from '../../shared/http/schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
+import { reviewBallotList } from '../../shared/voting/ballot-list-review.ts';
+import type { Project } from '../../shared/voting/projects.ts';
 import { changePhase } from './change-phase.ts';
 import type { PhaseRepository } from './phase-repository.ts';
 import { readPhaseHistory, readPublicEdition } from './read-edition.ts';
@@ -20,6 +22,8 @@ export interface EditionsDeps {
   edition: string;
   editions: EditionStore;
   phases: PhaseRepository;
+  /** The projects the vote would freeze (the validated ballot list, else the seeded projects). */
+  projects: () => Promise<Project[]>;
   events: EventPublisher;
   logger: Logger;
   verifyToken: VerifyToken;
@@ -33,7 +37,11 @@ const PhaseTransitionInput = z.object({
   phase: Phase,
 });
 
-export function makeHandler(deps: EditionsDeps) {
+export function makeHandler(input: EditionsDeps) {
+  const deps = {
+    ...input,
+    reviewBallotList: async () => reviewBallotList(await input.editions.get(), await input.projects()),
+  };
   /** This function serves one edition; any other id in the path is unknown here. */
   const config = async (request: HttpRequest) => {
     if (request.params.edition !== deps.edition) {

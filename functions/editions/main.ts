@@ -5,6 +5,7 @@ import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { readProjects } from '../../shared/voting/projects.ts';
 import { makeHandler } from './handler.ts';
 import { dynamoPhaseRepository } from './phase-repository.ts';
 
@@ -16,6 +17,7 @@ export const handler = makeHandler({
   edition: env.EDITION_ID,
   editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
   phases: dynamoPhaseRepository(documents, env.TABLE_NAME, env.EDITION_ID),
+  projects: () => readProjects(documents, env.TABLE_NAME, env.EDITION_ID),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   logger: createLogger('editions'),
   verifyToken: platformTokenVerifier(env),

@@ -1,4 +1,9 @@
-import { conflict } from '../../shared/errors/domain-error.ts';
+import { conflict, DomainError } from '../../shared/errors/domain-error.ts';
+import {
+  type EnvelopeReview,
+  reviewBallotList,
+  unvotableEnvelopes,
+} from '../../shared/voting/ballot-list-review.ts';
 import type { Project } from '../../shared/voting/projects.ts';
 import { type BallotListRecord, ballotListProjects, ballotListSha256 } from './dossier.ts';
 import { actorOf, eventActor, type InstructionDeps, requirePhase, type Staff } from './instruction-deps.ts';
@@ -8,21 +13,41 @@ export interface BallotList {
   record: BallotListRecord;
   projects: Project[];
   listSha256: string;
+  /** Per envelope of the edition: its projects' count and cost, what blocks the vote, what warns. */
+  envelopes: EnvelopeReview[];
 }
 
-/** The retained projects, sorted, their SHA-256 and the list's state. */
+/** The retained projects, sorted, their SHA-256, the list's state and its review per envelope. */
 export async function readBallotList(deps: InstructionDeps): Promise<BallotList> {
-  const [record, stored] = await Promise.all([
+  const [record, stored, config] = await Promise.all([
     deps.repository.getBallotList(),
     deps.repository.listProjects(),
+    deps.editions.get(),
   ]);
   const projects = ballotListProjects(stored);
-  return { record, projects, listSha256: ballotListSha256(projects) };
+  return {
+    record,
+    projects,
+    listSha256: ballotListSha256(projects),
+    envelopes: reviewBallotList(config, projects),
+  };
 }
+
+/** 409 of a list with an envelope nobody could vote in: one French field error per such envelope. */
+export const ballotListUnvotable = (envelopes: readonly EnvelopeReview[]) =>
+  new DomainError({
+    code: 'ballot_list_unvotable',
+    status: 409,
+    title: 'Liste impossible à soumettre au vote',
+    detail:
+      'Dans au moins une enveloppe, personne ne pourrait voter : la liste ne peut pas être validée en l’état. Complétez-la d’abord.',
+    errors: unvotableEnvelopes(envelopes),
+  });
 
 /**
  * The Comité citoyen validates the list it saw (`listSha256`): refused if the list changed since, if it is
- * empty or already validated. Freezes it (verdicts that would change it are refused). Emits
+ * empty or already validated, or if an envelope is unvotable (`ballot_list_unvotable`, one error per
+ * envelope: no project, fewer than the ballot's minimum choices, nothing within budget). Freezes it (verdicts that would change it are refused). Emits
  * `BallotListValidated` with who and when, through the outbox.
  */
 export async function validateBallotList(
@@ -40,6 +65,7 @@ export async function validateBallotList(
       'ballot_list_changed',
       'La liste a changé depuis que vous l’avez consultée : rechargez-la, vérifiez-la, puis validez à nouveau.',
     );
+  if (unvotableEnvelopes(list.envelopes).length > 0) throw ballotListUnvotable(list.envelopes);
   const at = deps.now().toISOString();
   const validationId = deps.newId();
   const projectIds = list.projects.map((project) => project.id);

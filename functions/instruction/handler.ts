@@ -85,6 +85,7 @@ export function makeHandler(input: InstructionHandlerDeps) {
     state: list.record.state,
     listSha256: list.listSha256,
     projects: list.projects,
+    envelopes: list.envelopes,
     ...(list.record.validation
       ? {
           validation: {

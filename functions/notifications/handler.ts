@@ -22,6 +22,7 @@ import {
   RealisationUpdated,
   ReassignmentRequested,
   ResultsPublished,
+  VoteOpeningRefused,
   VoteWindowChanged,
 } from '../../shared/events/catalogue.ts';
 import { eventHandler, on } from '../../shared/events/event-handler.ts';
@@ -54,6 +55,7 @@ import {
 import { notifyPhaseChanged } from './notify-phase-changed.ts';
 import { notifyRealisationUpdated, type ProjectFollowers } from './notify-realisation-updated.ts';
 import { notifyResultsPublished, type ResultsAudience } from './notify-results-published.ts';
+import { notifyVoteOpeningRefused } from './notify-vote-opening-refused.ts';
 import { notifyVoteWindowChanged } from './notify-vote-window-changed.ts';
 import { recordSesFeedback } from './record-ses-feedback.ts';
 import { searchEmailLog } from './search-email-log.ts';
@@ -219,6 +221,13 @@ export function makeHandler(deps: NotificationsDeps) {
       on(VoteWindowChanged, async (detail, envelope) => {
         const outcomes = await notifyVoteWindowChanged(deps, await deps.editions.get(), detail, envelope.id);
         deps.logger.info('vote window change notified', { changeId: detail.changeId, outcomes });
+      }),
+      on(VoteOpeningRefused, async (detail, envelope) => {
+        const outcomes = await notifyVoteOpeningRefused(deps, await deps.editions.get(), detail, envelope.id);
+        deps.logger.warn('vote opening refused: coordinators told', {
+          refusalId: detail.refusalId,
+          outcomes,
+        });
       }),
       on(IdeaSubmitted, async (detail, envelope) => {
         const outcomes = await notifyIdeaSubmitted(deps, await deps.editions.get(), detail, envelope.id);

@@ -5,6 +5,7 @@ import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
 import {
+  AnnulVoteBody,
   OpenDataFileName,
   PublishResultsBody,
   RealisationBody,
@@ -14,7 +15,9 @@ import {
 } from '../../shared/http/results-schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { formatFrench } from '../../shared/time/zoned.ts';
 import { normalizeReceiptCode } from '../../shared/voting/ballot-layout.ts';
+import { annulVote } from './annul-vote.ts';
 import { computeResults } from './compute-results.ts';
 import type { FollowUpRepository } from './follow-up-repository.ts';
 import { publishResults } from './publish-results.ts';
@@ -65,14 +68,35 @@ const auditView = (entry: ResultsAudit) => ({
   ...(entry.detail?.startsWith('changed:') ? { changed: true } : {}),
 });
 
-/** The staff view: the results and where they stand (computed, published by whom and why, the audit). */
+/** The staff view (`StaffResultsView`): the results and where they stand (computed, recounted, published, annulled, the audit). */
 const staffView = (stored: StoredResults, audit: readonly ResultsAudit[]) => ({
   ...stored.results,
   computedAt: stored.computedAt,
   changeId: stored.changeId,
+  version: stored.version,
   published: Boolean(stored.publishedAt),
   ...(stored.publishedAt ? { publishedAt: stored.publishedAt, publishReason: stored.publishReason } : {}),
   audit: audit.filter((entry) => entry.action !== 'realisation-updated').map(auditView),
+  ...(stored.recount
+    ? {
+        recount: {
+          at: stored.recount.at,
+          reason: stored.recount.reason,
+          previousResultsId: stored.recount.previousResultsId,
+          previousVersion: stored.recount.previousVersion,
+        },
+      }
+    : {}),
+  annulled: Boolean(stored.annulment),
+  ...(stored.annulment
+    ? {
+        annulment: {
+          at: stored.annulment.at,
+          reason: stored.annulment.reason,
+          wasPublished: stored.annulment.wasPublished,
+        },
+      }
+    : {}),
 });
 
 /** Who acts, for the audit: the `sub` (kept, never shown), the role and the address of the staff token. */
@@ -81,6 +105,15 @@ const staffActor = (principal: { sub: string; email?: string | undefined }, role
   role,
   name: principal.email,
 });
+
+/** 410 of the public results of an annulled vote: no longer the outcome, the reason said plainly. */
+const resultsAnnulled = (annulment: NonNullable<StoredResults['annulment']>, timeZone: string) =>
+  new DomainError({
+    code: 'results_annulled',
+    status: 410,
+    title: 'Vote annulé',
+    detail: `Le vote a été annulé le ${formatFrench(new Date(annulment.at), timeZone)} : ses résultats ne sont plus valables. Motif : ${annulment.reason}`,
+  });
 
 export function makeHandler(deps: ResultsDeps) {
   const checkEdition = (request: HttpRequest) => {
@@ -96,6 +129,8 @@ export function makeHandler(deps: ResultsDeps) {
     return stored;
   };
   const publicCache = { 'cache-control': 'public, max-age=60' };
+  const annulled = async (annulment: NonNullable<StoredResults['annulment']>) =>
+    resultsAnnulled(annulment, (await deps.results.getSnapshot())?.snapshot.timeZone ?? 'Europe/Paris');
   const principalOf = (request: HttpRequest) => {
     if (!request.principal)
       throw new DomainError({ code: 'unauthenticated', status: 401, title: 'Connexion requise' });
@@ -108,6 +143,7 @@ export function makeHandler(deps: ResultsDeps) {
     routes: {
       'GET /api/editions/{edition}/results': async (request) => {
         const stored = await published(request);
+        if (stored.annulment) throw await annulled(stored.annulment);
         return {
           body: { ...stored.results, publishedAt: stored.publishedAt },
           headers: publicCache,
@@ -135,6 +171,7 @@ export function makeHandler(deps: ResultsDeps) {
       },
       'GET /api/editions/{edition}/open-data/{file}': async (request) => {
         const stored = await published(request);
+        if (stored.annulment) throw await annulled(stored.annulment);
         const name = parseWith(OpenDataFileName, request.params.file, 'params.file');
         const text = await deps.results.readFile(stored.resultsId, name);
         if (text === undefined) throw notFound('file_not_found', `Le fichier « ${name} » n’existe pas.`);
@@ -206,23 +243,6 @@ export function makeHandler(deps: ResultsDeps) {
         if (!stored) throw notFound('results_not_computed', 'Aucun résultat n’a encore été calculé.');
         return { body: staffView(stored, await deps.results.listAudit()) };
       },
-      'POST /api/editions/{edition}/staff/results/recount': async (request) => {
-        checkEdition(request);
-        const body = parseWith(RecountResultsBody, request.body, 'body');
-        const principal = principalOf(request);
-        const { outcome, stored } = await recountResults(deps, {
-          reason: body.reason,
-          actor: staffActor(principal, 'admin'),
-        });
-        deps.logger.info('results recounted', {
-          resultsId: stored.resultsId,
-          outcome,
-          staffSub: principal.sub,
-        });
-        return {
-          body: { ...staffView(stored, await deps.results.listAudit()), changed: outcome === 'computed' },
-        };
-      },
       'POST /api/editions/{edition}/staff/results/publish': async (request) => {
         checkEdition(request);
         const body = parseWith(PublishResultsBody, request.body, 'body');
@@ -232,6 +252,32 @@ export function makeHandler(deps: ResultsDeps) {
           actor: staffActor(principal, 'admin'),
         });
         deps.logger.info('results published', { resultsId: stored.resultsId, staffSub: principal.sub });
+        return { body: staffView(stored, await deps.results.listAudit()) };
+      },
+      'POST /api/editions/{edition}/staff/results/recount': async (request) => {
+        checkEdition(request);
+        const body = parseWith(RecountResultsBody, request.body, 'body');
+        const principal = principalOf(request);
+        const stored = await recountResults(deps, {
+          reason: body.reason,
+          actor: staffActor(principal, 'admin'),
+        });
+        return {
+          body: {
+            ...staffView(stored, await deps.results.listAudit()),
+            changed: stored.recount?.previousResultsId !== stored.resultsId,
+          },
+        };
+      },
+      'POST /api/editions/{edition}/staff/results/annulment': async (request) => {
+        checkEdition(request);
+        const body = parseWith(AnnulVoteBody, request.body, 'body');
+        const principal = principalOf(request);
+        const stored = await annulVote(deps, {
+          reason: body.reason,
+          actor: staffActor(principal, 'admin'),
+        });
+        deps.logger.warn('vote annulled', { resultsId: stored.resultsId, staffSub: principal.sub });
         return { body: staffView(stored, await deps.results.listAudit()) };
       },
     },

@@ -1,6 +1,7 @@
 import { conflict } from '../../shared/errors/domain-error.ts';
 import { ResultsPublished } from '../../shared/events/catalogue.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import { voteAnnulled } from './recount-results.ts';
 import type { ResultsRepository, StoredResults } from './results-repository.ts';
 
 export interface PublishResultsDeps {
@@ -12,7 +13,7 @@ export interface PublishResultsDeps {
 }
 
 /**
- * An admin publishes the computed results, once, with a reason (audited), while the vote is closed; emits
+ * An admin publishes the computed results, once, with a reason (audited), while the vote is closed and not annulled; emits
  * `ResultsPublished` (the editions function moves the phase to `results`). A retry answers the same
  * publication and republishes the event only if it did not make it to the bus.
  */
@@ -22,6 +23,7 @@ export async function publishResults(
 ): Promise<StoredResults> {
   const current = await deps.results.getResults();
   if (!current) throw conflict('results_not_computed', 'Aucun résultat n’a encore été calculé.');
+  if (current.annulment) throw voteAnnulled();
   if (!current.publishedAt) {
     const phase = await deps.results.getPhase();
     if (phase !== 'counting' && phase !== 'results')

@@ -1,53 +1,70 @@
 import { conflict } from '../../shared/errors/domain-error.ts';
-import { type ComputeOutcome, type ComputeResultsDeps, computeResults } from './compute-results.ts';
+import { type ComputeResultsDeps, countStoredBallots, publishComputed } from './compute-results.ts';
 import type { StoredResults } from './results-repository.ts';
 
+export const voteAnnulled = () =>
+  conflict('vote_annulled', 'Le vote a été annulé : ses résultats ne se recomptent ni ne se publient plus.');
+
 /**
- * An admin recounts the closed vote from the stored ballots, with a reason (audited as `recounted`, whether
- * the results changed or not), before the results are published: published results are never recounted
- * (refused, audited). Emits `ResultsComputed` when the recount gives new results.
+ * An admin recounts the closed vote, with a reason: recomputes every envelope from the stored ballots and
+ * the frozen snapshot, and replaces the results record (published or not) with a new version, the replaced
+ * one archived and the recount audited, in one transaction; a publication stands (the public then sees the
+ * recount). Refused before the close, and once the vote is annulled. Emits `ResultsComputed`. The only way
+ * to count again after the close: the phase never goes back to the vote.
  */
 export async function recountResults(
   deps: ComputeResultsDeps,
   request: { reason: string; actor: { sub: string; role: string; name?: string | undefined } },
-): Promise<{ outcome: ComputeOutcome; stored: StoredResults }> {
-  const current = await deps.results.getResults();
-  const recount = {
-    actor: request.actor.sub,
-    actorRole: request.actor.role,
-    actorName: request.actor.name,
-    reason: request.reason,
-  };
-  if (current?.publishedAt) {
-    await deps.results.audit({
-      auditId: deps.newId(),
-      action: 'recount-refused',
-      at: deps.now().toISOString(),
-      actor: recount.actor,
-      actorRole: recount.actorRole,
-      ...(recount.actorName ? { actorName: recount.actorName } : {}),
-      reason: recount.reason,
-      detail: current.resultsId,
-    });
-    throw conflict(
-      'results_already_published',
-      'Les résultats sont publiés : ils ne se recomptent plus. Le recomptage reste possible avec les fichiers de données ouvertes.',
-    );
-  }
+): Promise<StoredResults> {
   const phase = await deps.results.getPhase();
   if (phase !== 'counting' && phase !== 'results')
-    throw conflict(
-      'vote_not_closed',
-      'Le recomptage n’est possible qu’une fois le vote clos (dépouillement).',
-    );
-  const outcome = await computeResults(deps, {
-    changeId: current?.changeId ?? `recount-${deps.newId()}`,
-    recount,
+    throw conflict('vote_not_closed', 'Un recomptage n’est possible qu’une fois le vote clos.');
+  const frozen = await deps.results.getSnapshot();
+  if (!frozen) throw conflict('no_vote', 'Aucun vote n’a eu lieu : il n’y a rien à recompter.');
+  const previous = await deps.results.getResults();
+  if (previous?.annulment) throw voteAnnulled();
+  const counted = await countStoredBallots(deps, frozen);
+  const at = deps.now().toISOString();
+  const next: StoredResults = {
+    resultsId: counted.resultsId,
+    changeId: previous?.changeId ?? 'recount',
+    computedAt: at,
+    snapshotHash: counted.snapshotHash,
+    results: counted.results,
+    eventPending: true,
+    version: (previous?.version ?? 0) + 1,
+    ...(previous?.publishedAt
+      ? {
+          publishedAt: previous.publishedAt,
+          publishedBy: previous.publishedBy,
+          publishReason: previous.publishReason,
+          publishEventPending: previous.publishEventPending ?? false,
+        }
+      : {}),
+    recount: {
+      at,
+      by: request.actor.sub,
+      reason: request.reason,
+      previousResultsId: previous?.resultsId ?? '',
+      previousVersion: previous?.version ?? 0,
+    },
+  };
+  await deps.results.replaceResults(next, previous, {
+    auditId: deps.newId(),
+    action: 'recounted',
+    at,
+    actor: request.actor.sub,
+    actorRole: request.actor.role,
+    ...(request.actor.name ? { actorName: request.actor.name } : {}),
+    reason: request.reason,
+    // `changed:`/`unchanged:` first: the staff view tells whether the recount changed the results.
+    detail: `${next.resultsId === previous?.resultsId ? 'unchanged' : 'changed'}:${previous ? `${previous.resultsId} (version ${previous.version})` : 'aucun'} → ${next.resultsId} (version ${next.version})`,
   });
-  if (outcome === 'no-vote') throw conflict('no_vote', 'Aucun vote n’a eu lieu dans cette édition.');
-  if (outcome === 'published-already')
-    throw conflict('results_already_published', 'Les résultats ont été publiés entre-temps.');
-  const stored = await deps.results.getResults();
-  if (!stored) throw conflict('results_changed', 'Les résultats ont changé entre-temps.');
-  return { outcome, stored };
+  deps.logger.info('results recounted', {
+    resultsId: next.resultsId,
+    version: next.version,
+    changed: next.resultsId !== previous?.resultsId,
+  });
+  await publishComputed(deps, next);
+  return next;
 }

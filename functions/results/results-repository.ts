@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
@@ -40,12 +41,34 @@ export const StoredResults = z.object({
   publishReason: z.string().optional(),
   /** `ResultsPublished` not on the bus yet. */
   publishEventPending: z.boolean().optional(),
+  /** Set by an admin's recount: this version replaced `previousResultsId` (version `previousVersion`). */
+  recount: z
+    .object({
+      at: z.string(),
+      by: z.string(),
+      reason: z.string(),
+      previousResultsId: z.string(),
+      previousVersion: z.number().int(),
+    })
+    .optional(),
+  /** Set by an admin's annulment of the vote: these results are no longer the outcome. Never removed. */
+  annulment: z
+    .object({
+      annulmentId: z.string(),
+      at: z.string(),
+      by: z.string(),
+      reason: z.string(),
+      wasPublished: z.boolean(),
+    })
+    .optional(),
+  /** `VoteAnnulled` not on the bus yet. */
+  annulEventPending: z.boolean().optional(),
 });
 export type StoredResults = z.infer<typeof StoredResults>;
 
 export interface ResultsAudit {
   auditId: string;
-  action: 'computed' | 'recounted' | 'recount-refused' | 'published' | 'realisation-updated';
+  action: 'computed' | 'recount-refused' | 'recounted' | 'published' | 'annulled' | 'realisation-updated';
   at: string;
   /** `system`, or the staff member's `sub` (never shown: the role and the name are). */
   actor: string;
@@ -91,8 +114,27 @@ export interface ResultsRepository {
    * `conflict` otherwise.
    */
   putResults(next: StoredResults, expectedVersion: number, audit: ResultsAudit): Promise<void>;
+  /**
+   * An admin's recount: replaces the results (published or not) with `next` unless they changed or were
+   * annulled meanwhile (`conflict`), archiving the replaced version and writing the audit entry in the same
+   * transaction.
+   */
+  replaceResults(
+    next: StoredResults,
+    previous: StoredResults | undefined,
+    audit: ResultsAudit,
+  ): Promise<void>;
+  /** Marks the results annulled, once (`already` when they were), with the audit entry, in one transaction. */
+  markAnnulled(
+    resultsId: string,
+    annulment: NonNullable<StoredResults['annulment']>,
+    audit: ResultsAudit,
+  ): Promise<'annulled' | 'already'>;
   audit(entry: ResultsAudit): Promise<void>;
-  clearEventPending(resultsId: string, field: 'eventPending' | 'publishEventPending'): Promise<void>;
+  clearEventPending(
+    resultsId: string,
+    field: 'eventPending' | 'publishEventPending' | 'annulEventPending',
+  ): Promise<void>;
   /** Marks the results published, once (`results_already_published` when they were). */
   markPublished(
     resultsId: string,
@@ -122,7 +164,9 @@ const CHUNK_CHARS = 80_000;
  * - `EDITION#<id>#RESULTS` / `FILE#<resultsId>#<name>#<chunk>`: open data files, in chunks;
  * - `EDITION#<id>#RESULTS` / `COUNTED#<resultsId>#<bucket>`: the receipt codes a computation counted (salted
  *   hashes, with their envelope), what the public receipt check answers from;
- * - `EDITION#<id>#RESULTS` / `AUDIT#<at>#<id>`: computations, recounts, publication (who, why).
+ * - `EDITION#<id>#RESULTS` / `AUDIT#<at>#<id>`: computations, refused recounts, recounts, publication,
+ *   annulment (who, why);
+ * - `EDITION#<id>#RESULTS` / `VERSION#<n>`: a version replaced by a recount, kept as it was.
  * Reads voting's items: the snapshot (`EDITION#<id>#VOTING` / `SNAPSHOT`) and ballots
  * (`BALLOT#<envelope>#<shard>`, choices and receipt only).
  */
@@ -231,7 +275,7 @@ export function dynamoResultsRepository(
             ConditionExpression:
               expectedVersion === 0
                 ? 'attribute_not_exists(pk)'
-                : 'attribute_not_exists(publishedAt) AND version = :expected',
+                : 'attribute_not_exists(publishedAt) AND attribute_not_exists(annulment) AND version = :expected',
             ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
           }),
         );
@@ -241,6 +285,82 @@ export function dynamoResultsRepository(
         throw error;
       }
       await client.send(new PutCommand({ TableName: tableName, Item: auditItem(audit) }));
+    },
+    async replaceResults(next, previous, audit) {
+      const { results, ...rest } = next;
+      const archived = previous
+        ? (() => {
+            const { results: previousResults, ...previousRest } = previous;
+            return {
+              pk,
+              sk: `VERSION#${String(previous.version).padStart(6, '0')}`,
+              ...previousRest,
+              entity: 'ResultsVersion',
+              resultsJson: JSON.stringify(previousResults),
+            };
+          })()
+        : undefined;
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...resultsKey, entity: 'Results', ...rest, resultsJson: JSON.stringify(results) },
+                  ConditionExpression: previous
+                    ? 'version = :expected AND attribute_not_exists(annulment)'
+                    : 'attribute_not_exists(pk)',
+                  ...(previous ? { ExpressionAttributeValues: { ':expected': previous.version } } : {}),
+                },
+              },
+              ...(archived
+                ? [
+                    {
+                      Put: {
+                        TableName: tableName,
+                        Item: archived,
+                        ConditionExpression: 'attribute_not_exists(pk)',
+                      },
+                    },
+                  ]
+                : []),
+              { Put: { TableName: tableName, Item: auditItem(audit) } },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (error instanceof TransactionCanceledException)
+          throw conflict(
+            'results_changed',
+            'Les résultats ont été modifiés ou annulés entre-temps : rechargez-les puis recommencez.',
+          );
+        throw error;
+      }
+    },
+    async markAnnulled(resultsId, annulment, audit) {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: resultsKey,
+                  UpdateExpression: 'SET annulment = :annulment, annulEventPending = :true',
+                  ConditionExpression: 'resultsId = :id AND attribute_not_exists(annulment)',
+                  ExpressionAttributeValues: { ':annulment': annulment, ':true': true, ':id': resultsId },
+                },
+              },
+              { Put: { TableName: tableName, Item: auditItem(audit) } },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (error instanceof TransactionCanceledException) return 'already';
+        throw error;
+      }
+      return 'annulled';
     },
     async audit(entry) {
       await client.send(new PutCommand({ TableName: tableName, Item: auditItem(entry) }));
@@ -270,7 +390,8 @@ export function dynamoResultsRepository(
             Key: resultsKey,
             UpdateExpression:
               'SET publishedAt = :at, publishedBy = :by, publishReason = :reason, publishEventPending = :true',
-            ConditionExpression: 'resultsId = :id AND attribute_not_exists(publishedAt)',
+            ConditionExpression:
+              'resultsId = :id AND attribute_not_exists(publishedAt) AND attribute_not_exists(annulment)',
             ExpressionAttributeValues: {
               ':at': publication.at,
               ':by': publication.by,

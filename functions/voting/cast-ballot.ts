@@ -128,6 +128,8 @@ export function refusalError(refusal: CastRefusal, snapshot: VoteSnapshot, now: 
   switch (refusal.kind) {
     case 'already-voted':
       return alreadyVoted();
+    case 'closed':
+      return voteClosed();
     case 'phase':
       return refusal.phase === 'counting' || refusal.phase === 'results'
         ? voteClosed(new Date(snapshot.closesAt), zone)

@@ -22,7 +22,7 @@ import { conflict } from '../../shared/errors/domain-error.ts';
 import { votingCodeKey } from '../../shared/identity/voting-code.ts';
 import { TURNOUT_SHARDS } from '../../shared/voting/ballot-layout.ts';
 import { VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
-import { voteWindowKey } from '../../shared/voting/vote-window.ts';
+import { voteClosedKey, voteWindowKey } from '../../shared/voting/vote-window.ts';
 import { voteClosed } from './vote-refusals.ts';
 
 export { BALLOT_SHARDS, TURNOUT_SHARDS } from '../../shared/voting/ballot-layout.ts';
@@ -96,6 +96,8 @@ export interface CastRequest {
 
 /** Why a cast was refused, read from the transaction's cancellation reasons. */
 export type CastRefusal =
+  /** The vote has closed (the marker written with the close): refused whatever the phase item says. */
+  | { kind: 'closed' }
   | { kind: 'phase'; phase: Phase | undefined }
   | { kind: 'window'; window: VoteWindow | undefined }
   | { kind: 'identity'; identity: Record<string, unknown> | undefined }
@@ -134,8 +136,9 @@ export interface VotingRepository {
   /** Whether this person has a ballot recorded (online or paper): the marker only, never the ballot. */
   hasVoted(voterId: string): Promise<boolean>;
   /**
-   * Replaces the window if nobody changed it meanwhile, with its audit entry; with `whileVoting`, also
-   * checks in the same transaction that the phase is still `vote` (an extension cannot race the close).
+   * Replaces the window if nobody changed it meanwhile, with its audit entry, checking in the same
+   * transaction that the vote has not closed (the marker); with `whileVoting`, also that the phase is still
+   * `vote` (an extension cannot race the close). `vote_closed` otherwise.
    */
   changeWindow(
     expectedVersion: number,
@@ -270,6 +273,14 @@ export function dynamoVotingRepository(
                 },
               },
               { Put: { TableName: tableName, Item: auditItem(audit) } },
+              // Once the vote has closed, no pause, resume or extension touches it again.
+              {
+                ConditionCheck: {
+                  TableName: tableName,
+                  Key: voteClosedKey(edition),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
               ...(options?.whileVoting
                 ? [
                     {
@@ -288,7 +299,8 @@ export function dynamoVotingRepository(
         );
       } catch (error) {
         if (error instanceof TransactionCanceledException) {
-          if (error.CancellationReasons?.[2]?.Code === 'ConditionalCheckFailed') throw voteClosed();
+          const reasons = error.CancellationReasons ?? [];
+          if ([2, 3].some((i) => reasons[i]?.Code === 'ConditionalCheckFailed')) throw voteClosed();
           throw conflict(
             'vote_window_changed_meanwhile',
             'La fenêtre de vote vient d’être modifiée par ailleurs : rechargez la page puis réessayez.',
@@ -369,6 +381,7 @@ export function dynamoVotingRepository(
     },
     async cast(request) {
       const input = castTransaction(tableName, edition, request);
+      const closedAt = (input.TransactItems?.length ?? 0) - 1;
       for (let attempt = 0; ; attempt++) {
         try {
           await client.send(new TransactWriteCommand(input));
@@ -404,6 +417,8 @@ export function dynamoVotingRepository(
               },
             };
           }
+          // After the marker: a retry of a ballot stored before the close still gets its receipt back.
+          if (failed(closedAt)) return { ok: false, refusal: { kind: 'closed' } };
           if (failed(0)) {
             const item = old(0) ?? (await get(phaseStateKey(edition)));
             return {
@@ -427,7 +442,9 @@ export function dynamoVotingRepository(
             return { ok: false, refusal: { kind: 'voting-code', code: old(codeAt) } };
           }
           const extraAt = codeAt + (request.redeemCode ? 1 : 0);
-          const index = reasons.findIndex((r, i) => i >= extraAt && r.Code === 'ConditionalCheckFailed');
+          const index = reasons.findIndex(
+            (r, i) => i >= extraAt && i < closedAt && r.Code === 'ConditionalCheckFailed',
+          );
           return { ok: false, refusal: { kind: 'extra', index: Math.max(0, index - extraAt) } };
         }
       }
@@ -472,7 +489,8 @@ export function dynamoVotingRepository(
 /**
  * The cast as one TransactWriteItems. Item order matters: the cancellation reasons come back in it.
  * 0 phase is `vote` · 1 window open and not paused · 2 identity verified, same territory, not erased ·
- * 3 marker absent · 4 turnout counter · 5.. ballots, then the voting code spent (paper), then any extra item.
+ * 3 marker absent · 4 turnout counter · 5.. ballots, then the voting code spent (paper), then any extra item,
+ * and LAST the "vote closed" marker absent: once the close is written, no ballot gets in, whatever the phase.
  */
 export function castTransaction(
   tableName: string,
@@ -593,6 +611,13 @@ export function castTransaction(
           ]
         : []),
       ...(request.extra ?? []),
+      {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: voteClosedKey(edition),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
     ],
   };
 }

@@ -25,6 +25,28 @@ export const PHASE_LABELS: Record<Phase, string> = {
   results: 'Résultats',
 };
 
+/** Phases in which the vote is closed: entering one closes the vote for good (see `phaseMoveRefusal`). */
+export const CLOSED_VOTE_PHASES: readonly Phase[] = ['counting', 'results'];
+
+export const isClosedVotePhase = (phase: Phase) => CLOSED_VOTE_PHASES.includes(phase);
+
+/**
+ * Why the phase cannot move from `from` to `to`, in French, or `undefined` when it can. Once the vote has
+ * closed (`voteClosed`: the marker written with the close, or a phase after the vote), the machine goes
+ * forward only: never back to `vote` or before, never from `results` back to `counting`. A recount goes
+ * through the results function; an annulment is its own audited operation, never a reopening.
+ */
+export function phaseMoveRefusal(from: Phase, to: Phase, voteClosed: boolean): string | undefined {
+  const closed = voteClosed || isClosedVotePhase(from);
+  if (!closed) return undefined;
+  const index = (phase: Phase) => PHASES.indexOf(phase);
+  if (index(to) <= index('vote'))
+    return `Le vote est clos : l’édition ne peut pas revenir à la phase « ${PHASE_LABELS[to]} ». Un nouveau dépouillement passe par le recomptage des résultats ; une annulation du vote par l’opération d’annulation.`;
+  if (index(to) < index(from))
+    return `Le vote est clos : la phase ne revient pas de « ${PHASE_LABELS[from]} » à « ${PHASE_LABELS[to]} ».`;
+  return undefined;
+}
+
 /** Which calendar date opens which phase: the schedules and the clock both derive from this table. */
 export const PHASE_TRANSITIONS = [
   { at: 'ideasOpen', phase: 'ideas' },

@@ -83,6 +83,24 @@ export const VotingClosed = defineEvent({
   },
 });
 
+/**
+ * The scheduled opening of the vote was refused: the ballot list has an envelope nobody could vote in (no
+ * project, fewer than the minimum choices, nothing within budget). The phase stays where it was; coordinators
+ * are told. `refusalId` is stable for one phase state (a retried schedule): dedupe on it.
+ */
+export const VoteOpeningRefused = defineEvent({
+  source: 'bp.editions',
+  detailType: 'VoteOpeningRefused',
+  version: 1,
+  detail: {
+    refusalId: z.string().min(1),
+    /** The phase the edition stays in. */
+    phase: Phase,
+    refusedAt: z.iso.datetime(),
+    envelopes: z.array(z.object({ id: z.string().min(1), problem: z.string().min(1) })).min(1),
+  },
+});
+
 /** An admin paused, resumed or extended the vote, with a reason; coordinators and committee are told. */
 export const VoteWindowChanged = defineEvent({
   source: 'bp.voting',
@@ -439,6 +457,25 @@ export const RealisationUpdated = defineEvent({
   },
 });
 
+/**
+ * An admin annulled the vote (a distinct, audited operation, never a reopening): its results, published or
+ * not, are marked annulled and are no longer shown as the outcome. The phase does not move back.
+ */
+export const VoteAnnulled = defineEvent({
+  source: 'bp.results',
+  detailType: 'VoteAnnulled',
+  version: 1,
+  detail: {
+    annulmentId: z.string().min(1),
+    resultsId: z.string().min(1),
+    /** Whether the annulled results had been published. */
+    wasPublished: z.boolean(),
+    reason: z.string().min(1).max(1000),
+    annulledAt: z.iso.datetime(),
+    actor: StaffActor,
+  },
+});
+
 /** Every event the platform knows; extended by each issue. */
 export const EVENT_CATALOGUE = [
   PhaseChanged,
@@ -448,6 +485,8 @@ export const EVENT_CATALOGUE = [
   VotingClosed,
   VoteWindowChanged,
   VoteWindowEnded,
+  VoteOpeningRefused,
+  VoteAnnulled,
   IdeaSubmitted,
   IdeaPublished,
   IdeaChangeRequested,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { EnvelopeReview } from '../voting/ballot-list-review.ts';
 
 /**
  * Request bodies, queries and response shapes of the instruction function (`functions/instruction/`),
@@ -282,7 +283,8 @@ export type CommitteeOpinionBody = z.infer<typeof CommitteeOpinionBody>;
 
 /**
  * `POST .../ballot-list/validation` (committee): `listSha256` is the hash the member saw in
- * `GET .../ballot-list`; a stale one is refused (409 `ballot_list_changed`).
+ * `GET .../ballot-list`; a stale one is refused (409 `ballot_list_changed`), and so is a list with an envelope
+ * nobody could vote in (409 `ballot_list_unvotable`, `errors[]` with `field: envelopes.<id>` and why).
  */
 export const BallotListValidationBody = z.object({
   listSha256: z
@@ -446,6 +448,8 @@ export const BallotListView = z.object({
   /** SHA-256 (hex) of the canonical JSON of the sorted projects: what the committee validates. */
   listSha256: z.string(),
   projects: z.array(z.unknown()),
+  /** Per envelope of the edition, with what blocks the vote (`problem`) and what warns (`warning`). */
+  envelopes: z.array(EnvelopeReview),
   validation: z
     .object({ validationId: z.string(), listSha256: z.string(), at: z.iso.datetime(), by: ActorView })
     .optional(),

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { allRoutes } from '../manifest.ts';
-import { REQUEST_BODIES } from './schemas.ts';
+import { REQUEST_BODIES, RESPONSE_BODIES } from './schemas.ts';
 
 const Problem = {
   type: 'object',
@@ -23,6 +23,7 @@ export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const { fn, route } of allRoutes()) {
     const body = REQUEST_BODIES[`${route.method} ${route.path}`];
+    const answer = RESPONSE_BODIES[`${route.method} ${route.path}`];
     const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => ({
       name: match[1],
       in: 'path',
@@ -45,7 +46,9 @@ export function openApiDocument() {
           }
         : {}),
       responses: {
-        '200': { description: 'OK' },
+        '200': answer
+          ? { description: 'OK', content: { 'application/json': { schema: z.toJSONSchema(answer) } } }
+          : { description: 'OK' },
         default: { description: 'Erreur', content: { 'application/problem+json': { schema: Problem } } },
       },
     };

@@ -12,7 +12,7 @@ export const PublishResultsBody = z.object({
 });
 export type PublishResultsBody = z.infer<typeof PublishResultsBody>;
 
-/** An admin recounts the stored ballots before publication: the reason is audited. */
+/** An admin recounts the closed vote from the stored ballots: the reason is audited. */
 export const RecountResultsBody = z.object({
   reason: z
     .string()
@@ -37,6 +37,58 @@ export const ReceiptCheckBody = z.object({
     }),
 });
 export type ReceiptCheckBody = z.infer<typeof ReceiptCheckBody>;
+
+/** An admin annuls the vote: the reason is mandatory, audited, public with the annulment, and in the event. */
+export const AnnulVoteBody = z.object({
+  reason: z
+    .string()
+    .trim()
+    .min(10, { message: 'Indiquez le motif de l’annulation (10 caractères au moins)' })
+    .max(1000),
+});
+export type AnnulVoteBody = z.infer<typeof AnnulVoteBody>;
+
+/**
+ * The staff view of the results (`GET .../staff/results` and the answers of publish, recount and annulment):
+ * the computed results plus where they stand. Documented in the OpenAPI; the handler builds exactly this.
+ */
+export const StaffResultsView = z.looseObject({
+  resultsId: z.string(),
+  snapshotHash: z.string(),
+  envelopes: z.array(
+    z.looseObject({
+      id: z.string(),
+      name: z.string(),
+      budget: z.number(),
+      spent: z.number(),
+      ballots: z.number().int(),
+      selected: z.array(z.string()),
+    }),
+  ),
+  computedAt: z.iso.datetime(),
+  changeId: z.string(),
+  /** Increases with every recount. */
+  version: z.number().int(),
+  published: z.boolean(),
+  publishedAt: z.iso.datetime().optional(),
+  publishReason: z.string().optional(),
+  /** The last recount (this version replaced `previousResultsId`). */
+  recount: z
+    .object({
+      at: z.iso.datetime(),
+      reason: z.string(),
+      previousResultsId: z.string(),
+      previousVersion: z.number().int(),
+    })
+    .optional(),
+  annulled: z.boolean(),
+  /** Computations, recounts, publication, annulment: who (role and readable name, never an id), when, why. */
+  audit: z.array(
+    z.looseObject({ at: z.string(), action: z.string(), actor: z.looseObject({ kind: z.string() }) }),
+  ),
+  annulment: z.object({ at: z.iso.datetime(), reason: z.string(), wasPublished: z.boolean() }).optional(),
+});
+export type StaffResultsView = z.infer<typeof StaffResultsView>;
 
 /** Open data file names: fixed names, or one anonymised ballot file per envelope. */
 export const OpenDataFileName = z
@@ -101,6 +153,15 @@ export const RESULTS_REQUEST_BODIES: Record<string, z.ZodType> = {
   'POST /api/editions/{edition}/staff/results/publish': PublishResultsBody,
   'POST /api/editions/{edition}/staff/results/recount': RecountResultsBody,
   'POST /api/editions/{edition}/receipts/check': ReceiptCheckBody,
+  'POST /api/editions/{edition}/staff/results/annulment': AnnulVoteBody,
   'PUT /api/editions/{edition}/me/results-news': ResultsNewsBody,
   'PUT /api/editions/{edition}/staff/projects/{project}/realisation': RealisationBody,
+};
+
+/** Documented 200 answers (OpenAPI): what the handler returns on success. */
+export const RESULTS_RESPONSE_BODIES: Record<string, z.ZodType> = {
+  'GET /api/editions/{edition}/staff/results': StaffResultsView,
+  'POST /api/editions/{edition}/staff/results/publish': StaffResultsView,
+  'POST /api/editions/{edition}/staff/results/recount': StaffResultsView,
+  'POST /api/editions/{edition}/staff/results/annulment': StaffResultsView,
 };

@@ -4,7 +4,7 @@ import { Phase } from '../edition/phases.ts';
 import { UnsubscribeBody } from '../email/email-log-schemas.ts';
 import { IDEA_REQUEST_BODIES } from './idea-schemas.ts';
 import { INSTRUCTION_REQUEST_BODIES } from './instruction-schemas.ts';
-import { RESULTS_REQUEST_BODIES } from './results-schemas.ts';
+import { RESULTS_REQUEST_BODIES, RESULTS_RESPONSE_BODIES } from './results-schemas.ts';
 import { VOTING_REQUEST_BODIES } from './voting-schemas.ts';
 
 /**
@@ -101,4 +101,9 @@ export const REQUEST_BODIES: Record<string, z.ZodType> = {
   'POST /api/editions/{edition}/identity/session': OpenSessionBody,
   'POST /api/editions/{edition}/staff/identity/reviews/{id}': ReviewDecisionBody,
   'POST /api/editions/{edition}/staff/identity/in-person': InPersonRegistrationBody,
+};
+
+/** Documented 200 answer schema per route key, for the OpenAPI document (routes without one say `OK`). */
+export const RESPONSE_BODIES: Record<string, z.ZodType> = {
+  ...RESULTS_RESPONSE_BODIES,
 };

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { EditionConfig } from '../edition/edition-config.ts';
+import { envelopesOf } from './ballot-list-review.ts';
 
 /**
  * A project put to the vote. Written by instruction (issue 5) once it exists; until then seeded from
@@ -37,21 +38,8 @@ export const ProjectsFile = z.object({
 });
 export type ProjectsFile = z.infer<typeof ProjectsFile>;
 
-/** The envelopes of an edition: every territory, then the Département-wide one when it exists. */
-export function envelopesOf(config: EditionConfig): { id: string; name: string; amount: number }[] {
-  return [
-    ...config.territories.map((t) => ({ id: t.id, name: t.name, amount: t.envelope })),
-    ...(config.budget.departementWide
-      ? [
-          {
-            id: config.budget.departementWide.id,
-            name: config.budget.departementWide.name,
-            amount: config.budget.departementWide.envelope,
-          },
-        ]
-      : []),
-  ];
-}
+/** The envelopes of an edition: one definition, in the pure review module (web/ runs it too). */
+export { envelopesOf } from './ballot-list-review.ts';
 
 /** French problems of a projects file against its edition (envelope, theme, cost bounds, ids); empty if fine. */
 export function checkProjects(config: EditionConfig, file: ProjectsFile): string[] {

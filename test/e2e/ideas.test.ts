@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readMailbox } from '../../local/ses.ts';
-import { api, currentPhaseOf, eventually, movePhase, staffToken } from '../support/api.ts';
+import { api, eventually, movePhase, staffToken } from '../support/api.ts';
 import {
   expectNoAxeViolations,
   launchBrowser,
@@ -19,8 +19,6 @@ const factory = await citizenFactory(stack);
 
 let browser: Browser;
 let admin: string;
-
-const _currentPhase = () => currentPhaseOf(stack);
 
 const setPhase = (to: string) => movePhase(stack, admin, to, `Essai des pages d’idées : passage en ${to}`);
 

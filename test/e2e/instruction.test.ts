@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Mail, readMailbox } from '../../local/ses.ts';
-import { api, currentPhaseOf, eventually, movePhase, staffToken, waitForBus } from '../support/api.ts';
+import { readEditionFile } from '../../shared/edition/load-edition.ts';
+import { api, eventually, movePhase, staffToken, waitForBus } from '../support/api.ts';
+import { completeBallotList } from '../support/ballot-list.ts';
 import {
   expectNoAxeViolations,
   launchBrowser,
@@ -15,14 +17,13 @@ import { instructorOf, seedPublishedIdea } from '../support/instruction.ts';
 import '../support/stack-context.ts';
 
 const stack = inject('stack');
+const EDITION_FILE = `editions/${stack.edition}.json`;
 const editionPath = `/api/editions/${stack.edition}`;
 const instructionPath = `${editionPath}/staff/instruction`;
 const factory = await citizenFactory(stack);
 
 let browser: Browser;
 let admin: string;
-
-const _currentPhase = () => currentPhaseOf(stack);
 
 const busIdle = () => waitForBus(stack);
 
@@ -382,7 +383,11 @@ describe('instruction pages', () => {
     }
     await mailsTo(author.email, 'devient un projet');
 
-    // Act 3: a committee member gives an opinion, then validates the ballot list it sees
+    // Act 3: a committee member gives an opinion, then validates the ballot list it sees (every envelope
+    // votable: a list nobody could vote on is refused, see ballot-list-votable.test.ts)
+    const editionFile = await readEditionFile(EDITION_FILE);
+    if (!editionFile.ok) throw new Error(editionFile.errors.join('\n'));
+    await completeBallotList(stack, factory.documents, editionFile.config);
     const committee = await openPage(browser, { viewport: PHONE_VIEWPORT });
     try {
       await signInStaff(committee.page, 'committee');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { api, currentPhaseOf, movePhase, staffToken } from '../support/api.ts';
+import { api, movePhase, staffToken } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import '../support/stack-context.ts';
 
@@ -9,7 +9,6 @@ const editionPath = `/api/editions/${stack.edition}`;
 const factory = await citizenFactory(stack);
 afterAll(() => factory.close());
 
-const _currentPhase = () => currentPhaseOf(stack);
 const setPhase = (admin: string, to: string) =>
   movePhase(stack, admin, to, `Essai des photos : passage en ${to}`);
 

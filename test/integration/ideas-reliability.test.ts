@@ -15,7 +15,7 @@ import { dynamoEditionStore, type EditionStore } from '../../shared/edition/edit
 import { type EventPublisher, eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { ModerationBody } from '../../shared/http/idea-schemas.ts';
 import { directorySiteWriter } from '../../shared/site/site-writer.ts';
-import { api, currentPhaseOf, eventually, movePhase, staffToken, waitForBus } from '../support/api.ts';
+import { api, eventually, movePhase, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import { eventBridgeClient, LOCAL_BUS } from '../support/local-bus.ts';
 import '../support/stack-context.ts';
@@ -53,7 +53,6 @@ const depsWith = (events: EventPublisher): IdeasDeps => ({
 });
 
 const busIdle = () => waitForBus(stack);
-const _currentPhase = () => currentPhaseOf(stack);
 const setPhase = (admin: string, to: string) =>
   movePhase(stack, admin, to, `Essai de fiabilité des idées : passage en ${to}`);
 

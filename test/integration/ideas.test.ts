@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readMailbox } from '../../local/ses.ts';
-import { api, currentPhaseOf, eventually, movePhase, staffToken, waitForBus } from '../support/api.ts';
+import { api, eventually, movePhase, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import '../support/stack-context.ts';
 
@@ -15,8 +15,6 @@ const NANTES = '44109';
 const SAINT_NAZAIRE = '44184';
 
 const busIdle = () => waitForBus(stack);
-
-const _currentPhase = () => currentPhaseOf(stack);
 
 const setPhase = (admin: string, to: string) =>
   movePhase(stack, admin, to, `Essai des idées : passage en ${to}`);

@@ -4,7 +4,8 @@ import { mintActionLink } from '../../shared/auth/action-links.ts';
 import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { toInstant, toLocal } from '../../shared/time/zoned.ts';
 import { readProjects } from '../../shared/voting/projects.ts';
-import { api, currentPhaseOf, movePhase, staffToken } from '../support/api.ts';
+import { api, movePhase, staffToken } from '../support/api.ts';
+import { completeBallotList } from '../support/ballot-list.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import {
   actionLinkKey,
@@ -25,7 +26,6 @@ const [service0, service1] = config.services as [(typeof config.services)[0], (t
 const factory = await citizenFactory(stack);
 
 const today = () => toLocal(new Date(), config.timeZone).slice(0, 10);
-const _currentPhase = () => currentPhaseOf(stack);
 
 const setPhase = (admin: string, to: string) =>
   movePhase(stack, admin, to, `Essai de l’instruction : passage en ${to}`);
@@ -282,7 +282,8 @@ describe('instruction: services examine ideas, coordinators decide, the Comité 
   });
 
   it('freezes the list once the committee validates it, until a reasoned reopening', async () => {
-    // Prepare
+    // Prepare: every envelope votable (a list nobody could vote on is refused: ballot-list-votable.test.ts)
+    await completeBallotList(stack, factory.documents, config);
     const seen = await api(stack, 'GET', `${base}/ballot-list`, { token: committee });
     const stale = await api(stack, 'POST', `${base}/ballot-list/validation`, {
       token: committee,

@@ -13,6 +13,9 @@ function memoryPhases(): PhaseRepository & { changes: PhaseChange[] } {
     async getState() {
       return state;
     },
+    async isVoteClosed() {
+      return false;
+    },
     async recordChange(expectedVersion, change) {
       if ((state?.version ?? 0) !== expectedVersion) throw new Error('conflict');
       state = { current: change.to, since: change.at, version: expectedVersion + 1 };
@@ -45,6 +48,7 @@ let ids = 0;
 const deps = (phases: PhaseRepository, events: EventPublisher) => ({
   phases,
   events,
+  reviewBallotList: async () => [],
   edition: 'demo',
   now: () => new Date('2023-02-27T08:00:00Z'),
   newId: () => `change-${++ids}`,

@@ -19,6 +19,9 @@ function memoryTable(phase: Phase, window: VoteWindow | undefined) {
     async getState(): Promise<PhaseState> {
       return { current: table.phase, since: '2023-03-01T00:00:00Z', version: table.changes.length + 1 };
     },
+    async isVoteClosed() {
+      return false;
+    },
     async recordChange(_expected, change, guard) {
       if (guard && table.window && table.window.closesAtMs > guard.voteEndedBy) return 'vote-extended';
       table.phase = change.to;
@@ -88,7 +91,7 @@ describe('vote extension versus the phase schedules', () => {
     const { events, published } = recordingPublisher();
     // Act
     const state = await changePhase(
-      { phases, events, edition: 'demo', now: () => now, newId },
+      { phases, events, reviewBallotList: async () => [], edition: 'demo', now: () => now, newId },
       { to: 'counting', actor: { kind: 'schedule' }, forwardOnly: true, unlessVoteExtended: true },
     );
     // Assess
@@ -101,7 +104,7 @@ describe('vote extension versus the phase schedules', () => {
     const { table, phases } = memoryTable('vote', openWindow(now.getTime() + 86_400_000));
     const { events, published } = recordingPublisher();
     await changePhase(
-      { phases, events, edition: 'demo', now: () => now, newId },
+      { phases, events, reviewBallotList: async () => [], edition: 'demo', now: () => now, newId },
       { to: 'results', actor: { kind: 'schedule' }, forwardOnly: true, unlessVoteExtended: true },
     );
     expect(table.phase).toBe('vote');
@@ -112,7 +115,7 @@ describe('vote extension versus the phase schedules', () => {
     const { table, phases } = memoryTable('vote', openWindow(CONFIGURED_CLOSE));
     const { events, published } = recordingPublisher();
     await changePhase(
-      { phases, events, edition: 'demo', now: () => now, newId },
+      { phases, events, reviewBallotList: async () => [], edition: 'demo', now: () => now, newId },
       { to: 'counting', actor: { kind: 'schedule' }, forwardOnly: true, unlessVoteExtended: true },
     );
     expect(table.phase).toBe('counting');
@@ -120,7 +123,14 @@ describe('vote extension versus the phase schedules', () => {
 
     const extended = memoryTable('vote', openWindow(now.getTime() + 86_400_000));
     await changePhase(
-      { phases: extended.phases, events, edition: 'demo', now: () => now, newId },
+      {
+        phases: extended.phases,
+        events,
+        reviewBallotList: async () => [],
+        edition: 'demo',
+        now: () => now,
+        newId,
+      },
       { to: 'counting', actor: { kind: 'staff', sub: 'a', role: 'admin' }, forwardOnly: false },
     );
     expect(extended.table.phase).toBe('counting');

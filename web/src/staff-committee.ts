@@ -1,4 +1,6 @@
+import type { EnvelopeReview } from '../../shared/voting/ballot-list-review.ts';
 import type { Project } from '../../shared/voting/projects.ts';
+import type { Problem } from './lib/api.ts';
 import { apiRequest } from './lib/api.ts';
 import { byId, fill, h } from './lib/dom.ts';
 import { formatEuros, plural } from './lib/format.ts';
@@ -66,6 +68,58 @@ function stateView(page: Page, list: BallotList): (HTMLElement | null)[] {
   ];
 }
 
+/**
+ * One envelope of the list: its projects, their total cost against the envelope's amount, what blocks the
+ * vote (no project, too few for the ballot, nothing within budget) and a warning when the demand is below the
+ * budget. An envelope without project says so plainly.
+ */
+function envelopeSection(page: Page, envelope: EnvelopeReview, projects: Project[]): HTMLElement {
+  const headingId = `env-${envelope.id}`;
+  return h(
+    'section',
+    { class: 'card envelope-review', 'aria-labelledby': headingId },
+    h('h3', { id: headingId }, envelope.name),
+    envelope.projects === 0
+      ? h('p', {}, h('strong', {}, 'Aucun projet.'), ` Enveloppe de ${formatEuros(envelope.amount)}.`)
+      : h(
+          'p',
+          {},
+          `${plural(envelope.projects, 'projet')}, pour un coût total de ${formatEuros(envelope.totalCost)}, sur une enveloppe de ${formatEuros(envelope.amount)}.`,
+        ),
+    envelope.problem
+      ? h(
+          'div',
+          { class: 'notice notice-error' },
+          h('p', {}, h('strong', {}, 'Vote impossible dans cette enveloppe')),
+          h('p', {}, envelope.problem.message),
+        )
+      : null,
+    envelope.warning
+      ? h(
+          'div',
+          { class: 'notice notice-warning' },
+          h('p', {}, h('strong', {}, 'Budget en partie inutilisé')),
+          h('p', {}, envelope.warning),
+        )
+      : null,
+    projects.length > 0
+      ? h('ul', { class: 'project-list' }, ...projects.map((project) => projectItem(page, project)))
+      : null,
+  );
+}
+
+/** The server's refusal, in French, with the reason for each envelope it names. */
+function refusalNotice(problem: Problem): HTMLElement {
+  const errors = problem.errors ?? [];
+  return h(
+    'div',
+    { class: 'notice notice-error' },
+    h('p', {}, h('strong', {}, problem.title)),
+    problem.detail ? h('p', {}, problem.detail) : null,
+    errors.length > 0 ? h('ul', {}, ...errors.map((error) => h('li', {}, error.message))) : null,
+  );
+}
+
 function projectItem(page: Page, project: Project): HTMLElement {
   const { edition } = page.context;
   const headingId = `pr-${project.id}`;
@@ -75,7 +129,7 @@ function projectItem(page: Page, project: Project): HTMLElement {
     h(
       'article',
       { 'aria-labelledby': headingId },
-      h('h3', { id: headingId }, project.title),
+      h('h4', { id: headingId }, project.title),
       h('p', { class: 'project-cost' }, formatEuros(project.cost)),
       h('p', { class: 'project-summary' }, project.summary),
       h(
@@ -107,11 +161,29 @@ async function load(page: Page, message?: string): Promise<void> {
     const projects = list.projects as Project[];
     fill(byId('co-state-body'), ...stateView(page, list));
     byId('co-state').hidden = false;
+    const envelopes = list.envelopes ?? [];
+    const blocked = envelopes.filter((envelope) => envelope.problem);
     fill(
       byId('co-projects-count'),
-      `${plural(projects.length, 'projet')}, pour un total de ${formatEuros(projects.reduce((sum, p) => sum + p.cost, 0))}, triés par identifiant.`,
+      `${plural(projects.length, 'projet')} dans ${plural(envelopes.length, 'enveloppe')}, pour un total de ${formatEuros(projects.reduce((sum, p) => sum + p.cost, 0))}, triés par identifiant.`,
+      blocked.length > 0
+        ? h(
+            'span',
+            { class: 'notice notice-error', role: 'note' },
+            ` ${blocked.length === 1 ? 'Une enveloppe ne permet' : `${blocked.length} enveloppes ne permettent`} pas de voter : la liste ne peut pas être validée en l’état.`,
+          )
+        : null,
     );
-    fill(byId('co-projects-list'), ...projects.map((project) => projectItem(page, project)));
+    fill(
+      byId('co-envelopes'),
+      ...envelopes.map((envelope) =>
+        envelopeSection(
+          page,
+          envelope,
+          projects.filter((project) => project.envelope === envelope.id),
+        ),
+      ),
+    );
     byId('co-projects').hidden = false;
     const { session } = context;
     byId('co-validate').hidden = !(
@@ -162,8 +234,10 @@ function setup(page: Page): void {
       });
       await load(page, 'Liste validée au nom du Comité citoyen : elle est désormais gelée.');
     } catch (error) {
-      showFailure(alert, error);
-      if (asProblem(error).code === 'ballot_list_changed') {
+      const problem = asProblem(error);
+      if (problem.code === 'ballot_list_unvotable') fill(alert, refusalNotice(problem));
+      else showFailure(alert, error);
+      if (problem.code === 'ballot_list_changed') {
         await load(page);
         focusOn(byId('co-state-heading'));
       }

@@ -138,6 +138,11 @@ function updateCount(envelope: BallotEnvelope, rules: Rules): void {
   if (envelope.projects.length === 0) return;
   const choice = chosen(envelope, rules);
   const counter = byId(`count-${envelope.id}`);
+  // The vote never opens on such a list; an envelope without project still says so plainly.
+  if (envelope.projects.length === 0) {
+    fill(counter, 'Aucun projet dans cette enveloppe.');
+    return;
+  }
   if (rules.kind === 'approval') {
     const n = (choice as string[]).length;
     fill(

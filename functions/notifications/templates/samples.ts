@@ -16,6 +16,7 @@ import {
   reassignmentRequestedEmail,
 } from './instruction-emails.ts';
 import { phaseChangedEmail } from './phase-changed.ts';
+import { voteOpeningRefusedEmail } from './vote-opening-refused.ts';
 import { voteWindowChangedEmail } from './vote-window-changed.ts';
 
 /**
@@ -68,6 +69,15 @@ export const EMAIL_SAMPLES: Readonly<Record<string, Sample>> = {
     }),
   'duplicate-suspected': (config) =>
     duplicateSuspectedEmail({ to: coordinator(config), config, reviewId: 'revue-0007', siteUrl: SITE }),
+  'vote-opening-refused': (config) =>
+    voteOpeningRefusedEmail({
+      to: coordinator(config),
+      config,
+      phase: 'ballot-preparation',
+      problems: ['Aucun projet dans l’enveloppe « Vignoble » : personne ne pourrait y voter.'],
+      refusedAt: NOW,
+      siteUrl: SITE,
+    }),
   'vote-window-changed': (config) =>
     voteWindowChangedEmail({
       to: coordinator(config),
