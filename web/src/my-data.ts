@@ -2,7 +2,7 @@ import { ApiError, apiRequest } from './lib/api.ts';
 import { currentCitizen, signOutCitizen } from './lib/citizen-session.ts';
 import { loadConfig, type SiteConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
-import { formatDateTime } from './lib/format.ts';
+import { formatDateTime, formatDay } from './lib/format.ts';
 import { problemNotice, unexpectedProblem } from './lib/forms.ts';
 import { statusLabel } from './lib/profile-form.ts';
 
@@ -36,9 +36,7 @@ function display(key: string, value: unknown): string {
   if (key === 'status') return statusLabel(String(value));
   if (key === 'channel') return value === 'in-person' ? 'sur place' : 'en ligne, par courriel';
   if (key === 'birthDate' && typeof value === 'string') {
-    return new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }).format(
-      new Date(`${value}T00:00:00Z`),
-    );
+    return formatDay(value);
   }
   if ((key === 'createdAt' || key === 'erasedAt') && typeof value === 'string') return formatDateTime(value);
   if (key === 'decision' && typeof value === 'object') {

@@ -1,7 +1,7 @@
 import { ApiError, apiRequest, type Problem } from './lib/api.ts';
 import { loadConfig, type SiteConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
-import { formatDateTime } from './lib/format.ts';
+import { formatDateTime, formatDay } from './lib/format.ts';
 import { clearFieldErrors, problemNotice, showFieldErrors, unexpectedProblem } from './lib/forms.ts';
 import { setupProfileForm, statusLabel } from './lib/profile-form.ts';
 import { currentSession, type StaffSession, signOut } from './lib/session.ts';
@@ -49,9 +49,7 @@ function expireSession(): void {
 
 const frenchDay = (iso: string) =>
   iso
-    ? new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }).format(
-        new Date(`${iso}T00:00:00Z`),
-      )
+    ? formatDay(iso)
     : '(effacée)';
 
 function identityRow(context: Context, identity: ReviewIdentity, held: boolean): HTMLElement {

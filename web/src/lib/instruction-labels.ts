@@ -12,7 +12,7 @@ import type {
 import { ApiError, apiRequest, type Problem } from './api.ts';
 import { loadConfig, type SiteConfig } from './config.ts';
 import { byId, fill, h } from './dom.ts';
-import { formatDateTime } from './format.ts';
+import { formatDateTime, formatDay } from './format.ts';
 import { problemNotice, unexpectedProblem } from './forms.ts';
 import { currentSession, type StaffSession, signOut } from './session.ts';
 import { DECISION_OUTCOME_LABELS, DOSSIER_STATUS_LABELS, ROLE_LABELS } from './shared-data.ts';
@@ -92,13 +92,9 @@ export async function instructionContext(
   }
 }
 
-const dayFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
-
-/** `2026-12-01` (a Paris calendar day) → `1 décembre 2026`. */
+/** `2026-12-01` (a Paris calendar day) → `1er décembre 2026`. */
 export function frenchDay(day: string): string {
-  const [year, month, date] = day.split('-').map(Number);
-  if (!year || !month || !date) return day;
-  return dayFormat.format(new Date(Date.UTC(year, month - 1, date)));
+  return formatDay(day);
 }
 
 export function dateTime(at: string, edition: Edition): HTMLElement {
