@@ -7,6 +7,8 @@
 export { IDEA_STATUS_LABELS } from '../../../functions/ideas/idea.ts';
 /** INSEE code → [name, postcodes] of the editions' communes (generated for identity; ~9 kB of data). */
 export { COMMUNES } from '../../../functions/identity/communes.generated.ts';
+/** `GET /editions/{edition}/…` route → the roles the manifest lets call it (pages never call a refused route). */
+export { STAFF_READ_ACCESS } from '../../../lib/route-access.ts';
 export { ROLE_LABELS, STAFF_ROLES } from '../../../shared/auth/roles.ts';
 export { PHASE_LABELS, PHASES } from '../../../shared/edition/phases.ts';
 export {
