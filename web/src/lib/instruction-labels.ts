@@ -110,10 +110,9 @@ export function outcomeLabel(outcome: string | undefined): string {
   return (DECISION_OUTCOME_LABELS as Record<string, string>)[outcome] ?? outcome;
 }
 
-/** Who acted, without a name: the role and the start of the pseudonymous staff id. */
-export function actorText(actor: { role: string; sub: string }): string {
-  const role = (ROLE_LABELS as Record<string, string>)[actor.role] ?? actor.role;
-  return `${role} (agent ${actor.sub.slice(0, 8)})`;
+/** Who acted, by role in French (« Coordination (Participation citoyenne) »): never a name nor an id. */
+export function actorText(actor: { role: string }): string {
+  return (ROLE_LABELS as Record<string, string>)[actor.role] ?? 'un agent';
 }
 
 export function serviceName(edition: Edition, id: string): string {
