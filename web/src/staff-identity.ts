@@ -3,6 +3,7 @@ import { loadConfig, type SiteConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
 import { formatDateTime, formatDay } from './lib/format.ts';
 import { clearFieldErrors, problemNotice, showFieldErrors, unexpectedProblem } from './lib/forms.ts';
+import { communeName } from './lib/ideas.ts';
 import { setupProfileForm, statusLabel } from './lib/profile-form.ts';
 import { currentSession, type StaffSession, signOut } from './lib/session.ts';
 import type { EditionView } from './lib/types.ts';
@@ -47,10 +48,7 @@ function expireSession(): void {
   location.replace(`${SIGN_IN}?session-expiree`);
 }
 
-const frenchDay = (iso: string) =>
-  iso
-    ? formatDay(iso)
-    : '(effacée)';
+const frenchDay = (iso: string) => (iso ? formatDay(iso) : '(effacée)');
 
 function identityRow(context: Context, identity: ReviewIdentity, held: boolean): HTMLElement {
   return h(
@@ -59,7 +57,7 @@ function identityRow(context: Context, identity: ReviewIdentity, held: boolean):
     h('th', { scope: 'row' }, held ? 'À examiner' : 'Déjà enregistrée'),
     h('td', {}, `${identity.firstName} ${identity.lastName}`.trim() || '(effacé)'),
     h('td', {}, frenchDay(identity.birthDate)),
-    h('td', {}, identity.commune || '(effacée)'),
+    h('td', {}, identity.commune ? communeName(identity.commune) : '(effacée)'),
     h('td', {}, identity.channel === 'in-person' ? 'sur place' : 'en ligne'),
     h('td', {}, formatDateTime(identity.createdAt, context.timeZone)),
     h('td', {}, statusLabel(identity.status)),
