@@ -285,6 +285,12 @@ function assignmentView(page: Page, assignment: AssignmentView, highlighted: boo
   );
 }
 
+/** ` : « Titre »` of the dossier's project, when the API gave it. */
+function projectTitle(dossier: DossierView): string {
+  const project = dossier.project as { title?: unknown } | undefined;
+  return typeof project?.title === 'string' ? ` : « ${project.title} »` : '';
+}
+
 function verdictView(page: Page, dossier: DossierView): (HTMLElement | null)[] {
   const { verdict } = dossier;
   if (!verdict) return [h('p', {}, 'Pas encore de verdict : les services instruisent l’idée.')];
@@ -299,7 +305,7 @@ function verdictView(page: Page, dossier: DossierView): (HTMLElement | null)[] {
     ),
     h('p', {}, `Motif : ${verdict.reasonLabel}`),
     h('p', { class: 'idea-description' }, verdict.reasonText),
-    verdict.projectId ? h('p', {}, 'Devenue un projet de la liste soumise au vote.') : null,
+    verdict.projectId ? h('p', {}, `Projet soumis au vote${projectTitle(dossier)}.`) : null,
     verdict.mergeInto ? h('p', {}, 'Regroupée avec ', ideaTitle(page, verdict.mergeInto)) : null,
     h(
       'p',
