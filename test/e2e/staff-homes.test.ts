@@ -92,6 +92,14 @@ describe('Staff home: every role opens on what it has to do, with no error', () 
           const shown = await page.locator('#bo-tasks h3').allTextContents();
           expect(shown.map(normalizeSpaces)).toEqual(headings.map(normalizeSpaces));
           if (role === 'ops') expect(text).toContain('Aucun traitement ne vous revient');
+          // The menu offers only the pages the role may open
+          const menu = (await page.locator('.site-header nav a').allTextContents()).map(normalizeSpaces);
+          if (role === 'moderator') {
+            expect(menu).toContain('Modération des idées');
+            expect(menu).not.toContain('Identités (coordination)');
+            expect(menu).not.toContain('Journal des courriels');
+          }
+          if (role === 'coordinator') expect(menu).toContain('Identités (coordination)');
           expect(answers.filter((answer) => answer.status === 403 || answer.status >= 500)).toEqual([]);
           expect(normalizeSpaces(await page.locator('#bo-error').textContent())).toBe('');
           expect(text).not.toContain('Une erreur inattendue');

@@ -383,6 +383,24 @@ function renderTasks(context: Context): Promise<void>[] {
   return tasks.map((task, index) => renderTask(context, task, items[index] as HTMLElement));
 }
 
+/** Staff pages of the menu → the read route each opens on: a role that may not read it does not see the link. */
+const PAGE_ROUTES: Record<string, string> = {
+  'moderation.html': '/editions/{edition}/staff/moderation',
+  'instruction.html': '/editions/{edition}/staff/instruction/dossiers',
+  'comite.html': '/editions/{edition}/staff/instruction/ballot-list',
+  'identite.html': '/editions/{edition}/staff/identity/reviews',
+  'bulletins-papier.html': '/editions/{edition}/staff/paper-ballots',
+  'journal-courriels.html': '/editions/{edition}/staff/email-log',
+};
+
+/** Keeps in the menu only the pages the signed-in roles may open. */
+function trimMenu(session: StaffSession): void {
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('.site-header nav a')) {
+    const route = PAGE_ROUTES[link.getAttribute('href') ?? ''];
+    if (route && !mayRead(session, route)) link.closest('li')?.remove();
+  }
+}
+
 /** Roles without the staff phase route see the public phase (no history, which only the staff route gives). */
 function renderPublicPhase(context: Context, edition: EditionView): void {
   renderPhase(context, { ...edition.phase, history: [] });
@@ -407,6 +425,7 @@ async function main(): Promise<void> {
     location.assign(`${SIGN_IN}?deconnexion`);
   });
 
+  trimMenu(session);
   const canChangePhase = session.roles.some((role) => CAN_CHANGE_PHASE.has(role));
   if (!canChangePhase) byId('phase-change').remove();
 
