@@ -7,6 +7,8 @@ import { allRoutes } from './manifest.ts';
 /** `GET` staff routes without the `/api` prefix (`/editions/{edition}/staff/phase`) → allowed roles. */
 export const STAFF_READ_ACCESS: Record<string, readonly string[]> = Object.fromEntries(
   allRoutes()
-    .filter(({ route }) => route.method === 'GET' && route.access !== 'public' && route.path.includes('/staff/'))
+    .filter(
+      ({ route }) => route.method === 'GET' && route.access !== 'public' && route.path.includes('/staff/'),
+    )
     .map(({ route }) => [route.path.replace(/^\/api/, ''), route.access as readonly string[]]),
 );
