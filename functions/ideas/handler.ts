@@ -31,6 +31,7 @@ import type { UploadPresigner } from '../../shared/site/upload-presigner.ts';
 import { editIdea, ideaNotFound } from './edit-idea.ts';
 import { authorIdea, IdeaStatus, publicIdea } from './idea.ts';
 import { publishPendingEvents } from './idea-outbox.ts';
+import type { IdeaPaths } from './idea-paths.ts';
 import { extendIdeasWindow, ideasWindow } from './ideas-window.ts';
 import { moderateIdea } from './moderate-idea.ts';
 import { publishPublicList } from './publish-public-list.ts';
@@ -42,7 +43,12 @@ import type { SupportRepository } from './support-repository.ts';
 /** The sweep (shared/manifest.ts): pending events, and the static list while supports move it. */
 export const IdeasSweepInput = z.object({ kind: z.literal('ideas-sweep'), edition: z.string() });
 
+/** A merge target is named to the author only when anyone may read it. */
+const PUBLIC_STATUSES = new Set<string>(['published', 'merged']);
+
 export interface IdeasHandlerDeps extends IdeasDeps {
+  /** What became of an author's published ideas (instruction, ballot, results: other contexts' items). */
+  paths: IdeaPaths;
   logger: Logger;
   verifyToken: VerifyToken;
   supports: SupportRepository;
@@ -190,13 +196,30 @@ export function makeHandler(input: IdeasHandlerDeps) {
         return { body: authorIdea(idea, principal.sub) };
       },
       'GET /api/editions/{edition}/me/ideas': async (request) => {
-        await config(request);
         const principal = principalOf(request);
+        const edition = await config(request);
         const ideas = await deps.ideas.listByAuthor(principal.sub);
         const draft = await deps.ideas.getDraft(principal.sub);
+        // What became of each published idea: instruction, ballot, result, realisation (read, not copied).
+        const items = await Promise.all(
+          ideas.map(async (idea) => {
+            const path = idea.status === 'published' ? await deps.paths.pathOf(idea.ideaId, edition) : {};
+            const targetId = idea.mergedInto ?? path.instruction?.mergeInto;
+            const target = targetId ? await deps.ideas.get(targetId) : undefined;
+            return {
+              ...authorIdea(idea, principal.sub),
+              path: {
+                ...path,
+                ...(target && PUBLIC_STATUSES.has(target.status)
+                  ? { mergedInto: { id: target.ideaId, title: target.title } }
+                  : {}),
+              },
+            };
+          }),
+        );
         return {
           body: {
-            items: ideas.map((idea) => authorIdea(idea, principal.sub)),
+            items,
             ...(draft ? { draft: { savedAt: draft.savedAt, title: draft.draft.title ?? '' } } : {}),
           },
         };

@@ -9,6 +9,7 @@ import { createLogger } from '../../shared/logging/logger.ts';
 import { siteS3Client, siteWriterFromEnv } from '../../shared/site/site-writer.ts';
 import { s3UploadPresigner } from '../../shared/site/upload-presigner.ts';
 import { makeHandler } from './handler.ts';
+import { dynamoIdeaPaths } from './idea-paths.ts';
 import { dynamoIdeaRepository } from './idea-repository.ts';
 import { dynamoSupportRepository } from './support-repository.ts';
 
@@ -28,6 +29,7 @@ export const handler = makeHandler({
   edition: env.EDITION_ID,
   editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
   ideas: dynamoIdeaRepository(documents, env.TABLE_NAME, env.EDITION_ID),
+  paths: dynamoIdeaPaths(documents, env.TABLE_NAME, env.EDITION_ID),
   supports: dynamoSupportRepository(documents, env.TABLE_NAME),
   site,
   // Pictures go straight from the browser to the site bucket; without a bucket (local stack), none.

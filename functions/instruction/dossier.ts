@@ -10,8 +10,8 @@ import {
   type DossierStatus,
   TIMELINE_KINDS,
 } from '../../shared/http/instruction-schemas.ts';
+import type { InstructionReason } from '../../shared/instruction/reasons.ts';
 import { type Project, Project as ProjectSchema } from '../../shared/voting/projects.ts';
-import type { InstructionReason } from './reasons.ts';
 import { addWorkingDays } from './working-days.ts';
 
 /**

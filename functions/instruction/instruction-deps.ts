@@ -3,11 +3,11 @@ import type { EditionStore } from '../../shared/edition/edition-store.ts';
 import { PHASE_LABELS, type Phase } from '../../shared/edition/phases.ts';
 import { conflict, DomainError, notFound } from '../../shared/errors/domain-error.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import { type InstructionReason, reasonsOf } from '../../shared/instruction/reasons.ts';
 import { toLocal } from '../../shared/time/zoned.ts';
 import type { Actor } from './dossier.ts';
 import type { InstructionOutboxEvent } from './instruction-outbox.ts';
 import type { InstructionRepository } from './instruction-repository.ts';
-import { type InstructionReason, reasonsOf } from './reasons.ts';
 
 /** The ports every instruction use case receives. */
 export interface InstructionDeps {

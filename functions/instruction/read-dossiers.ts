@@ -4,6 +4,7 @@ import {
   type DossierListQuery,
   type DossierStatus,
 } from '../../shared/http/instruction-schemas.ts';
+import { type InstructionReason, reasonsOf } from '../../shared/instruction/reasons.ts';
 import {
   type Assignment,
   type Decision,
@@ -23,7 +24,6 @@ import {
   parisDay,
   type Staff,
 } from './instruction-deps.ts';
-import { type InstructionReason, reasonsOf } from './reasons.ts';
 
 /** Who sees what: instructors their service's dossiers; coordinators and the committee every dossier. */
 const seesAll = (staff: Staff) => staff.role !== 'instructor';

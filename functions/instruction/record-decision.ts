@@ -102,7 +102,11 @@ export async function recordDecision(
       }
     : undefined;
   const service = config.services.find((s) => s.id === assignment.serviceId)?.name ?? assignment.serviceId;
-  const what = decision.outcome ? DECISION_OUTCOME_LABELS[decision.outcome] : `${decision.costEstimate} €`;
+  const what = decision.outcome
+    ? DECISION_OUTCOME_LABELS[decision.outcome]
+    : decision.costEstimate !== undefined
+      ? `${decision.costEstimate.toLocaleString('fr-FR')} €`
+      : 'regroupement avec une autre idée proposé';
   const common = {
     edition: deps.edition,
     ideaId: assignment.ideaId,

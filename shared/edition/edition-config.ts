@@ -111,7 +111,7 @@ export const EditionConfig = z
     supports: z.object({ enabled: z.boolean() }).default({ enabled: false }),
     /**
      * Instruction settings (issue 5). Optional: absent, the default French list of reasons applies
-     * (functions/instruction/reasons.ts). Each decision and verdict cites one reason `id`.
+     * (shared/instruction/reasons.ts). Each decision and verdict cites one reason `id`.
      */
     instruction: z
       .object({

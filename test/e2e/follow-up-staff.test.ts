@@ -82,7 +82,7 @@ describe('« Suivi des projets lauréats »: staff set each winner’s realisati
       const summary = normalizeSpaces(await card.textContent());
       expect(summary).toContain('État : Travaux en cours');
       expect(summary).toContain('Études : étape franchie le 15 décembre 2026');
-      expect(summary).toContain('Travaux : date prévue : 1 mars 2027');
+      expect(summary).toContain('Travaux : date prévue : 1er mars 2027');
       await expectNoAxeViolations(staff.page);
       // Usable at 360 px: nothing wider than the phone's screen.
       expect(await staff.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
@@ -93,7 +93,7 @@ describe('« Suivi des projets lauréats »: staff set each winner’s realisati
       const shown = normalizeSpaces(await item.textContent());
       expect(shown).toContain('Travaux en cours');
       expect(shown).toContain('Études : étape franchie le 15 décembre 2026');
-      expect(shown).toContain('Travaux : date prévue : 1 mars 2027');
+      expect(shown).toContain('Travaux : date prévue : 1er mars 2027');
     } finally {
       await staff.context.close();
       await inhabitant.context.close();

@@ -137,7 +137,7 @@ describe('idea pages', () => {
       await expectNoAxeViolations(page);
       await page.getByRole('link', { name: 'Voir mes idées' }).click();
       const mine = page.locator('article').filter({ has: page.getByRole('heading', { name: title }) });
-      await mine.getByText('En attente de modération').waitFor();
+      await mine.getByText('Statut : En attente de modération').waitFor();
       await expectNoAxeViolations(page);
       const own = await api(stack, 'GET', `${editionPath}/me/ideas`, { token: citizen.token });
       expect(own.body.items.filter((idea: { title: string }) => idea.title === title)).toHaveLength(1);
@@ -274,7 +274,7 @@ describe('idea pages', () => {
       await page.getByRole('heading', { name: 'Modifications enregistrées' }).waitFor();
       await page.getByRole('link', { name: 'Voir mes idées' }).click();
       const again = page.locator('article').filter({ has: page.getByRole('heading', { name: edited }) });
-      await again.getByText('En attente de modération').waitFor();
+      await again.getByText('Statut : En attente de modération').waitFor();
       await again.getByRole('button', { name: 'Retirer…' }).click();
       await again.getByRole('button', { name: 'Annuler' }).click();
       await again.getByRole('button', { name: 'Retirer…' }).click();

@@ -3,9 +3,9 @@ import { currentCitizen } from './lib/citizen-session.ts';
 import type { SiteConfig } from './lib/config.ts';
 import { loadConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
-import { formatDateTime, plural } from './lib/format.ts';
+import { formatDay, plural } from './lib/format.ts';
 import { problemNotice, unexpectedProblem } from './lib/forms.ts';
-import { editionPath, type IdeaView, ideaFacts, statusName } from './lib/ideas.ts';
+import { editionPath, type IdeasWindow, type IdeaView, ideaFacts, statusName } from './lib/ideas.ts';
 import type { EditionView } from './lib/types.ts';
 
 /** `GET .../ideas/{id}`: with supports when the edition has them (and mine, when signed in). */
@@ -21,10 +21,16 @@ const EDITABLE = ['submitted', 'changes-requested', 'published'];
  * (presigned `PUT` straight to storage, then the idea saved with its key: it goes back to moderation) and
  * a button to remove each. Where there is no storage (the local stack) the API says so in French.
  */
-function renderPictures(config: SiteConfig, idea: IdeaDetail, token: string | undefined): void {
+function renderPictures(
+  config: SiteConfig,
+  idea: IdeaDetail,
+  token: string | undefined,
+  callOpen: boolean,
+): void {
   const section = byId('idea-pictures');
   const pictures = idea.pictures ?? [];
-  const canEdit = Boolean(token && idea.isAuthor && EDITABLE.includes(idea.status));
+  // Pictures are part of the idea: they change only while the call for ideas is open.
+  const canEdit = Boolean(callOpen && token && idea.isAuthor && EDITABLE.includes(idea.status));
   section.hidden = pictures.length === 0 && !canEdit;
   const error = h('div', { role: 'alert' });
   const base = `${editionPath(config)}/ideas/${encodeURIComponent(idea.id)}`;
@@ -34,7 +40,7 @@ function renderPictures(config: SiteConfig, idea: IdeaDetail, token: string | un
       token: token as string,
       body: { pictures: next },
     });
-    renderPictures(config, { ...idea, ...saved }, token);
+    renderPictures(config, { ...idea, ...saved }, token, callOpen);
     byId('pictures-form').prepend(h('p', { class: 'notice notice-success', role: 'status' }, message));
   };
   const fail = (failure: unknown) =>
@@ -185,8 +191,9 @@ async function main(): Promise<void> {
     const config = await loadConfig();
     // An author sees her own idea whatever its status (links of the emails); anyone else, published ones.
     const token = currentCitizen()?.token;
-    const [{ edition }, idea] = await Promise.all([
+    const [{ edition }, callWindow, idea] = await Promise.all([
       apiRequest<EditionView>(config, editionPath(config)),
+      apiRequest<IdeasWindow>(config, `${editionPath(config)}/ideas-window`).catch(() => ({ open: false })),
       apiRequest<IdeaDetail>(
         config,
         `${editionPath(config)}/ideas/${encodeURIComponent(id)}`,
@@ -195,7 +202,7 @@ async function main(): Promise<void> {
     ]);
     document.title = `${idea.title} — Budget participatif`;
     fill(byId('idea-title'), idea.title);
-    const when = idea.publishedAt ? `publiée le ${formatDateTime(idea.publishedAt, edition.timeZone)}` : '';
+    const when = idea.publishedAt ? `publiée le ${formatDay(idea.publishedAt, edition.timeZone)}` : '';
     fill(byId('idea-state'), [statusName(idea), when].filter(Boolean).join(', '));
     fill(byId('idea-facts'), ideaFacts(edition, idea));
     fill(
@@ -215,7 +222,7 @@ async function main(): Promise<void> {
           : null,
     );
     renderSupports(config, edition.supports.enabled, idea, token);
-    renderPictures(config, idea, token);
+    renderPictures(config, idea, token, callWindow.open);
     fill(status);
     byId('idea').hidden = false;
   } catch (error) {

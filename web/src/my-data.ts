@@ -2,9 +2,11 @@ import { ApiError, apiRequest } from './lib/api.ts';
 import { currentCitizen, signOutCitizen } from './lib/citizen-session.ts';
 import { loadConfig, type SiteConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
-import { formatDateTime } from './lib/format.ts';
+import { formatDateTime, formatDay } from './lib/format.ts';
 import { problemNotice, unexpectedProblem } from './lib/forms.ts';
+import { communeName, envelopes } from './lib/ideas.ts';
 import { statusLabel } from './lib/profile-form.ts';
+import type { EditionView } from './lib/types.ts';
 
 /** `GET .../me`. */
 interface MyData {
@@ -18,7 +20,7 @@ const LABELS: Record<string, string> = {
   firstName: 'Prénom',
   lastName: 'Nom',
   birthDate: 'Date de naissance',
-  commune: 'Commune (code INSEE)',
+  commune: 'Commune',
   territory: 'Territoire',
   workOrStudy: 'Travaille ou étudie dans le Département',
   status: 'Statut de l’identité',
@@ -30,15 +32,18 @@ const LABELS: Record<string, string> = {
   registeredBy: 'Inscrite par (agent)',
 };
 
+/** Territory names of the edition (id → name), when the edition could be read. */
+let territoryNames: Record<string, string> = {};
+
 function display(key: string, value: unknown): string {
   if (value === '' || value === undefined || value === null) return '(effacé)';
+  if (key === 'commune' && typeof value === 'string') return communeName(value);
+  if (key === 'territory' && typeof value === 'string') return territoryNames[value] ?? value;
   if (typeof value === 'boolean') return value ? 'oui' : 'non';
   if (key === 'status') return statusLabel(String(value));
   if (key === 'channel') return value === 'in-person' ? 'sur place' : 'en ligne, par courriel';
   if (key === 'birthDate' && typeof value === 'string') {
-    return new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }).format(
-      new Date(`${value}T00:00:00Z`),
-    );
+    return formatDay(value);
   }
   if ((key === 'createdAt' || key === 'erasedAt') && typeof value === 'string') return formatDateTime(value);
   if (key === 'decision' && typeof value === 'object') {
@@ -84,7 +89,15 @@ async function main(): Promise<void> {
   const path = (c: SiteConfig) => `/editions/${encodeURIComponent(c.edition)}/me`;
   try {
     config = await loadConfig();
-    data = await apiRequest<MyData>(config, path(config), { token: citizen.token });
+    const [mine, edition] = await Promise.allSettled([
+      apiRequest<MyData>(config, path(config), { token: citizen.token }),
+      apiRequest<EditionView>(config, `/editions/${encodeURIComponent(config.edition)}`),
+    ]);
+    if (mine.status === 'rejected') throw mine.reason;
+    data = mine.value;
+    if (edition.status === 'fulfilled') {
+      territoryNames = Object.fromEntries(envelopes(edition.value.edition).map(({ id, name }) => [id, name]));
+    }
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       signOutCitizen();

@@ -1,6 +1,7 @@
 import { apiRequest } from './lib/api.ts';
 import { byId, fill, h } from './lib/dom.ts';
 import { formatEuros } from './lib/format.ts';
+import { ideaPicker, searchPublished } from './lib/idea-picker.ts';
 import { communeName, envelopes, territoryName, themeName } from './lib/ideas.ts';
 import {
   type AssignmentView,
@@ -57,6 +58,41 @@ interface Page {
 }
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+const titles = new Map<string, Promise<string | undefined>>();
+
+/** Another idea, named by its title (read from the public idea page's route), linked to its public page. */
+function ideaTitle(page: Page, ideaId: string): HTMLElement {
+  const link = h('a', { href: `../idee.html?id=${encodeURIComponent(ideaId)}` }, 'une autre idée');
+  let title = titles.get(ideaId);
+  if (!title) {
+    title = apiRequest<{ title: string }>(
+      page.context.config,
+      `/editions/${encodeURIComponent(page.context.config.edition)}/ideas/${encodeURIComponent(ideaId)}`,
+    ).then(
+      (idea) => idea.title,
+      () => undefined,
+    );
+    titles.set(ideaId, title);
+  }
+  void title.then((found) => {
+    if (found) fill(link, `« ${found} »`);
+  });
+  return link;
+}
+
+/** The merge target, picked by title among the published ideas (never typed as an identifier). */
+function mergePicker(page: Page, id: string, label: string) {
+  return ideaPicker({
+    id,
+    label,
+    placeholder: 'Choisissez l’idée',
+    search: searchPublished(page.context.config, (idea) =>
+      territoryName(page.context.edition, idea.territory),
+    ),
+    exclude: page.ideaId,
+  });
+}
 
 function radioGroup(
   name: string,
@@ -193,7 +229,7 @@ function decisionItem(page: Page, decision: DecisionView): HTMLElement {
     decision.costEstimate !== undefined
       ? h('p', {}, `Coût estimé : ${formatEuros(decision.costEstimate)}`)
       : null,
-    decision.mergeInto ? h('p', {}, `Regrouper avec l’idée ${decision.mergeInto}`) : null,
+    decision.mergeInto ? h('p', {}, 'Regrouper avec ', ideaTitle(page, decision.mergeInto)) : null,
     h('p', {}, `Motif : ${decision.reasonLabel}`),
     h('p', { class: 'idea-description' }, decision.reasonText),
     h(
@@ -249,6 +285,12 @@ function assignmentView(page: Page, assignment: AssignmentView, highlighted: boo
   );
 }
 
+/** ` : « Titre »` of the dossier's project, when the API gave it. */
+function projectTitle(dossier: DossierView): string {
+  const project = dossier.project as { title?: unknown } | undefined;
+  return typeof project?.title === 'string' ? ` : « ${project.title} »` : '';
+}
+
 function verdictView(page: Page, dossier: DossierView): (HTMLElement | null)[] {
   const { verdict } = dossier;
   if (!verdict) return [h('p', {}, 'Pas encore de verdict : les services instruisent l’idée.')];
@@ -263,8 +305,8 @@ function verdictView(page: Page, dossier: DossierView): (HTMLElement | null)[] {
     ),
     h('p', {}, `Motif : ${verdict.reasonLabel}`),
     h('p', { class: 'idea-description' }, verdict.reasonText),
-    verdict.projectId ? h('p', {}, `Projet soumis au vote : ${verdict.projectId}`) : null,
-    verdict.mergeInto ? h('p', {}, `Regroupée avec l’idée ${verdict.mergeInto}`) : null,
+    verdict.projectId ? h('p', {}, `Projet soumis au vote${projectTitle(dossier)}.`) : null,
+    verdict.mergeInto ? h('p', {}, 'Regroupée avec ', ideaTitle(page, verdict.mergeInto)) : null,
     h(
       'p',
       { class: 'idea-meta' },
@@ -392,12 +434,9 @@ function decisionForm(
     'Coût estimé par le service (en euros)',
     'En euros, sans centimes. Facultatif avec un avis de faisabilité.',
   );
-  const mergeInto = input(`${prefix}-merge`, { spellcheck: 'false' });
-  const mergeField = field(
-    mergeInto,
-    'Identifiant de l’idée avec laquelle regrouper',
-    'Figure dans l’adresse de son dossier (dossier.html?id=…).',
-  );
+  const merge = mergePicker(page, `${prefix}-merge`, 'Idée avec laquelle regrouper');
+  const mergeInto = merge.select;
+  const mergeField = merge.field;
   const reasonCode = select(`${prefix}-reason`, 'Choisissez le motif', reasonOptions(dossier));
   const reasonText = textarea(`${prefix}-text`);
   const form = h(
@@ -446,7 +485,7 @@ function decisionForm(
     if ((chosen === 'cost' || (chosen === 'feasibility' && cost.value.trim())) && amount === undefined)
       problems.push([cost, 'Indiquez un montant en euros entiers, par exemple 12000.']);
     if (chosen === 'merge' && !mergeInto.value.trim())
-      problems.push([mergeInto, 'Indiquez l’identifiant de l’idée avec laquelle regrouper.']);
+      problems.push([mergeInto, 'Choisissez l’idée avec laquelle regrouper.']);
     if (!reasonCode.value) problems.push([reasonCode, 'Choisissez le motif.']);
     if (text.length < 5) problems.push([reasonText, 'Expliquez la décision (5 caractères au moins).']);
     if (!check(problems)) return;
@@ -548,8 +587,9 @@ function verdictForm(page: Page, dossier: DossierView): HTMLElement {
     field(theme, 'Thème'),
     field(territory, 'Territoire du projet', 'Seulement pour un projet de l’enveloppe départementale.'),
   );
-  const mergeInto = input('verdict-merge', { spellcheck: 'false' });
-  const mergeField = field(mergeInto, 'Identifiant de l’idée qui regroupe');
+  const merge = mergePicker(page, 'verdict-merge', 'Idée qui regroupe');
+  const mergeInto = merge.select;
+  const mergeField = merge.field;
   const reasonCode = select('verdict-reason', 'Choisissez le motif', reasonOptions(dossier));
   const reasonText = textarea('verdict-text');
   const form = h(
@@ -587,7 +627,7 @@ function verdictForm(page: Page, dossier: DossierView): HTMLElement {
       if (!theme.value) problems.push([theme, 'Choisissez le thème.']);
     }
     if (chosen === 'merged' && !mergeInto.value.trim())
-      problems.push([mergeInto, 'Indiquez l’identifiant de l’idée qui regroupe.']);
+      problems.push([mergeInto, 'Choisissez l’idée qui regroupe.']);
     if (!reasonCode.value) problems.push([reasonCode, 'Choisissez le motif.']);
     if (text.length < 5) problems.push([reasonText, 'Expliquez le verdict (5 caractères au moins).']);
     if (!check(problems) || !chosen) return;

@@ -46,6 +46,16 @@ function queryFromForm(): URLSearchParams {
   return query;
 }
 
+/**
+ * An inhabitant's address is never copied into the log (`citizen:<id>`, read at send time): the page says
+ * « un·e habitant·e » rather than showing the pseudonymous id. Staff addresses are shown as they are.
+ */
+function recipientText(recipient: string): string {
+  return recipient.startsWith('citizen:')
+    ? 'Un·e habitant·e (adresse non conservée dans le journal)'
+    : recipient;
+}
+
 async function search(context: Context, more: boolean): Promise<void> {
   const query = new URLSearchParams(more ? lastQuery : queryFromForm());
   if (!more) {
@@ -64,7 +74,7 @@ async function search(context: Context, more: boolean): Promise<void> {
         'tr',
         {},
         h('td', {}, formatDateTime(item.updatedAt)),
-        h('td', {}, item.recipient),
+        h('td', {}, recipientText(item.recipient)),
         h('td', {}, TEMPLATES[item.template] ?? item.template),
         h(
           'td',
@@ -74,7 +84,7 @@ async function search(context: Context, more: boolean): Promise<void> {
           item.suppressedReason ? ` (${item.suppressedReason})` : '',
         ),
         h('td', {}, String(item.attempts)),
-        h('td', {}, h('code', {}, item.key)),
+        h('td', {}, h('details', {}, h('summary', {}, 'Voir'), h('code', {}, item.key))),
       ),
     );
     const body = byId('el-rows');

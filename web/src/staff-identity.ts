@@ -1,8 +1,9 @@
 import { ApiError, apiRequest, type Problem } from './lib/api.ts';
 import { loadConfig, type SiteConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
-import { formatDateTime } from './lib/format.ts';
+import { formatDateTime, formatDay } from './lib/format.ts';
 import { clearFieldErrors, problemNotice, showFieldErrors, unexpectedProblem } from './lib/forms.ts';
+import { communeName } from './lib/ideas.ts';
 import { setupProfileForm, statusLabel } from './lib/profile-form.ts';
 import { currentSession, type StaffSession, signOut } from './lib/session.ts';
 import type { EditionView } from './lib/types.ts';
@@ -47,12 +48,7 @@ function expireSession(): void {
   location.replace(`${SIGN_IN}?session-expiree`);
 }
 
-const frenchDay = (iso: string) =>
-  iso
-    ? new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }).format(
-        new Date(`${iso}T00:00:00Z`),
-      )
-    : '(effacée)';
+const frenchDay = (iso: string) => (iso ? formatDay(iso) : '(effacée)');
 
 function identityRow(context: Context, identity: ReviewIdentity, held: boolean): HTMLElement {
   return h(
@@ -61,7 +57,7 @@ function identityRow(context: Context, identity: ReviewIdentity, held: boolean):
     h('th', { scope: 'row' }, held ? 'À examiner' : 'Déjà enregistrée'),
     h('td', {}, `${identity.firstName} ${identity.lastName}`.trim() || '(effacé)'),
     h('td', {}, frenchDay(identity.birthDate)),
-    h('td', {}, identity.commune || '(effacée)'),
+    h('td', {}, identity.commune ? communeName(identity.commune) : '(effacée)'),
     h('td', {}, identity.channel === 'in-person' ? 'sur place' : 'en ligne'),
     h('td', {}, formatDateTime(identity.createdAt, context.timeZone)),
     h('td', {}, statusLabel(identity.status)),

@@ -3,9 +3,10 @@ import { loadConfig, type SiteConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
 import { formatDateTime } from './lib/format.ts';
 import { problemNotice, unexpectedProblem } from './lib/forms.ts';
-import { type IdeaView, ideaFacts } from './lib/ideas.ts';
+import { ideaPicker, searchIn } from './lib/idea-picker.ts';
+import { type IdeaView, ideaFacts, territoryName } from './lib/ideas.ts';
 import { currentSession, type StaffSession, signOut } from './lib/session.ts';
-import { CHARTER_RULE_LABELS, IDEA_STATUS_LABELS } from './lib/shared-data.ts';
+import { CHARTER_RULE_LABELS, IDEA_STATUS_LABELS, ROLE_LABELS } from './lib/shared-data.ts';
 import type { EditionView } from './lib/types.ts';
 
 const SIGN_IN = 'index.html';
@@ -30,6 +31,25 @@ interface AuditEntry {
   actor: string;
   at: string;
   reason?: string;
+}
+
+/** What happened to the idea, in French (the audit's `action`). */
+const AUDIT_ACTIONS: Record<string, string> = {
+  submit: 'Déposée',
+  edit: 'Modifiée par l’auteur',
+  withdraw: 'Retirée par l’auteur',
+  publish: 'Publiée',
+  'request-change': 'Modification demandée à l’auteur',
+  hide: 'Masquée (charte de participation)',
+  merge: 'Regroupée dans une autre idée',
+  extend: 'Appel à idées prolongé',
+};
+
+/** `auteur` or `<role>:<staff id>` → who, by role, in French (never an identifier). */
+function auditActor(actor: string): string {
+  if (actor === 'auteur' || actor.startsWith('citizen:')) return 'l’auteur';
+  const role = actor.split(':')[0] ?? '';
+  return (ROLE_LABELS as Record<string, string>)[role] ?? 'un agent';
 }
 
 interface Context {
@@ -65,8 +85,8 @@ async function loadAudit(context: Context, idea: IdeaView, target: HTMLElement):
             h(
               'p',
               {},
-              h('strong', {}, entry.action),
-              ` — ${formatDateTime(entry.at, context.edition.timeZone)} — ${entry.actor}`,
+              h('strong', {}, AUDIT_ACTIONS[entry.action] ?? entry.action),
+              ` — ${formatDateTime(entry.at, context.edition.timeZone)} — ${auditActor(entry.actor)}`,
             ),
             entry.reason ? h('p', {}, `Motif : ${entry.reason}`) : null,
           ),
@@ -99,28 +119,30 @@ function decisionForm(
     ...Object.entries(CHARTER_RULE_LABELS).map(([id, label]) => h('option', { value: id }, label)),
   );
   const ruleError = h('p', { class: 'field-error', id: `${prefix}-rule-error` });
-  const into = h(
-    'select',
-    { id: `${prefix}-into`, 'aria-describedby': `${prefix}-into-error` },
-    h('option', { value: '' }, 'Choisissez l’idée qui regroupe'),
-    ...others
-      .filter((other) => other.id !== idea.id)
-      .map((other) => h('option', { value: other.id }, other.title)),
-  );
-  const intoError = h('p', { class: 'field-error', id: `${prefix}-into-error` });
+  // The ideas already in the page (published, and the queue shown), searched by title.
+  const picker = ideaPicker({
+    id: `${prefix}-into`,
+    label: 'Idée qui regroupe',
+    placeholder: 'Choisissez l’idée qui regroupe',
+    search: searchIn(
+      others.map((other) => ({
+        id: other.id,
+        title: other.title,
+        hint: territoryName(context.edition, other.territory),
+      })),
+    ),
+    exclude: idea.id,
+  });
+  const into = picker.select;
+  const intoError = picker.error;
+  const intoField = picker.field;
+  intoField.hidden = true;
   const ruleField = h(
     'div',
     { class: 'field', hidden: true },
     h('label', { for: rule.id }, 'Règle de la charte'),
     rule,
     ruleError,
-  );
-  const intoField = h(
-    'div',
-    { class: 'field', hidden: true },
-    h('label', { for: into.id }, 'Regrouper dans'),
-    into,
-    intoError,
   );
   const radios = (Object.keys(ACTIONS) as Action[]).map((action) =>
     h(

@@ -1,5 +1,5 @@
 import { h } from './dom.ts';
-import { formatEuros } from './format.ts';
+import { formatDay, formatEuros } from './format.ts';
 import { MILESTONE_LABELS, REALISATION_STATUS_LABELS } from './shared-data.ts';
 
 /** The follow-up (suivi) of the winners, as the public page and the staff page both show it. */
@@ -29,13 +29,8 @@ export type Winner = FollowUp['projects'][number];
 
 export { MILESTONE_LABELS, REALISATION_STATUS_LABELS as STATUS_LABELS };
 
-export const frenchDate = (iso: string) =>
-  new Intl.DateTimeFormat('fr-FR', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(`${iso}T00:00:00Z`));
+/** `2027-03-01` → `1er mars 2027`. */
+export const frenchDate = (iso: string) => formatDay(iso);
 
 /** Cost and status, the public reason, and the dated milestones of a winner. */
 export function realisationDetails(

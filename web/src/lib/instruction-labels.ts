@@ -12,7 +12,7 @@ import type {
 import { ApiError, apiRequest, type Problem } from './api.ts';
 import { loadConfig, type SiteConfig } from './config.ts';
 import { byId, fill, h } from './dom.ts';
-import { formatDateTime } from './format.ts';
+import { formatDateTime, formatDay } from './format.ts';
 import { problemNotice, unexpectedProblem } from './forms.ts';
 import { currentSession, type StaffSession, signOut } from './session.ts';
 import { DECISION_OUTCOME_LABELS, DOSSIER_STATUS_LABELS, ROLE_LABELS } from './shared-data.ts';
@@ -92,13 +92,9 @@ export async function instructionContext(
   }
 }
 
-const dayFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
-
-/** `2026-12-01` (a Paris calendar day) → `1 décembre 2026`. */
+/** `2026-12-01` (a Paris calendar day) → `1er décembre 2026`. */
 export function frenchDay(day: string): string {
-  const [year, month, date] = day.split('-').map(Number);
-  if (!year || !month || !date) return day;
-  return dayFormat.format(new Date(Date.UTC(year, month - 1, date)));
+  return formatDay(day);
 }
 
 export function dateTime(at: string, edition: Edition): HTMLElement {
@@ -114,10 +110,9 @@ export function outcomeLabel(outcome: string | undefined): string {
   return (DECISION_OUTCOME_LABELS as Record<string, string>)[outcome] ?? outcome;
 }
 
-/** Who acted, without a name: the role and the start of the pseudonymous staff id. */
-export function actorText(actor: { role: string; sub: string }): string {
-  const role = (ROLE_LABELS as Record<string, string>)[actor.role] ?? actor.role;
-  return `${role} (agent ${actor.sub.slice(0, 8)})`;
+/** Who acted, by role in French (« Coordination (Participation citoyenne) »): never a name nor an id. */
+export function actorText(actor: { role: string }): string {
+  return (ROLE_LABELS as Record<string, string>)[actor.role] ?? 'un agent';
 }
 
 export function serviceName(edition: Edition, id: string): string {

@@ -24,5 +24,7 @@ export {
   DOSSIER_STATUSES,
 } from '../../../shared/http/instruction-schemas.ts';
 export { MILESTONE_LABELS, REALISATION_STATUS_LABELS } from '../../../shared/http/results-schemas.ts';
+/** `GET /editions/{edition}/…` route → the roles the manifest lets call it (pages never call a refused route). */
+export { STAFF_READ_ACCESS } from '../../../shared/http/route-access.ts';
 /** INSEE code → [name, postcodes] of the editions' communes (generated for identity; ~9 kB of data). */
 export { COMMUNES } from '../../../shared/identity/communes.generated.ts';

@@ -1,4 +1,4 @@
-import type { EditionConfig } from '../../shared/edition/edition-config.ts';
+import type { EditionConfig } from '../edition/edition-config.ts';
 
 export interface InstructionReason {
   id: string;
