@@ -741,6 +741,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         env: 'ACTION_LINK_KEY_SECRET',
         description: 'HMAC key of the signed action links in staff emails (and of unsubscribe links)',
       },
+      {
+        id: 'page-cursor-key',
+        env: 'PAGE_CURSOR_KEY_SECRET',
+        description: 'HMAC key of the pagination cursors list routes hand out (shared/http/page-cursor.ts)',
+      },
     ],
     subscriptions: [
       { id: 'phase-changes', events: [PhaseChanged] },

@@ -41,8 +41,18 @@ export interface EmailLogQuery {
   status?: EmailStatus;
   event?: string;
   limit: number;
-  cursor?: string;
+  /** Where a previous page stopped (its `next`). */
+  after?: EmailLogPosition;
 }
+
+/** The log line a page stopped at: the `gsi1` key DynamoDB continues from. */
+export const EmailLogPosition = z.object({
+  pk: z.string(),
+  sk: z.string(),
+  gsi1pk: z.string(),
+  gsi1sk: z.string(),
+});
+export type EmailLogPosition = z.infer<typeof EmailLogPosition>;
 
 export interface EmailLog {
   /**
@@ -56,8 +66,8 @@ export interface EmailLog {
   release(entry: EmailLogEntry, error: string, now: Date): Promise<void>;
   /** Records that nothing was sent because the address bounced, complained or opted out (unless already sent). */
   markSuppressed(entry: EmailLogEntry, reason: string, now: Date): Promise<void>;
-  /** Newest first, filtered; `cursor` continues a previous page. */
-  search(query: EmailLogQuery): Promise<{ items: EmailLogRecord[]; cursor?: string }>;
+  /** Newest first, filtered; `after` continues a previous page, `next` is where this one stopped. */
+  search(query: EmailLogQuery): Promise<{ items: EmailLogRecord[]; next?: EmailLogPosition }>;
 }
 
 const LEASE_MS = 60_000;
@@ -198,7 +208,9 @@ export function dynamoEmailLog(client: DynamoDBDocumentClient, tableName: string
         filters.push('(#eventId = :event OR contains(#key, :event))');
       }
       const items: EmailLogRecord[] = [];
-      let startKey = decodeCursor(query.cursor);
+      // Signed by the caller (shared/http/page-cursor.ts); still only ever a key of this edition's log.
+      let startKey: Record<string, unknown> | undefined =
+        query.after?.gsi1pk === gsi1pk ? query.after : undefined;
       let read = 0;
       do {
         const page = await client.send(
@@ -224,23 +236,7 @@ export function dynamoEmailLog(client: DynamoDBDocumentClient, tableName: string
         if (items.length === query.limit) break;
         startKey = page.LastEvaluatedKey;
       } while (startKey && read < MAX_READ_PER_PAGE);
-      const cursor = startKey ? encodeCursor(startKey) : undefined;
-      return cursor ? { items, cursor } : { items };
+      return startKey ? { items, next: EmailLogPosition.parse(startKey) } : { items };
     },
   };
-}
-
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-const CursorKey = z.object({ pk: z.string(), sk: z.string(), gsi1pk: z.string(), gsi1sk: z.string() });
-
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    return CursorKey.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-  } catch {
-    return undefined;
-  }
 }

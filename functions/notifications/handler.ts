@@ -26,6 +26,7 @@ import {
 } from '../../shared/events/catalogue.ts';
 import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import { type HttpEvent, type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
+import type { PageCursors } from '../../shared/http/page-cursor.ts';
 import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
@@ -82,6 +83,8 @@ export interface NotificationsDeps {
   links: EmailLinks;
   /** The `action-link-key` secret (also signs unsubscribe links), read once. */
   linkKey: () => Promise<string>;
+  /** Signs the email log's page cursors (shared/http/page-cursor.ts). */
+  cursors: PageCursors;
   /** What instructors' emails say of an idea (no author data). */
   dossiers: IdeaDossiers;
 }
