@@ -10,6 +10,7 @@ import { SES_FEEDBACK_EVENTS } from '../shared/email/ses-feedback.ts';
 import {
   BallotListReopened,
   BallotListValidated,
+  CitizenErased,
   CitizenVerified,
   DeadlineApproaching,
   DeadlineMissed,
@@ -293,7 +294,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         description: 'HMAC key of email keys, one-time code hashes and duplicate fingerprints',
       },
     ],
-    permissions: { table: 'readwrite', publishes: [CitizenVerified, DuplicateSuspected], sendsEmail: true },
+    permissions: {
+      table: 'readwrite',
+      publishes: [CitizenVerified, DuplicateSuspected, CitizenErased],
+      sendsEmail: true,
+    },
   },
   {
     name: 'voting',
@@ -345,7 +350,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         summary: 'A third agent resolves a flagged sheet: cast what the sheet says, or void it with a reason',
       },
     ],
-    subscriptions: [{ id: 'phase-changes', events: [PhaseChanged] }],
+    subscriptions: [
+      { id: 'phase-changes', events: [PhaseChanged] },
+      // The has-voted marker moves under the erased identity's new id (no way back to the person).
+      { id: 'citizen-erased', events: [CitizenErased] },
+    ],
     secrets: [
       {
         id: 'fingerprint-key',
@@ -476,6 +485,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         id: 'public-list',
         events: [IdeaPublished, IdeaChangeRequested, IdeaHidden, IdeasMerged, IdeaEdited, IdeaWithdrawn],
       },
+      // Drafts, supports, claims and pointers go; ideas stay, with no link to the person.
+      { id: 'citizen-erased', events: [CitizenErased] },
     ],
     schedules: (edition) => [
       {
@@ -580,7 +591,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         summary: 'Set a winner’s realisation: status, reason (abandoned), dated milestones (followers told)',
       },
     ],
-    subscriptions: [{ id: 'voting-closed', events: [VotingClosed] }],
+    subscriptions: [
+      { id: 'voting-closed', events: [VotingClosed] },
+      // The results-news opt-in and the follows go.
+      { id: 'citizen-erased', events: [CitizenErased] },
+    ],
     schedules: noSchedules,
     permissions: {
       table: 'readwrite',
@@ -770,6 +785,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       },
       // Authors and voters who asked hear of the results; followers of a winner hear of its realisation.
       { id: 'results', events: [ResultsPublished, RealisationUpdated] },
+      // The email log's lines to an erased person lose their recipient.
+      { id: 'citizen-erased', events: [CitizenErased] },
       // Bounces and complaints of the edition's mail suppress the address (SES → default bus).
       { id: 'ses-feedback', events: SES_FEEDBACK_EVENTS, bus: 'aws' },
     ],

@@ -122,7 +122,7 @@ export function makeHandler(deps: IdentityDeps) {
       'DELETE /api/editions/{edition}/me': async (request) => {
         await config(request);
         const citizenId = principalOf(request).sub;
-        const erased = await eraseMyData(deps, citizenId);
+        const erased = await eraseMyData(deps, deps.edition, citizenId);
         deps.logger.info('personal data erased', { citizenId });
         return { body: erased };
       },

@@ -1,5 +1,8 @@
 import { notFound } from '../../shared/errors/domain-error.ts';
+import { CitizenErased } from '../../shared/events/catalogue.ts';
+import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import type { IdentityRepository } from './identity-repository.ts';
+import type { KeyedHash } from './keyed-hash.ts';
 
 const noIdentity = () =>
   notFound('identity_not_found', 'Aucune donnée n’est enregistrée pour cette session.');
@@ -16,16 +19,32 @@ export async function readMyData(deps: { identities: IdentityRepository }, citiz
 }
 
 /**
- * Erases the citizen's personal data (RGPD erasure right); the pseudonymous id and keyed hashes stay so
- * that a has-voted marker keeps applying and erasure cannot be used to vote twice.
+ * Erases the citizen's personal data (RGPD erasure right). `CitizenErased` goes on the bus first (each context
+ * that holds items keyed by the citizen id removes or anonymises them), then the identity moves to an id
+ * derived with the fingerprint key, without its personal fields: the keyed hashes stay there with the
+ * has-voted marker (moved by voting), so erasing never gives a second vote, and nothing leads back to the
+ * person. A retry after a failure publishes the same event again (consumers are idempotent) and finishes.
  */
 export async function eraseMyData(
-  deps: { identities: IdentityRepository; now: () => Date },
+  deps: {
+    identities: IdentityRepository;
+    events: EventPublisher;
+    keys: () => Promise<{ hash: KeyedHash }>;
+    now: () => Date;
+  },
+  edition: string,
   citizenId: string,
 ): Promise<{ erasedAt: string }> {
   const identity = await deps.identities.get(citizenId);
   if (!identity) throw noIdentity();
   const now = deps.now();
-  await deps.identities.erase(citizenId, now);
+  const erasedAs = (await deps.keys()).hash.erasedId(citizenId);
+  await deps.events.publish(CitizenErased, {
+    edition,
+    citizenId,
+    erasedAs,
+    erasedAt: now.toISOString(),
+  });
+  await deps.identities.eraseAs(citizenId, erasedAs, now);
   return { erasedAt: now.toISOString() };
 }

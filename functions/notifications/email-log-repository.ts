@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 
 export interface EmailLogEntry {
@@ -66,6 +72,11 @@ export interface EmailLog {
   release(entry: EmailLogEntry, error: string, now: Date): Promise<void>;
   /** Records that nothing was sent because the address bounced, complained or opted out (unless already sent). */
   markSuppressed(entry: EmailLogEntry, reason: string, now: Date): Promise<void>;
+  /**
+   * The lines sent to `recipient` (an erased citizen's `citizen:<id>`) lose it: each moves to a key and a
+   * recipient that name nobody (`replacement`, plus a random suffix per line), status and dates kept.
+   */
+  forgetRecipient(recipient: string, replacement: string): Promise<number>;
   /** Newest first, filtered; `after` continues a previous page, `next` is where this one stopped. */
   search(query: EmailLogQuery): Promise<{ items: EmailLogRecord[]; next?: EmailLogPosition }>;
 }
@@ -181,6 +192,56 @@ export function dynamoEmailLog(client: DynamoDBDocumentClient, tableName: string
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
+    },
+    async forgetRecipient(recipient, replacement) {
+      const lines: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            FilterExpression: 'recipient = :recipient',
+            ExpressionAttributeValues: { ':pk': gsi1pk, ':recipient': recipient },
+            ExclusiveStartKey: start,
+          }),
+        );
+        lines.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      for (const line of lines) {
+        const anonymous = `${replacement}-${randomUUID()}`;
+        const oldKey = String(line.key ?? String(line.pk).replace(/^EMAIL#/, ''));
+        const newKey = oldKey.split(recipient).join(anonymous);
+        const { claimToken: _claimToken, leaseUntil: _leaseUntil, ...kept } = line;
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: tableName,
+                  Key: { pk: line.pk, sk: line.sk },
+                  ConditionExpression: 'attribute_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...kept,
+                    ...key({ key: newKey, template: '', recipient: anonymous, eventId: '' }),
+                    key: newKey,
+                    recipient: replacement,
+                    gsi1sk: String(line.gsi1sk).split(recipient).join(anonymous),
+                  },
+                },
+              },
+            ],
+          }),
+        );
+      }
+      return lines.length;
     },
     async search(query) {
       const names: Record<string, string> = {};

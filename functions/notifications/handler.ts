@@ -7,6 +7,7 @@ import { notFound } from '../../shared/errors/domain-error.ts';
 import {
   BallotListReopened,
   BallotListValidated,
+  CitizenErased,
   DeadlineApproaching,
   DeadlineMissed,
   DecisionRecorded,
@@ -140,6 +141,11 @@ export function makeHandler(deps: NotificationsDeps) {
   const events = eventHandler({
     logger: deps.logger,
     routes: [
+      on(CitizenErased, async (detail) => {
+        if (detail.edition !== deps.edition) return;
+        const lines = await deps.log.forgetRecipient(`citizen:${detail.citizenId}`, 'personne-effacée');
+        deps.logger.info('citizen erased from the email log', { lines });
+      }),
       on(IdeaAssigned, async (detail, envelope) => {
         const outcomes = await notifyIdeaAssigned(deps, await deps.editions.get(), detail, envelope.id);
         deps.logger.info('assignment notified', { assignmentId: detail.assignmentId, outcomes });

@@ -98,6 +98,15 @@ function memoryIdentities(): IdentityRepository & {
       const blank = { email: '', firstName: '', lastName: '', birthDate: '', commune: '' };
       identities.set(id, { ...identity, ...blank, erasedAt: at.toISOString() });
     },
+    eraseAs: async (id, erasedAs, at) => {
+      const identity = identities.get(id);
+      if (!identity) return false;
+      const blank = { email: '', firstName: '', lastName: '', birthDate: '', commune: '' };
+      identities.delete(id);
+      identities.set(erasedAs, { ...identity, ...blank, citizenId: erasedAs, erasedAt: at.toISOString() });
+      if (identity.emailKey) emails.set(identity.emailKey, erasedAs);
+      return true;
+    },
     listReviews: async (status) => [...reviews.values()].filter((review) => review.status === status),
     getReview: async (id) => reviews.get(id),
     decide: async (review, decision: Decision, status: IdentityStatus) => {
