@@ -13,6 +13,7 @@ import {
 } from '../../shared/http/schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import type { CitizenRecords } from '../../shared/personal-data/citizen-records.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import { decideReview, listReviews } from './decide-review.ts';
 import { communesForPostcode } from './eligibility.ts';
@@ -36,6 +37,8 @@ export interface IdentityDeps {
   edition: string;
   editions: EditionStore;
   identities: IdentityRepository;
+  /** What the other contexts keep under a citizen id, for the person's export (read-only). */
+  records: CitizenRecords;
   limiter: RateLimiter;
   mailer: Mailer;
   events: EventPublisher;

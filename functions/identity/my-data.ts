@@ -1,19 +1,49 @@
 import { notFound } from '../../shared/errors/domain-error.ts';
 import { CitizenErased } from '../../shared/events/catalogue.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
+import type { CitizenRecords } from '../../shared/personal-data/citizen-records.ts';
 import type { IdentityRepository } from './identity-repository.ts';
 import type { KeyedHash } from './keyed-hash.ts';
 
 const noIdentity = () =>
   notFound('identity_not_found', 'Aucune donnée n’est enregistrée pour cette session.');
 
-/** Everything the identity context holds about the signed-in citizen (RGPD access right). */
-export async function readMyData(deps: { identities: IdentityRepository }, citizenId: string) {
+/**
+ * Everything the platform holds about the signed-in citizen (RGPD access right): the identity, and what the
+ * other contexts keep under the citizen id (drafts, ideas authored and credited, supports, follows, the
+ * results-news opt-in, the emails sent, whether they voted; never what: the ballot is secret). Sign-ins
+ * are not kept (a session is a signed token, nothing is written), which the export says.
+ */
+export async function readMyData(
+  deps: { identities: IdentityRepository; records: CitizenRecords },
+  citizenId: string,
+) {
   const identity = await deps.identities.get(citizenId);
   if (!identity) throw noIdentity();
   const { emailKey: _emailKey, fingerprint: _fingerprint, published: _published, ...mine } = identity;
+  const { records } = deps;
+  const [drafts, ideas, supports, follows, resultsNews, emails, vote] = await Promise.all([
+    records.drafts(citizenId),
+    records.ideas(citizenId),
+    records.supports(citizenId),
+    records.follows(citizenId),
+    records.resultsNews(citizenId),
+    records.emails(citizenId),
+    records.vote(citizenId),
+  ]);
   return {
     identity: mine,
+    drafts,
+    ideas,
+    supports,
+    follows,
+    resultsNews,
+    emails,
+    vote,
+    signIns: {
+      kept: false,
+      note: 'Les dates de vos connexions ne sont pas conservées : une session est un jeton signé, rien n’est enregistré.',
+    },
     kept: 'Une empreinte chiffrée de votre adresse et de votre identité est conservée jusqu’à la suppression des données de l’édition, pour garantir une seule participation par personne.',
   };
 }
