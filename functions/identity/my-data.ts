@@ -49,8 +49,9 @@ export async function readMyData(
 }
 
 /**
- * Erases the citizen's personal data (RGPD erasure right). `CitizenErased` goes on the bus first (each context
- * that holds items keyed by the citizen id removes or anonymises them), then the identity moves to an id
+ * Erases the citizen's personal data (RGPD erasure right). The identity is blanked and marked erased in place,
+ * then `CitizenErased` goes on the bus (each context that holds items keyed by the citizen id removes or
+ * anonymises them), then the identity moves to an id
  * derived with the fingerprint key, without its personal fields: the keyed hashes stay there with the
  * has-voted marker (moved by voting), so erasing never gives a second vote, and nothing leads back to the
  * person. A retry after a failure publishes the same event again (consumers are idempotent) and finishes.
@@ -69,6 +70,9 @@ export async function eraseMyData(
   if (!identity) throw noIdentity();
   const now = deps.now();
   const erasedAs = (await deps.keys()).hash.erasedId(citizenId);
+  // Blanked and marked erased in place first: from this write on, no ballot can be cast under either id
+  // (voting checks `erasedAt` in its ballot transaction), whatever the order the consumers run in.
+  if (!identity.erasedAt) await deps.identities.erase(citizenId, now);
   await deps.events.publish(CitizenErased, {
     edition,
     citizenId,
