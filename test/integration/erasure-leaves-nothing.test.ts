@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { dynamoIdeaRepository } from '../../functions/ideas/idea-repository.ts';
 import { dynamoSupportRepository } from '../../functions/ideas/support-repository.ts';
 import { dynamoEmailLog } from '../../functions/notifications/email-log-repository.ts';
 import { dynamoFollowUpRepository } from '../../functions/results/follow-up-repository.ts';
-import { api } from '../support/api.ts';
+import { CitizenErased } from '../../shared/events/catalogue.ts';
+import { api, waitForBus } from '../support/api.ts';
 import { citizenFactory } from '../support/citizens.ts';
 import { identityPath, signInCitizen, uniquePerson } from '../support/identity.ts';
-import { seedPublishedIdea } from '../support/instruction.ts';
+import { busEvents, seedPublishedIdea } from '../support/instruction.ts';
 import { castFirstProjects } from '../support/results.ts';
 import { openVote } from '../support/voting.ts';
 import '../support/stack-context.ts';
@@ -181,5 +183,40 @@ describe('erasure leaves nothing personal behind', () => {
     expect(markersAfter).toBe(markersBefore);
     // Their session no longer reads anything.
     expect((await api(stack, 'GET', identityPath(stack, '/me'), { token })).status).toBe(404);
+
+    // A redelivered CitizenErased (at-least-once) changes nothing and fails no consumer.
+    const [event] = (await busEvents(stack, CitizenErased.detailType)).filter(
+      (e) => e.detail.citizenId === citizenId,
+    );
+    expect(event?.detail.erasedAs).toEqual(expect.any(String));
+    const bus = new EventBridgeClient({
+      endpoint: stack.busUrl,
+      region: 'eu-west-3',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const sent = await bus.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'bp-local',
+            Source: CitizenErased.source,
+            DetailType: CitizenErased.detailType,
+            Detail: JSON.stringify(event?.detail),
+          },
+        ],
+      }),
+    );
+    bus.destroy();
+    expect(sent.FailedEntryCount ?? 0).toBe(0);
+    await waitForBus(stack);
+    expect(await itemsHolding(needles)).toEqual([]);
+    expect((await scanAll()).filter((item) => String(item.pk).startsWith('VOTER#')).length).toBe(
+      markersBefore,
+    );
+    expect(await supports.count(published)).toBe(0);
+    expect((await ideas.get(published))?.authorIds).toEqual([other]);
+    // No consumer failed on the first delivery or the second one: nothing about it in the dead-letter list.
+    const dlq = await (await fetch(`${stack.busUrl}/__local/dlq`)).json();
+    expect(JSON.stringify(dlq)).not.toContain(citizenId);
   });
 });
