@@ -134,6 +134,12 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
           'links): rotating it invalidates every link already sent, so it is rotated by hand between editions; ' +
           'only the notifications function (which mints) and the instruction function (which verifies) read it.'
         );
+      if (id === 'page-cursor-key')
+        return (
+          'HMAC key of the pagination cursors list routes hand out (shared/http/page-cursor.ts): a cursor lives as ' +
+          'long as a staff member pages through a list, so rotating it only makes open pages start over; it is ' +
+          'rotated by hand (put-secret-value, then recycle the notifications function, its only reader).'
+        );
       return undefined;
     },
   },

@@ -266,7 +266,7 @@ export async function startHttpAdapter(options: {
   });
   // Requests Node refuses before any handler (headers over 16 KiB, malformed request lines) get a
   // problem+json too, instead of Node's bare `400`/`431` text.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (!socket.writable) return socket.destroy();
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     const status = tooLarge ? 431 : 400;
@@ -278,10 +278,15 @@ export async function startHttpAdapter(options: {
       code: tooLarge ? 'headers_too_large' : 'bad_request',
       errors: [],
     });
+    // An answer to HEAD has no body (RFC 9110 §9.3.2), as API Gateway's: bytes after its headers would be
+    // read by the client as the start of the next answer. The request line is all Node parsed; when even
+    // the method cannot be read, the answer has no body either (safe for any method).
+    const method = /^([A-Z]+) /.exec(error.rawPacket?.toString('latin1', 0, 16) ?? '')?.[1];
+    const withBody = method !== undefined && method !== 'HEAD';
     socket.end(
       `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
         'content-type: application/problem+json; charset=utf-8\r\n' +
-        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        `content-length: ${withBody ? Buffer.byteLength(body) : 0}\r\nconnection: close\r\n\r\n${withBody ? body : ''}`,
     );
   });
   await new Promise<void>((resolvePromise, reject) => {

@@ -10,6 +10,7 @@ import { SES_FEEDBACK_EVENTS } from './email/ses-feedback.ts';
 import {
   BallotListReopened,
   BallotListValidated,
+  CitizenErased,
   CitizenVerified,
   DeadlineApproaching,
   DeadlineMissed,
@@ -307,7 +308,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           'Value of the origin header CloudFront adds to API requests: proves a client address header came through it',
       },
     ],
-    permissions: { table: 'readwrite', publishes: [CitizenVerified, DuplicateSuspected], sendsEmail: true },
+    permissions: {
+      table: 'readwrite',
+      publishes: [CitizenVerified, DuplicateSuspected, CitizenErased],
+      sendsEmail: true,
+    },
   },
   {
     name: 'voting',
@@ -359,7 +364,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         summary: 'A third agent resolves a flagged sheet: cast what the sheet says, or void it with a reason',
       },
     ],
-    subscriptions: [{ id: 'phase-changes', events: [PhaseChanged] }],
+    subscriptions: [
+      { id: 'phase-changes', events: [PhaseChanged] },
+      // The has-voted marker moves under the erased identity's new id (no way back to the person).
+      { id: 'citizen-erased', events: [CitizenErased] },
+    ],
     secrets: [
       {
         id: 'fingerprint-key',
@@ -490,6 +499,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         id: 'public-list',
         events: [IdeaPublished, IdeaChangeRequested, IdeaHidden, IdeasMerged, IdeaEdited, IdeaWithdrawn],
       },
+      // Drafts, supports, claims and pointers go; ideas stay, with no link to the person.
+      { id: 'citizen-erased', events: [CitizenErased] },
     ],
     schedules: (edition) => [
       {
@@ -609,7 +620,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         summary: 'Set a winner’s realisation: status, reason (abandoned), dated milestones (followers told)',
       },
     ],
-    subscriptions: [{ id: 'voting-closed', events: [VotingClosed] }],
+    subscriptions: [
+      { id: 'voting-closed', events: [VotingClosed] },
+      // The results-news opt-in and the follows go.
+      { id: 'citizen-erased', events: [CitizenErased] },
+    ],
     schedules: noSchedules,
     permissions: {
       table: 'readwrite',
@@ -770,6 +785,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         env: 'ACTION_LINK_KEY_SECRET',
         description: 'HMAC key of the signed action links in staff emails (and of unsubscribe links)',
       },
+      {
+        id: 'page-cursor-key',
+        env: 'PAGE_CURSOR_KEY_SECRET',
+        description: 'HMAC key of the pagination cursors list routes hand out (shared/http/page-cursor.ts)',
+      },
     ],
     subscriptions: [
       { id: 'phase-changes', events: [PhaseChanged] },
@@ -795,6 +815,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       },
       // Authors and voters who asked hear of the results; followers of a winner hear of its realisation.
       { id: 'results', events: [ResultsPublished, RealisationUpdated] },
+      // The email log's lines to an erased person lose their recipient.
+      { id: 'citizen-erased', events: [CitizenErased] },
       // Bounces and complaints of the edition's mail suppress the address (SES → default bus).
       { id: 'ses-feedback', events: SES_FEEDBACK_EVENTS, bus: 'aws' },
     ],

@@ -3,6 +3,7 @@ import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
 import {
+  CitizenErased,
   IdeaChangeRequested,
   IdeaEdited,
   IdeaHidden,
@@ -29,6 +30,7 @@ import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import type { SiteWriter } from '../../shared/site/site-writer.ts';
 import type { UploadPresigner } from '../../shared/site/upload-presigner.ts';
 import { editIdea, ideaNotFound } from './edit-idea.ts';
+import { eraseCitizenIdeas } from './erase-citizen-ideas.ts';
 import { authorIdea, IdeaStatus, publicIdea } from './idea.ts';
 import { publishPendingEvents } from './idea-outbox.ts';
 import type { IdeaPaths } from './idea-paths.ts';
@@ -336,6 +338,11 @@ export function makeHandler(input: IdeasHandlerDeps) {
       on(IdeasMerged, (detail) => regenerate(detail.mergedIdeaId, detail.intoIdeaId)(detail)),
       on(IdeaEdited, (detail) => regenerate(detail.ideaId)(detail)),
       on(IdeaWithdrawn, (detail) => regenerate(detail.ideaId)(detail)),
+      on(CitizenErased, async (detail) => {
+        if (detail.edition !== deps.edition) return;
+        const erased = await eraseCitizenIdeas(deps, detail);
+        deps.logger.info('citizen erased from ideas', erased);
+      }),
     ],
   });
 

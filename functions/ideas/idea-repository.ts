@@ -8,6 +8,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
@@ -21,7 +22,17 @@ import { OutboxEvent, type OutboxPort } from './idea-outbox.ts';
 /** One entry of an idea's audit trail (who, when, why), or of the ideas window's. */
 export const IdeaAudit = z.object({
   auditId: z.string(),
-  action: z.enum(['submit', 'edit', 'withdraw', 'publish', 'request-change', 'hide', 'merge', 'extend']),
+  action: z.enum([
+    'submit',
+    'edit',
+    'withdraw',
+    'publish',
+    'request-change',
+    'hide',
+    'merge',
+    'extend',
+    'erase',
+  ]),
   /** `citizen:<id>` or `<role>:<staff sub>`. */
   actor: z.string(),
   at: z.iso.datetime(),
@@ -84,6 +95,10 @@ export interface IdeaRepository extends OutboxPort {
   getDraft(authorId: string): Promise<{ draft: IdeaDraftBody; savedAt: string } | undefined>;
   putDraft(authorId: string, draft: IdeaDraftBody, savedAt: string): Promise<void>;
   deleteDraft(authorId: string): Promise<void>;
+  /** Rewrites the actor of an idea's audit entries (an erased citizen's `citizen:<id>`). */
+  replaceAuditActor(ideaId: string, actor: string, replacement: string): Promise<void>;
+  /** Deletes an author's pointers ("my ideas") and idempotency claims. */
+  forgetAuthor(authorId: string): Promise<void>;
 }
 
 /**
@@ -91,7 +106,8 @@ export interface IdeaRepository extends OutboxPort {
  * - `IDEA#<id>` / `IDEA`: the idea; `gsi1`: `IDEAS#<status>` / `<submittedAt>#<id>` (moderation queue, public list);
  * - `IDEA#<id>` / `AUDIT#<at>#<auditId>`: every submission, edit, withdrawal and moderation decision;
  * - `IDEAAUTHOR#<citizenId>` / `IDEA#<id>`: "my ideas", one pointer per credited author;
- * - `IDEMPOTENCY#<citizenId>#<key>` / `IDEMPOTENCY`: the idea a submission's Idempotency-Key created;
+ * - `IDEMPOTENCY#<citizenId>#<key>` / `IDEMPOTENCY`: the idea a submission's Idempotency-Key created; `gsi1`:
+ *   `IDEACLAIMS#<citizenId>` / `<createdAt>` (found again at the citizen's erasure);
  * - `IDEADRAFT#<citizenId>` / `DRAFT`: the one server-side draft of a citizen;
  * - `IDEA#<id>` / `OUTBOX#<eventId>`: an event written with its change, deleted once on the bus; `gsi1`:
  *   `IDEAOUTBOX` / `<at>#<eventId>` for the sweep (one key, but items live seconds: a handful at a time);
@@ -259,6 +275,8 @@ export function dynamoIdeaRepository(
                   ideaId: idea.ideaId,
                   requestHash: claim.requestHash,
                   createdAt: idea.submittedAt,
+                  gsi1pk: `IDEACLAIMS#${claim.authorId}`,
+                  gsi1sk: idea.submittedAt,
                 },
                 ConditionExpression: 'attribute_not_exists(pk)',
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -435,6 +453,51 @@ export function dynamoIdeaRepository(
     },
     async deleteDraft(authorId) {
       await client.send(new DeleteCommand({ TableName: tableName, Key: draftKey(authorId) }));
+    },
+    async replaceAuditActor(ideaId, actor, replacement) {
+      const { Items = [] } = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
+          FilterExpression: 'actor = :actor',
+          ExpressionAttributeValues: { ':pk': ideaKey(ideaId).pk, ':audit': 'AUDIT#', ':actor': actor },
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of Items) {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: 'SET actor = :replacement',
+            ExpressionAttributeValues: { ':replacement': replacement },
+          }),
+        );
+      }
+    },
+    async forgetAuthor(authorId) {
+      const keys: { pk: unknown; sk: unknown }[] = [];
+      for (const query of [
+        {
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `IDEAAUTHOR#${authorId}` },
+        },
+        {
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': `IDEACLAIMS#${authorId}` },
+        },
+      ]) {
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({ TableName: tableName, ...query, ExclusiveStartKey: start }),
+          );
+          for (const item of page.Items ?? []) keys.push({ pk: item.pk, sk: item.sk });
+          start = page.LastEvaluatedKey;
+        } while (start);
+      }
+      for (const key of keys) await client.send(new DeleteCommand({ TableName: tableName, Key: key }));
     },
   };
 }

@@ -30,6 +30,8 @@ export interface SupportRepository {
   add(ideaId: string, citizenId: string, at: string): Promise<boolean>;
   /** The support's removal and its counter decrement, in one transaction; `false` if there was none. */
   remove(ideaId: string, citizenId: string): Promise<boolean>;
+  /** The ideas a citizen supports (their erasure removes each support). */
+  supportedBy(citizenId: string): Promise<string[]>;
   /** One idea's count (strongly consistent). */
   count(ideaId: string): Promise<number>;
   /** Every idea's count (index, eventually consistent): ideas with no support are absent. */
@@ -129,6 +131,24 @@ export function dynamoSupportRepository(
         },
         counterUpdate(ideaId, citizenId, -1),
       ]);
+    },
+    async supportedBy(citizenId) {
+      const ids: string[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': `IDEASUPPORT#${citizenId}` },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) ids.push(z.string().parse(item.ideaId));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return ids;
     },
     async count(ideaId) {
       const keys = Array.from({ length: SUPPORT_SHARDS }, (_, shard) => counterKey(ideaId, shard));

@@ -14,6 +14,7 @@ import {
 } from '../../shared/http/schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import type { CitizenRecords } from '../../shared/personal-data/citizen-records.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import { decideReview, listReviews } from './decide-review.ts';
 import { communesForPostcode } from './eligibility.ts';
@@ -39,6 +40,8 @@ export interface IdentityDeps {
   edition: string;
   editions: EditionStore;
   identities: IdentityRepository;
+  /** What the other contexts keep under a citizen id, for the person's export (read-only). */
+  records: CitizenRecords;
   limiter: RateLimiter;
   mailer: Mailer;
   events: EventPublisher;
@@ -128,7 +131,7 @@ export function makeHandler(deps: IdentityDeps) {
       'DELETE /api/editions/{edition}/me': async (request) => {
         await config(request);
         const citizenId = principalOf(request).sub;
-        const erased = await eraseMyData(deps, citizenId);
+        const erased = await eraseMyData(deps, deps.edition, citizenId);
         deps.logger.info('personal data erased', { citizenId });
         return { body: erased };
       },

@@ -3,6 +3,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
@@ -155,6 +156,13 @@ export interface IdentityRepository {
    * erasing then registering again cannot give a second vote.
    */
   erase(citizenId: string, now: Date): Promise<void>;
+  /**
+   * Erasure at the person's request: in one transaction, the identity moves to `erasedAs` without its email,
+   * names, birth date and commune (the keyed hashes and status stay, so that erasing then registering again
+   * cannot give a second vote), and the email claim points to `erasedAs`. Then the duplicate reviews that
+   * name the person are rewritten. Idempotent: `false` when there was nothing left to move.
+   */
+  eraseAs(citizenId: string, erasedAs: string, now: Date): Promise<boolean>;
   listReviews(status: Review['status']): Promise<Review[]>;
   getReview(reviewId: string): Promise<Review | undefined>;
   /** Closes an open review and sets the held identity's status together; refused if already decided. */
@@ -198,6 +206,19 @@ export function dynamoIdentityRepository(
   });
   const get = async (key: { pk: string; sk: string }) =>
     (await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+  const listReviews = async (status: Review['status']) => {
+    const { Items = [] } = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `IDREVIEWS#${status}` },
+        ScanIndexForward: true,
+        Limit: 200,
+      }),
+    );
+    return Items.map((item) => Review.parse(item));
+  };
 
   return {
     async getCode(emailKey) {
@@ -453,19 +474,100 @@ export function dynamoIdentityRepository(
         }),
       );
     },
-    async listReviews(status) {
-      const { Items = [] } = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': `IDREVIEWS#${status}` },
-          ScanIndexForward: true,
-          Limit: 200,
-        }),
-      );
-      return Items.map((item) => Review.parse(item));
+    async eraseAs(citizenId, erasedAs, now) {
+      const item = await get(citizenKey(citizenId));
+      const keys = item ? (Identity.parse(item).matchKeys ?? []) : [];
+      if (item) {
+        const identity = Identity.parse(item);
+        const { reviewId: _reviewId, decision, registeredBy: _registeredBy, ...kept } = identity;
+        const tombstone: Identity = {
+          ...kept,
+          citizenId: erasedAs,
+          email: '',
+          firstName: '',
+          lastName: '',
+          birthDate: '',
+          commune: '',
+          // A coordinator's reason may name the person: the outcome stays, the words go.
+          ...(decision ? { decision: { ...decision, reason: '' } } : {}),
+          erasedAt: identity.erasedAt ?? now.toISOString(),
+        };
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: tableName, Item: identityItem(tombstone) } },
+              {
+                Delete: {
+                  TableName: tableName,
+                  Key: citizenKey(citizenId),
+                  ConditionExpression: 'attribute_exists(pk)',
+                },
+              },
+              ...(identity.emailKey
+                ? [
+                    {
+                      Put: {
+                        TableName: tableName,
+                        Item: {
+                          ...emailClaimKey(identity.emailKey),
+                          entity: 'IdentityEmail',
+                          version: 1,
+                          citizenId: erasedAs,
+                        },
+                      },
+                    },
+                  ]
+                : []),
+            ],
+          }),
+        );
+      }
+      // The same-person keys list the person's id: they follow it to the erased id (a registration may append
+      // to a list meanwhile: the swap is conditioned on its version and tried again).
+      for (const key of keys) {
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const match = MatchItem.safeParse(await get(matchKey(key)));
+          if (!match.success || !match.data.citizenIds.includes(citizenId)) break;
+          try {
+            await client.send(
+              new UpdateCommand({
+                TableName: tableName,
+                Key: matchKey(key),
+                UpdateExpression: 'SET citizenIds = :ids, n = :next',
+                ConditionExpression: 'n = :n',
+                ExpressionAttributeValues: {
+                  ':ids': match.data.citizenIds.map((id) => (id === citizenId ? erasedAs : id)),
+                  ':n': match.data.n,
+                  ':next': match.data.n + 1,
+                },
+              }),
+            );
+            break;
+          } catch (error) {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          }
+        }
+      }
+      // Reviews naming the person (held, or the other identity of a suspected duplicate).
+      for (const status of ['open', 'cleared', 'rejected'] as const) {
+        for (const review of await listReviews(status)) {
+          if (review.heldCitizenId !== citizenId && !review.otherCitizenIds.includes(citizenId)) continue;
+          const swap = (id: string) => (id === citizenId ? erasedAs : id);
+          await client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: reviewItem({
+                ...review,
+                heldCitizenId: swap(review.heldCitizenId),
+                otherCitizenIds: review.otherCitizenIds.map(swap),
+              }),
+            }),
+          );
+        }
+      }
+      return Boolean(item);
     },
+    listReviews,
     async getReview(reviewId) {
       const item = await get(reviewKey(reviewId));
       return item ? Review.parse(item) : undefined;

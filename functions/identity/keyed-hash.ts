@@ -23,6 +23,11 @@ export interface KeyedHash {
   votingCodeHash(code: string): string;
   /** Opaque key of a client address, for rate limits (an IP address is personal data too). */
   clientKey(address: string): string;
+  /**
+   * The id an erased identity is filed under from then on (UUID-shaped): the same for a retried erasure,
+   * and nothing in the table leads from it back to the former id.
+   */
+  erasedId(citizenId: string): string;
   /** Constant-time comparison of two hashes of this module. */
   same(a: string, b: string): boolean;
 }
@@ -115,6 +120,10 @@ export function keyedHash(key: string | Buffer, edition: string): KeyedHash {
     // Shared with the voting function, which redeems the code (same HMAC, same normalisation).
     votingCodeHash: (code) => votingCodeHash(key, edition, code),
     clientKey: (address) => mac('client', address),
+    erasedId: (citizenId) => {
+      const hex = Buffer.from(mac('erased-citizen', citizenId), 'base64url').subarray(0, 16).toString('hex');
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    },
     same: (a, b) => {
       const left = Buffer.from(a);
       const right = Buffer.from(b);

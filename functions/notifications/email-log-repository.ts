@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 
 export interface EmailLogEntry {
@@ -41,8 +47,18 @@ export interface EmailLogQuery {
   status?: EmailStatus;
   event?: string;
   limit: number;
-  cursor?: string;
+  /** Where a previous page stopped (its `next`). */
+  after?: EmailLogPosition;
 }
+
+/** The log line a page stopped at: the `gsi1` key DynamoDB continues from. */
+export const EmailLogPosition = z.object({
+  pk: z.string(),
+  sk: z.string(),
+  gsi1pk: z.string(),
+  gsi1sk: z.string(),
+});
+export type EmailLogPosition = z.infer<typeof EmailLogPosition>;
 
 export interface EmailLog {
   /**
@@ -56,8 +72,13 @@ export interface EmailLog {
   release(entry: EmailLogEntry, error: string, now: Date): Promise<void>;
   /** Records that nothing was sent because the address bounced, complained or opted out (unless already sent). */
   markSuppressed(entry: EmailLogEntry, reason: string, now: Date): Promise<void>;
-  /** Newest first, filtered; `cursor` continues a previous page. */
-  search(query: EmailLogQuery): Promise<{ items: EmailLogRecord[]; cursor?: string }>;
+  /**
+   * The lines sent to `recipient` (an erased citizen's `citizen:<id>`) lose it: each moves to a key and a
+   * recipient that name nobody (`replacement`, plus a random suffix per line), status and dates kept.
+   */
+  forgetRecipient(recipient: string, replacement: string): Promise<number>;
+  /** Newest first, filtered; `after` continues a previous page, `next` is where this one stopped. */
+  search(query: EmailLogQuery): Promise<{ items: EmailLogRecord[]; next?: EmailLogPosition }>;
 }
 
 const LEASE_MS = 60_000;
@@ -172,6 +193,56 @@ export function dynamoEmailLog(client: DynamoDBDocumentClient, tableName: string
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },
+    async forgetRecipient(recipient, replacement) {
+      const lines: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            FilterExpression: 'recipient = :recipient',
+            ExpressionAttributeValues: { ':pk': gsi1pk, ':recipient': recipient },
+            ExclusiveStartKey: start,
+          }),
+        );
+        lines.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      for (const line of lines) {
+        const anonymous = `${replacement}-${randomUUID()}`;
+        const oldKey = String(line.key ?? String(line.pk).replace(/^EMAIL#/, ''));
+        const newKey = oldKey.split(recipient).join(anonymous);
+        const { claimToken: _claimToken, leaseUntil: _leaseUntil, ...kept } = line;
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: tableName,
+                  Key: { pk: line.pk, sk: line.sk },
+                  ConditionExpression: 'attribute_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...kept,
+                    ...key({ key: newKey, template: '', recipient: anonymous, eventId: '' }),
+                    key: newKey,
+                    recipient: replacement,
+                    gsi1sk: String(line.gsi1sk).split(recipient).join(anonymous),
+                  },
+                },
+              },
+            ],
+          }),
+        );
+      }
+      return lines.length;
+    },
     async search(query) {
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = { ':pk': gsi1pk };
@@ -198,7 +269,9 @@ export function dynamoEmailLog(client: DynamoDBDocumentClient, tableName: string
         filters.push('(#eventId = :event OR contains(#key, :event))');
       }
       const items: EmailLogRecord[] = [];
-      let startKey = decodeCursor(query.cursor);
+      // Signed by the caller (shared/http/page-cursor.ts); still only ever a key of this edition's log.
+      let startKey: Record<string, unknown> | undefined =
+        query.after?.gsi1pk === gsi1pk ? query.after : undefined;
       let read = 0;
       do {
         const page = await client.send(
@@ -224,23 +297,7 @@ export function dynamoEmailLog(client: DynamoDBDocumentClient, tableName: string
         if (items.length === query.limit) break;
         startKey = page.LastEvaluatedKey;
       } while (startKey && read < MAX_READ_PER_PAGE);
-      const cursor = startKey ? encodeCursor(startKey) : undefined;
-      return cursor ? { items, cursor } : { items };
+      return startKey ? { items, next: EmailLogPosition.parse(startKey) } : { items };
     },
   };
-}
-
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-const CursorKey = z.object({ pk: z.string(), sk: z.string(), gsi1pk: z.string(), gsi1sk: z.string() });
-
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    return CursorKey.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-  } catch {
-    return undefined;
-  }
 }

@@ -7,6 +7,7 @@ import { notFound } from '../../shared/errors/domain-error.ts';
 import {
   BallotListReopened,
   BallotListValidated,
+  CitizenErased,
   DeadlineApproaching,
   DeadlineMissed,
   DecisionRecorded,
@@ -27,6 +28,7 @@ import {
 } from '../../shared/events/catalogue.ts';
 import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import { type HttpEvent, type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
+import type { PageCursors } from '../../shared/http/page-cursor.ts';
 import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
@@ -84,6 +86,8 @@ export interface NotificationsDeps {
   links: EmailLinks;
   /** The `action-link-key` secret (also signs unsubscribe links), read once. */
   linkKey: () => Promise<string>;
+  /** Signs the email log's page cursors (shared/http/page-cursor.ts). */
+  cursors: PageCursors;
   /** What instructors' emails say of an idea (no author data). */
   dossiers: IdeaDossiers;
 }
@@ -139,6 +143,11 @@ export function makeHandler(deps: NotificationsDeps) {
   const events = eventHandler({
     logger: deps.logger,
     routes: [
+      on(CitizenErased, async (detail) => {
+        if (detail.edition !== deps.edition) return;
+        const lines = await deps.log.forgetRecipient(`citizen:${detail.citizenId}`, 'personne-effacée');
+        deps.logger.info('citizen erased from the email log', { lines });
+      }),
       on(IdeaAssigned, async (detail, envelope) => {
         const outcomes = await notifyIdeaAssigned(deps, await deps.editions.get(), detail, envelope.id);
         deps.logger.info('assignment notified', { assignmentId: detail.assignmentId, outcomes });

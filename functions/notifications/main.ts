@@ -5,6 +5,7 @@ import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { faultInjectingMailer } from '../../shared/email/fault-injecting-mailer.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
+import { signedPageCursors } from '../../shared/http/page-cursor.ts';
 import { dynamoCitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
@@ -20,6 +21,7 @@ import { dynamoSuppressionList } from './suppression-list.ts';
 
 const env = parseFunctionEnv(process.env, {
   ACTION_LINK_KEY_SECRET: z.string().min(1),
+  PAGE_CURSOR_KEY_SECRET: z.string().min(1),
   /** The SESv2 configuration set whose bounces and complaints come back as events (deployed stacks only). */
   MAIL_CONFIGURATION_SET: z.string().min(1).optional(),
   /** Test hook of the local runtime only (shared/email/fault-injecting-mailer.ts). */
@@ -51,5 +53,6 @@ export const handler = makeHandler({
   suppressions: dynamoSuppressionList(documents, env.TABLE_NAME, linkKey),
   links: signedEmailLinks({ key: linkKey, edition: env.EDITION_ID, siteUrl, now }),
   linkKey,
+  cursors: signedPageCursors(() => secret(env.PAGE_CURSOR_KEY_SECRET)),
   dossiers: dynamoIdeaDossiers(documents, env.TABLE_NAME),
 });

@@ -1,6 +1,6 @@
 import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
-import { VotingClosed } from '../../shared/events/catalogue.ts';
+import { CitizenErased, VotingClosed } from '../../shared/events/catalogue.ts';
 import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
@@ -19,6 +19,7 @@ import { formatFrench } from '../../shared/time/zoned.ts';
 import { normalizeReceiptCode } from '../../shared/voting/ballot-layout.ts';
 import { annulVote } from './annul-vote.ts';
 import { computeResults } from './compute-results.ts';
+import { eraseCitizenFollowUps } from './erase-citizen-follow-ups.ts';
 import type { FollowUpRepository } from './follow-up-repository.ts';
 import { publishResults } from './publish-results.ts';
 import { followProject, publicFollowUp, updateRealisation } from './realisation.ts';
@@ -290,6 +291,10 @@ export function makeHandler(deps: ResultsDeps) {
         if (detail.edition !== deps.edition) return;
         const outcome = await computeResults(deps, { changeId: detail.changeId });
         deps.logger.info('voting closed: count done', { changeId: detail.changeId, outcome });
+      }),
+      on(CitizenErased, async (detail) => {
+        if (detail.edition !== deps.edition) return;
+        deps.logger.info('citizen erased from follow-ups', await eraseCitizenFollowUps(deps, detail));
       }),
     ],
   });

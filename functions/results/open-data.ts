@@ -1,20 +1,7 @@
+import { toCsv } from '../../shared/csv/csv-cell.ts';
 import type { VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 import { sha256 } from './count-envelope.ts';
 import type { EnvelopeResult, PublicResults } from './results-model.ts';
-
-/** One CSV cell: quoted when it holds the separator, a quote or a line break (quotes doubled). */
-function cell(value: string | number | boolean | undefined): string {
-  const text = value === undefined ? '' : String(value);
-  return /[;"\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** `;`-separated, CRLF line ends (RFC 4180), UTF-8: what French spreadsheets open as is. */
-export function toCsv(
-  header: readonly string[],
-  rows: readonly (readonly (string | number | boolean | undefined)[])[],
-) {
-  return `${[header, ...rows].map((row) => row.map(cell).join(';')).join('\r\n')}\r\n`;
-}
 
 export const ballotsFileName = (envelope: string) => `ballots-${envelope}.pb`;
 

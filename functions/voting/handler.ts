@@ -4,7 +4,7 @@ import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
 import type { Mailer } from '../../shared/email/mailer.ts';
 import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
-import { PhaseChanged, VotingClosed, VotingOpened } from '../../shared/events/catalogue.ts';
+import { CitizenErased, PhaseChanged, VotingClosed, VotingOpened } from '../../shared/events/catalogue.ts';
 import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
@@ -205,6 +205,12 @@ export function makeHandler(deps: VotingDeps) {
   const events = eventHandler({
     logger: deps.logger,
     routes: [
+      // The has-voted marker stays (no second vote), filed under the erased identity's new id.
+      on(CitizenErased, async (detail) => {
+        if (detail.edition !== deps.edition) return;
+        const moved = await deps.votes.moveMarker(detail.citizenId, detail.erasedAs);
+        deps.logger.info('citizen erased: has-voted marker moved', { moved });
+      }),
       on(PhaseChanged, async (detail) => {
         if (detail.edition !== deps.edition) return;
         if (detail.to === 'vote') {

@@ -158,6 +158,11 @@ export interface VotingRepository {
   /** Undoes a claim whose email could not be sent, so that a retry may send it. */
   releaseReceiptEmail(voterId: string): Promise<void>;
   getVotingCode(codeHash: string): Promise<StoredVotingCode | undefined>;
+  /**
+   * Moves a has-voted marker to another voter id (an erased identity's new id), in one transaction, keeping
+   * only its channel: the sealed receipt goes, so nothing ties it to a ballot. `false` when there was none.
+   */
+  moveMarker(fromVoterId: string, toVoterId: string): Promise<boolean>;
   getVoterIdentity(citizenId: string): Promise<VoterIdentity | undefined>;
   /** Sum of the turnout shards, by `<territory>#<channel>`. */
   readTurnout(): Promise<Record<string, number>>;
@@ -361,6 +366,43 @@ export function dynamoVotingRepository(
         );
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+    async moveMarker(fromVoterId, toVoterId) {
+      const marker = await get({ pk: `VOTER#${fromVoterId}`, sk: 'MARKER' });
+      if (!marker) return false;
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: tableName,
+                  Key: { pk: `VOTER#${fromVoterId}`, sk: 'MARKER' },
+                  ConditionExpression: 'attribute_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    pk: `VOTER#${toVoterId}`,
+                    sk: 'MARKER',
+                    entity: 'VoteMarker',
+                    version: 1,
+                    channel: marker.channel,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        // A concurrent redelivery moved it first: the marker is where it belongs.
+        if (error instanceof TransactionCanceledException) return false;
+        throw error;
       }
     },
     async getVotingCode(codeHash) {

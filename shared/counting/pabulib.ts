@@ -1,3 +1,4 @@
+import { csvCell } from '../csv/csv-cell.ts';
 import { type Decimal, formatUnits, parseDecimal, rescale } from './decimal.ts';
 import {
   type Ballots,
@@ -385,6 +386,31 @@ function row(cells: readonly string[]): string {
 }
 
 /**
+ * Cells a count reads keep their exact text (ids, amounts, votes, the rule's columns and keys); every other
+ * cell is free text (a project's name, a description) and is written like any CSV text cell of the platform,
+ * formula-neutralised ({@link csvCell}): a `.pb` opened in a spreadsheet runs nothing, and recounts the same.
+ */
+const COUNTED_META = new Set([
+  'num_projects',
+  'num_votes',
+  'budget',
+  'vote_type',
+  'rule',
+  'reserved_amounts',
+  'min_one_winner_per_territory',
+  'min_length',
+  'max_length',
+  'min_sum_points',
+  'max_sum_points',
+  'min_points',
+  'max_points',
+  'min_sum_cost',
+  'max_sum_cost',
+]);
+const COUNTED_FIELDS = new Set(['category', 'categories', 'territory', 'district', 'subunit', 'target']);
+const textCell = (counted: boolean, cell: string) => (counted ? quote(cell) : csvCell(cell));
+
+/**
  * The canonical `.pb` text of an instance, line by line: META in its order with `num_projects`, `num_votes`,
  * `budget` and `vote_type` recomputed, PROJECTS in instance order (`project_id`, `cost`, then the other columns
  * in first-seen order), VOTES in ballot order. Amounts use `.` and no trailing zeros; missing cells are `none`.
@@ -398,7 +424,9 @@ export function* pabulibLines(instance: Instance): Generator<string> {
   ]);
   yield 'META';
   yield 'key;value';
-  for (const [key, value] of instance.meta) yield row([key, computed.get(key) ?? value]);
+  for (const [key, value] of instance.meta) {
+    yield `${quote(key)};${textCell(COUNTED_META.has(key), computed.get(key) ?? value)}`;
+  }
   for (const [key, value] of computed) if (!instance.meta.has(key)) yield row([key, value]);
 
   const columns: string[] = [];
@@ -417,11 +445,11 @@ export function* pabulibLines(instance: Instance): Generator<string> {
   yield 'PROJECTS';
   yield row(['project_id', 'cost', ...columns]);
   for (const project of instance.projects) {
-    yield row([
-      project.id,
-      formatUnits(project.cost, instance.decimals),
-      ...columns.map((c) => project.fields.get(c) ?? 'none'),
-    ]);
+    yield [
+      quote(project.id),
+      quote(formatUnits(project.cost, instance.decimals)),
+      ...columns.map((c) => textCell(COUNTED_FIELDS.has(c), project.fields.get(c) ?? 'none')),
+    ].join(';');
   }
 
   const { ballots } = instance;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { singleLineText } from '../http/text.ts';
 import { EMAIL_LOG_STATUSES } from './email-log-labels.ts';
 
 export { EMAIL_LOG_STATUS_LABELS, EMAIL_LOG_STATUSES } from './email-log-labels.ts';
@@ -10,11 +11,11 @@ export { EMAIL_LOG_STATUS_LABELS, EMAIL_LOG_STATUSES } from './email-log-labels.
 
 /** `GET .../staff/email-log?recipient&template&status&event&limit&cursor`. */
 export const EmailLogQuery = z.object({
-  recipient: z.string().trim().max(320).optional(),
-  template: z.string().trim().max(100).optional(),
+  recipient: singleLineText().trim().max(320).optional(),
+  template: singleLineText().trim().max(100).optional(),
   status: z.enum(EMAIL_LOG_STATUSES).optional(),
   /** An event id, or an id carried in the reason (`changeId`, `assignmentId`, `decisionId`...). */
-  event: z.string().trim().max(200).optional(),
+  event: singleLineText().trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(2000).optional(),
 });

@@ -57,6 +57,24 @@ export const DuplicateSuspected = defineEvent({
 });
 
 /**
+ * A person erased their personal data (RGPD). Each context that keeps items keyed by the citizen id consumes
+ * it and removes or anonymises them (drafts, supports, follows, opt-ins, the email log's lines, credits on
+ * ideas); voting moves the has-voted marker under `erasedAs`, the id identity now files the person's keyed
+ * hashes under, so that erasing never gives a second vote. Consumers are idempotent (redelivery, retries).
+ */
+export const CitizenErased = defineEvent({
+  source: 'bp.identity',
+  detailType: 'CitizenErased',
+  version: 1,
+  detail: {
+    citizenId: z.string().min(1),
+    /** Random-looking id that holds nothing but the keyed hashes and the has-voted marker. */
+    erasedAs: z.string().min(1),
+    erasedAt: z.iso.datetime(),
+  },
+});
+
+/**
  * The vote is open: the ballot rules, envelopes, projects and counting rule are frozen (their SHA-256 is
  * `snapshotHash`). Emitted by voting for each `PhaseChanged` to `vote` (same `changeId`: dedupe on it).
  */
@@ -481,6 +499,7 @@ export const EVENT_CATALOGUE = [
   PhaseChanged,
   CitizenVerified,
   DuplicateSuspected,
+  CitizenErased,
   VotingOpened,
   VotingClosed,
   VoteWindowChanged,

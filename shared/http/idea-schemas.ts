@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { InseeCode } from '../edition/edition-config.ts';
+import { multiLineText, singleLineText } from './text.ts';
 
 /**
  * Request bodies and queries of the ideas function (`functions/ideas/`), shared with web/ (labels are
@@ -13,14 +14,12 @@ export const DESCRIPTION_LENGTH = { min: 20, max: 5000 } as const;
 /** Metropolitan France (and Corsica), generously: a pin outside is a typing error. */
 export const FRANCE_BOUNDS = { latMin: 41.2, latMax: 51.2, lngMin: -5.3, lngMax: 9.7 } as const;
 
-export const IdeaTitle = z
-  .string({ message: 'Texte attendu' })
+export const IdeaTitle = singleLineText({ message: 'Texte attendu' })
   .trim()
   .min(TITLE_LENGTH.min, { message: `Le titre compte ${TITLE_LENGTH.min} caractères au moins` })
   .max(TITLE_LENGTH.max, { message: `Le titre compte ${TITLE_LENGTH.max} caractères au plus` });
 
-export const IdeaDescription = z
-  .string({ message: 'Texte attendu' })
+export const IdeaDescription = multiLineText({ message: 'Texte attendu' })
   .trim()
   .min(DESCRIPTION_LENGTH.min, {
     message: `La description compte ${DESCRIPTION_LENGTH.min} caractères au moins`,
@@ -45,7 +44,7 @@ export const Proposer = z
   .object({
     kind: z.enum(PROPOSER_KINDS, { message: 'Choisissez : individuel, collectif ou association' }),
     /** Name of the collective or association (public); none for an individual. */
-    name: z.string().trim().max(120, { message: '120 caractères au plus' }).optional(),
+    name: singleLineText().trim().max(120, { message: '120 caractères au plus' }).optional(),
   })
   .refine((proposer) => proposer.kind === 'individual' || (proposer.name?.length ?? 0) >= 2, {
     message: 'Indiquez le nom du collectif ou de l’association',
@@ -157,20 +156,18 @@ export type PatchIdeaBody = z.infer<typeof PatchIdeaBody>;
  */
 export const IdeaDraftBody = z
   .object({
-    title: z
-      .string()
+    title: singleLineText()
       .max(TITLE_LENGTH.max * 2)
       .optional(),
-    description: z
-      .string()
+    description: multiLineText()
       .max(DESCRIPTION_LENGTH.max * 2)
       .optional(),
-    theme: z.string().max(40).optional(),
-    territory: z.string().max(40).optional(),
-    commune: z.string().max(5).optional(),
+    theme: singleLineText().max(40).optional(),
+    territory: singleLineText().max(40).optional(),
+    commune: singleLineText().max(5).optional(),
     estimatedCost: z.number().int().nonnegative().max(1_000_000_000).optional(),
     proposer: z
-      .object({ kind: z.enum(PROPOSER_KINDS).optional(), name: z.string().max(120).optional() })
+      .object({ kind: z.enum(PROPOSER_KINDS).optional(), name: singleLineText().max(120).optional() })
       .strict()
       .optional(),
     place: z
@@ -201,8 +198,7 @@ export const CHARTER_RULE_LABELS: Record<CharterRule, string> = {
   'out-of-scope': 'Hors du champ du budget participatif',
 };
 
-const Reason = z
-  .string({ message: 'Indiquez la raison' })
+const Reason = multiLineText({ message: 'Indiquez la raison' })
   .trim()
   .min(5, { message: 'Indiquez la raison (5 caractères au moins)' })
   .max(1000, { message: '1 000 caractères au plus' });
@@ -255,7 +251,7 @@ export const IdeaListQuery = z.object({
   commune: InseeCode.optional(),
   theme: Slug.optional(),
   status: z.enum(PUBLIC_IDEA_STATUSES, { message: 'Statut inconnu' }).optional(),
-  q: z.string().trim().max(200, { message: '200 caractères au plus' }).optional(),
+  q: singleLineText().trim().max(200, { message: '200 caractères au plus' }).optional(),
   sort: z.enum(IDEA_SORTS, { message: 'Tri inconnu' }).default('recent'),
   page: z.coerce.number({ message: 'Numéro de page attendu' }).int().min(1).max(10_000).default(1),
   pageSize: z.coerce.number({ message: 'Nombre attendu' }).int().min(1).max(50).default(20),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { EnvelopeReview } from '../voting/ballot-list-review.ts';
+import { multiLineText, singleLineText } from './text.ts';
 
 /**
  * Request bodies, queries and response shapes of the instruction function (`functions/instruction/`),
@@ -45,13 +46,11 @@ const ReasonCode = z
   .string({ message: 'Choisissez un motif' })
   .min(1, { message: 'Choisissez un motif' })
   .max(60);
-const ReasonText = z
-  .string({ message: 'Texte attendu' })
+const ReasonText = multiLineText({ message: 'Texte attendu' })
   .trim()
   .min(5, { message: 'Expliquez la décision (5 caractères au moins)' })
   .max(2000, { message: '2 000 caractères au plus' });
-const StaffReason = z
-  .string({ message: 'Texte attendu' })
+const StaffReason = multiLineText({ message: 'Texte attendu' })
   .trim()
   .min(5, { message: 'Indiquez la raison (5 caractères au moins)' })
   .max(1000, { message: '1 000 caractères au plus' });
@@ -223,13 +222,11 @@ export type DecisionBody = z.infer<typeof DecisionBody>;
 
 /** The project a retained idea becomes (what the ballot shows). */
 export const ProjectDraft = z.object({
-  title: z
-    .string()
+  title: singleLineText()
     .trim()
     .min(5, { message: '5 caractères au moins' })
     .max(140, { message: '140 caractères au plus' }),
-  summary: z
-    .string()
+  summary: multiLineText()
     .trim()
     .min(10, { message: '10 caractères au moins' })
     .max(600, { message: '600 caractères au plus' }),
@@ -273,8 +270,7 @@ export type VerdictBody = z.infer<typeof VerdictBody>;
 /** `POST .../dossiers/{id}/committee-opinion` (committee): one per member and idea, the latest wins (audited). */
 export const CommitteeOpinionBody = z.object({
   opinion: CommitteeOpinionValue,
-  text: z
-    .string({ message: 'Texte attendu' })
+  text: multiLineText({ message: 'Texte attendu' })
     .trim()
     .min(5, { message: 'Expliquez votre avis (5 caractères au moins)' })
     .max(2000, { message: '2 000 caractères au plus' }),

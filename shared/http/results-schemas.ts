@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { Milestone, RealisationStatus } from '../events/catalogue.ts';
 import { normalizeReceiptCode } from '../voting/ballot-layout.ts';
+import { multiLineText, singleLineText } from './text.ts';
 
 /** An admin publishes the computed results: the reason is audited and travels in `ResultsPublished`. */
 export const PublishResultsBody = z.object({
-  reason: z
-    .string()
+  reason: singleLineText()
     .trim()
     .min(5, { message: 'Indiquez la raison de la publication (5 caractères au moins)' })
     .max(500),
@@ -126,7 +126,7 @@ export const MILESTONE_LABELS: Record<z.infer<typeof Milestone>['kind'], string>
 export const RealisationBody = z
   .object({
     status: RealisationStatus,
-    reason: z.string().trim().max(1000).optional(),
+    reason: multiLineText().trim().max(1000).optional(),
     milestones: z.array(Milestone).max(3).default([]),
   })
   .superRefine((body, ctx) => {

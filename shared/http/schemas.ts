@@ -5,6 +5,7 @@ import { UnsubscribeBody } from '../email/email-log-schemas.ts';
 import { IDEA_REQUEST_BODIES } from './idea-schemas.ts';
 import { INSTRUCTION_REQUEST_BODIES } from './instruction-schemas.ts';
 import { RESULTS_REQUEST_BODIES, RESULTS_RESPONSE_BODIES } from './results-schemas.ts';
+import { singleLineText } from './text.ts';
 import { VOTING_REQUEST_BODIES } from './voting-schemas.ts';
 
 /**
@@ -13,8 +14,7 @@ import { VOTING_REQUEST_BODIES } from './voting-schemas.ts';
  */
 export const ChangePhaseBody = z.object({
   to: Phase,
-  reason: z
-    .string()
+  reason: singleLineText()
     .trim()
     .min(5, { message: 'Indiquez la raison du changement (5 caractères au moins)' })
     .max(500),
@@ -27,8 +27,7 @@ const Email = z
   .max(254, { message: 'Adresse électronique trop longue' })
   .pipe(z.email({ message: 'Adresse électronique invalide' }));
 
-const PersonName = z
-  .string()
+const PersonName = singleLineText()
   .trim()
   .min(1, { message: 'Champ obligatoire' })
   .max(100, { message: '100 caractères au plus' })
@@ -74,8 +73,7 @@ export type OpenSessionBody = z.infer<typeof OpenSessionBody>;
 
 export const ReviewDecisionBody = z.object({
   outcome: z.enum(['clear', 'reject']),
-  reason: z
-    .string()
+  reason: singleLineText()
     .trim()
     .min(5, { message: 'Indiquez la raison de la décision (5 caractères au moins)' })
     .max(500),

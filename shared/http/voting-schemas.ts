@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { singleLineText } from './text.ts';
 
 /** Per envelope: project ids (approval, knapsack) or points per project id (cumulative). */
 export const EnvelopeChoices = z.union([
@@ -22,7 +23,10 @@ export const IdempotencyKey = z
     message: 'Idempotency-Key : 22 à 128 caractères parmi lettres, chiffres, « - » et « _ »',
   });
 
-const Reason = z.string().trim().min(5, { message: 'Indiquez la raison (5 caractères au moins)' }).max(500);
+const Reason = singleLineText()
+  .trim()
+  .min(5, { message: 'Indiquez la raison (5 caractères au moins)' })
+  .max(500);
 
 /** `POST .../staff/vote-window` (admin): pause, resume or extend the vote, always with a reason. */
 export const VoteWindowBody = z.discriminatedUnion('action', [

@@ -2,8 +2,9 @@
  * `npm run test:fuzz`: starts the local stack (as test/support/global-setup.ts does), then sends a few
  * thousand generated requests over every route of the manifest, with no token, a token of each role and
  * forged ones, and judges every answer (no 5xx, problem+json 4xx, no internals, no answer to a role the
- * manifest does not allow). `FUZZ_SEED=<n>` replays a run, `FUZZ_RUNS=<n>` sets its size. Last line:
- * `fuzz: requests=N 5xx=0 leaks=0 authz_violations=0`; exits 1 if anything was found.
+ * manifest does not allow, no network-level error: reset, unparsable answer, timeout). `FUZZ_SEED=<n>`
+ * replays a run, `FUZZ_RUNS=<n>` sets its size. Last line: `fuzz: seed=N requests=N 5xx=0 leaks=0
+ * authz_violations=0 not_problem_json=0 network_errors=0`; exits 1 if anything was found.
  */
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -97,7 +98,9 @@ try {
   );
   for (const { ms, request } of report.slowest) console.log(`fuzz: slow ${ms} ms ${request}`);
   console.log(summaryLine({ ...report, leaks: report.leaks + inLogs.length }));
-  exitCode = report.findings.length === 0 ? 0 : 1;
+  exitCode = report.findings.length === 0 && report.networkErrors === 0 ? 0 : 1;
+  if (exitCode !== 0)
+    console.log(`fuzz: replay with FUZZ_SEED=${seed} FUZZ_RUNS=${numRuns} npm run test:fuzz`);
 } finally {
   await stack.stop();
   await logs.stop();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { api } from '../support/api.ts';
+import { api, waitForBus } from '../support/api.ts';
 import { citizenFactory } from '../support/citizens.ts';
 import {
   identityPath,
@@ -39,13 +39,16 @@ describe('erasure cannot be used to vote twice', () => {
 
     // Act: erase, then register again with the same email and profile, and vote again.
     expect((await api(stack, 'DELETE', identityPath(stack, '/me'), { token })).status).toBe(200);
+    // The has-voted marker follows the erased identity once voting has consumed `CitizenErased`.
+    await waitForBus(stack);
     expect((await requestCode(stack, email)).status).toBe(202);
     const again = await openSession(stack, { email, code: await readCode(stack, email, 1), profile });
     expect(again.status).toBe(201);
     const second = await castFirstThree(again.body.token);
 
-    // Assess: the same pseudonymous id comes back (it is derived from the address), so no second ballot.
-    expect(again.body.citizen.id).toBe(response.body.citizen.id);
+    // Assess: the erased identity comes back under a new id (nothing personal, the has-voted marker moved with
+    // it), and no second ballot.
+    expect(again.body.citizen.id).not.toBe(response.body.citizen.id);
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('already_voted');
   });

@@ -140,6 +140,15 @@ function memoryIdentities(counters: Counters): IdentityRepository & {
       const blank = { email: '', firstName: '', lastName: '', birthDate: '', commune: '' };
       identities.set(id, { ...identity, ...blank, erasedAt: at.toISOString() });
     },
+    eraseAs: async (id, erasedAs, at) => {
+      const identity = identities.get(id);
+      if (!identity) return false;
+      const blank = { email: '', firstName: '', lastName: '', birthDate: '', commune: '' };
+      identities.delete(id);
+      identities.set(erasedAs, { ...identity, ...blank, citizenId: erasedAs, erasedAt: at.toISOString() });
+      if (identity.emailKey) emails.set(identity.emailKey, erasedAs);
+      return true;
+    },
     listReviews: async (status) => [...reviews.values()].filter((review) => review.status === status),
     getReview: async (id) => reviews.get(id),
     decide: async (review, decision: Decision, status: IdentityStatus) => {
@@ -684,6 +693,15 @@ describe('the client address behind CloudFront', () => {
     logger.setLogLevel('SILENT');
     const handler = makeHandler({
       ...deps,
+      records: {
+        drafts: async () => [],
+        ideas: async () => [],
+        supports: async () => [],
+        follows: async () => [],
+        resultsNews: async () => ({ subscribed: false }),
+        emails: async () => [],
+        vote: async () => ({ voted: false }),
+      },
       editions: { get: async () => config },
       limiter: {
         hit: (limit, now) => {

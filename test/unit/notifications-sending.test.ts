@@ -33,6 +33,7 @@ function fakeLog(): EmailLog & { calls: string[] } {
       calls.push(`suppressed:${reason}`);
     }),
     search: vi.fn(async () => ({ items: [] })),
+    forgetRecipient: vi.fn(async () => 0),
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countEnvelope } from '../../functions/results/count-envelope.ts';
-import { toCsv } from '../../functions/results/open-data.ts';
 import { count, parsePabulib } from '../../shared/counting/index.ts';
+import { toCsv } from '../../shared/csv/csv-cell.ts';
 import type { VoteSnapshot } from '../../shared/voting/frozen-snapshot.ts';
 
 const project = (id: string, cost: number) => ({

@@ -28,6 +28,9 @@ function twins() {
     async search() {
       return { items: [] };
     },
+    async forgetRecipient() {
+      return 0;
+    },
   };
   return {
     sent,

@@ -1,3 +1,4 @@
+import { EMAIL_LOG_STATUS_LABELS, EMAIL_TEMPLATE_LABELS } from '../../shared/email/email-log-labels.ts';
 import { ApiError, apiRequest } from './lib/api.ts';
 import { currentCitizen, signOutCitizen } from './lib/citizen-session.ts';
 import { loadConfig, type SiteConfig } from './lib/config.ts';
@@ -6,11 +7,26 @@ import { formatDateTime, formatDay } from './lib/format.ts';
 import { problemNotice, unexpectedProblem } from './lib/forms.ts';
 import { communeName, envelopes } from './lib/ideas.ts';
 import { statusLabel } from './lib/profile-form.ts';
+import { IDEA_STATUS_LABELS } from './lib/shared-data.ts';
 import type { EditionView } from './lib/types.ts';
 
-/** `GET .../me`. */
+/** `GET .../me`: everything the platform holds about me (functions/identity/my-data.ts). */
 interface MyData {
   identity: Record<string, unknown> & { erasedAt?: string };
+  drafts: { savedAt: string; draft: { title?: string } }[];
+  ideas: {
+    ideaId: string;
+    title: string;
+    status: string;
+    submittedAt: string;
+    role: 'author' | 'credited';
+  }[];
+  supports: { ideaId: string; title?: string; supportedAt: string }[];
+  follows: { projectId: string; followedAt: string }[];
+  resultsNews: { subscribed: boolean; since?: string };
+  emails: { template: string; status: string; createdAt: string; sentAt?: string }[];
+  vote: { voted: boolean; channel?: string };
+  signIns: { kept: boolean; note: string };
   kept: string;
 }
 
@@ -53,6 +69,19 @@ function display(key: string, value: unknown): string {
   return String(value);
 }
 
+/** A list of items, or a sentence when there is none. */
+function listOr<T>(id: string, items: readonly T[], none: string, item: (value: T) => Node): void {
+  fill(
+    byId(id),
+    items.length > 0
+      ? h('ul', { class: 'plain-list' }, ...items.map((v) => h('li', {}, item(v))))
+      : h('p', {}, none),
+  );
+}
+
+const ideaLink = (ideaId: string, title: string) =>
+  h('a', { href: `idee.html?id=${encodeURIComponent(ideaId)}` }, title);
+
 function render(data: MyData): void {
   fill(
     byId('me-data'),
@@ -61,6 +90,57 @@ function render(data: MyData): void {
       h('dd', {}, display(key, value)),
     ]),
   );
+  listOr('me-drafts', data.drafts, 'Aucun brouillon d’idée.', (d) =>
+    h(
+      'span',
+      {},
+      `Brouillon « ${d.draft.title?.trim() || 'sans titre'} », enregistré le ${formatDateTime(d.savedAt)} — `,
+      h('a', { href: 'proposer.html' }, 'le reprendre'),
+    ),
+  );
+  listOr('me-ideas', data.ideas, 'Aucune idée.', (i) =>
+    h(
+      'span',
+      {},
+      ideaLink(i.ideaId, i.title),
+      ` — ${IDEA_STATUS_LABELS[i.status as keyof typeof IDEA_STATUS_LABELS] ?? 'statut inconnu'}, ${
+        i.role === 'author' ? 'proposée par vous' : 'vous êtes crédité·e (idée regroupée)'
+      } le ${formatDateTime(i.submittedAt)}`,
+    ),
+  );
+  listOr('me-supports', data.supports, 'Vous ne soutenez aucune idée.', (s) =>
+    h('span', {}, ideaLink(s.ideaId, s.title ?? 'Idée'), ` — soutenue le ${formatDateTime(s.supportedAt)}`),
+  );
+  listOr('me-follows', data.follows, 'Vous ne suivez aucun projet.', (f) =>
+    h(
+      'span',
+      {},
+      h('a', { href: 'suivi.html' }, 'Projet suivi'),
+      ` depuis le ${formatDateTime(f.followedAt)}`,
+    ),
+  );
+  fill(
+    byId('me-news'),
+    data.resultsNews.subscribed
+      ? `Oui, depuis le ${formatDateTime(data.resultsNews.since ?? '')}.`
+      : 'Non, vous n’avez pas demandé à recevoir les résultats par courriel.',
+  );
+  listOr('me-emails', data.emails, 'Aucun courriel ne vous a été envoyé.', (e) =>
+    h(
+      'span',
+      {},
+      `${EMAIL_TEMPLATE_LABELS[e.template] ?? 'Courriel'} — ${
+        EMAIL_LOG_STATUS_LABELS[e.status as keyof typeof EMAIL_LOG_STATUS_LABELS] ?? 'état inconnu'
+      }, le ${formatDateTime(e.sentAt ?? e.createdAt)}`,
+    ),
+  );
+  fill(
+    byId('me-vote'),
+    data.vote.voted
+      ? `Vous avez voté (${data.vote.channel === 'paper' ? 'sur papier' : data.vote.channel === 'kiosk' ? 'sur une borne' : 'en ligne'}). Le contenu de votre bulletin est secret : il n’est relié à vous nulle part.`
+      : 'Vous n’avez pas voté.',
+  );
+  fill(byId('me-sign-ins'), data.signIns.note);
   fill(byId('me-kept'), data.kept);
   byId('erase').hidden = Boolean(data.identity.erasedAt);
   byId('me').hidden = false;
@@ -142,10 +222,11 @@ async function main(): Promise<void> {
     fill(result, h('p', { class: 'loading' }, 'Effacement en cours…'));
     try {
       await apiRequest(config, path(config), { method: 'DELETE', token: citizen.token });
-      data = await apiRequest<MyData>(config, path(config), { token: citizen.token });
+      // The session named the former identity, which no longer exists: nothing more to show.
       confirm.hidden = true;
-      render(data);
-      fill(result, h('p', { class: 'notice notice-success' }, 'Vos données personnelles sont effacées.'));
+      fill(byId('me-data'));
+      signOutCitizen();
+      signedOut('Vos données personnelles sont effacées.');
     } catch (error) {
       fill(result, problemNotice(error instanceof ApiError ? error.problem : unexpectedProblem()));
     } finally {
