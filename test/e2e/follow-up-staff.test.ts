@@ -10,7 +10,7 @@ import {
   PHONE_VIEWPORT,
 } from '../support/browser.ts';
 import { citizenFactory } from '../support/citizens.ts';
-import { castFirstProjects, closeAndPublish, deleteResults } from '../support/results.ts';
+import { castFirstProjects, closeAndPublish } from '../support/results.ts';
 import { openVote } from '../support/voting.ts';
 
 const stack = inject('stack');
@@ -37,7 +37,6 @@ async function openFollowUpAs(page: Page, role: string): Promise<void> {
 beforeAll(async () => {
   browser = await launchBrowser();
   // Prepare: a few ballots in Nantes, the vote closed, the results published (as test/e2e/results.test.ts)
-  await deleteResults(stack, factory.documents);
   await openVote(stack, factory.documents);
   await castFirstProjects(stack, await factory.createMany('nantes', 5));
   await closeAndPublish(stack);

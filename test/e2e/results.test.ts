@@ -10,7 +10,7 @@ import {
   PHONE_VIEWPORT,
 } from '../support/browser.ts';
 import { citizenFactory } from '../support/citizens.ts';
-import { castFirstProjects, closeAndPublish, deleteResults } from '../support/results.ts';
+import { castFirstProjects, closeAndPublish } from '../support/results.ts';
 import { openVote } from '../support/voting.ts';
 
 const stack = inject('stack');
@@ -20,7 +20,6 @@ let browser: Browser;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  await deleteResults(stack, factory.documents);
 });
 
 afterAll(async () => {

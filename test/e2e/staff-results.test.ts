@@ -11,7 +11,6 @@ import {
   PHONE_VIEWPORT,
 } from '../support/browser.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
-import { deleteResults } from '../support/results.ts';
 import { openVote } from '../support/voting.ts';
 
 const stack = inject('stack');
@@ -87,15 +86,13 @@ let receipts: string[];
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  // Prepare: nothing computed, a running vote, four ballots in Nantes
-  await deleteResults(stack, factory.documents);
+  // Prepare: a running vote, four ballots in Nantes
   await openVote(stack, factory.documents);
   receipts = await castBallots(await factory.createMany('nantes', 4));
 });
 
 afterAll(async () => {
   await browser?.close();
-  await deleteResults(stack, factory.documents);
   factory.close();
 });
 

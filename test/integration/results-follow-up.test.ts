@@ -8,7 +8,7 @@ import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import { busEvents, putEvent } from '../support/local-bus.ts';
 import '../support/stack-context.ts';
-import { castFirstProjects, deleteResults } from '../support/results.ts';
+import { castFirstProjects } from '../support/results.ts';
 import { openVote } from '../support/voting.ts';
 
 const stack = inject('stack');
@@ -60,7 +60,6 @@ async function linkProject(envelope: string, projectId: string, ideaIds: string[
 }
 
 afterAll(async () => {
-  await deleteResults(stack, factory.documents);
   factory.close();
 });
 
@@ -75,7 +74,6 @@ describe('results emails and follow-up: authors, voters who asked, followers of 
 
   beforeAll(async () => {
     coordinator = await staffToken(stack, 'coordinator');
-    await deleteResults(stack, factory.documents);
     await openVote(stack, factory.documents);
     [author, coAuthor, subscriber, changedMind, follower] = (await factory.createMany('nantes', 5, 5)) as [
       SeededCitizen,

@@ -11,7 +11,6 @@ import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import { busEvents, putEvent } from '../support/local-bus.ts';
 import '../support/stack-context.ts';
-import { deleteResults } from '../support/results.ts';
 import { openVote } from '../support/voting.ts';
 
 const run = promisify(execFile);
@@ -37,7 +36,6 @@ async function fetchText(path: string) {
 }
 
 afterAll(async () => {
-  await deleteResults(stack, factory.documents);
   factory.close();
   await rm(dir, { recursive: true, force: true });
 });

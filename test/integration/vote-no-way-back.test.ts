@@ -8,7 +8,6 @@ import { voteClosedKey, voteWindowKey } from '../../shared/voting/vote-window.ts
 import { api, currentPhaseOf, eventually, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import { busEvents } from '../support/instruction.ts';
-import { deleteResults } from '../support/results.ts';
 import '../support/stack-context.ts';
 import { openVote } from '../support/voting.ts';
 
@@ -56,8 +55,7 @@ const resultsItems = async (prefix: string) =>
 
 beforeAll(async () => {
   [admin, coordinator] = await Promise.all([staffToken(stack, 'admin'), staffToken(stack, 'coordinator')]);
-  // This file builds its own state: no results, a running vote (a fresh stack, or one rewound).
-  await deleteResults(stack, factory.documents);
+  // A running vote.
   await openVote(stack, factory.documents);
   const voter = await factory.create('nantes');
   const ballot = await api(stack, 'GET', `${editionPath}/ballot`, { token: voter.token });

@@ -1,24 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { api, eventually, staffToken } from './api.ts';
 import type { SeededCitizen } from './citizens.ts';
 import type { StackContext } from './stack-context.ts';
-
-/** Deletes the results items, so other files find the stack as before (nothing computed or published). */
-export async function deleteResults(stack: StackContext, documents: DynamoDBDocumentClient): Promise<void> {
-  const { Items = [] } = await documents.send(
-    new QueryCommand({
-      TableName: stack.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `EDITION#${stack.edition}#RESULTS` },
-      ProjectionExpression: 'pk, sk',
-    }),
-  );
-  for (const item of Items)
-    await documents.send(
-      new DeleteCommand({ TableName: stack.tableName, Key: { pk: item.pk, sk: item.sk } }),
-    );
-}
 
 /** Casts one ballot per voter in their territory's envelope: the first 3 projects by id. */
 export async function castFirstProjects(stack: StackContext, voters: SeededCitizen[]): Promise<void> {

@@ -10,9 +10,9 @@ import { api, eventually, staffToken } from './api.ts';
 import type { StackContext } from './stack-context.ts';
 
 /**
- * Puts the shared test stack in a running vote, whatever the test files before left: the `vote` phase
- * (an admin change), and the window extended to a day from now when it is closed. The stack runs on the
- * real date while the demo vote is dated 2023: the admin extension is what opens the window.
+ * Puts the file's stack in a running vote through the admin's routes: the `vote` phase, and the window extended
+ * to a day from now when it is closed. Outside `*.clock.test.ts` files the functions run on the real date while
+ * the demo vote is dated 2023: the admin extension is what opens the window.
  */
 export async function openVote(stack: StackContext, documents: DynamoDBDocumentClient): Promise<void> {
   const admin = await staffToken(stack, 'admin');
