@@ -56,7 +56,9 @@ export async function computeResults(
       action: 'recount-refused',
       at: deps.now().toISOString(),
       actor: 'system',
-      reason: `Clôture ${closing.changeId} après la publication ou l’annulation : les résultats restent (un recomptage passe par l’administration).`,
+      reason:
+        'Clôture rejouée après la publication ou l’annulation : les résultats restent (un recomptage passe par l’administration).',
+      detail: closing.changeId,
     });
     return 'published-already';
   }
@@ -81,8 +83,8 @@ export async function computeResults(
     action: 'computed',
     at: computedAt,
     actor: 'system',
-    reason: `Dépouillement après la clôture ${closing.changeId}`,
-    detail: resultsId,
+    reason: 'Dépouillement après la clôture du vote',
+    detail: `${resultsId} (clôture ${closing.changeId})`,
   });
   deps.logger.info('results computed', {
     resultsId,

@@ -179,12 +179,12 @@ describe('staff results page and receipt check: a whole count lived through the 
       await ask.waitFor();
       expect(await shown(ask)).toContain('définitive');
       await axeAtBothWidths(page);
-      await page.getByRole('button', { name: 'Annuler' }).click();
+      await page.getByRole('button', { name: 'Annuler', exact: true }).click();
       expect((await api(stack, 'GET', `${editionPath}/results`)).status).toBe(403);
       await page.getByRole('button', { name: 'Publier les résultats' }).click();
       await page.getByRole('button', { name: 'Oui, publier maintenant' }).click();
 
-      // Assess 3: published, audited, no more forms; never a raw id on the page
+      // Assess 3: published, audited, no second publication; never a raw id on the page
       await page.getByText('Les résultats sont publiés').waitFor();
       expect(await shown(state)).toMatch(/Publiés le .+ — motif : Résultats vérifiés par le comité citoyen/);
       const publishLine = audit.getByRole('listitem').filter({ hasText: 'Publication des résultats' });
@@ -192,7 +192,8 @@ describe('staff results page and receipt check: a whole count lived through the 
         `Par : ${admin.email} (Administration de l’édition) Motif : Résultats vérifiés par le comité citoyen`,
       );
       expect(await page.getByRole('region', { name: 'Publier les résultats' }).count()).toBe(0);
-      expect(await page.getByRole('region', { name: 'Recompter les bulletins' }).count()).toBe(0);
+      // A recount stays possible after the publication (audited, it replaces the figures if they change).
+      expect(await page.getByRole('region', { name: 'Recompter les bulletins' }).isVisible()).toBe(true);
       expect(await shown(page.locator('main'))).not.toMatch(UUID);
       await axeAtBothWidths(page);
       expect((await api(stack, 'GET', `${editionPath}/results`)).status).toBe(200);
@@ -265,6 +266,49 @@ describe('staff results page and receipt check: a whole count lived through the 
         ),
       ).toEqual([]);
     } finally {
+      await context.close();
+    }
+  });
+
+  it('lets the admin annul the vote with a reason after a confirmation; the public sees it, nothing reopens', async () => {
+    const { context, page } = await openPage(browser, { viewport: PHONE_VIEWPORT });
+    const visitor = await openPage(browser, { viewport: PHONE_VIEWPORT });
+    try {
+      // Prepare
+      await signIn(page, account('admin'));
+      await page.goto(`${stack.siteUrl}/staff/resultats.html`);
+      const annul = page.getByRole('region', { name: 'Annuler le vote' });
+      await annul.waitFor();
+      // Act 1: too short a reason is refused by the field
+      await page.getByLabel('Motif de l’annulation').fill('Fraude');
+      await annul.getByRole('button', { name: 'Annuler le vote' }).click();
+      await page
+        .locator('#sr-annul-reason-error')
+        .filter({ hasText: /10 caractères/ })
+        .waitFor();
+      // Act 2: a reason, then the confirmation
+      await page.getByLabel('Motif de l’annulation').fill('Fraude avérée constatée par le comité citoyen');
+      await annul.getByRole('button', { name: 'Annuler le vote' }).click();
+      await page.locator('#sr-annul-confirm-text').waitFor();
+      await expectNoAxeViolations(page);
+      await page.getByRole('button', { name: 'Oui, annuler le vote' }).click();
+      // Assess: audited, no more forms, and the phase did not move back
+      await page.getByText('Le vote est annulé').waitFor();
+      const audit = page.getByRole('region', { name: 'Historique' });
+      expect(await shown(audit.getByRole('listitem').filter({ hasText: 'Annulation du vote' }))).toContain(
+        'Motif : Fraude avérée constatée par le comité citoyen',
+      );
+      expect(await page.locator('form:visible').count()).toBe(0);
+      await axeAtBothWidths(page);
+      expect((await api(stack, 'GET', editionPath)).body.phase.current).toBe('results');
+      // The public results page says so, with the reason
+      await visitor.page.goto(`${stack.siteUrl}/resultats.html`);
+      await visitor.page
+        .getByText('Fraude avérée constatée par le comité citoyen', { exact: false })
+        .waitFor();
+      await expectNoAxeViolations(visitor.page);
+    } finally {
+      await visitor.context.close();
       await context.close();
     }
   });

@@ -255,14 +255,20 @@ describe('results: counted from the stored ballots with the frozen rule, reviewe
       reason: 'Résultats vérifiés par le comité citoyen',
       actor: { kind: 'staff', role: 'admin' },
     });
-    // Published results are not recounted
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    // A recount after the publication is the results function's own path: a new version of the same results
+    // (the late ballot is gone again), audited, the publication standing.
     const recount = await api(stack, 'POST', `${editionPath}/staff/results/recount`, {
       token: admin,
       body: { reason: 'Recomptage après publication' },
     });
-    expect(recount.status).toBe(409);
-    expect(recount.body.code).toBe('results_already_published');
-    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    expect(recount.status, JSON.stringify(recount.body)).toBe(200);
+    expect(recount.body).toMatchObject({
+      resultsId: published.body.resultsId,
+      changed: false,
+      published: true,
+    });
+    expect(recount.body.version).toBe(published.body.version + 1);
     await busIdle();
     // Assess: the phase follows, the results are public
     expect((await api(stack, 'GET', editionPath)).body.phase.current).toBe('results');

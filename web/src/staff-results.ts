@@ -16,7 +16,7 @@ const REASON_MIN = 5;
 /** One audit line of `GET .../staff/results`: the role and a readable name, never an id. */
 interface AuditLine {
   at: string;
-  action: 'computed' | 'recounted' | 'recount-refused' | 'published';
+  action: 'computed' | 'recounted' | 'recount-refused' | 'published' | 'annulled';
   actor: { kind: 'system' } | { kind: 'staff'; role: string; name?: string };
   reason: string;
   changed?: boolean;
@@ -28,6 +28,8 @@ interface StaffResults extends Results {
   published: boolean;
   publishedAt?: string;
   publishReason?: string;
+  annulled?: boolean;
+  annulment?: { at: string; reason: string };
   audit: AuditLine[];
 }
 
@@ -42,7 +44,8 @@ interface Context {
 const ACTION_LABELS: Record<AuditLine['action'], string> = {
   computed: 'Dépouillement à la clôture du vote',
   recounted: 'Recomptage',
-  'recount-refused': 'Recomptage refusé (résultats déjà publiés)',
+  'recount-refused': 'Recomptage refusé',
+  annulled: 'Annulation du vote',
   published: 'Publication des résultats',
 };
 
@@ -127,14 +130,16 @@ function render(context: Context, view: StaffResults): void {
   );
   byId('sr-results').hidden = false;
 
-  const open = context.isAdmin && !view.published;
-  byId('sr-publish').hidden = !open;
-  byId('sr-recount').hidden = !open;
+  // Publication once; recount and annulment until the vote is annulled (both audited, neither reopens the vote).
+  const live = context.isAdmin && !view.annulled;
+  byId('sr-publish').hidden = !(live && !view.published);
+  byId('sr-recount').hidden = !live;
+  byId('sr-annul').hidden = !live;
 }
 
 /** A form with one required reason, its own status and alert, and an optional confirmation step. */
 function reasonForm(
-  ids: { prefix: string; minMessage: string; pending: string; doneIn?: string },
+  ids: { prefix: string; minMessage: string; pending: string; doneIn?: string; min?: number },
   confirmStep: boolean,
   send: (reason: string) => Promise<string>,
 ): void {
@@ -182,7 +187,7 @@ function reasonForm(
     clearFieldErrors(fields);
     fill(alert);
     fill(result);
-    if (reason.value.trim().length < REASON_MIN) {
+    if (reason.value.trim().length < (ids.min ?? REASON_MIN)) {
       showFieldErrors(fields, [{ field: 'reason', message: ids.minMessage }]);
       return;
     }
@@ -257,6 +262,25 @@ async function main(): Promise<void> {
         return recounted.changed
           ? 'Recomptage terminé : les résultats ont changé. Vérifiez-les avant de publier.'
           : 'Recomptage terminé : les résultats sont identiques.';
+      },
+    );
+    reasonForm(
+      {
+        prefix: 'sr-annul',
+        minMessage: 'Indiquez le motif de l’annulation (10 caractères au moins).',
+        min: 10,
+        pending: 'Annulation en cours…',
+        doneIn: 'sr-status',
+      },
+      true,
+      async (reason) => {
+        const annulled = await apiRequest<StaffResults>(config, `${path}/annulment`, {
+          method: 'POST',
+          body: { reason },
+          token: session.idToken,
+        });
+        render(context, annulled);
+        return 'Le vote est annulé : la page publique « Résultats » l’affiche avec son motif.';
       },
     );
   } catch (error) {
