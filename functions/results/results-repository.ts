@@ -66,9 +66,19 @@ export const StoredResults = z.object({
 });
 export type StoredResults = z.infer<typeof StoredResults>;
 
+/** What the results audit records; one list for the type and for the items read back. */
+const AUDIT_ACTIONS = [
+  'computed',
+  'recounted',
+  'recount-refused',
+  'published',
+  'annulled',
+  'realisation-updated',
+] as const;
+
 export interface ResultsAudit {
   auditId: string;
-  action: 'computed' | 'recount-refused' | 'recounted' | 'published' | 'annulled' | 'realisation-updated';
+  action: (typeof AUDIT_ACTIONS)[number];
   at: string;
   /** `system`, or the staff member's `sub` (never shown: the role and the name are). */
   actor: string;
@@ -82,7 +92,7 @@ export interface ResultsAudit {
 
 const StoredAudit = z.object({
   auditId: z.string(),
-  action: z.enum(['computed', 'recounted', 'recount-refused', 'published', 'realisation-updated']),
+  action: z.enum(AUDIT_ACTIONS),
   at: z.string(),
   actor: z.string(),
   actorRole: z.string().optional(),

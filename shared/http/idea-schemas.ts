@@ -65,8 +65,7 @@ export const Location = z.object({
 export type Location = z.infer<typeof Location>;
 
 /** Where exactly, in words: an address or a place name of the commune ("Parc de Procé", "12 rue..."). */
-export const Place = z
-  .string({ message: 'Adresse ou lieu attendu' })
+export const Place = singleLineText({ message: 'Adresse ou lieu attendu' })
   .trim()
   .min(2, { message: 'Indiquez une adresse ou un lieu (2 caractères au moins), ou laissez vide' })
   .max(200, { message: '200 caractères au plus' });
@@ -170,8 +169,7 @@ export const IdeaDraftBody = z
       .object({ kind: z.enum(PROPOSER_KINDS).optional(), name: singleLineText().max(120).optional() })
       .strict()
       .optional(),
-    place: z
-      .string()
+    place: singleLineText()
       .max(PLACE_LENGTH.max * 2)
       .optional(),
     location: z.object({ lat: z.number(), lng: z.number() }).strict().optional(),

@@ -14,8 +14,7 @@ export type PublishResultsBody = z.infer<typeof PublishResultsBody>;
 
 /** An admin recounts the closed vote from the stored ballots: the reason is audited. */
 export const RecountResultsBody = z.object({
-  reason: z
-    .string()
+  reason: singleLineText()
     .trim()
     .min(5, { message: 'Indiquez la raison du recomptage (5 caractères au moins)' })
     .max(500),
@@ -40,8 +39,7 @@ export type ReceiptCheckBody = z.infer<typeof ReceiptCheckBody>;
 
 /** An admin annuls the vote: the reason is mandatory, audited, public with the annulment, and in the event. */
 export const AnnulVoteBody = z.object({
-  reason: z
-    .string()
+  reason: multiLineText()
     .trim()
     .min(10, { message: 'Indiquez le motif de l’annulation (10 caractères au moins)' })
     .max(1000),

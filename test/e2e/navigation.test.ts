@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import '../support/stack-context.ts';
-import { currentPhaseOf, movePhase, staffToken } from '../support/api.ts';
+import { movePhase, staffToken } from '../support/api.ts';
 import { expectNoAxeViolations, launchBrowser, openPage, PHONE_VIEWPORT } from '../support/browser.ts';
 
 const stack = inject('stack');
@@ -27,17 +27,14 @@ const AXE_PAGES = ['', 'idees.html', 'proposer.html', 'vote.html', 'participatio
 
 let browser: Browser;
 let admin: string;
-let initialPhase: string;
 
 beforeAll(async () => {
   browser = await launchBrowser();
   admin = await staffToken(stack, 'admin');
-  initialPhase = await currentPhaseOf(stack);
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (admin && initialPhase) await movePhase(stack, admin, initialPhase, 'Essai de la navigation : retour');
 });
 
 /** The main navigation, once it has learnt the phase from the API. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import '../support/stack-context.ts';
-import { api, currentPhaseOf, movePhase, staffToken } from '../support/api.ts';
+import { api, movePhase, staffToken } from '../support/api.ts';
 import {
   expectNoAxeViolations,
   launchBrowser,
@@ -11,7 +11,7 @@ import {
   PHONE_VIEWPORT,
 } from '../support/browser.ts';
 import { citizenFactory } from '../support/citizens.ts';
-import { openVote, resetVoteWindow } from '../support/voting.ts';
+import { openVote } from '../support/voting.ts';
 
 const stack = inject('stack');
 
@@ -24,24 +24,16 @@ const factory = await citizenFactory(stack);
 
 let browser: Browser;
 let admin: string;
-let initialPhase: string;
 
 const setPhase = (to: string) => movePhase(stack, admin, to, `Essai des états de la page de vote : ${to}`);
 
 beforeAll(async () => {
   browser = await launchBrowser();
   admin = await staffToken(stack, 'admin');
-  initialPhase = await currentPhaseOf(stack);
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (admin) {
-    if ((await currentPhaseOf(stack)) === 'vote' || initialPhase === 'vote') {
-      await resetVoteWindow(stack, factory.documents).catch(() => undefined);
-    }
-    if (initialPhase) await setPhase(initialPhase);
-  }
   factory.close();
 });
 

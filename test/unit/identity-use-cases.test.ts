@@ -43,9 +43,10 @@ const liveWorkStudy = EditionConfig.parse({
   ...minimal,
   eligibility: { minimumAge: 16, residence: 'live-work-study' },
   territories: [
-    { id: 'nantes', name: 'Nantes', envelope: 50000, communes: ['44109'] },
+    { id: 'nantes', name: 'Nantes', envelope: 40000, communes: ['44109'] },
+    { id: 'sud', name: 'Sud', envelope: 30000, communes: ['44143', '44150'] },
     // Ancenis-Saint-Géréon (44003) and Vair-sur-Loire (44163) share the postcode 44150.
-    { id: 'est', name: 'Est', envelope: 50000, communes: ['44003', '44163'] },
+    { id: 'est', name: 'Est', envelope: 30000, communes: ['44003', '44163'] },
   ],
 });
 const adult = {
