@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import {
   type CountOptions,
   type CountResult,
+  checkReferenceFile,
   count as countInstance,
   describeTieBreak,
   explainProject,
@@ -12,13 +13,13 @@ import {
   formatSupport,
   type Instance,
   isRuleName,
+  META_THRESHOLD,
   parseDecimal,
   parsePabulibStream,
   RULE_LABELS,
   RULES,
   type TieBreak,
-} from '../../shared/counting/index.ts';
-import { checkReferenceFile, META_THRESHOLD } from '../../shared/counting/reference-check.ts';
+} from '../../packages/counting/src/index.ts';
 import type { Command, CommandIo } from './command.ts';
 
 const USAGE = `<fichier.pb>... --rule <${RULES.join('|')}> [--json] [--tie-break id|lower-cost|order:ID,ID,...] [--minimum-support N|meta] [--ignore-product-rules] | --check <dossier>`;
