@@ -20,12 +20,10 @@ import {
   RULES,
   type TieBreak,
 } from '../../packages/counting/src/index.ts';
+import { COUNT } from './catalog.ts';
 import type { Command, CommandIo } from './command.ts';
 
 const USAGE = `<fichier.pb>... --rule <${RULES.join('|')}> [--json] [--tie-break id|lower-cost|order:ID,ID,...] [--minimum-support N|meta] [--ignore-product-rules] | --check <dossier>`;
-/** The short form for `bp --help`; errors print {@link USAGE}. */
-const ARGS =
-  '<fichier.pb>... --rule <règle> [--json] [--tie-break ...] [--minimum-support ...] [--ignore-product-rules] | --check <dossier>';
 
 /**
  * META keys the results function writes into the published ballot files (functions/results/count-envelope.ts)
@@ -173,9 +171,7 @@ function table(
 }
 
 export const count: Command = {
-  path: ['count'],
-  args: ARGS,
-  summary: 'Dépouille des fichiers pabulib (.pb) et explique le sort de chaque projet',
+  ...COUNT,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
