@@ -7,12 +7,14 @@
  * `dist/bp.inputs.json` lists the sources the build read: `bin/bp.js` compares their modification times with the
  * build's and runs the TypeScript through tsx when one is newer, so an edited source is never run stale.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'dist');
+const target = join(root, 'dist');
+// Built beside, then swapped in: a `bp` running meanwhile sees the old build or the new one, never half of one.
+const outdir = join(root, `dist.building-${process.pid}`);
 
 let esbuild;
 try {
@@ -43,4 +45,6 @@ const inputs = Object.keys(result.metafile.inputs)
   .filter((path) => !path.includes('node_modules/'))
   .sort();
 await writeFile(join(outdir, 'bp.inputs.json'), `${JSON.stringify({ inputs }, null, 2)}\n`);
+await rm(target, { recursive: true, force: true });
+await rename(outdir, target);
 console.log(`build-cli: dist/bp.mjs (${inputs.length} sources)`);
