@@ -13,6 +13,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeProject } from '../packages/counting/src/instance.ts';
 import {
   count,
   type Instance,
@@ -21,7 +22,6 @@ import {
   RULES,
   type RuleName,
 } from '../shared/counting/index.ts';
-import { makeProject } from '../shared/counting/instance.ts';
 
 const HERE = fileURLToPath(import.meta.url);
 const BALLOTS = Number(process.env.BENCH_BALLOTS ?? 1_000_000);

@@ -1,17 +1,12 @@
 /**
  * The ops CLI: `npx bp <commande> [arguments]`. Each command lives in `bin/commands/` and is listed in
- * COMMANDS; this file only routes the first words to it and prints the usage.
+ * `commands/catalog.ts`; this file only routes the first words to it and prints the usage.
  */
 import { parseArgs } from 'node:util';
-import type { Command, CommandIo } from './commands/command.ts';
-import { count } from './commands/count.ts';
-import { editionShow } from './commands/edition-show.ts';
-import { editionValidate } from './commands/edition-validate.ts';
-import { emailList, emailPreview } from './commands/email.ts';
+import { COMMANDS } from './commands/catalog.ts';
+import type { CommandInfo, CommandIo } from './commands/command.ts';
 
-const COMMANDS: readonly Command[] = [editionValidate, editionShow, count, emailList, emailPreview];
-
-function usage(commands: readonly Command[]): string[] {
+function usage(commands: readonly CommandInfo[]): string[] {
   const rows = commands.map((c) => [`bp ${[...c.path, c.args].join(' ')}`, c.summary]);
   const width = Math.max(...rows.map(([left]) => left?.length ?? 0));
   return [
@@ -25,7 +20,7 @@ function usage(commands: readonly Command[]): string[] {
 }
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
-  const command = COMMANDS.find((c) => c.path.every((word, i) => argv[i] === word));
+  const entry = COMMANDS.find((c) => c.path.every((word, i) => argv[i] === word));
   // Flags are parsed by the command itself; here only the help flag matters, wherever it stands.
   const { values } = parseArgs({
     args: argv,
@@ -33,7 +28,8 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     allowPositionals: true,
     strict: false,
   });
-  if (command && !values.help) {
+  if (entry && !values.help) {
+    const command = await entry.load();
     try {
       return await command.run(argv.slice(command.path.length), io);
     } catch (error) {

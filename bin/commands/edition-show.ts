@@ -3,6 +3,7 @@ import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { PHASE_LABELS, phaseTransitions } from '../../shared/edition/phases.ts';
 import { formatFrench } from '../../shared/time/zoned.ts';
+import { EDITION_SHOW } from './catalog.ts';
 import type { Command } from './command.ts';
 
 // Plain spaces rather than Intl's narrow no-break space, so columns line up in any terminal.
@@ -77,9 +78,7 @@ export function describeEdition(config: EditionConfig): string[] {
 }
 
 export const editionShow: Command = {
-  path: ['edition', 'show'],
-  args: '<fichier.json>',
-  summary: 'Résume une édition : territoires et enveloppes, calendrier des phases, règles',
+  ...EDITION_SHOW,
   async run(argv, io) {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
     const [file, ...extra] = positionals;

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { readEditionFile } from '../../shared/edition/load-edition.ts';
+import { EDITION_VALIDATE } from './catalog.ts';
 import type { Command } from './command.ts';
 
 /** Lines with this prefix are reported but do not make validation fail. */
@@ -125,9 +126,7 @@ export async function validateEditionFile(path: string): Promise<string[]> {
 }
 
 export const editionValidate: Command = {
-  path: ['edition', 'validate'],
-  args: '<fichier.json>...',
-  summary: 'Vérifie des fichiers d’édition (schéma, dates, enveloppes, communes du département)',
+  ...EDITION_VALIDATE,
   async run(argv, io) {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
     if (positionals.length === 0) {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { EMAIL_SAMPLES, EMAIL_TEMPLATE_NAMES } from '../../functions/notifications/templates/samples.ts';
 import { readEditionFile } from '../../shared/edition/load-edition.ts';
+import { EMAIL_LIST, EMAIL_PREVIEW } from './catalog.ts';
 import type { Command, CommandIo } from './command.ts';
 
 const DEFAULT_EDITION = 'editions/loire-atlantique-demo.json';
@@ -16,9 +17,7 @@ async function loadConfig(file: string, io: CommandIo) {
 
 /** `bp email list`: every template `bp email preview` can render. */
 export const emailList: Command = {
-  path: ['email', 'list'],
-  args: '',
-  summary: 'liste les modèles de courriel',
+  ...EMAIL_LIST,
   async run(_argv, io) {
     for (const name of EMAIL_TEMPLATE_NAMES) io.out(name);
     return 0;
@@ -27,9 +26,7 @@ export const emailList: Command = {
 
 /** `bp email preview <modèle> [--html|--text] [--edition <fichier>]`: one email with sample data, on stdout. */
 export const emailPreview: Command = {
-  path: ['email', 'preview'],
-  args: '<modèle> [--html|--text] [--edition <fichier>]',
-  summary: 'affiche un courriel rendu avec des données d’exemple (texte par défaut)',
+  ...EMAIL_PREVIEW,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,

@@ -1,4 +1,4 @@
-import { csvCell } from '../csv/csv-cell.ts';
+import { csvCell } from './csv-cell.ts';
 import { type Decimal, formatUnits, parseDecimal, rescale } from './decimal.ts';
 import {
   type Ballots,
