@@ -82,7 +82,7 @@ function demoLegal(options: {
       ],
       retention: [
         {
-          data: 'Compte de participant (adresse électronique, nom, commune, année de naissance)',
+          data: 'Compte de participant (adresse électronique, nom et prénom, date de naissance, commune)',
           duration: `${retentionDays} jours après la publication des résultats, puis effacement`,
         },
         {
@@ -96,8 +96,9 @@ function demoLegal(options: {
             'Le bulletin est séparé de votre identité dès le vote ; la trace « a voté » suit votre compte',
         },
         {
-          data: 'Journaux techniques (adresse IP, date des connexions)',
-          duration: '1 an, pour la sécurité du service',
+          data: 'Journaux techniques (adresse IP, date et page demandée)',
+          duration:
+            '3 mois pour les journaux du service, 1 an pour les journaux d’accès au site, pour la sécurité du service',
         },
       ],
       rights: { email: `dpo@${domain}`, address: `Délégué à la protection des données\n${address}` },
