@@ -237,7 +237,8 @@ export class WebStack extends EditionStack {
     };
     const sources: ISource[] = [Source.jsonData('config.json', runtimeConfig)];
     if (props.logoFile && existsSync(props.logoFile)) {
-      sources.push(Source.data(EDITION_LOGO, readFileSync(props.logoFile, 'utf8')));
+      // Before config.json, which stays the last source.
+      sources.unshift(Source.data(EDITION_LOGO, readFileSync(props.logoFile, 'utf8')));
     } else {
       Annotations.of(this).addWarningV2(
         'bp:edition-logo-missing',
