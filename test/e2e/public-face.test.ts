@@ -101,9 +101,24 @@ describe('the public face of the Département', () => {
         // The RGAA mention in the footer, the edition's colours and its logo.
         const status = edition.legal.accessibility.status.replace(/-/g, ' ');
         await page.locator('footer [data-face="accessibility"]', { hasText: status }).waitFor();
+        // Set from the edition (the stylesheet's default may be the same colour), then used by the header.
+        const properties = await page.evaluate(() => {
+          const style = document.documentElement.style;
+          return ['--brand', '--brand-dark', '--brand-tint', '--on-primary', '--focus'].map((name) =>
+            style.getPropertyValue(name),
+          );
+        });
+        const { colours } = edition.identity;
+        expect(properties).toEqual([
+          colours.primary,
+          colours.primaryDark,
+          colours.primaryTint,
+          colours.onPrimary,
+          colours.focus,
+        ]);
         expect(
           await page.locator('.site-header').evaluate((header) => getComputedStyle(header).backgroundColor),
-        ).toBe(rgb(edition.identity.colours.primary));
+        ).toBe(rgb(colours.primary));
         const logo = page.locator('header img.site-logo');
         expect(await logo.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
       } finally {
