@@ -86,7 +86,13 @@ export const EDITION_LOGO = 'edition-logo.svg';
 
 export const Identity = z.object({
   /** Shown on every page as it is: « Département de Loire-Atlantique », not « Département » alone. */
-  name: z.string().trim().min(3),
+  name: z
+    .string()
+    .trim()
+    .min(3)
+    .refine((name) => !/^d[ée]partement$/i.test(name), {
+      message: 'Nom complet attendu (« Département de Loire-Atlantique »), pas « Département » seul',
+    }),
   /**
    * File name of the logo, an SVG in the edition file's folder (`editions/`). The demos use a neutral
    * drawing of their own, never a real coat of arms or trademark. The site serves it as /edition-logo.svg.

@@ -191,6 +191,9 @@ describe('parseEditionConfig', () => {
     expect(errorsOf(broken((c) => (c.legal.personalData.retention = [])))).toEqual([
       'legal.personalData.retention: Au moins une durée de conservation',
     ]);
+    expect(errorsOf(broken((c) => (c.identity.name = 'Département')))).toEqual([
+      'identity.name: Nom complet attendu (« Département de Loire-Atlantique »), pas « Département » seul',
+    ]);
     expect(errorsOf(broken((c) => (c.identity.colours.focus = 'orange')))).toEqual([
       'identity.colours.focus: Couleur attendue au format #rrggbb',
     ]);
