@@ -7,7 +7,7 @@
  * `siteDomain` + `siteCertificateArn` (custom domain, one edition at a time), `alarmEmail`.
  */
 import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildEditionApp, PROJECT_ROOT, readEditionConfig } from '../lib/edition-app.ts';
 import type { EditionConfig } from '../shared/edition/edition-config.ts';
@@ -43,7 +43,7 @@ function fail(lines: string[]): never {
   process.exit(1);
 }
 
-const configs: EditionConfig[] = [];
+const configs: { config: EditionConfig; dir: string }[] = [];
 const errors: string[] = [];
 for (const file of editionFiles()) {
   const result = readEditionConfig(file);
@@ -56,7 +56,7 @@ for (const file of editionFiles()) {
   if (!context('editionFile') && result.config.id !== expected) {
     errors.push(`${file}: id: "${result.config.id}" does not match the file name "${expected}"`);
   }
-  configs.push(result.config);
+  configs.push({ config: result.config, dir: dirname(file) });
 }
 if (errors.length > 0) fail(errors);
 
@@ -71,8 +71,9 @@ if (Boolean(siteDomainName) !== Boolean(certificateArn)) {
 }
 if (siteDomainName && configs.length > 1) fail(['siteDomain names one site: synthesize one edition with it']);
 
-for (const config of configs) {
+for (const { config, dir } of configs) {
   buildEditionApp(app, config, {
+    editionDir: dir,
     env: { account, region },
     siteDomain: siteDomainName && certificateArn ? { domainName: siteDomainName, certificateArn } : undefined,
     alarmEmail: context('alarmEmail'),

@@ -34,6 +34,102 @@ const COG_VERSION = readCog<{ version: string }>('package.json').version;
 const allCommunes = readCog<CogCommune[]>('data/communes.json').filter((c) => c.type === 'commune-actuelle');
 const allEpci = readCog<CogEpci[]>('data/epci.json');
 
+/**
+ * The legal pages of a demo edition (issue 13). Every address, name and e-mail is a demonstration value
+ * (`.example` domains, « adresse de démonstration »); only the host is the real one of an AWS deployment.
+ */
+function demoLegal(options: {
+  departement: string;
+  domain: string;
+  city: string;
+  retentionDays: number;
+  accessibility: Pick<EditionConfig['legal']['accessibility'], 'status' | 'audit' | 'nonConformities'>;
+}): EditionConfig['legal'] {
+  const { departement, domain, city, retentionDays } = options;
+  const address = `Hôtel du Département (adresse de démonstration)\n1 rue de l’Exemple\n${city}`;
+  return {
+    publisher: {
+      name: departement,
+      address,
+      director: `Le président ou la présidente du ${departement} (démonstration)`,
+      phone: '01 00 00 00 00 (numéro de démonstration)',
+    },
+    host: {
+      name: 'Amazon Web Services EMEA SARL',
+      address: '38 avenue John F. Kennedy\nL-1855 Luxembourg',
+      website: 'https://aws.amazon.com/fr/',
+    },
+    controller: {
+      name: departement,
+      address,
+      representative: `Le président ou la présidente du ${departement}`,
+    },
+    dpo: { email: `dpo@${domain}`, address: `Délégué à la protection des données\n${address}` },
+    personalData: {
+      purposes: [
+        'Recevoir et publier les idées proposées par les habitants',
+        'Vérifier que chaque participant remplit les conditions (âge, lieu de vie) et ne vote qu’une fois',
+        'Organiser le vote et en publier les résultats',
+        'Envoyer les messages liés à votre participation (code de connexion, suivi de vos idées, reçu de vote)',
+        'Suivre la réalisation des projets lauréats',
+      ],
+      legalBasis:
+        'Mission d’intérêt public dont est investi le Département (article 6.1.e du RGPD), pour organiser la participation des habitants à ses choix budgétaires.',
+      recipients: [
+        'Les agents du Département chargés du budget participatif, chacun pour ce qui le concerne',
+        'Les membres du comité citoyen, pour les seules idées (jamais votre adresse ni votre vote)',
+        'L’hébergeur du site, sous-traitant du Département, qui ne traite les données que sur ses instructions',
+      ],
+      retention: [
+        {
+          data: 'Compte de participant (adresse électronique, nom et prénom, date de naissance, commune)',
+          duration: `${retentionDays} jours après la publication des résultats, puis effacement`,
+        },
+        {
+          data: 'Idées proposées',
+          duration:
+            'Le temps de l’édition et du suivi des projets ; le nom de leur auteur est effacé avec son compte',
+        },
+        {
+          data: 'Vote',
+          duration:
+            'Le bulletin est séparé de votre identité dès le vote ; la trace « a voté » suit votre compte',
+        },
+        {
+          data: 'Journaux techniques (adresse IP, date et page demandée)',
+          duration:
+            '3 mois pour les journaux du service, 1 an pour les journaux d’accès au site, pour la sécurité du service',
+        },
+      ],
+      rights: { email: `dpo@${domain}`, address: `Délégué à la protection des données\n${address}` },
+    },
+    accessibility: {
+      ...options.accessibility,
+      statementDate: '2026-12-01',
+      testedPages: [
+        { title: 'Accueil', path: '/' },
+        { title: 'Les idées', path: '/idees.html' },
+        { title: 'Proposer une idée', path: '/proposer.html' },
+        { title: 'Vérifier mon identité', path: '/identite.html' },
+        { title: 'Voter', path: '/vote.html' },
+        { title: 'Résultats', path: '/resultats.html' },
+        { title: 'Contact', path: '/contact.html' },
+        { title: 'Mentions légales', path: '/mentions-legales.html' },
+        { title: 'Données personnelles', path: '/donnees-personnelles.html' },
+        { title: 'Déclaration d’accessibilité', path: '/accessibilite.html' },
+      ],
+      derogations: [],
+      contact: { email: `accessibilite@${domain}`, address },
+    },
+    contact: {
+      email: `budget-participatif@${domain}`,
+      address: `Service Participation citoyenne\n${address}`,
+      phone: '01 00 00 00 00 (numéro de démonstration)',
+      hours: 'Du lundi au vendredi, de 9 h à 12 h et de 14 h à 17 h',
+    },
+  };
+}
+
 const byCode = (a: { code: string }, b: { code: string }) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const byEmail = (a: Contact, b: Contact) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
@@ -257,6 +353,29 @@ function loireAtlantique(): EditionConfig {
     },
     mailFrom: `budget-participatif@${LA_DOMAIN}`,
     personalDataRetentionDays: 365,
+    identity: {
+      name: 'Département de Loire-Atlantique',
+      logo: 'loire-atlantique-demo.logo.svg',
+      colours: {
+        primary: '#005a70',
+        primaryDark: '#003e4d',
+        primaryTint: '#e5f1f4',
+        onPrimary: '#ffffff',
+        focus: '#c2410c',
+      },
+    },
+    legal: demoLegal({
+      departement: 'Département de Loire-Atlantique',
+      domain: LA_DOMAIN,
+      city: '44000 Nantes',
+      retentionDays: 365,
+      accessibility: {
+        status: 'non-conforme',
+        nonConformities: [
+          'Aucun audit de conformité au RGAA 4.1 n’a encore été réalisé : le site est vérifié par des tests automatiques (axe) à chaque version, ce qui ne couvre qu’une partie des critères.',
+        ],
+      },
+    }),
   };
 }
 
@@ -361,6 +480,31 @@ function gironde(): EditionConfig {
     },
     mailFrom: `budget-participatif@${GI_DOMAIN}`,
     personalDataRetentionDays: 365,
+    identity: {
+      name: 'Département de la Gironde',
+      logo: 'gironde-demo.logo.svg',
+      colours: {
+        primary: '#7a1f3d',
+        primaryDark: '#561228',
+        primaryTint: '#f7eaef',
+        onPrimary: '#ffffff',
+        focus: '#1d4ed8',
+      },
+    },
+    legal: demoLegal({
+      departement: 'Département de la Gironde',
+      domain: GI_DOMAIN,
+      city: '33000 Bordeaux',
+      retentionDays: 365,
+      accessibility: {
+        status: 'partiellement-conforme',
+        audit: { date: '2026-11-15', by: 'Auto-évaluation de démonstration (fictive)', rate: 82 },
+        nonConformities: [
+          'Les cartes des projets n’ont pas d’alternative textuelle complète (critère 1.1).',
+          'Le document PDF du règlement n’est pas accessible (critère 13.3) ; une version texte est disponible sur demande.',
+        ],
+      },
+    }),
   };
 }
 

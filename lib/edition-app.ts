@@ -38,6 +38,11 @@ export interface EditionAppOptions {
   readonly webDist?: string;
   /** @default the distribution's `*.cloudfront.net` name */
   readonly siteDomain?: SiteDomain;
+  /**
+   * Folder of the edition file: the logo named by `identity.logo` is read from it.
+   * @default `<project root>/editions`
+   */
+  readonly editionDir?: string;
   /** @default no subscription to the alarm topic */
   readonly alarmEmail?: string;
   /**
@@ -113,6 +118,7 @@ export function buildEditionApp(
     userPool: auth.userPool,
     webClient: auth.webClient,
     webDist: options.webDist ?? join(PROJECT_ROOT, 'web', 'dist'),
+    logoFile: join(options.editionDir ?? join(PROJECT_ROOT, 'editions'), config.identity.logo),
     siteDomain: options.siteDomain,
   });
   const functions = new FunctionsStack(app, editionStackId(config.id, 'Functions'), {

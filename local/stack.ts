@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { STAFF_ROLES } from '../shared/auth/roles.ts';
 import { createDocumentClient } from '../shared/dynamo/document-client.ts';
-import type { EditionConfig } from '../shared/edition/edition-config.ts';
+import { EDITION_LOGO, type EditionConfig } from '../shared/edition/edition-config.ts';
 import { putEditionConfig } from '../shared/edition/edition-store.ts';
 import { awsEventPattern } from '../shared/email/ses-feedback.ts';
 import { eventPattern } from '../shared/events/define-event.ts';
@@ -60,6 +60,11 @@ export interface LocalStackOptions {
   tableName?: string;
   /** A site already built by `buildWeb` (copied, not rebuilt: each stack serves its own copy). */
   webBuildDir?: string;
+  /**
+   * Folder of the edition file, where its logo (`identity.logo`) lies; served as /edition-logo.svg.
+   * @default `editions`
+   */
+  editionDir?: string;
 }
 
 export interface LocalStack {
@@ -273,6 +278,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const staticDir = join(dataDir, 'web');
     if (options.webBuildDir) await cp(options.webBuildDir, staticDir, { recursive: true });
     else await buildWeb(staticDir);
+    // The Département's logo, from the edition folder, at the one address every page asks for.
+    await cp(
+      join(options.editionDir ?? 'editions', options.config.identity.logo),
+      join(staticDir, EDITION_LOGO),
+    );
     const adapter = await startHttpAdapter({
       port: sitePort,
       invoke,

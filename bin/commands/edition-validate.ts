@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { readEditionFile } from '../../shared/edition/load-edition.ts';
@@ -115,14 +116,45 @@ function checkGeography(config: EditionConfig, geo: Cog): string[] {
 }
 
 /**
- * Schema checks, then the checks that need the official geography: every commune exists, is a current
+ * What an edition's logo must be: an SVG drawing and nothing active. The site serves it from its own
+ * origin, where a script inside it would run with the site's rights if someone opened it directly.
+ */
+export function checkLogoSvg(text: string): string[] {
+  const problems: string[] = [];
+  if (!/<svg[\s>]/i.test(text)) problems.push('le fichier n’est pas un dessin SVG (pas de balise <svg>)');
+  if (/<script[\s>]/i.test(text)) problems.push('un logo ne doit contenir aucun script (<script>)');
+  if (/\son[a-z]+\s*=/i.test(text))
+    problems.push('un logo ne doit contenir aucun gestionnaire d’événement (onload=…)');
+  if (/javascript:/i.test(text)) problems.push('un logo ne doit contenir aucun lien javascript:');
+  if (/<foreignObject[\s>]/i.test(text))
+    problems.push('un logo ne doit pas embarquer de HTML (<foreignObject>)');
+  if (/(?:href|src)\s*=\s*["']\s*(?:https?:)?\/\//i.test(text)) {
+    problems.push('un logo ne doit charger aucune ressource extérieure (href="https://…")');
+  }
+  return problems;
+}
+
+async function checkLogo(config: EditionConfig, editionFile: string): Promise<string[]> {
+  const file = join(dirname(editionFile), config.identity.logo);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return [`identity.logo: Logo introuvable : ${file} (fichier SVG à placer à côté du fichier d’édition)`];
+  }
+  return checkLogoSvg(text).map((problem) => `identity.logo: Logo refusé (${file}) : ${problem}`);
+}
+
+/**
+ * Schema checks (colour contrast included), the logo next to the file, then the checks that need the
+ * official geography: every commune exists, is a current
  * commune and lies in the edition's département. Returns one line per problem; an empty list means valid,
  * and lines starting with `avertissement:` do not make the file invalid.
  */
 export async function validateEditionFile(path: string): Promise<string[]> {
   const parsed = await readEditionFile(path);
   if (!parsed.ok) return parsed.errors;
-  return checkGeography(parsed.config, await loadCog());
+  return [...(await checkLogo(parsed.config, path)), ...checkGeography(parsed.config, await loadCog())];
 }
 
 export const editionValidate: Command = {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Annotations, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
@@ -30,6 +30,7 @@ import { BucketDeployment, type ISource, Source } from 'aws-cdk-lib/aws-s3-deplo
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
+import { EDITION_LOGO } from '../../shared/edition/edition-config.ts';
 import { ORIGIN_VERIFY_HEADER } from '../../shared/http/origin.ts';
 import { FUNCTIONS } from '../../shared/manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
@@ -55,6 +56,11 @@ export interface WebStackProps extends EditionStackProps {
    * @default no site content: only `config.json` is deployed
    */
   readonly webDist?: string;
+  /**
+   * The edition's logo (an SVG file, `identity.logo` of the edition file), served as /edition-logo.svg.
+   * @default none: a warning, and the pages show a broken image
+   */
+  readonly logoFile?: string;
   /**
    * The Département's domain for this edition.
    * @default the distribution's `*.cloudfront.net` name
@@ -230,6 +236,15 @@ export class WebStack extends EditionStack {
       },
     };
     const sources: ISource[] = [Source.jsonData('config.json', runtimeConfig)];
+    if (props.logoFile && existsSync(props.logoFile)) {
+      // Before config.json, which stays the last source.
+      sources.unshift(Source.data(EDITION_LOGO, readFileSync(props.logoFile, 'utf8')));
+    } else {
+      Annotations.of(this).addWarningV2(
+        'bp:edition-logo-missing',
+        `No logo at ${props.logoFile ?? '(none given)'}: the pages will show no Département logo.`,
+      );
+    }
     if (props.webDist && existsSync(props.webDist)) {
       sources.unshift(Source.asset(props.webDist));
     } else {

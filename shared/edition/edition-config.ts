@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { LocalDateTime, TimeZone } from '../time/zoned.ts';
+import { contrastProblems, HEX_COLOUR } from './contrast.ts';
 
 const Slug = z
   .string()
@@ -67,6 +68,130 @@ export const Counting = z.object({
     .optional(),
 });
 
+const Text = z.string().trim().min(1, { message: 'Texte attendu, non vide' });
+const Colour = z.string().regex(HEX_COLOUR, { message: 'Couleur attendue au format #rrggbb' });
+const CalendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'Date attendue au format AAAA-MM-JJ' });
+
+/**
+ * How the site presents the Département (issue 13): its name on every page, its logo, its colours. The
+ * colours must meet WCAG AA on every pair the stylesheet draws (shared/edition/contrast.ts).
+ */
+/**
+ * Where the site serves the edition's logo (`identity.logo`). The site's build is the same for every edition,
+ * so the deployment adds the file: the local stack copies it, the Web stack uploads it.
+ */
+export const EDITION_LOGO = 'edition-logo.svg';
+
+export const Identity = z.object({
+  /** Shown on every page as it is: « Département de Loire-Atlantique », not « Département » alone. */
+  name: z
+    .string()
+    .trim()
+    .min(3)
+    .refine((name) => !/^d[ée]partement$/i.test(name), {
+      message: 'Nom complet attendu (« Département de Loire-Atlantique »), pas « Département » seul',
+    }),
+  /**
+   * File name of the logo, an SVG in the edition file's folder (`editions/`). The demos use a neutral
+   * drawing of their own, never a real coat of arms or trademark. The site serves it as /edition-logo.svg.
+   */
+  logo: z.string().regex(/^[a-z0-9][a-z0-9.-]*\.svg$/, {
+    message: 'Nom d’un fichier SVG du dossier de l’édition attendu (minuscules, chiffres, points, tirets)',
+  }),
+  colours: z.object({
+    primary: Colour,
+    primaryDark: Colour,
+    primaryTint: Colour,
+    onPrimary: Colour,
+    focus: Colour,
+  }),
+});
+export type Identity = z.infer<typeof Identity>;
+
+export const ACCESSIBILITY_STATUSES = [
+  'non-conforme',
+  'partiellement-conforme',
+  'totalement-conforme',
+] as const;
+
+/**
+ * What the legal pages say (issue 13): « Mentions légales » (publisher, director of publication, host),
+ * « Données personnelles » (the RGPD notice, articles 13 and 14), « Déclaration d’accessibilité » (RGAA 4.1)
+ * and « Contact ». Every field is the Département's to fill: none has a default.
+ */
+export const Legal = z
+  .object({
+    /** Éditeur du site (LCEN article 6). */
+    publisher: z.object({
+      name: Text,
+      /** Postal address, lines separated by `\n`. */
+      address: Text,
+      /** Directeur ou directrice de la publication: usually the President of the Département. */
+      director: Text,
+      phone: Text.optional(),
+    }),
+    /** Hébergeur. */
+    host: z.object({ name: Text, address: Text, website: z.url().optional() }),
+    /** Responsable du traitement. */
+    controller: z.object({ name: Text, address: Text, representative: Text }),
+    /** Délégué·e à la protection des données. */
+    dpo: z.object({ email: Email, address: Text.optional() }),
+    personalData: z.object({
+      purposes: z.array(Text).min(1, { message: 'Au moins une finalité' }),
+      /** RGPD article 6: « mission d’intérêt public (article 6.1.e du RGPD) »... */
+      legalBasis: Text,
+      recipients: z.array(Text).min(1, { message: 'Au moins un destinataire' }),
+      /** How long each kind of data is kept. */
+      retention: z
+        .array(z.object({ data: Text, duration: Text }))
+        .min(1, { message: 'Au moins une durée de conservation' }),
+      /** Where people write to use their rights (access, rectification, erasure, objection, limitation). */
+      rights: z.object({ email: Email, address: Text.optional() }),
+    }),
+    /** RGAA 4.1 accessibility statement. */
+    accessibility: z.object({
+      status: z.enum(ACCESSIBILITY_STATUSES),
+      statementDate: CalendarDate,
+      /** Who checked the site, and when. Absent while no audit was made (status « non conforme »). */
+      audit: z.object({ date: CalendarDate, by: Text, rate: z.number().min(0).max(100) }).optional(),
+      testedPages: z
+        .array(
+          z.object({
+            title: Text,
+            path: z.string().regex(/^\/[^\s]*$/, { message: 'Chemin attendu, commençant par /' }),
+          }),
+        )
+        .min(1, { message: 'Au moins une page évaluée' }),
+      nonConformities: z.array(Text),
+      derogations: z.array(Text).default([]),
+      /** Where people report a barrier and ask for an accessible alternative. */
+      contact: z.object({ email: Email, address: Text.optional() }),
+    }),
+    /** The « Contact » page: questions about the participatory budget. */
+    contact: z.object({ email: Email, address: Text, phone: Text.optional(), hours: Text.optional() }),
+  })
+  .superRefine((legal, ctx) => {
+    const { status, nonConformities, audit } = legal.accessibility;
+    if (status === 'totalement-conforme' && nonConformities.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accessibility', 'nonConformities'],
+        message:
+          'Un site totalement conforme n’a aucune non-conformité : changer le statut ou vider la liste',
+      });
+    }
+    if (status !== 'non-conforme' && !audit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accessibility', 'audit'],
+        message: 'Sans audit (date, auteur, taux), le site ne peut se déclarer que « non-conforme »',
+      });
+    }
+  });
+export type Legal = z.infer<typeof Legal>;
+
 export const EditionConfig = z
   .object({
     id: Slug,
@@ -128,6 +253,8 @@ export const EditionConfig = z
     /** Mail sender of the edition. */
     mailFrom: Email,
     personalDataRetentionDays: z.number().int().min(1).max(3650).default(365),
+    identity: Identity,
+    legal: Legal,
   })
   .superRefine((config, ctx) => {
     // A field that already failed its own check is reported once: the cross-field rules below skip it.
@@ -152,6 +279,15 @@ export const EditionConfig = z
           message: `Doit être postérieur à calendar.${before} (${config.calendar[before]})`,
         });
       }
+    }
+    // Absent when `identity` itself failed: the schema reports that, not this rule.
+    const colours = config.identity?.colours;
+    for (const problem of colours ? contrastProblems(colours) : []) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identity', 'colours', problem.field],
+        message: problem.message,
+      });
     }
     const envelopes =
       config.territories.reduce((sum, t) => sum + t.envelope, 0) +

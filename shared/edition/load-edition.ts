@@ -17,6 +17,24 @@ const TYPE_NAMES: Record<string, string> = {
   object: 'objet',
 };
 
+/** What a missing field is for, said after « Champ obligatoire manquant » so the fix is plain. */
+const MISSING_HINTS: Record<string, string> = {
+  identity: 'nom affiché du Département, logo et couleurs',
+  legal: 'mentions légales, données personnelles, accessibilité et contact',
+  'legal.controller':
+    'le responsable du traitement (nom, adresse, représentant), cité dans « Données personnelles »',
+  'legal.dpo':
+    'le contact du délégué à la protection des données (adresse électronique), cité dans « Données personnelles »',
+  'legal.dpo.email': 'l’adresse électronique du délégué à la protection des données',
+  'legal.accessibility.contact':
+    'le contact pour signaler un défaut d’accessibilité (adresse électronique), cité dans la « Déclaration d’accessibilité »',
+  'legal.accessibility.contact.email': 'l’adresse électronique pour signaler un défaut d’accessibilité',
+  'legal.publisher':
+    'l’éditeur du site et le directeur de la publication, cités dans les « Mentions légales »',
+  'legal.host': 'l’hébergeur du site, cité dans les « Mentions légales »',
+  'legal.contact': 'l’adresse électronique et postale de la page « Contact »',
+};
+
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let value = root;
   for (const key of path) {
@@ -43,7 +61,10 @@ function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
   if (issue.code === 'invalid_type') {
     const value = valueAt(input, issue.path);
     const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
-    if (value === undefined) message = `Champ obligatoire manquant (${expected} attendu)`;
+    if (value === undefined) {
+      const hint = MISSING_HINTS[issue.path.map(String).join('.')];
+      message = `Champ obligatoire manquant (${expected} attendu)${hint ? ` : ${hint}` : ''}`;
+    }
     // A decimal where an integer is due: keep the schema's own wording (« Montant en euros entiers attendu »).
     else if (
       !(typeof value === 'number' && issue.expected === 'int' && !message.startsWith('Entrée invalide'))

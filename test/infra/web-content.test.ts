@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../lib/edition-app.ts';
 import { type BuiltEdition, buildApp, fixtureConfig } from './build-edition.ts';
 
 interface BucketDeploymentProperties {
@@ -43,6 +44,32 @@ describe('the site content of an edition', () => {
     // The markers are replaced at deploy time by the pool and client ids exported by the auth stack.
     expect(JSON.stringify(deployment.SourceMarkers.at(-1))).toMatch(
       /Bp-test-minimal-Auth:ExportsOutputRefStaffPool.*WebClient/,
+    );
+  });
+
+  it('publishes the edition’s logo from the edition folder as edition-logo.svg', () => {
+    // Prepare
+    const { app, editions } = buildApp([fixtureConfig()], {
+      webDist: '/nonexistent/web/dist',
+      editionDir: join(PROJECT_ROOT, 'test', 'fixtures'),
+    });
+    const edition = editions[0] as BuiltEdition;
+
+    // Act
+    const assembly = app.synth();
+    const deployment = deploymentOf(edition);
+    const logoKey = deployment.SourceObjectKeys[0] ?? '';
+    const logo = readFileSync(
+      join(assembly.directory, `asset.${logoKey.replace(/\.zip$/, '')}`, 'edition-logo.svg'),
+      'utf8',
+    );
+
+    // Assess
+    expect(deployment.SourceObjectKeys).toHaveLength(2);
+    expect(logo).toBe(readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'test-minimal.logo.svg'), 'utf8'));
+    Annotations.fromStack(edition.stacks.web).hasNoWarning(
+      '/Bp-test-minimal-Web',
+      Match.stringLikeRegexp('No logo'),
     );
   });
 

@@ -181,6 +181,40 @@ describe('parseEditionConfig', () => {
     expect(errors).toEqual([line]);
   });
 
+  it('requires what the legal pages need, naming each missing part in French', () => {
+    expect(errorsOf(broken((c) => delete c.legal.dpo.email))).toEqual([
+      'legal.dpo.email: Champ obligatoire manquant (texte attendu) : l’adresse électronique du délégué à la protection des données',
+    ]);
+    expect(errorsOf(broken((c) => delete c.identity))).toEqual([
+      'identity: Champ obligatoire manquant (objet attendu) : nom affiché du Département, logo et couleurs',
+    ]);
+    expect(errorsOf(broken((c) => (c.legal.personalData.retention = [])))).toEqual([
+      'legal.personalData.retention: Au moins une durée de conservation',
+    ]);
+    expect(errorsOf(broken((c) => (c.identity.name = 'Département')))).toEqual([
+      'identity.name: Nom complet attendu (« Département de Loire-Atlantique »), pas « Département » seul',
+    ]);
+    expect(errorsOf(broken((c) => (c.identity.colours.focus = 'orange')))).toEqual([
+      'identity.colours.focus: Couleur attendue au format #rrggbb',
+    ]);
+  });
+
+  it('keeps the accessibility status honest', () => {
+    expect(
+      errorsOf(
+        broken((c) => {
+          c.legal.accessibility.status = 'totalement-conforme';
+          c.legal.accessibility.audit = { date: '2026-11-01', by: 'Un auditeur', rate: 100 };
+        }),
+      ),
+    ).toEqual([
+      'legal.accessibility.nonConformities: Un site totalement conforme n’a aucune non-conformité : changer le statut ou vider la liste',
+    ]);
+    expect(errorsOf(broken((c) => (c.legal.accessibility.status = 'partiellement-conforme')))).toEqual([
+      'legal.accessibility.audit: Sans audit (date, auteur, taux), le site ne peut se déclarer que « non-conforme »',
+    ]);
+  });
+
   it('words messages zod writes itself in French', () => {
     const errors = errorsOf(broken((c) => (c.eligibility.minimumAge = 150)));
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,11 @@ async function editionFile(name: string, change: (config: Raw) => void = () => {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bp-validate-'));
   demo = JSON.parse(await readFile(DEMO, 'utf8'));
+  // The logo lies next to the edition file, as in editions/.
+  await copyFile(
+    new URL(`../../editions/${demo.identity.logo}`, import.meta.url),
+    join(dir, demo.identity.logo),
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -100,6 +105,40 @@ describe('bp edition validate', { timeout: 40_000 }, () => {
     expect(run.stderr).toEqual([`${bad}: name: Champ obligatoire manquant (texte attendu)`]);
   });
 
+  it('refuses an edition without what its legal pages need, naming the missing part in French', async () => {
+    const noController = await editionFile('no-controller.json', (c) => delete c.legal.controller);
+    const noDpo = await editionFile('no-dpo.json', (c) => delete c.legal.dpo);
+    const noAccessibilityContact = await editionFile(
+      'no-accessibility-contact.json',
+      (c) => delete c.legal.accessibility.contact,
+    );
+
+    const run = await bp('edition', 'validate', noController, noDpo, noAccessibilityContact);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toEqual([]);
+    expect(run.stderr).toEqual([
+      `${noController}: legal.controller: Champ obligatoire manquant (objet attendu) : le responsable du traitement (nom, adresse, représentant), cité dans « Données personnelles »`,
+      `${noDpo}: legal.dpo: Champ obligatoire manquant (objet attendu) : le contact du délégué à la protection des données (adresse électronique), cité dans « Données personnelles »`,
+      `${noAccessibilityContact}: legal.accessibility.contact: Champ obligatoire manquant (objet attendu) : le contact pour signaler un défaut d’accessibilité (adresse électronique), cité dans la « Déclaration d’accessibilité »`,
+    ]);
+  });
+
+  it('refuses colours below WCAG AA contrast', async () => {
+    // Grey: links on white at 2.84:1, and white text on it as low, where text needs 4.5:1.
+    const file = await editionFile('pale.json', (c) => {
+      c.identity.colours.primary = '#999999';
+    });
+
+    const run = await bp('edition', 'validate', file);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toEqual([
+      `${file}: identity.colours.onPrimary: Contraste insuffisant entre onPrimary (#ffffff) et primary (#999999) : 2,84:1, il faut au moins 4,50:1 (WCAG AA, texte de l’en-tête et des boutons)`,
+      `${file}: identity.colours.primary: Contraste insuffisant entre primary (#999999) et le blanc de la page (#ffffff) : 2,84:1, il faut au moins 4,50:1 (WCAG AA, liens sur fond blanc)`,
+    ]);
+  });
+
   it('prints usage with --help and exits 0', async () => {
     const run = await bp('--help');
 
@@ -110,6 +149,26 @@ describe('bp edition validate', { timeout: 40_000 }, () => {
 });
 
 describe('validateEditionFile', () => {
+  it('refuses an edition whose logo is missing or active', async () => {
+    const missing = await editionFile('no-logo.json', (c) => {
+      c.identity.logo = 'absent.svg';
+    });
+    await writeFile(
+      join(dir, 'scripted.svg'),
+      '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>',
+    );
+    const scripted = await editionFile('scripted-logo.json', (c) => {
+      c.identity.logo = 'scripted.svg';
+    });
+
+    expect(await validateEditionFile(missing)).toEqual([
+      `identity.logo: Logo introuvable : ${join(dir, 'absent.svg')} (fichier SVG à placer à côté du fichier d’édition)`,
+    ]);
+    expect(await validateEditionFile(scripted)).toEqual([
+      `identity.logo: Logo refusé (${join(dir, 'scripted.svg')}) : un logo ne doit contenir aucun gestionnaire d’événement (onload=…)`,
+    ]);
+  });
+
   it('refuses a commune déléguée and names the commune to use instead', async () => {
     const file = await editionFile('deleguee.json', (c) => c.territories[0].communes.push('44004'));
 

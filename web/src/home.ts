@@ -32,11 +32,8 @@ async function main(): Promise<void> {
 
 function render({ edition, phase, calendar }: EditionView): void {
   const timeZone = edition.timeZone;
-  const owner = `Département de ${edition.departement.name}`;
   document.title = `${edition.name} — Budget participatif`;
   fill(byId('edition-name'), edition.name);
-  fill(byId('site-owner'), owner);
-  fill(byId('footer-owner'), owner);
 
   fill(byId('phase-label'), phase.label);
   // A phase never changed yet reports the epoch as its start.

@@ -4,12 +4,11 @@
  * idée" during the call for ideas, "Voter" during the vote, "Voir les résultats" after); the other links
  * fold behind a "Menu" button on small screens.
  */
-import { apiRequest } from './lib/api.ts';
 import { currentCitizen } from './lib/citizen-session.ts';
-import { loadConfig } from './lib/config.ts';
 import { fill, h } from './lib/dom.ts';
+import { loadEdition } from './lib/edition.ts';
 import { PHASES } from './lib/shared-data.ts';
-import type { EditionView, Phase } from './lib/types.ts';
+import type { Phase } from './lib/types.ts';
 
 interface NavLink {
   href: string;
@@ -109,8 +108,7 @@ async function main(): Promise<void> {
   const known = storedPhase();
   render(nav, known);
   try {
-    const config = await loadConfig();
-    const view = await apiRequest<EditionView>(config, `/editions/${encodeURIComponent(config.edition)}`);
+    const view = await loadEdition();
     const phase = view.phase.current;
     sessionStorage.setItem(PHASE_KEY, phase);
     if (phase !== known) render(nav, phase);
