@@ -61,17 +61,19 @@ export interface RetentionBatchResult {
  * One batch of the retention: claims the batch for this event (a replayed or duplicated request finds it
  * claimed and does nothing, so one chain runs per shard and run), erases the personal data of up to
  * `batchSize` identities of the shard after `after`, as `DELETE .../me` blanks them (ids and keyed hashes
- * stay), then asks for the next batch if the shard may hold more. An identity already erased is skipped,
+ * stay), then asks for the next batch if the shard may hold more. Erases nothing before the retention date. An identity already erased is skipped,
  * never an error; a retry of the same event after a failure erases what is left and goes on.
  */
 export async function eraseRetentionBatch(
-  deps: { identities: IdentityRepository; events: EventPublisher },
+  deps: { identities: IdentityRepository; events: EventPublisher; now: () => Date },
   config: EditionConfig,
   request: DetailOf<typeof RetentionBatchRequested> & { eventId: string },
 ): Promise<RetentionBatchResult> {
   const erasedAt = new Date(request.erasedAt);
-  // Only a run the schedule decided was due erases: a request before the date is ignored.
-  if (erasedAt.getTime() < retentionDate(config).getTime()) {
+  // Any publisher on the bus could send this event: before the retention date by the function's own clock,
+  // or for a run stamped before it, it erases nothing.
+  const due = retentionDate(config).getTime();
+  if (erasedAt.getTime() < due || deps.now().getTime() < due) {
     return { outcome: 'not-due', erased: 0, skipped: 0, next: false };
   }
   const claimed = await deps.identities.claimRetentionBatch({

@@ -75,10 +75,14 @@ describe('personal-data retention at scale', () => {
     let erased = 0;
     for (let i = 0; i < requests.length; i++) {
       const detail = RetentionBatchRequested.detail.parse({ ...(requests[i] as object), version: 1 });
-      const result = await eraseRetentionBatch({ identities: repository, events }, config, {
-        ...detail,
-        eventId: `event-${i}`,
-      });
+      const result = await eraseRetentionBatch(
+        { identities: repository, events, now: () => new Date() },
+        config,
+        {
+          ...detail,
+          eventId: `event-${i}`,
+        },
+      );
       erased += result.erased;
       expect(result.erased + result.skipped).toBeLessThanOrEqual(4);
     }

@@ -603,6 +603,7 @@ describe('personal-data retention', () => {
       );
     }
     const at = new Date(retentionDate(config).getTime() + 3600_000);
+    w.advance(at.getTime() + 60_000 - deps.now().getTime());
 
     // Act
     const run = await runRetention(w, at, 3);
@@ -629,7 +630,8 @@ describe('personal-data retention', () => {
     expect(JSON.stringify([...identities.identities.values()])).toBe(before);
   });
 
-  it('ignores a batch request for a run before the retention date', async () => {
+  it('erases nothing for a batch request before the retention date, whatever run date the request claims', async () => {
+    // Prepare: one identity; the clock one hour before the retention date.
     const w = await world();
     await w.identities.create(
       {
@@ -649,17 +651,27 @@ describe('personal-data retention', () => {
       },
       undefined,
     );
-    const result = await eraseRetentionBatch(w.deps, config, {
-      version: 1,
-      edition: config.id,
-      erasedAt: new Date(retentionDate(config).getTime() - 1000).toISOString(),
-      shard: retentionShardOf('c-early'),
-      batch: 1,
-      batchSize: 10,
-      eventId: 'forged',
-    });
-    expect(result.outcome).toBe('not-due');
+    const due = retentionDate(config).getTime();
+    w.advance(due - 3600_000 - w.deps.now().getTime());
+    const request = (erasedAt: number, eventId: string) =>
+      eraseRetentionBatch(w.deps, config, {
+        version: 1,
+        edition: config.id,
+        erasedAt: new Date(erasedAt).toISOString(),
+        shard: retentionShardOf('c-early'),
+        batch: 1,
+        batchSize: 10,
+        eventId,
+      });
+
+    // Act: a run stamped before the date, and one forged with a later date, both before the date.
+    const early = await request(due - 1000, 'early');
+    const forged = await request(due + 86_400_000, 'forged');
+
+    // Assess
+    expect([early.outcome, forged.outcome]).toEqual(['not-due', 'not-due']);
     expect(w.identities.identities.get('c-early')?.firstName).toBe('Anne');
+    expect(w.published).toEqual([]);
   });
 });
 
