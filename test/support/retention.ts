@@ -5,15 +5,15 @@ import type { Identity, IdentityRepository } from '../../functions/identity/iden
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 
 /** A document client on a local DynamoDB (test or bench stack); the caller destroys `dynamo`. */
-export function localDocuments(dynamodbUrl: string): {
-  dynamo: DynamoDBClient;
-  documents: DynamoDBDocumentClient;
-} {
+export function localDocuments(
+  dynamodbUrl: string,
+  requestTimeout = 10_000,
+): { dynamo: DynamoDBClient; documents: DynamoDBDocumentClient } {
   const dynamo = new DynamoDBClient({
     endpoint: dynamodbUrl,
     region: 'eu-west-3',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true },
+    requestHandler: { requestTimeout, throwOnRequestTimeout: true },
   });
   return { dynamo, documents: createDocumentClient(dynamo) };
 }
