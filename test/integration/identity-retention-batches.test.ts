@@ -85,6 +85,17 @@ describe('personal-data retention at scale', () => {
       );
       erased += result.erased;
       expect(result.erased + result.skipped).toBeLessThanOrEqual(4);
+      if (i === 0) {
+        // The first request delivered again (another event id) while its shard still lists identities.
+        const asked = requests.length;
+        const duplicate = await eraseRetentionBatch(
+          { identities: repository, events, now: () => new Date() },
+          config,
+          { ...detail, eventId: 'duplicate-0' },
+        );
+        expect(duplicate).toEqual({ outcome: 'replayed', erased: 0, skipped: 0, next: false });
+        expect(requests).toHaveLength(asked);
+      }
     }
 
     // Assess: no scan; queries of gsi1 only, bounded by the page size; every identity erased once.
