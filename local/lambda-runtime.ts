@@ -14,6 +14,8 @@ export interface InvocationRecord {
   ok: boolean;
   /** `http` for an API Gateway event, else `async` (an event or a schedule). */
   trigger: 'http' | 'async';
+  /** The `detail-type` of an EventBridge event (a benchmark tells one consumer's invocations apart). */
+  detailType?: string;
 }
 
 function context(fn: FunctionSpec): Context {
@@ -68,6 +70,9 @@ export async function loadFunctions(
         durationMs: performance.now() - started,
         ok,
         trigger: typeof event === 'object' && event !== null && 'routeKey' in event ? 'http' : 'async',
+        ...(typeof event === 'object' && event !== null && 'detail-type' in event
+          ? { detailType: String(event['detail-type']) }
+          : {}),
       });
     }
   };

@@ -30,6 +30,7 @@ import {
   ReassignmentRequested,
   ResultsComputed,
   ResultsPublished,
+  RetentionBatchRequested,
   VoteAnnulled,
   VoteOpeningRefused,
   VoteWindowChanged,
@@ -275,11 +276,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         summary: 'Register a person on site (no email): paper/kiosk vote only, one-time voting code to print',
       },
     ],
-    subscriptions: [],
+    // The retention's batches: each erases a bounded page of the sparse index in its own invocation (own
+    // timeout, the rule's retries and dead-letter queues), never inside an HTTP request. An event rather
+    // than an SQS queue: the local bus already runs rules with Lambda's retries and a DLQ, so local = deployed.
+    subscriptions: [{ id: 'retention-batches', events: [RetentionBatchRequested] }],
     schedules: (edition) => [
       {
         id: 'personal-data-retention',
-        // Daily at night; erases nothing until personalDataRetentionDays after the results, then idempotent.
+        // Daily at night; does nothing until personalDataRetentionDays after the results, then only asks for
+        // one batch per non-empty shard of the retention index (RetentionBatchRequested); idempotent.
         expression: 'cron(30 3 * * ? *)',
         timeZone: edition.timeZone,
         description: `Effacement des données personnelles ${edition.personalDataRetentionDays} jours après les résultats`,
@@ -310,7 +315,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     ],
     permissions: {
       table: 'readwrite',
-      publishes: [CitizenVerified, DuplicateSuspected, CitizenErased],
+      publishes: [CitizenVerified, DuplicateSuspected, CitizenErased, RetentionBatchRequested],
       sendsEmail: true,
     },
   },

@@ -3,6 +3,8 @@ import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
 import type { Mailer } from '../../shared/email/mailer.ts';
 import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
+import { RetentionBatchRequested } from '../../shared/events/catalogue.ts';
+import { eventHandler, on } from '../../shared/events/event-handler.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { type HttpRequest, httpHandler, parseWith } from '../../shared/http/http-handler.ts';
 import { trustedClientAddress } from '../../shared/http/origin.ts';
@@ -18,7 +20,7 @@ import type { CitizenRecords } from '../../shared/personal-data/citizen-records.
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import { decideReview, listReviews } from './decide-review.ts';
 import { communesForPostcode } from './eligibility.ts';
-import { eraseExpiredData } from './erase-expired-data.ts';
+import { eraseRetentionBatch, startRetention } from './erase-expired-data.ts';
 import type { IdentityRepository } from './identity-repository.ts';
 import type { KeyedHash } from './keyed-hash.ts';
 import { eraseMyData, readMyData } from './my-data.ts';
@@ -62,6 +64,8 @@ export const RetentionInput = z.object({
   edition: z.string(),
   /** Scheduler's `<aws.scheduler.scheduled-time>`: the occurrence decides, so a retry decides the same. */
   scheduledAt: z.iso.datetime().optional(),
+  /** Identities per batch (default `DEFAULT_RETENTION_BATCH_SIZE`); bounded like the event's. */
+  batchSize: RetentionBatchRequested.detail.shape.batchSize.optional(),
 });
 
 const ReviewStatusQuery = z.object({ status: z.enum(['open', 'cleared', 'rejected']).default('open') });
@@ -187,9 +191,31 @@ export function makeHandler(deps: IdentityDeps) {
     handle: async (input) => {
       if (input.edition !== deps.edition) throw new Error(`Schedule for another edition: ${input.edition}`);
       const at = input.scheduledAt ? new Date(input.scheduledAt) : deps.now();
-      const result = await eraseExpiredData({ ...deps, now: () => at }, await deps.editions.get());
-      deps.logger.info('personal data retention', result);
+      // Only asks for batches (events): the erasure runs in event invocations, never in this one.
+      const result = await startRetention(deps, await deps.editions.get(), {
+        at,
+        ...(input.batchSize ? { batchSize: input.batchSize } : {}),
+      });
+      deps.logger.info('personal data retention started', result);
     },
   });
-  return lambdaEntry({ http, schedules });
+
+  const events = eventHandler({
+    logger: deps.logger,
+    routes: [
+      on(RetentionBatchRequested, async (detail, envelope) => {
+        if (detail.edition !== deps.edition) throw new Error(`Event for another edition: ${detail.edition}`);
+        const result = await eraseRetentionBatch(deps, await deps.editions.get(), {
+          ...detail,
+          eventId: envelope.id,
+        });
+        deps.logger.info('personal data retention batch', {
+          shard: detail.shard,
+          batch: detail.batch,
+          ...result,
+        });
+      }),
+    ],
+  });
+  return lambdaEntry({ http, schedules, events });
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -5,7 +6,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -99,6 +99,24 @@ export type IssueOutcome =
   | { issued: false; refusedBy: 'cooldown'; retryAfter: number }
   | { issued: false; refusedBy: 'quota'; quota: RateLimit; retryAfter: number };
 
+/**
+ * Shards of the sparse index of identities still holding personal data (`gsi1`: `PERSONALDATA#<shard>`): the
+ * retention erases them in parallel chains of batches, and 100,000 erasures do not all remove entries under
+ * one index partition key.
+ */
+export const RETENTION_SHARDS = 16;
+
+/** The retention shard of a citizen id (stable: a hash of the id). */
+export function retentionShardOf(citizenId: string): number {
+  return (createHash('sha256').update(citizenId).digest()[0] ?? 0) % RETENTION_SHARDS;
+}
+
+/** One page of a retention shard: citizen ids in order, and whether the shard may hold more after them. */
+export interface UnerasedPage {
+  citizenIds: string[];
+  more: boolean;
+}
+
 export interface MatchLookup {
   citizenIds: string[];
   /** Version of each key's item when read (0: no identity under it yet). */
@@ -147,15 +165,30 @@ export interface IdentityRepository {
     options?: { seen?: MatchLookup['seen']; votingCode?: VotingCode },
   ): Promise<'created' | 'email-taken' | 'matches-changed'>;
   getVotingCode(codeHash: string): Promise<VotingCode | undefined>;
-  /** Citizen ids of the identities whose personal data is not erased yet (a scan: retention runs daily). */
-  listUnerased(): Promise<string[]>;
+  /**
+   * Citizen ids of identities still holding personal data in one retention shard, after `after`, at most
+   * `limit`: one Query of the sparse index (an erased identity leaves it), never a scan.
+   */
+  listUnerased(shard: number, page: { after?: string | undefined; limit: number }): Promise<UnerasedPage>;
+  /**
+   * Claims batch `batch` of the retention run `run` in `shard` for the event `eventId`: false when another
+   * event holds it (a replayed or duplicated request: its chain already runs), true for the holder (again on
+   * a retry of the same event).
+   */
+  claimRetentionBatch(claim: {
+    run: string;
+    shard: number;
+    batch: number;
+    eventId: string;
+  }): Promise<boolean>;
   markPublished(citizenId: string): Promise<void>;
   /**
    * Blanks the email, names, birth date and commune. Kept: the citizen id (so a has-voted marker still
    * applies), the email claim and the fingerprint (keyed hashes, unreadable without the secret), so that
-   * erasing then registering again cannot give a second vote.
+   * erasing then registering again cannot give a second vote. The identity leaves the retention index.
+   * Idempotent: `false` (and nothing written) when it was already erased or is gone.
    */
-  erase(citizenId: string, now: Date): Promise<void>;
+  erase(citizenId: string, now: Date): Promise<boolean>;
   /**
    * Erasure at the person's request: in one transaction, the identity moves to `erasedAs` without its email,
    * names, birth date and commune (the keyed hashes and status stay, so that erasing then registering again
@@ -173,7 +206,9 @@ export interface IdentityRepository {
  * Key layout (see README, "DynamoDB access patterns"):
  * - `IDCODE#<emailKey>` / `CODE`: the live one-time code of an email (hash only), TTL'd;
  * - `IDEMAIL#<emailKey>` / `IDENTITY`: one identity per email and edition (the citizen id);
- * - `CITIZEN#<citizenId>` / `IDENTITY`: the identity and its personal data;
+ * - `CITIZEN#<citizenId>` / `IDENTITY`: the identity and its personal data; while it holds any, it is on the
+ *   sparse `gsi1` `PERSONALDATA#<shard>` / `<citizenId>` (the retention's list; erasure removes the keys);
+ * - `RETENTIONBATCH#<run>#<shard>#<batch>` / `CLAIM`: the event that runs one retention batch (TTL'd);
  * - `IDMATCH#<key>` / `MATCH`: the citizen ids under one same-person key, with a version `n` that every
  *   creation bumps under the condition that it is still the one it read: two registrations of one person
  *   cannot both see "no twin";
@@ -194,6 +229,10 @@ export function dynamoIdentityRepository(
     ...citizenKey(identity.citizenId),
     entity: 'Identity',
     version: 1,
+    // Sparse: only identities that still hold personal data are listed for the retention.
+    ...(identity.erasedAt
+      ? {}
+      : { gsi1pk: `PERSONALDATA#${retentionShardOf(identity.citizenId)}`, gsi1sk: identity.citizenId }),
     ...identity,
   });
   const reviewItem = (review: Review) => ({
@@ -434,23 +473,48 @@ export function dynamoIdentityRepository(
       const item = await get(votingCodeKey(codeHash));
       return item ? VotingCode.parse(item) : undefined;
     },
-    async listUnerased() {
-      const ids: string[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new ScanCommand({
+    async listUnerased(shard, { after, limit }) {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: after ? 'gsi1pk = :pk AND gsi1sk > :after' : 'gsi1pk = :pk',
+          ExpressionAttributeValues: {
+            ':pk': `PERSONALDATA#${shard}`,
+            ...(after ? { ':after': after } : {}),
+          },
+          ProjectionExpression: 'gsi1sk',
+          Limit: limit,
+        }),
+      );
+      return {
+        citizenIds: (page.Items ?? []).map((item) => z.string().parse(item.gsi1sk)),
+        more: Boolean(page.LastEvaluatedKey),
+      };
+    },
+    async claimRetentionBatch({ run, shard, batch, eventId }) {
+      try {
+        await client.send(
+          new PutCommand({
             TableName: tableName,
-            FilterExpression: 'entity = :identity AND attribute_not_exists(erasedAt)',
-            ExpressionAttributeValues: { ':identity': 'Identity' },
-            ProjectionExpression: 'citizenId',
-            ExclusiveStartKey: start,
+            Item: {
+              pk: `RETENTIONBATCH#${run}#${shard}#${batch}`,
+              sk: 'CLAIM',
+              entity: 'RetentionBatchClaim',
+              version: 1,
+              eventId,
+              // Kept a month: a replay within it still finds the batch claimed.
+              expiresAt: Math.ceil(Date.parse(run) / 1000) + 30 * 86400,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR eventId = :eventId',
+            ExpressionAttributeValues: { ':eventId': eventId },
           }),
         );
-        for (const item of page.Items ?? []) ids.push(z.string().parse(item.citizenId));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return ids;
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
     },
     async markPublished(citizenId) {
       await client.send(
@@ -463,16 +527,23 @@ export function dynamoIdentityRepository(
       );
     },
     async erase(citizenId, now) {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: citizenKey(citizenId),
-          UpdateExpression:
-            'SET email = :blank, firstName = :blank, lastName = :blank, birthDate = :blank, commune = :blank, erasedAt = :now',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':blank': '', ':now': now.toISOString() },
-        }),
-      );
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: citizenKey(citizenId),
+            UpdateExpression:
+              'SET email = :blank, firstName = :blank, lastName = :blank, birthDate = :blank, commune = :blank, erasedAt = :now REMOVE gsi1pk, gsi1sk',
+            // Already erased: nothing to do, and its first `erasedAt` stays.
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(erasedAt)',
+            ExpressionAttributeValues: { ':blank': '', ':now': now.toISOString() },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
     },
     async eraseAs(citizenId, erasedAs, now) {
       const item = await get(citizenKey(citizenId));

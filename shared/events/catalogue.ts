@@ -75,6 +75,30 @@ export const CitizenErased = defineEvent({
 });
 
 /**
+ * One bounded batch of the daily personal-data retention (identity → identity, after the edition's end):
+ * erase up to `batchSize` identities of one shard of the sparse index of identities still holding personal
+ * data, after `after`, then ask for the next batch of the shard. The batch runs in its own invocation (its
+ * own timeout, the rule's retries and dead-letter queue), never in an HTTP request. Pseudonymous: `after` is
+ * a citizen id (the position in the shard), no personal data.
+ */
+export const RetentionBatchRequested = defineEvent({
+  source: 'bp.identity',
+  detailType: 'RetentionBatchRequested',
+  version: 1,
+  detail: {
+    /** The run's occurrence (the schedule's `scheduled-time`): stamped as `erasedAt`, names the run. */
+    erasedAt: z.iso.datetime(),
+    shard: z.number().int().min(0).max(255),
+    /** 1 for the first batch of the shard in this run; each batch asks for the next. */
+    batch: z.number().int().min(1),
+    /** The last citizen id of the previous batch (the shard's index is sorted by citizen id). */
+    after: z.string().min(1).optional(),
+    /** Bounded so that one batch stays far inside the function's timeout. */
+    batchSize: z.number().int().min(1).max(500),
+  },
+});
+
+/**
  * The vote is open: the ballot rules, envelopes, projects and counting rule are frozen (their SHA-256 is
  * `snapshotHash`). Emitted by voting for each `PhaseChanged` to `vote` (same `changeId`: dedupe on it).
  */
@@ -500,6 +524,7 @@ export const EVENT_CATALOGUE = [
   CitizenVerified,
   DuplicateSuspected,
   CitizenErased,
+  RetentionBatchRequested,
   VotingOpened,
   VotingClosed,
   VoteWindowChanged,

@@ -3,7 +3,7 @@ import { retentionDate } from '../../functions/identity/erase-expired-data.ts';
 import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { api, staffToken } from '../support/api.ts';
 import { identityPath, signInCitizen, uniquePerson } from '../support/identity.ts';
-import { fireScheduleOnce, localBus } from '../support/local-bus.ts';
+import { busEvents, fireScheduleOnce, localBus } from '../support/local-bus.ts';
 import '../support/stack-context.ts';
 
 const stack = inject('stack');
@@ -41,6 +41,7 @@ describe('personal-data retention', () => {
     // Act 2: the first run after it erases, a second one changes nothing.
     await fireRetention(new Date(due.getTime() + 3600_000));
     const erased = (await me()).body.identity;
+    const batchesAfterFirstRun = (await busEvents(stack, 'RetentionBatchRequested')).length;
     await fireRetention(new Date(due.getTime() + 90_000_000));
 
     // Assess
@@ -54,6 +55,9 @@ describe('personal-data retention', () => {
       erasedAt: new Date(due.getTime() + 3600_000).toISOString(),
     });
     expect((await me()).body.identity.erasedAt).toBe(erased.erasedAt);
+    // The erasure ran in batches (events), and once nothing is left a day's run asks for none.
+    expect(batchesAfterFirstRun).toBeGreaterThan(0);
+    expect(await busEvents(stack, 'RetentionBatchRequested')).toHaveLength(batchesAfterFirstRun);
     expect(JSON.stringify(await bus('dlq'))).not.toContain('personal-data-retention');
   });
 });

@@ -4,7 +4,11 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { decideReview } from '../../functions/identity/decide-review.ts';
 import { ageOn, checkEligibility } from '../../functions/identity/eligibility.ts';
-import { eraseExpiredData, retentionDate } from '../../functions/identity/erase-expired-data.ts';
+import {
+  eraseRetentionBatch,
+  retentionDate,
+  startRetention,
+} from '../../functions/identity/erase-expired-data.ts';
 import { makeHandler } from '../../functions/identity/handler.ts';
 import type {
   Decision,
@@ -15,6 +19,7 @@ import type {
   Review,
   VotingCode,
 } from '../../functions/identity/identity-repository.ts';
+import { retentionShardOf } from '../../functions/identity/identity-repository.ts';
 import { keyedHash, normalizeName } from '../../functions/identity/keyed-hash.ts';
 import { openSession } from '../../functions/identity/open-session.ts';
 import {
@@ -33,6 +38,7 @@ import { citizenTokenSigner } from '../../functions/identity/signing-key.ts';
 import { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { OutgoingEmail } from '../../shared/email/mailer.ts';
 import type { DomainError } from '../../shared/errors/domain-error.ts';
+import { RetentionBatchRequested } from '../../shared/events/catalogue.ts';
 import type { EventPublisher } from '../../shared/events/event-publisher.ts';
 import { COMMUNES } from '../../shared/identity/communes.generated.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
@@ -77,6 +83,7 @@ function memoryIdentities(counters: Counters): IdentityRepository & {
   const reviews = new Map<string, Review>();
   const votingCodes = new Map<string, VotingCode>();
   const matches = new Map<string, { n: number; citizenIds: string[] }>();
+  const claims = new Map<string, string>();
   return {
     identities,
     reviews,
@@ -129,17 +136,30 @@ function memoryIdentities(counters: Counters): IdentityRepository & {
       return 'created';
     },
     getVotingCode: async (hash) => votingCodes.get(hash),
-    listUnerased: async () =>
-      [...identities.values()].filter((identity) => !identity.erasedAt).map((identity) => identity.citizenId),
+    listUnerased: async (shard, { after, limit }) => {
+      const ids = [...identities.values()]
+        .filter((identity) => !identity.erasedAt && retentionShardOf(identity.citizenId) === shard)
+        .map((identity) => identity.citizenId)
+        .filter((id) => after === undefined || id > after)
+        .sort();
+      return { citizenIds: ids.slice(0, limit), more: ids.length > limit };
+    },
+    claimRetentionBatch: async ({ run, shard, batch, eventId }) => {
+      const key = `${run}#${shard}#${batch}`;
+      const holder = claims.get(key) ?? eventId;
+      claims.set(key, holder);
+      return holder === eventId;
+    },
     markPublished: async (id) => {
       const identity = identities.get(id);
       if (identity) identity.published = true;
     },
     erase: async (id, at) => {
       const identity = identities.get(id);
-      if (!identity) return;
+      if (!identity || identity.erasedAt) return false;
       const blank = { email: '', firstName: '', lastName: '', birthDate: '', commune: '' };
       identities.set(id, { ...identity, ...blank, erasedAt: at.toISOString() });
+      return true;
     },
     eraseAs: async (id, erasedAs, at) => {
       const identity = identities.get(id);
@@ -490,10 +510,35 @@ describe('registerInPerson', () => {
   });
 });
 
+/**
+ * Runs a retention occurrence as the bus would: the schedule's run, then every batch it asks for (and the
+ * batches those ask for), each with its own event id. The batch requests, in order.
+ */
+async function runRetention(
+  { deps, published }: Awaited<ReturnType<typeof world>>,
+  at: Date,
+  batchSize?: number,
+) {
+  const from = published.length;
+  const started = await startRetention(deps, config, { at, ...(batchSize ? { batchSize } : {}) });
+  const results = [];
+  for (let i = from; i < published.length; i++) {
+    const event = published[i];
+    if (event?.type !== 'RetentionBatchRequested') continue;
+    const detail = RetentionBatchRequested.detail.parse({ ...(event.detail as object), version: 1 });
+    results.push({
+      detail,
+      result: await eraseRetentionBatch(deps, config, { ...detail, eventId: `event-${i}` }),
+    });
+  }
+  return { started, batches: results };
+}
+
 describe('personal-data retention', () => {
   it('erases nothing before resultsAt + personalDataRetentionDays, everything after, and is idempotent', async () => {
     // Prepare: one online identity, one in-person.
-    const { deps, identities, advance } = await world();
+    const w = await world();
+    const { deps, identities, advance } = w;
     await requestCode(deps, config, { email: 'a@exemple.fr', clientAddress: '192.0.2.1' });
     const online = await openSession(deps, config, {
       email: 'a@exemple.fr',
@@ -509,11 +554,12 @@ describe('personal-data retention', () => {
     expect(due.toISOString()).toBe('2028-07-08T16:00:00.000Z'); // 2027-07-09 18:00 Paris + 365 days
     // Act 1: one minute before
     advance(due.getTime() - 60_000 - deps.now().getTime());
-    expect(await eraseExpiredData(deps, config)).toEqual({ due: false, erased: 0 });
+    expect(await runRetention(w, deps.now())).toEqual({ started: { due: false, shards: 0 }, batches: [] });
     expect(identities.identities.get(online.citizen.id)?.firstName).toBe('Camille');
     // Act 2: the retention date has passed
     advance(60_000);
-    expect(await eraseExpiredData(deps, config)).toEqual({ due: true, erased: 2 });
+    const run = await runRetention(w, deps.now());
+    expect(run.batches.reduce((sum, { result }) => sum + result.erased, 0)).toBe(2);
     // Assess: personal data gone, ids, fingerprints, status and channel kept; a second run changes nothing.
     for (const id of [online.citizen.id, onSite.citizen.id]) {
       expect(identities.identities.get(id)).toMatchObject({
@@ -529,7 +575,104 @@ describe('personal-data retention', () => {
       });
     }
     expect(identities.identities.get(onSite.citizen.id)?.channel).toBe('in-person');
-    expect(await eraseExpiredData(deps, config)).toEqual({ due: true, erased: 0 });
+    expect(await runRetention(w, deps.now())).toEqual({ started: { due: true, shards: 0 }, batches: [] });
+  });
+
+  it('erases identities beyond one page in bounded batches, and a replayed batch changes nothing', async () => {
+    // Prepare: 60 identities, pages of 3.
+    const w = await world();
+    const { deps, identities } = w;
+    for (let i = 0; i < 60; i++) {
+      const citizenId = `citizen-${String(i).padStart(3, '0')}`;
+      await identities.create(
+        {
+          citizenId,
+          email: `p${i}@exemple.fr`,
+          firstName: 'Prénom',
+          lastName: `Nom ${i}`,
+          birthDate: '1990-01-01',
+          commune: '44109',
+          territory: 'nantes',
+          workOrStudy: false,
+          fingerprint: `f-${i}`,
+          status: 'verified',
+          channel: 'email',
+          createdAt: '2027-01-10T10:00:00.000Z',
+          published: true,
+        },
+        undefined,
+      );
+    }
+    const at = new Date(retentionDate(config).getTime() + 3600_000);
+    w.advance(at.getTime() + 60_000 - deps.now().getTime());
+
+    // Act
+    const run = await runRetention(w, at, 3);
+
+    // Assess: all erased, no batch above its size, some shard needed several batches.
+    expect([...identities.identities.values()].filter((identity) => !identity.erasedAt)).toEqual([]);
+    expect(run.batches.reduce((sum, { result }) => sum + result.erased, 0)).toBe(60);
+    expect(Math.max(...run.batches.map(({ result }) => result.erased + result.skipped))).toBeLessThanOrEqual(
+      3,
+    );
+    expect(Math.max(...run.batches.map(({ detail }) => detail.batch))).toBeGreaterThan(1);
+
+    // Act: every batch delivered again (new event ids), and the same day's run again.
+    const before = JSON.stringify([...identities.identities.values()]);
+    const replays = [];
+    for (const [i, { detail }] of run.batches.entries()) {
+      replays.push(await eraseRetentionBatch(deps, config, { ...detail, eventId: `replay-${i}` }));
+    }
+    const again = await runRetention(w, at, 3);
+
+    // Assess: nothing erased twice, no new chain, nothing changed.
+    expect(replays.every((result) => result.outcome === 'replayed' && result.erased === 0)).toBe(true);
+    expect(again.batches).toEqual([]);
+    expect(JSON.stringify([...identities.identities.values()])).toBe(before);
+  });
+
+  it('erases nothing for a batch request before the retention date, whatever run date the request claims', async () => {
+    // Prepare: one identity; the clock one hour before the retention date.
+    const w = await world();
+    await w.identities.create(
+      {
+        citizenId: 'c-early',
+        email: 'x@exemple.fr',
+        firstName: 'Anne',
+        lastName: 'Tôt',
+        birthDate: '1990-01-01',
+        commune: '44109',
+        territory: 'nantes',
+        workOrStudy: false,
+        fingerprint: 'f',
+        status: 'verified',
+        channel: 'email',
+        createdAt: '2027-01-10T10:00:00.000Z',
+        published: true,
+      },
+      undefined,
+    );
+    const due = retentionDate(config).getTime();
+    w.advance(due - 3600_000 - w.deps.now().getTime());
+    const request = (erasedAt: number, eventId: string) =>
+      eraseRetentionBatch(w.deps, config, {
+        version: 1,
+        edition: config.id,
+        erasedAt: new Date(erasedAt).toISOString(),
+        shard: retentionShardOf('c-early'),
+        batch: 1,
+        batchSize: 10,
+        eventId,
+      });
+
+    // Act: a run stamped before the date, and one forged with a later date, both before the date.
+    const early = await request(due - 1000, 'early');
+    const forged = await request(due + 86_400_000, 'forged');
+
+    // Assess
+    expect([early.outcome, forged.outcome]).toEqual(['not-due', 'not-due']);
+    expect(w.identities.identities.get('c-early')?.firstName).toBe('Anne');
+    expect(w.published).toEqual([]);
   });
 });
 
