@@ -49,7 +49,18 @@ describe('the vertical slice: health, public edition, a staff route, an event-to
       'results',
     ]);
     expect(response.body.phase.current).toBe(initialPhase);
-    expect(JSON.stringify(response.body)).not.toMatch(/[\w.+-]+@[\w-]+\.[\w.-]+/);
+    // The institution's public addresses (DPO, accessibility, contact) are for the legal pages; the staff's never.
+    const edition = (await import('../../editions/loire-atlantique-demo.json', { with: { type: 'json' } }))
+      .default;
+    const staffAddresses = [
+      ...edition.services.flatMap((service: { contacts: { email: string }[] }) => service.contacts),
+      ...Object.values(edition.staff).flat(),
+    ].map((contact) => (contact as { email: string }).email);
+    expect(staffAddresses.length).toBeGreaterThan(5);
+    const body = JSON.stringify(response.body);
+    for (const address of staffAddresses) expect(body).not.toContain(address);
+    const published = body.match(/[\w.+-]+@[\w-]+\.[\w.-]+/g) ?? [];
+    expect(published.every((address) => JSON.stringify(edition.legal).includes(address))).toBe(true);
   });
 
   it('answers an unknown edition with a French problem and a stable code', async () => {
