@@ -127,7 +127,8 @@ const nantesBallots: string[][] = [];
 let aliceReceipt = '';
 
 function person(name: string, firstName: string): Citizen['profile'] {
-  return { ...uniquePerson({ firstName }), postcode: '44000', lastName: `${name} ${tag}` };
+  // uniquePerson's last name is letters only (the form refuses digits) and unique to this run.
+  return { ...uniquePerson({ firstName }), postcode: '44000', lastName: `${name} ${uniquePerson().lastName}` };
 }
 
 /** A new browser context for one staff member, signed in through the sign-in page (sessions end with time). */
@@ -146,6 +147,7 @@ async function signIn(citizen: Citizen): Promise<Page> {
 /** « Proposer une idée », the three steps, in Nantes; axe on each step the first time. */
 async function propose(page: Page, idea: IdeaDraft, checkAxe: boolean): Promise<void> {
   await page.goto(`${stack.siteUrl}/proposer.html`);
+  await page.waitForLoadState('networkidle');
   await page.getByRole('heading', { level: 2, name: /Étape 1 sur 3/ }).waitFor();
   await page.getByLabel('Commune concernée').selectOption({ label: 'Nantes' });
   if (checkAxe) await axeAtBothWidths(page);

@@ -92,8 +92,28 @@ export async function signInCitizenThroughPages(
   email: string,
   profile?: TestProfile & { postcode: string },
 ): Promise<void> {
+  try {
+    await verifyThroughPages(page, stack, email, profile);
+  } catch (error) {
+    // What the page said, to tell a refusal from a slow page.
+    const shown = await page
+      .locator('main')
+      .innerText()
+      .catch(() => '');
+    throw new Error(`${String(error)}\n--- ${page.url()}\n${shown.slice(0, 1500)}`);
+  }
+}
+
+async function verifyThroughPages(
+  page: Page,
+  stack: StackContext,
+  email: string,
+  profile?: TestProfile & { postcode: string },
+): Promise<void> {
   const before = (await readMailbox(stack.mailboxUrl)).filter(isCodeMail(email)).length;
   await page.goto(`${stack.siteUrl}/identite.html`);
+  // The form's handlers are attached once the page has read its config: no click before.
+  await page.waitForLoadState('networkidle');
   await page.getByRole('heading', { level: 1, name: 'Vérifier mon identité' }).waitFor();
   await page.getByLabel('Adresse électronique', { exact: true }).fill(email);
   await page.getByRole('button', { name: 'Recevoir un code' }).click();
@@ -122,6 +142,7 @@ export async function signInStaffThroughPages(
   user: StaffAccount,
 ): Promise<void> {
   await page.goto(`${stack.siteUrl}/staff/index.html`);
+  await page.waitForLoadState('networkidle');
   await page.getByLabel('Adresse électronique', { exact: true }).fill(user.username);
   await page.getByLabel('Mot de passe').fill(user.password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
