@@ -11,7 +11,7 @@ import { citizenFactory } from '../support/citizens.ts';
 import { type TestProfile, uniqueEmail, uniquePerson } from '../support/identity.ts';
 import {
   actionLinks,
-  axeAtBothWidths,
+  axeOnEveryPage,
   clockTo,
   DESKTOP_VIEWPORT,
   mailsTo,
@@ -117,6 +117,7 @@ const IDEAS: Record<string, IdeaDraft> = {
   },
 };
 const PROJECTS = ['A', 'B', 'C', 'G'] as const;
+const axe = axeOnEveryPage();
 
 let browser: Browser;
 const citizens: Record<'alice' | 'bruno' | 'chloe', Citizen> = {} as never;
@@ -128,7 +129,11 @@ let aliceReceipt = '';
 
 function person(name: string, firstName: string): Citizen['profile'] {
   // uniquePerson's last name is letters only (the form refuses digits) and unique to this run.
-  return { ...uniquePerson({ firstName }), postcode: '44000', lastName: `${name} ${uniquePerson().lastName}` };
+  return {
+    ...uniquePerson({ firstName }),
+    postcode: '44000',
+    lastName: `${name} ${uniquePerson().lastName}`,
+  };
 }
 
 /** A new browser context for one staff member, signed in through the sign-in page (sessions end with time). */
@@ -150,20 +155,20 @@ async function propose(page: Page, idea: IdeaDraft, checkAxe: boolean): Promise<
   await page.waitForLoadState('networkidle');
   await page.getByRole('heading', { level: 2, name: /Étape 1 sur 3/ }).waitFor();
   await page.getByLabel('Commune concernée').selectOption({ label: 'Nantes' });
-  if (checkAxe) await axeAtBothWidths(page);
+  if (checkAxe) await axe(page);
   await page.getByRole('button', { name: 'Étape suivante' }).click();
   await page.getByRole('heading', { level: 2, name: /Étape 2 sur 3/ }).waitFor();
   await page.getByLabel('Thème', { exact: true }).selectOption({ index: 1 });
   await page.getByLabel('Titre', { exact: true }).fill(idea.title);
   await page.getByLabel('Description', { exact: true }).fill(idea.description);
-  if (checkAxe) await axeAtBothWidths(page);
+  if (checkAxe) await axe(page);
   await page.getByRole('button', { name: 'Étape suivante' }).click();
   await page.getByRole('heading', { level: 2, name: /Étape 3 sur 3/ }).waitFor();
   await page.getByLabel('Coût estimé (en euros)').fill(String(idea.cost));
-  if (checkAxe) await axeAtBothWidths(page);
+  if (checkAxe) await axe(page);
   await page.getByRole('button', { name: 'Envoyer mon idée' }).click();
   await page.locator('#done-heading').waitFor();
-  if (checkAxe) await axeAtBothWidths(page);
+  if (checkAxe) await axe(page);
 }
 
 /** One decision on the moderation page, on the card of `title`. */
@@ -205,15 +210,15 @@ async function vote(page: Page, keys: string[], emailReceipt: boolean, checkAxe:
   const territory = page.getByRole('group', { name: /Enveloppe de votre territoire/ });
   await territory.waitFor();
   for (const key of keys) await territory.getByLabel((IDEAS[key] as IdeaDraft).title).check();
-  if (checkAxe) await axeAtBothWidths(page);
+  if (checkAxe) await axe(page);
   await page.getByRole('button', { name: 'Vérifier mes choix' }).click();
   await page.getByRole('heading', { level: 2, name: 'Confirmez votre vote' }).waitFor();
-  if (checkAxe) await axeAtBothWidths(page);
+  if (checkAxe) await axe(page);
   if (emailReceipt)
     await page.getByRole('checkbox', { name: 'M’envoyer mon code de reçu par courriel' }).check();
   await page.getByRole('button', { name: 'Confirmer mon vote' }).click();
   await page.getByRole('heading', { level: 2, name: 'Votre vote est enregistré' }).waitFor();
-  if (checkAxe) await axeAtBothWidths(page);
+  if (checkAxe) await axe(page);
   nantesBallots.push(keys);
   return normalizeSpaces(await page.locator('#receipt-code').textContent());
 }
@@ -274,14 +279,14 @@ describe('a whole edition, lived in the browser by every actor', () => {
       .getByRole('link', { name: /Proposer une idée/ })
       .first()
       .waitFor();
-    await axeAtBothWidths(page);
+    await axe(page);
     for (const citizen of Object.values(citizens)) {
       await signInCitizenThroughPages(citizen.page, stack, citizen.email, citizen.profile);
       expect(normalizeSpaces(await citizen.page.locator('#me-data').textContent())).toContain(
         citizen.profile.lastName,
       );
     }
-    await axeAtBothWidths(page);
+    await axe(page);
   });
 
   it('lets the inhabitants propose ideas with the form, and keep a draft', { timeout: 180_000 }, async () => {
@@ -299,7 +304,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
     await page.goto(`${stack.siteUrl}/mes-idees.html`);
     await page.getByRole('link', { name: 'Reprendre le brouillon' }).waitFor();
     await page.getByRole('heading', { name: (IDEAS.A as IdeaDraft).title }).waitFor();
-    await axeAtBothWidths(page);
+    await axe(page);
 
     // Each author got an acknowledgement by email.
     await mailsTo(stack, citizens.chloe.email, /./, 3);
@@ -315,7 +320,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
         .locator('article')
         .filter({ has: page.getByRole('heading', { name: (IDEAS.A as IdeaDraft).title }) })
         .waitFor();
-      await axeAtBothWidths(page);
+      await axe(page);
       for (const key of PROJECTS) await moderate(page, (IDEAS[key] as IdeaDraft).title, 'Publier');
       await moderate(
         page,
@@ -340,10 +345,10 @@ describe('a whole edition, lived in the browser by every actor', () => {
         .getByLabel('Idée qui regroupe', { exact: true })
         .selectOption({ label: `${(IDEAS.A as IdeaDraft).title} (Nantes)` });
       await card.getByLabel('Motif').fill('Même besoin que l’abri vélo du collège, déjà publié.');
-      await axeAtBothWidths(page);
+      await axe(page);
       await card.getByRole('button', { name: 'Enregistrer la décision' }).click();
       await page.getByText(`Décision enregistrée pour « ${duplicate} »`).waitFor();
-      await axeAtBothWidths(page);
+      await axe(page);
     } finally {
       await context.close();
     }
@@ -354,7 +359,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
       await visitor.page.goto(`${stack.siteUrl}/idees.html`);
       await visitor.page.getByRole('link', { name: (IDEAS.A as IdeaDraft).title }).waitFor();
       expect(await visitor.page.getByText((IDEAS.D as IdeaDraft).title).count()).toBe(0);
-      await axeAtBothWidths(visitor.page);
+      await axe(visitor.page);
     } finally {
       await visitor.context.close();
     }
@@ -366,7 +371,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
     const mine = normalizeSpaces(await page2.locator('main').textContent());
     expect(mine).toContain('Précisez le lieu : quel quartier, quelle place ?');
     expect(mine).toContain('Regroupée avec');
-    await axeAtBothWidths(page2);
+    await axe(page2);
     await mailsTo(stack, citizens.bruno.email, /masqu/i);
   });
 
@@ -389,10 +394,10 @@ describe('a whole edition, lived in the browser by every actor', () => {
         .getByLabel(service.name, { exact: true })
         .check();
       await page.getByLabel('Avis attendu le').fill(due);
-      await axeAtBothWidths(page);
+      await axe(page);
       await page.getByRole('button', { name: 'Affecter', exact: true }).click();
       await page.getByText(/4\s+affectations créées/).waitFor();
-      await axeAtBothWidths(page);
+      await axe(page);
     } finally {
       await coordinator.context.close();
     }
@@ -405,7 +410,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
     try {
       await page.goto(links.accept as string);
       await page.getByRole('heading', { level: 2, name: 'Connectez-vous pour utiliser ce lien' }).waitFor();
-      await axeAtBothWidths(page);
+      await axe(page);
       await page.getByLabel('Adresse électronique', { exact: true }).fill(instructor.username);
       await page.getByLabel('Mot de passe').fill(instructor.password);
       await page.getByRole('button', { name: 'Se connecter et continuer' }).click();
@@ -419,10 +424,10 @@ describe('a whole edition, lived in the browser by every actor', () => {
         .getByLabel('Motif', { exact: true })
         .selectOption({ label: 'Estimation du coût par le service' });
       await form.getByLabel('Explication', { exact: true }).fill('Un abri de vingt places, pose comprise.');
-      await axeAtBothWidths(page);
+      await axe(page);
       await form.getByRole('button', { name: 'Enregistrer la décision' }).click();
       await page.getByText(/Décision enregistrée : faisabilité, faisable/).waitFor();
-      await axeAtBothWidths(page);
+      await axe(page);
     } finally {
       await context.close();
     }
@@ -446,7 +451,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
     const coordinator = await staffPage(staffAccount(stack, 'coordinator'));
     try {
       for (const key of PROJECTS) await retain(coordinator.page, IDEAS[key] as IdeaDraft);
-      await axeAtBothWidths(coordinator.page);
+      await axe(coordinator.page);
     } finally {
       await coordinator.context.close();
     }
@@ -464,7 +469,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
       const { page } = committee;
       await page.getByRole('link', { name: 'Liste des projets (Comité citoyen)' }).click();
       await page.getByRole('heading', { level: 2, name: 'Valider la liste' }).waitFor();
-      await axeAtBothWidths(page);
+      await axe(page);
       // An opinion on A, from its dossier.
       await page.goto(`${stack.siteUrl}/staff/instruction.html`);
       await page
@@ -476,14 +481,14 @@ describe('a whole edition, lived in the browser by every actor', () => {
       await opinion.getByLabel('Explication de l’avis').fill('Utile aux collégiens, à réaliser vite.');
       await opinion.getByRole('button', { name: 'Enregistrer l’avis' }).click();
       await page.getByText('Avis du Comité citoyen enregistré.').waitFor();
-      await axeAtBothWidths(page);
+      await axe(page);
       // The list, validated.
       await page.goto(`${stack.siteUrl}/staff/comite.html`);
       await page.getByRole('heading', { level: 2, name: 'Valider la liste' }).waitFor();
       await page.getByLabel(/J’ai vérifié la liste des/).check();
       await page.getByRole('button', { name: 'Valider la liste des projets' }).click();
       await page.getByText(/Liste validée au nom du Comité citoyen/).waitFor();
-      await axeAtBothWidths(page);
+      await axe(page);
     } finally {
       await committee.context.close();
     }
@@ -516,7 +521,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
       await page.getByText('Commune trouvée').waitFor();
       await page.getByRole('button', { name: 'Inscrire et obtenir le code de vote' }).click();
       votingCode = normalizeSpaces(await page.locator('#voting-code').textContent());
-      await axeAtBothWidths(page);
+      await axe(page);
     } finally {
       await coordinator.context.close();
     }
@@ -549,12 +554,12 @@ describe('a whole edition, lived in the browser by every actor', () => {
           .locator('#entry-form')
           .getByLabel(/Projets cochés — Nantes/)
           .fill(paper.map((key) => projectIds[key]).join(', '));
-        await axeAtBothWidths(page);
+        await axe(page);
         await page.getByRole('button', { name: 'Enregistrer la saisie' }).click();
         const result = page.locator('#entry-result').getByText(`Feuille ${sheet}`);
         await result.waitFor();
         outcomes.push(normalizeSpaces(await result.textContent()));
-        await axeAtBothWidths(page);
+        await axe(page);
       } finally {
         await context.close();
       }
@@ -581,7 +586,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
     try {
       await visitor.page.goto(`${stack.siteUrl}/participation.html`);
       await visitor.page.getByRole('table').waitFor();
-      await axeAtBothWidths(visitor.page);
+      await axe(visitor.page);
     } finally {
       await visitor.context.close();
     }
@@ -601,12 +606,12 @@ describe('a whole edition, lived in the browser by every actor', () => {
       await page.getByRole('link', { name: 'Résultats du dépouillement' }).first().click();
       await page.waitForURL(/\/staff\/resultats\.html$/);
       await page.getByRole('region', { name: 'Nantes' }).waitFor();
-      await axeAtBothWidths(page);
+      await axe(page);
       await page.getByLabel('Motif de la publication').fill('Résultats vérifiés par le Comité citoyen');
       await page.getByRole('button', { name: 'Publier les résultats' }).click();
       await page.getByRole('button', { name: 'Oui, publier maintenant' }).click();
       await page.getByText('Les résultats sont publiés').waitFor();
-      await axeAtBothWidths(page);
+      await axe(page);
     } finally {
       await context.close();
     }
@@ -616,7 +621,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
       await visitor.page.goto(`${stack.siteUrl}/resultats.html`);
       const nantes = visitor.page.getByRole('region', { name: 'Nantes' });
       await nantes.waitFor();
-      await axeAtBothWidths(visitor.page);
+      await axe(visitor.page);
       const winners = nantes.locator('li.result.funded');
       const shown = await winners.evaluateAll((items) =>
         items.map((item) => ({
@@ -642,7 +647,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
     await page.getByLabel('Code de reçu').fill(aliceReceipt);
     await page.getByRole('button', { name: 'Vérifier' }).click();
     await page.getByRole('status').filter({ hasText: 'Votre bulletin a été compté' }).waitFor();
-    await axeAtBothWidths(page);
+    await axe(page);
 
     // Bruno follows A on « Suivi des projets ».
     const follower = await signIn(citizens.bruno);
@@ -650,7 +655,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
     const item = follower.locator(`#projet-${projectIds.A}`);
     await item.getByRole('button', { name: 'Suivre ce projet' }).click();
     await item.getByText('Vous suivez ce projet').waitFor();
-    await axeAtBothWidths(follower);
+    await axe(follower);
 
     // The coordination sets A to « Travaux en cours ».
     const coordinator = await staffPage(staffAccount(stack, 'coordinator'), PHONE_VIEWPORT);
@@ -663,29 +668,32 @@ describe('a whole edition, lived in the browser by every actor', () => {
         .getByRole('status')
         .getByText(/Suivi enregistré pour .* : Travaux en cours\./)
         .waitFor();
-      await axeAtBothWidths(coordinator.page);
+      await axe(coordinator.page);
     } finally {
       await coordinator.context.close();
     }
 
-    // Bruno's email, and its unsubscribe link.
+    // Bruno's email; he stops following from the same page (citizens' project news carry no unsubscribe link).
     const [news] = await mailsTo(stack, citizens.bruno.email, (IDEAS.A as IdeaDraft).title);
     expect(normalizeSpaces(news?.body.text)).toContain('Travaux en cours');
-    const unsubscribe = siteLinks(stack, news as NonNullable<typeof news>).find((link) =>
-      link.includes('desabonnement.html'),
-    );
-    expect(unsubscribe).toBeDefined();
+    await follower.reload();
+    await item.getByRole('button', { name: 'Ne plus suivre ce projet' }).click();
+    await item.getByRole('button', { name: 'Suivre ce projet' }).waitFor();
+
+    // The coordination's phase announcements carry an unsubscribe link: a coordinator follows it.
+    const announcement = (await readMailbox(stack.mailboxUrl))
+      .filter((mail) => mail.destination.to.some((to) => to.startsWith('coordination.bp@')))
+      .map((mail) => siteLinks(stack, mail).find((link) => link.includes('/desabonnement.html?t=')))
+      .find(Boolean);
+    expect(announcement, 'an announcement with an unsubscribe link').toBeDefined();
     const reader = await openPage(browser, { viewport: PHONE_VIEWPORT });
     try {
-      await reader.page.goto(unsubscribe as string);
+      await reader.page.goto(announcement as string);
       await reader.page.getByRole('heading', { level: 1, name: 'Se désabonner' }).waitFor();
-      await axeAtBothWidths(reader.page);
+      await axe(reader.page);
       await reader.page.getByRole('button', { name: 'Confirmer le désabonnement' }).click();
-      await reader.page
-        .getByText(/désabonn/i)
-        .last()
-        .waitFor();
-      await axeAtBothWidths(reader.page);
+      await reader.page.getByText(/C’est fait : vous ne recevrez plus/).waitFor();
+      await axe(reader.page);
     } finally {
       await reader.context.close();
     }
@@ -699,7 +707,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
         .fill(staffAccount(stack, 'instructor').email);
       await admin.page.getByRole('button', { name: 'Rechercher' }).click();
       await admin.page.getByRole('table').waitFor();
-      await axeAtBothWidths(admin.page);
+      await axe(admin.page);
     } finally {
       await admin.context.close();
     }

@@ -29,6 +29,20 @@ export async function axeAtBothWidths(page: Page): Promise<void> {
   if (before) await page.setViewportSize(before);
 }
 
+/**
+ * axe on every page a journey visits: at both widths the first time a page (path) is seen, then at the width
+ * the person uses, for the later states of that page (one full pass per page keeps a long journey's time down).
+ */
+export function axeOnEveryPage(): (page: Page) => Promise<void> {
+  const seen = new Set<string>();
+  return async (page) => {
+    const path = new URL(page.url()).pathname;
+    if (seen.has(path)) return expectNoAxeViolations(page);
+    seen.add(path);
+    return axeAtBothWidths(page);
+  };
+}
+
 /** Moves the local clock (and so every Date of a `.clock.test.ts` process) to `to`, then lets the bus deliver. */
 export async function clockTo(stack: StackContext, to: Date): Promise<void> {
   await localBus(stack, 'clock/advance', { to: to.toISOString() });
