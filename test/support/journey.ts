@@ -112,9 +112,9 @@ export async function signInCitizenThroughPages(
     // What the page said, to tell a refusal from a slow page.
     const shown = await page
       .locator('main')
-      .innerText()
+      .textContent()
       .catch(() => '');
-    throw new Error(`${String(error)}\n--- ${page.url()}\n${shown.slice(0, 1500)}`);
+    throw new Error(`${String(error)}\n--- ${page.url()}\n${(shown ?? '').replace(/\s+/g, ' ').slice(0, 1500)}`);
   }
 }
 
