@@ -67,6 +67,9 @@ describe('« Soutenir cette idée »: supports lived in the browser', () => {
       await page.getByRole('heading', { level: 1, name: title }).waitFor();
       const count = page.locator('#supports-count');
       expect(normalizeSpaces(await count.textContent())).toBe('0 soutien');
+      expect(
+        await page.getByRole('button', { name: 'Soutenir cette idée' }).getAttribute('aria-pressed'),
+      ).toBe('false');
       await axeAtBothWidths(page);
 
       // Act: support it.
