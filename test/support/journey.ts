@@ -114,7 +114,9 @@ export async function signInCitizenThroughPages(
       .locator('main')
       .textContent()
       .catch(() => '');
-    throw new Error(`${String(error)}\n--- ${page.url()}\n${(shown ?? '').replace(/\s+/g, ' ').slice(0, 1500)}`);
+    throw new Error(
+      `${String(error)}\n--- ${page.url()}\n${(shown ?? '').replace(/\s+/g, ' ').slice(0, 1500)}`,
+    );
   }
 }
 
