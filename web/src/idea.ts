@@ -144,7 +144,12 @@ function renderSupports(
   const supported = idea.supportedByMe === true;
   const button = h(
     'button',
-    { type: 'button', class: supported ? 'button button-secondary' : 'button', 'aria-pressed': supported },
+    // A toggle button says its state as "true"/"false": h() writes `true` as an empty attribute, omits `false`.
+    {
+      type: 'button',
+      class: supported ? 'button button-secondary' : 'button',
+      'aria-pressed': String(supported),
+    },
     supported ? 'Retirer mon soutien' : 'Soutenir cette idée',
   );
   const error = h('div', { role: 'alert' });

@@ -91,6 +91,7 @@ async function search(context: Context, more: boolean): Promise<void> {
     if (more) body.append(...rows);
     else fill(body, ...rows);
     byId('el-table').hidden = body.childElementCount === 0;
+    byId('el-table-wrap').hidden = body.childElementCount === 0;
     cursor = page.cursor;
     byId('el-more').hidden = !cursor;
     fill(
