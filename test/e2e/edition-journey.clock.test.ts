@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readMailbox } from '../../local/ses.ts';
 import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { toInstant } from '../../shared/time/zoned.ts';
-import { api, staffToken } from '../support/api.ts';
+import { api } from '../support/api.ts';
 import { completeBallotList } from '../support/ballot-list.ts';
 import { launchBrowser, normalizeSpaces, openPage, PHONE_VIEWPORT } from '../support/browser.ts';
 import { citizenFactory } from '../support/citizens.ts';
@@ -567,18 +567,26 @@ describe('a whole edition, lived in the browser by every actor', () => {
     expect(outcomes[1]).toContain('Les deux saisies concordent');
     nantesBallots.push(paper);
 
-    // NOT YET THROUGH PAGES: the admin's vote-window actions (pause, resume, extend) have an API route but no
-    // page; the admin pauses and resumes the window through the API, with a reason.
-    const admin = await staffToken(stack, 'admin');
-    for (const action of ['pause', 'resume'])
-      expect(
-        (
-          await api(stack, 'POST', `${editionPath}/staff/vote-window`, {
-            token: admin,
-            body: { action, reason: 'Contrôle du site pendant le vote (parcours d’essai)' },
-          })
-        ).status,
-      ).toBe(200);
+    // The admin pauses the vote for a check of the site, then resumes it, from « Fenêtre de vote ».
+    const adminPage = await staffPage(staffAccount(stack, 'admin'));
+    try {
+      await adminPage.page.getByRole('link', { name: 'Fenêtre de vote (administration)' }).click();
+      await adminPage.page.waitForURL(/\/staff\/fenetre-vote\.html$/);
+      await adminPage.page.getByRole('heading', { level: 2, name: 'Changer la fenêtre de vote' }).waitFor();
+      await axe(adminPage.page);
+      for (const [label, outcome] of [
+        ['Suspendre le vote', 'Le vote est suspendu.'],
+        ['Reprendre le vote', 'Le vote est ouvert.'],
+      ] as const) {
+        await adminPage.page.getByLabel(label).check();
+        await adminPage.page.getByLabel('Raison').fill('Contrôle du site pendant le vote (parcours d’essai)');
+        await adminPage.page.getByRole('button', { name: 'Appliquer' }).click();
+        await adminPage.page.locator('#vw-result').getByText(outcome).waitFor();
+      }
+      await axe(adminPage.page);
+    } finally {
+      await adminPage.context.close();
+    }
 
     // Public turnout, during the vote.
     const visitor = await openPage(browser, { viewport: PHONE_VIEWPORT });

@@ -436,6 +436,9 @@ function trimMenu(session: StaffSession): void {
   for (const link of document.querySelectorAll<HTMLAnchorElement>('.site-header nav a')) {
     const route = PAGE_ROUTES[link.getAttribute('href') ?? ''];
     if (route && !mayRead(session, route)) link.closest('li')?.remove();
+    // The vote window has no read route: only the admin acts on it.
+    if (link.getAttribute('href') === 'fenetre-vote.html' && !session.roles.includes('admin'))
+      link.closest('li')?.remove();
   }
 }
 
