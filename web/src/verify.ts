@@ -68,7 +68,8 @@ async function main(): Promise<void> {
     sessionStorage.setItem(DRAFT_KEY, JSON.stringify(next));
   };
   const profile = setupProfileForm(config, { allowWorkOrStudy, onChange: () => save() });
-  email.value = draft.email ?? '';
+  // What the person typed while the edition loaded wins over the saved draft.
+  if (!email.value) email.value = draft.email ?? '';
   profile.restore(draft);
   email.addEventListener('input', () => save());
 
