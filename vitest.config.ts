@@ -20,6 +20,9 @@ const STACK_PER_FILE = {
  */
 export default defineConfig({
   test: {
+    // vitest's default is one worker less than the cores: one at a time on a 2-core machine, where integration
+    // files spend most of their time waiting (schedules, mail, browsers). Two at a time, as each has its own stack.
+    maxWorkers: 2,
     reporters: ['default', './test/support/slowest-files-reporter.ts'],
     projects: [
       {
