@@ -80,6 +80,8 @@ describe('the public face of the Département', () => {
       try {
         for (const legalPage of legalPages()) {
           await page.goto(stack.siteUrl);
+          // The home fills itself from the API: let it settle, so that the footer does not move under the click.
+          await page.waitForLoadState('networkidle');
           const footer = page.getByRole('navigation', { name: 'Informations sur le site' });
           await footer.getByRole('link', { name: legalPage.link }).click();
           await page.getByRole('heading', { level: 1, name: legalPage.heading }).waitFor();
