@@ -115,6 +115,39 @@ describe('« Vérifier mon identité » and « Mes données »', () => {
       await context.close();
     }
   });
+
+  it('keeps a code request sent while the edition is still loading (no reload, no address in the URL)', async () => {
+    // Prepare: the edition answers slowly, as on a poor mobile connection.
+    const email = uniqueEmail('presse');
+    const { context, page } = await openPage(browser, { viewport: PHONE_VIEWPORT });
+    let releaseEdition: () => void = () => undefined;
+    const editionHeld = new Promise<void>((resolve) => {
+      releaseEdition = resolve;
+    });
+    let editionAsked = false;
+    await page.route(/\/editions\/[^/?]+$/, async (route) => {
+      editionAsked = true;
+      await editionHeld;
+      await route.continue();
+    });
+    try {
+      // Act: the person types and sends before the page has its edition.
+      await page.goto(`${stack.siteUrl}/identite.html`);
+      await expect.poll(() => editionAsked).toBe(true);
+      await page.getByLabel('Adresse électronique', { exact: true }).fill(email);
+      await page.getByRole('button', { name: 'Recevoir un code' }).click();
+      releaseEdition();
+
+      // Assess: the request was sent once the page was ready, on the same page.
+      await page.getByRole('heading', { level: 2, name: /Étape 2 sur 2/ }).waitFor({ timeout: 30_000 });
+      expect(normalizeSpaces(await page.locator('#code-sent-to').textContent())).toContain(email);
+      expect(page.url()).not.toContain('email=');
+      expect(await readCode(stack, email)).toMatch(/^\d{6}$/);
+    } finally {
+      releaseEdition();
+      await context.close();
+    }
+  });
 });
 
 describe('coordinator pages', () => {

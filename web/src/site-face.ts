@@ -51,6 +51,20 @@ function stored(): Face | undefined {
   }
 }
 
+/**
+ * The site's forms are sent by their page's script. A form without an `action` must never be sent by the browser
+ * itself (which reloads the page with what was typed, a password or an email, in its address), even when its
+ * script has not run yet or failed.
+ */
+document.addEventListener(
+  'submit',
+  (event) => {
+    if (event.target instanceof HTMLFormElement && !event.target.hasAttribute('action'))
+      event.preventDefault();
+  },
+  { capture: true },
+);
+
 async function main(): Promise<void> {
   const known = stored();
   if (known) apply(known);

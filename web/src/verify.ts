@@ -2,7 +2,13 @@ import { ApiError, apiRequest, type Problem } from './lib/api.ts';
 import { storeCitizenToken } from './lib/citizen-session.ts';
 import { loadConfig, type SiteConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
-import { clearFieldErrors, problemNotice, showFieldErrors, unexpectedProblem } from './lib/forms.ts';
+import {
+  clearFieldErrors,
+  holdSubmissions,
+  problemNotice,
+  showFieldErrors,
+  unexpectedProblem,
+} from './lib/forms.ts';
 import { type ProfileValues, setupProfileForm } from './lib/profile-form.ts';
 import type { EditionView } from './lib/types.ts';
 
@@ -47,6 +53,9 @@ async function main(): Promise<void> {
   const code = byId<HTMLInputElement>('code');
   const stepEmail = byId('step-email');
   const stepCode = byId('step-code');
+  // Someone quick may send the form while the edition loads: the submission waits for it.
+  const onEmailSubmit = holdSubmissions(emailForm);
+  const onSessionSubmit = holdSubmissions(sessionForm);
 
   let config: SiteConfig;
   let allowWorkOrStudy = false;
@@ -112,8 +121,7 @@ async function main(): Promise<void> {
     }
   };
 
-  emailForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  onEmailSubmit(async () => {
     clear();
     const value = email.value.trim();
     if (!value || !email.validity.valid) {
@@ -162,8 +170,7 @@ async function main(): Promise<void> {
     showStep('email');
   });
 
-  sessionForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  onSessionSubmit(async () => {
     clear();
     const typed = code.value.trim();
     if (!/^\d{6}$/.test(typed)) {

@@ -61,3 +61,26 @@ export function unexpectedProblem(): Problem {
     status: 0,
   };
 }
+
+/**
+ * Takes a form's submissions from the moment the page's script runs, before the page's data has loaded: a
+ * submission made meanwhile waits for the handler instead of being lost (or reloading the page with what was
+ * typed in its address). Returns the function that installs the handler once the page is ready.
+ */
+export function holdSubmissions(form: HTMLFormElement): (handler: (event: SubmitEvent) => unknown) => void {
+  let handler: ((event: SubmitEvent) => unknown) | undefined;
+  let pending: SubmitEvent | undefined;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (handler) void handler(event);
+    else pending = event;
+  });
+  return (ready) => {
+    handler = ready;
+    if (pending) {
+      const event = pending;
+      pending = undefined;
+      void ready(event);
+    }
+  };
+}
