@@ -1,7 +1,8 @@
-import { cp, mkdir, readdir, rm } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { expandIncludes } from './includes.ts';
 
 const webDir = dirname(fileURLToPath(import.meta.url));
 const srcDir = join(webDir, 'src');
@@ -60,8 +61,19 @@ export async function buildWeb(outDir = 'web/dist'): Promise<void> {
   const sources = await listFiles(srcDir);
   const pages = sources.filter((file) => dirname(file) === srcDir && file.endsWith('.ts'));
   const styles = sources.filter((file) => file.endsWith('.css'));
-  /** Copied as they are: pages, icons, images. */
-  const assets = sources.filter((file) => !file.endsWith('.ts') && !file.endsWith('.css'));
+  const partialsDir = join(srcDir, 'partials');
+  const isPartial = (file: string) => dirname(file) === partialsDir;
+  const partials = new Map(
+    await Promise.all(
+      sources
+        .filter(isPartial)
+        .map(async (file) => [basename(file, '.html'), await readFile(file, 'utf8')] as const),
+    ),
+  );
+  /** Copied as they are: pages (with their includes expanded), icons, images. */
+  const assets = sources.filter(
+    (file) => !file.endsWith('.ts') && !file.endsWith('.css') && !isPartial(file),
+  );
 
   await Promise.all([
     esbuild.build({
@@ -92,7 +104,10 @@ export async function buildWeb(outDir = 'web/dist'): Promise<void> {
     ...assets.map(async (file) => {
       const target = join(out, relative(srcDir, file));
       await mkdir(dirname(target), { recursive: true });
-      await cp(file, target);
+      if (file.endsWith('.html')) {
+        const page = relative(srcDir, file);
+        await writeFile(target, expandIncludes(await readFile(file, 'utf8'), partials, page));
+      } else await cp(file, target);
     }),
   ]);
 }
