@@ -27,9 +27,10 @@ import { readMailbox } from '../local/ses.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { installTimeShift } from '../local/time-shift.ts';
 import { readEditionFile } from '../shared/edition/load-edition.ts';
-import { allSecrets, FUNCTIONS } from '../shared/manifest.ts';
+import { FUNCTIONS } from '../shared/manifest.ts';
 import { toInstant } from '../shared/time/zoned.ts';
 import { citizenFactory } from '../test/support/citizens.ts';
+import { synthInventory } from './stack-inventory.ts';
 
 const VOTERS = Number(process.env.BENCH_VOTERS ?? 100_000);
 const IDEAS = Number(process.env.BENCH_IDEAS ?? 2_000);
@@ -45,7 +46,8 @@ const LOG_BYTES_PER_INVOCATION = Number(process.env.BENCH_LOG_BYTES_PER_INVOCATI
 const LOG_RETENTION_MONTHS = 3;
 const TABLE_BYTES_PER_VOTER = Number(process.env.BENCH_TABLE_BYTES_PER_VOTER ?? 2500);
 const TABLE_BYTES_PER_IDEA = Number(process.env.BENCH_TABLE_BYTES_PER_IDEA ?? 6000);
-const ALARMS = Number(process.env.BENCH_ALARMS ?? 20);
+/** Staff accounts active in a month (Cognito bills monthly active users on the Plus plan). */
+const STAFF_ACTIVE = Number(process.env.BENCH_STAFF_ACTIVE ?? 40);
 
 const Price = z.object({ usd: z.number().nonnegative(), source: z.url(), checked: z.boolean() });
 const PriceFile = z.object({
@@ -355,8 +357,9 @@ try {
   const cdnGb = (pageViews * siteBytes * UNCACHED_SHARE) / 1024 ** 3;
   const logGb = (edition100k.invocations * LOG_BYTES_PER_INVOCATION) / 1024 ** 3;
   const tableGb = (VOTERS * TABLE_BYTES_PER_VOTER + IDEAS * TABLE_BYTES_PER_IDEA) / 1024 ** 3;
-  const secrets = allSecrets().length;
-  const wafRules = 2;
+  // The fixed items of the bill, counted in the synthesized stacks of this edition.
+  const inventory = synthInventory(config, webDir);
+  const plusPools = inventory.userPoolTiers.filter((tier) => tier === 'PLUS').length;
 
   const lines: [string, string, number][] = [
     [
@@ -428,22 +431,40 @@ try {
       logGb * LOG_RETENTION_MONTHS * price('cloudWatchLogsStorageGbMonth'),
     ],
     [
-      'CloudWatch alarms and dashboard',
-      `${ALARMS} alarms + 1 dashboard x ${months.toFixed(1)}`,
-      months * (ALARMS * price('cloudWatchAlarmMonth') + price('cloudWatchDashboardMonth')),
+      'CloudWatch alarms and dashboards',
+      `${inventory.alarms} alarms + ${inventory.dashboards} dashboards x ${months.toFixed(1)}`,
+      months *
+        (inventory.alarms * price('cloudWatchAlarmMonth') +
+          inventory.dashboards * price('cloudWatchDashboardMonth')),
     ],
-    ['Cognito (staff only)', 'free tier', 0 * price('cognitoStaffMonthlyActiveUser')],
+    [
+      'Cognito (staff only)',
+      plusPools ? `${STAFF_ACTIVE} MAU (Plus) x ${months.toFixed(1)}` : 'free tier',
+      plusPools
+        ? plusPools * STAFF_ACTIVE * months * price('cognitoPlusMonthlyActiveUser')
+        : STAFF_ACTIVE * months * price('cognitoStaffMonthlyActiveUser'),
+    ],
     [
       'Secrets Manager',
-      `${secrets} secrets x ${months.toFixed(1)}`,
-      secrets * months * price('secretsManagerSecretMonth') +
+      `${inventory.secrets} secrets x ${months.toFixed(1)}`,
+      inventory.secrets * months * price('secretsManagerSecretMonth') +
         (edition100k.invocations / 100 / 1e4) * price('secretsManagerApiCallsPerTenThousand'),
     ],
     [
-      'WAF (web ACL, rate rule) on the API',
-      `${fmt(edition100k.httpRequests)} requests`,
-      months * (price('wafWebAclMonth') + wafRules * price('wafRuleMonth')) +
-        (edition100k.httpRequests / 1e6) * price('wafRequestPerMillion'),
+      'WAF (web ACLs and their rules)',
+      `${inventory.webAcls} ACLs, ${inventory.wafRules} rules, ${fmt(edition100k.httpRequests + cdnRequests)} requests`,
+      months * (inventory.webAcls * price('wafWebAclMonth') + inventory.wafRules * price('wafRuleMonth')) +
+        ((edition100k.httpRequests + cdnRequests) / 1e6) * price('wafRequestPerMillion'),
+    ],
+    [
+      'CloudWatch Synthetics canaries',
+      `${fmt(inventory.canaryRunsPerMonth)} runs/month x ${months.toFixed(1)}`,
+      inventory.canaryRunsPerMonth * months * price('syntheticsCanaryRun'),
+    ],
+    [
+      'KMS keys',
+      `${inventory.kmsKeys} keys x ${months.toFixed(1)}`,
+      inventory.kmsKeys * months * price('kmsKeyMonth'),
     ],
   ];
 
@@ -457,7 +478,7 @@ try {
     `  the count read ${ballotsCounted} ballots; its reads and duration are scaled x${countScale.toFixed(0)}`,
   );
   console.log(
-    `assumptions: ${PAGE_VIEWS_PER_VOTER} page views/voter, ${REQUESTS_PER_PAGE_VIEW} requests/view, ${UNCACHED_SHARE * 100}% uncached, site ${(siteBytes / 1024).toFixed(0)} kB, ${LOG_BYTES_PER_INVOCATION} log bytes/invocation, ${TABLE_BYTES_PER_VOTER} table bytes/voter, ${ALARMS} alarms, ${months.toFixed(1)} months deployed, ${fmt(scheduledRuns)} scheduled runs`,
+    `assumptions: ${PAGE_VIEWS_PER_VOTER} page views/voter, ${REQUESTS_PER_PAGE_VIEW} requests/view, ${UNCACHED_SHARE * 100}% uncached, site ${(siteBytes / 1024).toFixed(0)} kB, ${LOG_BYTES_PER_INVOCATION} log bytes/invocation, ${TABLE_BYTES_PER_VOTER} table bytes/voter, ${STAFF_ACTIVE} staff active/month, ${months.toFixed(1)} months deployed, ${fmt(scheduledRuns)} scheduled runs`,
   );
   console.log(
     `prices: eu-west-3, USD, as of ${priceFile.asOf} (bench/aws-prices.eu-west-3.json; ${Object.values(priceFile.prices).filter((p) => !p.checked).length} not yet checked against the pricing pages), no free tier deducted`,
