@@ -63,6 +63,16 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
     },
   },
   {
+    finding:
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+    reasonFor: (resource) =>
+      bpFunctionOf(resource)?.deployment.role.node.defaultChild === resource
+        ? 'The role CodeDeploy assumes to move the `live` alias during a gradual deploy: AWS’s own limited policy ' +
+          '(lambda:UpdateAlias/GetAlias, reading the alarms it watches, its SNS topics), which AWS keeps in step ' +
+          'with the service; only codedeploy.amazonaws.com can assume it.'
+        : undefined,
+  },
+  {
     finding: 'AwsSolutions-SQS3',
     reasonFor: (resource) =>
       resource.node.scopes.some((scope) => scope instanceof DeadLetterQueue)

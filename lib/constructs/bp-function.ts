@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -107,6 +109,16 @@ export interface BpFunctionProps {
 export class BpFunction extends Construct {
   readonly spec: FunctionSpec;
   readonly fn: NodejsFunction;
+  /**
+   * The `live` alias: what every route, rule and schedule invokes. A deploy publishes a new version and moves
+   * the alias to it gradually (see `deployment`).
+   */
+  readonly live: Alias;
+  /**
+   * Moves `live` to a new version: 10% of invocations for 5 minutes, then all; back to the previous version at
+   * once if an alarm added with `rollbackOn` fires meanwhile.
+   */
+  readonly deployment: LambdaDeploymentGroup;
   readonly role: Role;
   readonly logGroup: LogGroup;
   /** Every dead-letter queue of this function (delivery failures and handler failures). */
@@ -146,6 +158,9 @@ export class BpFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(props.spec.timeoutSeconds ?? 10),
       role: this.role,
       logGroup: this.logGroup,
+      ...(props.spec.reservedConcurrency
+        ? { reservedConcurrentExecutions: props.spec.reservedConcurrency }
+        : {}),
       tracing: props.tracing ?? Tracing.ACTIVE,
       environment: {
         [FUNCTION_ENV.edition]: props.editionId,
@@ -171,6 +186,12 @@ export class BpFunction extends Construct {
       },
     });
 
+    this.live = new Alias(this, 'Live', { aliasName: 'live', version: this.fn.currentVersion });
+    this.deployment = new LambdaDeploymentGroup(this, 'Deployment', {
+      alias: this.live,
+      deploymentConfig: LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+    });
+
     const { table, publishes, sendsEmail } = props.spec.permissions;
     this.grantTable(props.table, table);
     this.grantBus(props.bus, publishes.length > 0);
@@ -180,6 +201,11 @@ export class BpFunction extends Construct {
       if (!secret) throw new Error(`Secret ${declared.id} of ${props.spec.name} is not provided`);
       this.grantSecret(secret, declared.env);
     }
+  }
+
+  /** A deploy whose new version sets off `alarm` before it takes all the traffic goes back to the previous one. */
+  rollbackOn(alarm: IAlarm): void {
+    this.deployment.addAlarm(alarm);
   }
 
   /** Names the secret in `env` (its ARN) and allows reading its value, nothing else. */
@@ -242,7 +268,7 @@ export class BpFunction extends Construct {
       description: `${this.spec.name} <- ${pattern['detail-type'].join(', ')}`.slice(0, 512),
       eventPattern: { source: pattern.source, detailType: pattern['detail-type'], detail: pattern.detail },
       targets: [
-        new LambdaFunction(this.fn, {
+        new LambdaFunction(this.live, {
           deadLetterQueue: this.deliveryDeadLetterQueue().queue,
           retryAttempts: this.props.deliveryRetryAttempts ?? 185,
           maxEventAge: this.props.deliveryMaxEventAge ?? Duration.hours(24),
@@ -260,7 +286,7 @@ export class BpFunction extends Construct {
       description: spec.description.slice(0, 512),
       // Phase changes happen at the announced minute, not "around" it.
       timeWindow: TimeWindow.off(),
-      target: new FunctionScheduleTarget(this.fn, {
+      target: new FunctionScheduleTarget(this.live, {
         role: this.schedulerRoleFor(group),
         input: spec.input,
         deadLetterQueue: this.deliveryDeadLetterQueue().queue,
@@ -288,7 +314,7 @@ export class BpFunction extends Construct {
     this.asyncConfigured = true;
     const failures = new DeadLetterQueue(this, 'FailureDlq');
     this.deadLetterQueues.push(failures);
-    this.fn.configureAsyncInvoke({
+    this.live.configureAsyncInvoke({
       retryAttempts: this.props.asyncRetryAttempts ?? 2,
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(failures.queue),
@@ -308,7 +334,7 @@ export class BpFunction extends Construct {
         }),
       });
       this.schedulerRole.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }),
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.live.functionArn] }),
       );
       this.schedulerRole.addToPrincipalPolicy(
         new PolicyStatement({

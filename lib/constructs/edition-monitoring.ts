@@ -58,10 +58,14 @@ export class EditionMonitoring extends Construct {
 
     for (const bp of props.functions) {
       const name = bp.spec.name;
-      this.alarm(
-        `${name}-Errors`,
-        bp.fn.metricErrors({ period, statistic: 'Sum' }),
-        `${name}: handler errors`,
+      // The function's errors, every version together: a new version that fails during its gradual deploy sets
+      // it off, and the deploy goes back.
+      bp.rollbackOn(
+        this.alarm(
+          `${name}-Errors`,
+          bp.fn.metricErrors({ period, statistic: 'Sum' }),
+          `${name}: handler errors`,
+        ),
       );
       this.alarm(
         `${name}-Throttles`,
@@ -134,7 +138,7 @@ export class EditionMonitoring extends Construct {
   }
 
   /** Any occurrence alarms: the platform's normal error rate is zero. */
-  private alarm(id: string, metric: IMetric, description: string): void {
+  private alarm(id: string, metric: IMetric, description: string): Alarm {
     const alarm = new Alarm(this, id, {
       metric,
       alarmDescription: description,
@@ -146,5 +150,6 @@ export class EditionMonitoring extends Construct {
     alarm.addAlarmAction(new SnsAction(this.topic));
     alarm.addOkAction(new SnsAction(this.topic));
     this.alarms.push(alarm);
+    return alarm;
   }
 }

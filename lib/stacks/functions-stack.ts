@@ -91,7 +91,7 @@ export class FunctionsStack extends EditionStack {
       ];
       if (sitePrefixes.length > 0) grantSiteData(bp, props.siteBucketArnExport, sitePrefixes);
 
-      const integration = new HttpLambdaIntegration(`${spec.name}-Integration`, bp.fn);
+      const integration = new HttpLambdaIntegration(`${spec.name}-Integration`, bp.live);
       for (const route of spec.routes) {
         const key = routeKey(route);
         if (seenRoutes.has(key)) throw new Error(`Route declared twice in the manifest: ${key}`);
@@ -189,7 +189,7 @@ function subscribeSesFeedback(bp: BpFunction, subscription: SubscriptionSpec): v
       detail: { mail: { tags: { 'ses:configuration-set': [configurationSet.ref] } } },
     },
     targets: [
-      new LambdaFunction(bp.fn, {
+      new LambdaFunction(bp.live, {
         deadLetterQueue: deadLetters.queue,
         retryAttempts: 185,
         maxEventAge: Duration.hours(24),

@@ -235,7 +235,8 @@ describe('the stacks of one edition', () => {
           {
             Action: 'lambda:InvokeFunction',
             Effect: 'Allow',
-            Resource: { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
+            // The function's `live` alias, which the schedule targets.
+            Resource: { Ref: expect.stringMatching(/Live[0-9A-F]{8}$/) },
           },
           {
             Action: 'sqs:SendMessage',

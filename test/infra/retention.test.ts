@@ -41,7 +41,7 @@ describe('the personal-data retention in the stacks', () => {
     if (!identity) throw new Error('no identity function');
     const stack = Stack.of(identity);
     const roleId = stack.getLogicalId(identity.role.node.defaultChild as CfnRole);
-    const functionId = stack.getLogicalId(identity.fn.node.defaultChild as never);
+    const aliasId = stack.getLogicalId(identity.live.node.defaultChild as never);
 
     // Act
     const statements = Object.values(
@@ -71,7 +71,8 @@ describe('the personal-data retention in the stacks', () => {
       EventPattern: { source: ['bp.identity'], detail: { version: [1] } },
       Targets: [
         {
-          Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+          // The function's `live` alias (gradual deploys).
+          Arn: { Ref: aliasId },
           DeadLetterConfig: { Arn: expect.anything() },
           RetryPolicy: { MaximumRetryAttempts: 185 },
         },
