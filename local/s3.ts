@@ -5,6 +5,7 @@
  * s3rver does not verify signatures (SigV4 is "unimplemented" there): the signed type and size of a presigned
  * `PUT` are not enforced locally, which is why the ideas function checks what was stored before using it.
  */
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 
@@ -13,6 +14,7 @@ const require = createRequire(import.meta.url);
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
+  httpServer?: Server;
 }
 type S3rverConstructor = new (options: {
   address: string;
@@ -88,6 +90,11 @@ export async function startS3Emulator(options: {
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     bucket: options.bucket,
-    stop: () => server.close(),
+    stop: async () => {
+      const closed = server.close();
+      // Keep-alive connections (a browser's, the SDK's) would hold `close` until they time out.
+      server.httpServer?.closeAllConnections();
+      await closed;
+    },
   };
 }
