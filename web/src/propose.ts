@@ -23,6 +23,9 @@ import {
 import { DESCRIPTION_LENGTH, PLACE_LENGTH, TITLE_LENGTH } from './lib/shared-data.ts';
 import type { EditionView } from './lib/types.ts';
 
+/** An idea as the API answers its author: with its pictures. */
+type IdeaWithPictures = IdeaView & { pictures?: PictureView[] };
+
 /** What has been typed, as kept in localStorage and in the server draft. */
 interface Draft {
   territory?: string;
@@ -123,7 +126,7 @@ function pictureErrors(): FieldError[] {
 async function addPicture(
   config: SiteConfig,
   token: string,
-  idea: IdeaView & { pictures?: PictureView[] },
+  idea: IdeaWithPictures,
 ): Promise<string | undefined> {
   const file = pictureFile.files?.[0];
   if (!file) return undefined;
@@ -292,7 +295,7 @@ async function main(): Promise<void> {
   let view: EditionView;
   let callWindow: IdeasWindow;
   let serverDraft: { draft: Draft; savedAt: string } | undefined;
-  let existing: IdeaView | undefined;
+  let existing: IdeaWithPictures | undefined;
   try {
     config = await loadConfig();
     const base = editionPath(config);
@@ -301,7 +304,7 @@ async function main(): Promise<void> {
       apiRequest<IdeasWindow>(config, `${base}/ideas-window`),
     ]);
     if (editing) {
-      existing = await apiRequest<IdeaView>(config, `${base}/ideas/${encodeURIComponent(editing)}`, {
+      existing = await apiRequest<IdeaWithPictures>(config, `${base}/ideas/${encodeURIComponent(editing)}`, {
         token: citizen.token,
       });
     } else {
@@ -330,7 +333,7 @@ function setUp(
   edition: EditionView['edition'],
   callWindow: IdeasWindow,
   serverDraft: { draft: Draft; savedAt: string } | undefined,
-  existing: IdeaView | undefined,
+  existing: IdeaWithPictures | undefined,
 ): void {
   const base = editionPath(config);
   const storageKey = existing
@@ -338,8 +341,7 @@ function setUp(
     : `bp.idea.draft.${config.edition}.${citizen.citizenId}`;
   const tz = edition.timeZone;
 
-  const existingPictures = (existing as { pictures?: PictureView[] } | undefined)?.pictures ?? [];
-  byId('picture-fieldset').hidden = existingPictures.length >= MAX_PICTURES;
+  byId('picture-fieldset').hidden = (existing?.pictures ?? []).length >= MAX_PICTURES;
   if (existing) {
     fill(byId('propose-title'), 'Modifier mon idée');
     document.title = 'Modifier mon idée — Budget participatif';
@@ -500,22 +502,20 @@ function setUp(
     try {
       const body = submissionBody(draft);
       const idea = existing
-        ? await apiRequest<IdeaView>(config, `${base}/ideas/${encodeURIComponent(existing.id)}`, {
+        ? await apiRequest<IdeaWithPictures>(config, `${base}/ideas/${encodeURIComponent(existing.id)}`, {
             method: 'PATCH',
             token: citizen.token,
             body: { ...body, commune: body.commune ?? null, place: body.place ?? null },
           })
-        : await apiRequest<IdeaView>(config, `${base}/ideas`, {
+        : await apiRequest<IdeaWithPictures>(config, `${base}/ideas`, {
             method: 'POST',
             token: citizen.token,
             body,
             headers: { 'Idempotency-Key': idempotencyKey },
           });
       if (pictureFile.files?.[0]) fill(status, h('p', { class: 'loading' }, 'Envoi de la photo…'));
-      const pictureProblem = await addPicture(config, citizen.token, {
-        ...idea,
-        pictures: (existing as { pictures?: PictureView[] } | undefined)?.pictures ?? [],
-      });
+      // The saved idea's answer lists its pictures (none for a new one): the new picture comes after them.
+      const pictureProblem = await addPicture(config, citizen.token, idea);
       if (serverTimer) clearTimeout(serverTimer);
       localStorage.removeItem(storageKey);
       idempotencyKey = crypto.randomUUID();
