@@ -10,7 +10,7 @@ import {
   signInStaffThroughPages,
   staffAccount,
 } from '../support/journey.ts';
-import { PNG_1PX } from '../support/pictures.ts';
+import { PNG_1PX, uploadPicture } from '../support/pictures.ts';
 import '../support/stack-context.ts';
 
 const stack = inject('stack');
@@ -158,6 +158,60 @@ describe('pictures of ideas, through the pages', () => {
     } finally {
       await visitor.context.close();
     }
+  });
+
+  it('editing an idea with the form adds a picture after the ones it has, with its description', {
+    timeout: 600_000,
+  }, async () => {
+    // Prepare: an idea that already has one picture.
+    const citizen = await factory.create('nantes');
+    const title = `Une fresque sous le pont ${randomUUID().slice(0, 6)}`;
+    const submitted = await api(stack, 'POST', `${editionPath}/ideas`, {
+      token: citizen.token,
+      headers: { 'idempotency-key': randomUUID() },
+      body: {
+        title,
+        description: 'Une fresque peinte avec les jeunes du quartier sous le pont, à la place des tags.',
+        theme: 'solidarites',
+        territory: 'nantes',
+        commune: '44109',
+        estimatedCost: 6_000,
+        proposer: { kind: 'individual' },
+      },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+    const first = await uploadPicture(stack, citizen.token, submitted.body.id, PNG_1PX, 'image/png');
+    const firstAlt = 'Le mur gris sous le pont, couvert de tags';
+    const saved = await api(stack, 'PATCH', `${editionPath}/ideas/${submitted.body.id}`, {
+      token: citizen.token,
+      body: { pictures: [{ key: first, alt: firstAlt }] },
+    });
+    expect(saved.status).toBe(200);
+    const { context, page } = await citizenPage(citizen);
+    try {
+      // Act: the form in edit mode, step 3, a second picture with its description.
+      await page.goto(`${stack.siteUrl}/proposer.html?modifier=${encodeURIComponent(submitted.body.id)}`);
+      await page.getByRole('heading', { level: 1, name: 'Modifier mon idée' }).waitFor();
+      await page.getByRole('button', { name: 'Étape suivante' }).click();
+      await page.getByRole('button', { name: 'Étape suivante' }).click();
+      await page.getByRole('heading', { level: 2, name: /Étape 3 sur 3/ }).waitFor();
+      await page.getByLabel('Photo', { exact: true }).setInputFiles(PNG_FILE);
+      await page.getByLabel('Description de la photo').fill('Une fresque du même genre dans une autre ville');
+      await page.getByRole('button', { name: 'Enregistrer les modifications' }).click();
+      await page.getByRole('heading', { name: 'Modifications enregistrées' }).waitFor();
+      expect(await page.getByText('La photo n’a pas été ajoutée').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+    // Assess: both pictures, in order, each with its description.
+    const read = await api(stack, 'GET', `${editionPath}/ideas/${submitted.body.id}`, {
+      token: citizen.token,
+    });
+    expect(read.body.pictures.map(({ alt }: { alt: string }) => alt)).toEqual([
+      firstAlt,
+      'Une fresque du même genre dans une autre ville',
+    ]);
+    expect(read.body.pictures[0].key).toBe(first);
   });
 
   it('on the idea page, the author adds a picture; a renamed text file and a missing description get French field errors', {
