@@ -80,7 +80,13 @@ function renderPictures(
         'li',
         { class: 'idea-picture' },
         picture.url
-          ? h('img', { src: picture.url, alt: picture.alt, width: 320, loading: 'lazy' })
+          ? h('img', {
+              src: picture.url,
+              // Pictures saved before text alternatives existed have none: never an empty (decorative) alt.
+              alt: picture.alt || `Photo ${index + 1} de l’idée « ${idea.title} »`,
+              width: 320,
+              loading: 'lazy',
+            })
           : h('p', {}, picture.alt || `Photo ${index + 1}`),
         remove,
       );

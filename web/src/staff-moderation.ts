@@ -258,7 +258,15 @@ function pictureList(idea: IdeaView & { pictures?: PictureView[] }): HTMLElement
         h(
           'li',
           { class: 'idea-picture' },
-          picture.url ? h('img', { src: picture.url, alt: picture.alt, width: 320, loading: 'lazy' }) : null,
+          picture.url
+            ? h('img', {
+                src: picture.url,
+                // Pictures saved before text alternatives existed have none: never an empty (decorative) alt.
+                alt: picture.alt || `Photo ${index + 1} de l’idée « ${idea.title} »`,
+                width: 320,
+                loading: 'lazy',
+              })
+            : null,
           h('p', {}, `Description de la photo ${index + 1} : ${picture.alt || '(aucune)'}`),
         ),
       ),
