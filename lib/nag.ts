@@ -88,10 +88,11 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
       if (!bp?.spec.permissions.writesSiteData || !(resource instanceof CfnPolicy)) return undefined;
       if (resource.node.scope?.node.scope !== bp.role) return undefined;
       return (
-        'Only s3:PutObject, only under data/ and uploads/ of the edition site bucket: the function rewrites ' +
-        'public files in data/ (the static list of ideas, data/ideas.json) and presigns picture uploads to ' +
-        'uploads/<edition>/<idea>/<uuid> with a signed type and size; it cannot read, delete or touch the rest ' +
-        'of the site (lib/stacks/functions-stack.ts, grantSiteData).'
+        'Only s3:PutObject under data/ and uploads/, and s3:GetObject under uploads/, of the edition site bucket: ' +
+        'the function rewrites public files in data/ (the static list of ideas, data/ideas.json), presigns picture ' +
+        'uploads to uploads/<edition>/<idea>/<uuid> with a signed type and size, checks what was stored and presigns ' +
+        'short-lived reads of pictures; it cannot delete or touch the rest of the site ' +
+        '(lib/stacks/functions-stack.ts, grantSiteData).'
       );
     },
   },

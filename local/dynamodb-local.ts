@@ -15,7 +15,8 @@ const execFileAsync = promisify(execFile);
 
 const SIMULATOR_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
 const MIN_JAVA_MAJOR = 17;
-const START_TIMEOUT_MS = 30_000;
+// Generous: on a loaded machine (several test runs on 2 cores) the JVM alone can take over 30 s to answer.
+const START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 5_000;
 const STALE_TEMP_MS = 60 * 60 * 1000;
 const JAVA_HINT = `Java ${MIN_JAVA_MAJOR}+ is required for DynamoDB Local: sudo apt-get install -y openjdk-17-jre-headless`;

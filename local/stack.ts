@@ -20,6 +20,7 @@ import { type LocalEventBus, startLocalEventBus } from './event-bus.ts';
 import { type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { startHttpAdapter } from './http-adapter.ts';
 import { type InvocationRecord, loadFunctions } from './lambda-runtime.ts';
+import { localSiteBucketName, startS3Emulator } from './s3.ts';
 import { startSecretsEmulator } from './secrets.ts';
 import { startSesEmulator } from './ses.ts';
 import { ensureTable } from './table.ts';
@@ -30,7 +31,7 @@ const BUS_NAME = 'bp-local';
 
 export interface LocalStackOptions {
   config: EditionConfig;
-  /** Site and API port; the emulators use the next ones (`port + 10`…`port + 14`), or free ports when 0. */
+  /** Site and API port; the emulators use the next ones (`port + 10`…`port + 15`), or free ports when 0. */
   port: number;
   /** Where data lives between runs (`.local/`); in-memory DynamoDB when `persistent` is false. */
   dataDir: string;
@@ -78,7 +79,11 @@ export interface LocalStack {
     cognito: string;
     bus: string;
     secrets: string;
+    /** The S3 emulator, holding the site bucket's `uploads/` (idea pictures). */
+    s3: string;
   };
+  /** The local site bucket (`uploads/` only: the site is served from a folder). */
+  siteBucket: string;
   tableName: string;
   pool: StaffPool;
   staff: (StaffUser & { role: string })[];
@@ -218,6 +223,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sitePort = options.port === 0 ? await freePort() : options.port;
     const siteUrl = `http://127.0.0.1:${sitePort}`;
     const busEndpoint = `http://127.0.0.1:${busPort}`;
+    // The Web stack's site bucket, for what the local runtime keeps in S3: idea pictures under `uploads/`.
+    const s3 = await startS3Emulator({
+      port: await port(15),
+      directory: join(dataDir, 's3'),
+      bucket: localSiteBucketName(options.config.id),
+      // Pages are opened at 127.0.0.1 or localhost: both are the site's origin here.
+      siteOrigins: [siteUrl, `http://localhost:${sitePort}`],
+      accessKeyId: 'local',
+      secretAccessKey: 'local',
+    });
+    stops.push(s3.stop);
     // What the CDK stacks put in each function's environment, pointed at the emulators through the
     // SDK's standard endpoint variables: handler code is the deployed code.
     Object.assign(process.env, {
@@ -228,6 +244,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SCHEDULER: busEndpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_DEV: 'false',
       POWERTOOLS_LOG_LEVEL: process.env.BP_LOG_LEVEL ?? 'WARN',
@@ -240,6 +257,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       STAFF_AUDIENCE: pool.clientId,
       // Where functions with `writesSiteData` publish `data/...` (the site bucket in AWS): the served folder.
       [SITE_ENV.dir]: join(dataDir, 'web'),
+      // The site bucket, as the Functions stack names it to functions with `writesSiteData` or `presignsUploads`:
+      // here only `uploads/` is used (SITE_DIR wins for `data/`, shared/site/site-writer.ts).
+      [SITE_ENV.bucket]: s3.bucket,
       ...secretEnv,
       // Mail to `<x>+fail<N>@faults.invalid` fails N times, `+failalways@` always (shared/email/fault-injecting-mailer.ts).
       MAIL_FAULT_DOMAIN: 'faults.invalid',
@@ -318,7 +338,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         cognito: cognito.endpoint,
         bus: busEndpoint,
         secrets: secrets.endpoint,
+        s3: s3.endpoint,
       },
+      siteBucket: s3.bucket,
       tableName,
       pool,
       staff,

@@ -1,5 +1,7 @@
 import { conflict, DomainError, notFound } from '../../shared/errors/domain-error.ts';
 import type { PatchIdeaBody } from '../../shared/http/idea-schemas.ts';
+import type { UploadPresigner } from '../../shared/site/upload-presigner.ts';
+import { checkNewPictures } from './check-pictures.ts';
 import { type Idea, picturePrefix } from './idea.ts';
 import { outboxEvent, publishPendingEvents } from './idea-outbox.ts';
 import { checkAuthorTerritory, checkIdeaRules } from './idea-rules.ts';
@@ -39,11 +41,12 @@ export async function editableIdea(deps: IdeasDeps, ideaId: string, authorId: st
  * The author edits their idea while the call for ideas is open (same rules as a submission), or
  * withdraws it at any time unless it was merged. An edited idea goes back to moderation (`submitted`):
  * the charter applies to the new text too, so a published idea leaves the public list until a moderator
- * publishes it again. Audited; emits `IdeaEdited` or `IdeaWithdrawn` through the outbox (the public list
+ * publishes it again. A picture it refers to for the first time must be stored and really an image
+ * (check-pictures.ts). Audited; emits `IdeaEdited` or `IdeaWithdrawn` through the outbox (the public list
  * is regenerated on them).
  */
 export async function editIdea(
-  deps: IdeasDeps,
+  deps: IdeasDeps & { uploads?: UploadPresigner | undefined },
   request: { ideaId: string; authorId: string; authorTerritory: string | undefined; patch: PatchIdeaBody },
 ): Promise<Idea> {
   await publishPendingEvents(deps, request.ideaId);
@@ -107,10 +110,9 @@ export async function editIdea(
   if (location === null) delete next.location;
   else if (location !== undefined) next.location = location;
   if (proposer) next.proposer = normalizeProposer(proposer);
-  const foreign = (patch.pictures ?? []).filter(
-    (key) => !key.startsWith(picturePrefix(deps.edition, idea.ideaId)),
-  );
-  if (foreign.length > 0 || new Set(patch.pictures).size !== (patch.pictures?.length ?? 0)) {
+  const keys = (patch.pictures ?? []).map((picture) => picture.key);
+  const foreign = keys.filter((key) => !key.startsWith(picturePrefix(deps.edition, idea.ideaId)));
+  if (foreign.length > 0 || new Set(keys).size !== keys.length) {
     throw new DomainError({
       code: 'picture_not_of_this_idea',
       status: 422,
@@ -119,6 +121,13 @@ export async function editIdea(
         'Une photo ne peut être ajoutée qu’une fois, et seulement à l’idée pour laquelle elle a été envoyée.',
       errors: [{ field: 'body.pictures', message: 'Photo d’une autre idée ou en double' }],
     });
+  }
+  if (patch.pictures) {
+    await checkNewPictures(
+      deps.uploads,
+      patch.pictures,
+      new Set(idea.pictures.map((picture) => picture.key)),
+    );
   }
   checkIdeaRules(config, next);
   if (next.territory !== idea.territory)

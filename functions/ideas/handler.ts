@@ -36,6 +36,7 @@ import { publishPendingEvents } from './idea-outbox.ts';
 import type { IdeaPaths } from './idea-paths.ts';
 import { extendIdeasWindow, ideasWindow } from './ideas-window.ts';
 import { moderateIdea } from './moderate-idea.ts';
+import { withPictureUrls } from './picture-views.ts';
 import { publishPublicList } from './publish-public-list.ts';
 import { requestPictureUpload } from './request-picture-upload.ts';
 import { type IdeasDeps, submitIdea } from './submit-idea.ts';
@@ -56,7 +57,7 @@ export interface IdeasHandlerDeps extends IdeasDeps {
   supports: SupportRepository;
   /** Where the static public list (`data/ideas.json`) is written: the site bucket, or the served folder. */
   site: SiteWriter;
-  /** Presigned picture uploads to the site bucket; absent where there is no S3 (the local stack). */
+  /** Idea pictures in the site bucket (the S3 emulator locally): presigned uploads and reads; absent without one. */
   uploads: UploadPresigner | undefined;
   /** @default 15: seconds a browser or CloudFront may keep the public list. */
   publicListMaxAgeSeconds?: number;
@@ -147,14 +148,17 @@ export function makeHandler(input: IdeasHandlerDeps) {
           : {};
         if (isAuthor || isStaff) {
           return {
-            body: { ...authorIdea(idea, viewer?.sub ?? ''), ...supports },
+            body: {
+              ...(await withPictureUrls(authorIdea(idea, viewer?.sub ?? ''), deps.uploads)),
+              ...supports,
+            },
             headers: { 'cache-control': 'private, no-store' },
           };
         }
         if (idea.status !== 'published' && idea.status !== 'merged') throw ideaNotFound(ideaId);
         if (idea.status === 'merged' && !idea.publishedAt) throw ideaNotFound(ideaId);
         return {
-          body: { ...publicIdea(idea), ...supports },
+          body: { ...(await withPictureUrls(publicIdea(idea), deps.uploads)), ...supports },
           // A citizen's answer says whether she supports it: not for a shared cache.
           headers: {
             'cache-control': 'supportedByMe' in supports ? 'private, no-store' : `public, max-age=${maxAge}`,
@@ -195,7 +199,7 @@ export function makeHandler(input: IdeasHandlerDeps) {
           patch,
         });
         deps.logger.info('idea edited', { ideaId, status: idea.status });
-        return { body: authorIdea(idea, principal.sub) };
+        return { body: await withPictureUrls(authorIdea(idea, principal.sub), deps.uploads) };
       },
       'GET /api/editions/{edition}/me/ideas': async (request) => {
         const principal = principalOf(request);
@@ -249,7 +253,9 @@ export function makeHandler(input: IdeasHandlerDeps) {
           body: {
             status,
             total: ideas.length,
-            items: ideas.map((idea) => authorIdea(idea, '')),
+            items: await Promise.all(
+              ideas.map((idea) => withPictureUrls(authorIdea(idea, ''), deps.uploads)),
+            ),
           },
         };
       },
@@ -261,7 +267,7 @@ export function makeHandler(input: IdeasHandlerDeps) {
         const trail = await deps.ideas.audit(ideaId);
         return {
           body: {
-            ...authorIdea(idea, ''),
+            ...(await withPictureUrls(authorIdea(idea, ''), deps.uploads)),
             audit: trail.map(({ auditId, action, actor, at, reason, detail }) => ({
               id: auditId,
               action,
@@ -285,7 +291,7 @@ export function makeHandler(input: IdeasHandlerDeps) {
           actor: { sub: principal.sub, role: 'moderator' },
         });
         deps.logger.info('idea moderated', { ideaId, action: body.action, staffSub: principal.sub });
-        return { body: authorIdea(idea, '') };
+        return { body: await withPictureUrls(authorIdea(idea, ''), deps.uploads) };
       },
       'POST /api/editions/{edition}/staff/ideas-window': async (request) => {
         const edition = await config(request);

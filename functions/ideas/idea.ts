@@ -40,8 +40,18 @@ export const Idea = z.object({
   /** Where in the commune, in words (an address, a place name). */
   place: z.string().optional(),
   location: Location.optional(),
-  /** Keys of its pictures in the site bucket (`uploads/<edition>/<idea>/...`), served under `/uploads/`. */
-  pictures: z.array(z.string()).default([]),
+  /**
+   * Its pictures in the site bucket (`uploads/<edition>/<idea>/...`), each with the text alternative its author
+   * wrote. Items written before text alternatives existed hold a bare key (read with an empty alternative).
+   */
+  pictures: z
+    .array(
+      z.union([
+        z.object({ key: z.string(), alt: z.string() }),
+        z.string().transform((key) => ({ key, alt: '' })),
+      ]),
+    )
+    .default([]),
   submittedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   publishedAt: z.iso.datetime().optional(),
@@ -55,7 +65,10 @@ export const Idea = z.object({
 });
 export type Idea = z.infer<typeof Idea>;
 
-/** Where an idea's pictures live in the site bucket (served by CloudFront under `/uploads/`). */
+/**
+ * Where an idea's pictures live in the site bucket. Never served as they are: readers get a short-lived
+ * presigned URL, and only while they may read the idea (`functions/ideas/picture-views.ts`).
+ */
 export const picturePrefix = (edition: string, ideaId: string) => `uploads/${edition}/${ideaId}/`;
 
 /** What anyone may read of a published idea: no citizen id (they would link a person's ideas). */
@@ -72,7 +85,7 @@ export function publicIdea(idea: Idea) {
     proposer: idea.proposer,
     ...(idea.place ? { place: idea.place } : {}),
     ...(idea.location ? { location: idea.location } : {}),
-    pictures: idea.pictures,
+    pictures: idea.pictures.map(({ key, alt }) => ({ key, alt })),
     submittedAt: idea.submittedAt,
     ...(idea.publishedAt ? { publishedAt: idea.publishedAt } : {}),
     authorsCount: idea.authorIds.length,

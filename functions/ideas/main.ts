@@ -32,7 +32,7 @@ export const handler = makeHandler({
   paths: dynamoIdeaPaths(documents, env.TABLE_NAME, env.EDITION_ID),
   supports: dynamoSupportRepository(documents, env.TABLE_NAME),
   site,
-  // Pictures go straight from the browser to the site bucket; without a bucket (local stack), none.
+  // Pictures go straight from the browser to the site bucket (the S3 emulator locally); without one, none.
   uploads: env.SITE_BUCKET
     ? s3UploadPresigner({ bucket: env.SITE_BUCKET, client: siteS3Client(env) })
     : undefined,

@@ -1,18 +1,10 @@
-import { conflict, DomainError } from '../../shared/errors/domain-error.ts';
+import { conflict } from '../../shared/errors/domain-error.ts';
 import { MAX_PICTURES, PICTURE_TYPES, type PictureUploadBody } from '../../shared/http/idea-schemas.ts';
 import type { UploadPresigner } from '../../shared/site/upload-presigner.ts';
 import { editableIdea } from './edit-idea.ts';
 import { picturePrefix } from './idea.ts';
+import { picturesUnavailable } from './pictures-unavailable.ts';
 import type { IdeasDeps } from './submit-idea.ts';
-
-export const picturesUnavailable = () =>
-  new DomainError({
-    code: 'pictures_unavailable',
-    status: 409,
-    title: 'Photos indisponibles',
-    detail:
-      'L’ajout de photos n’est pas disponible sur cette installation (pas de stockage de fichiers) : votre idée reste enregistrée sans photo.',
-  });
 
 /**
  * The author may add a picture to an idea she may edit (call open, not withdrawn, hidden or merged), up

@@ -123,8 +123,9 @@ export class FunctionsStack extends EditionStack {
 
 /**
  * Names the site bucket in `SITE_BUCKET` and allows `s3:PutObject` under the given prefixes only (`data/`:
- * public files such as the static list of ideas; `uploads/`: presigned picture uploads): the function can
- * neither read, delete nor touch the rest of the site.
+ * public files such as the static list of ideas; `uploads/`: presigned picture uploads), and `s3:GetObject` on
+ * `uploads/` (presigned picture reads, and the check of what was stored): the function can neither delete nor
+ * touch the rest of the site.
  */
 function grantSiteData(bp: BpFunction, arnExport: string | undefined, prefixes: string[]): void {
   if (!arnExport) throw new Error(`${bp.spec.name} writes site data but no site bucket was given`);
@@ -138,6 +139,11 @@ function grantSiteData(bp: BpFunction, arnExport: string | undefined, prefixes: 
       resources: prefixes.map((prefix) => `${bucketArn}/${prefix}*`),
     }),
   );
+  if (prefixes.includes('uploads/')) {
+    bp.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [`${bucketArn}/uploads/*`] }),
+    );
+  }
 }
 
 /**

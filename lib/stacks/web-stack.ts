@@ -3,8 +3,13 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
+  type BehaviorOptions,
   CachePolicy,
   Distribution,
+  Function as EdgeFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
@@ -163,10 +168,11 @@ export class WebStack extends EditionStack {
         contentSecurityPolicy: {
           contentSecurityPolicy: [
             "default-src 'self'",
-            // Idea pictures are PUT to the site bucket with presigned URLs. Its name is generated at deploy (a
+            // Idea pictures are PUT to the site bucket with presigned URLs, and read with presigned URLs (never
+            // through CloudFront: see the `/uploads/*` behaviour). The bucket's name is generated at deploy (a
             // token here): the region's S3 virtual hosts are allowed, a script would still need a signed URL.
             `connect-src 'self' ${cognitoEndpoint}${uploads ? ` https://*.s3.${this.region}.amazonaws.com` : ''}`,
-            "img-src 'self' data:",
+            `img-src 'self' data:${uploads ? ` https://*.s3.${this.region}.amazonaws.com` : ''}`,
             "style-src 'self'",
             "script-src 'self'",
             "object-src 'none'",
@@ -182,11 +188,37 @@ export class WebStack extends EditionStack {
     const certificate = props.siteDomain
       ? Certificate.fromCertificateArn(this, 'Certificate', props.siteDomain.certificateArn)
       : undefined;
+    const siteOrigin = S3BucketOrigin.withOriginAccessControl(this.siteBucket);
+    // Idea pictures are never served by CloudFront: the ideas function hands out short-lived presigned URLs, and
+    // only to those who may read the idea, so a hidden or withdrawn idea's pictures stop being readable
+    // (functions/ideas/picture-views.ts). Without this, the default behaviour would serve `uploads/` forever.
+    const uploadsBehaviour: Record<string, BehaviorOptions> = uploads
+      ? {
+          '/uploads/*': {
+            origin: siteOrigin,
+            viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+            cachePolicy: CachePolicy.CACHING_DISABLED,
+            responseHeadersPolicy: securityHeaders,
+            functionAssociations: [
+              {
+                eventType: FunctionEventType.VIEWER_REQUEST,
+                function: new EdgeFunction(this, 'UploadsNotServed', {
+                  comment: 'Idea pictures are read with presigned URLs only',
+                  runtime: FunctionRuntime.JS_2_0,
+                  code: FunctionCode.fromInline(
+                    'function handler() { return { statusCode: 404, statusDescription: "Not Found" }; }',
+                  ),
+                }),
+              },
+            ],
+          },
+        }
+      : {};
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `Budget participatif ${props.editionId}`,
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.siteBucket),
+        origin: siteOrigin,
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: securityHeaders,
@@ -209,6 +241,7 @@ export class WebStack extends EditionStack {
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: securityHeaders,
         },
+        ...uploadsBehaviour,
       },
       domainNames: props.siteDomain ? [props.siteDomain.domainName] : undefined,
       certificate,

@@ -104,6 +104,19 @@ export const PictureKey = z
     message: 'Photo inconnue',
   });
 
+/** The text read in place of a picture (screen readers, failed loads): written by the author, required. */
+export const PICTURE_ALT_LENGTH = { min: 3, max: 250 } as const;
+export const PictureAlt = z
+  .string({ message: 'Décrivez la photo en quelques mots' })
+  .trim()
+  .min(PICTURE_ALT_LENGTH.min, {
+    message: 'Décrivez la photo en quelques mots : ce texte est lu à la place de l’image',
+  })
+  .max(PICTURE_ALT_LENGTH.max, { message: `${PICTURE_ALT_LENGTH.max} caractères au plus` });
+/** One picture of an idea as the author saves it: the uploaded key and its text alternative. */
+export const IdeaPicture = z.object({ key: PictureKey, alt: PictureAlt }).strict();
+export type IdeaPicture = z.infer<typeof IdeaPicture>;
+
 /** `POST .../ideas/{id}/pictures` (author): what is about to be uploaded. */
 export const PictureUploadBody = z
   .object({
@@ -135,8 +148,11 @@ export const PatchIdeaBody = z
     proposer: Proposer.optional(),
     place: Place.nullable().optional(),
     location: Location.nullable().optional(),
-    /** The idea's pictures, in order (add an uploaded one, remove one): keys from `POST .../pictures`. */
-    pictures: z.array(PictureKey).max(MAX_PICTURES, { message: '3 photos au plus' }).optional(),
+    /**
+     * The idea's pictures, in order (add an uploaded one, remove one): keys from `POST .../pictures`, each with
+     * the text alternative its author wrote.
+     */
+    pictures: z.array(IdeaPicture).max(MAX_PICTURES, { message: '3 photos au plus' }).optional(),
     status: z
       .literal('withdrawn', { message: 'Seule valeur possible : withdrawn (retirer l’idée)' })
       .optional(),

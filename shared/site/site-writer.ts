@@ -63,13 +63,17 @@ export function s3SiteWriter(options: { bucket: string; client: S3Client }): Sit
   };
 }
 
-/** The writer the environment asks for: the site bucket in AWS, the served folder locally. */
+/**
+ * The writer the environment asks for: the served folder when `SITE_DIR` names one (the local runtime, where
+ * the HTTP adapter serves the site from a folder and `SITE_BUCKET` names the emulator's bucket that only holds
+ * `uploads/`), else the site bucket (AWS sets only `SITE_BUCKET`).
+ */
 export function siteWriterFromEnv(env: {
   SITE_BUCKET?: string | undefined;
   SITE_DIR?: string | undefined;
   AWS_REGION?: string | undefined;
 }): SiteWriter | undefined {
-  if (env.SITE_BUCKET) return s3SiteWriter({ bucket: env.SITE_BUCKET, client: siteS3Client(env) });
   if (env.SITE_DIR) return directorySiteWriter(env.SITE_DIR);
+  if (env.SITE_BUCKET) return s3SiteWriter({ bucket: env.SITE_BUCKET, client: siteS3Client(env) });
   return undefined;
 }

@@ -1,20 +1,42 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
-/** Port: a URL the browser `PUT`s one file to, straight into storage (no Lambda in the upload path). */
+/**
+ * Port: where idea pictures are stored. The browser `PUT`s a file straight into storage with a presigned URL
+ * (no Lambda in the upload path) and reads it with a short-lived presigned `GET` that the function hands out
+ * only to those who may see the idea; `inspect` reads back what was really stored before an idea refers to it.
+ */
 export interface UploadPresigner {
   presignPut(
     key: string,
     file: { contentType: string; size: number },
   ): Promise<{ url: string; headers: Record<string, string>; expiresAt: string }>;
+  /** A URL that reads the file for a while (see {@link READ_URL_SECONDS}). */
+  presignGet(key: string): Promise<string>;
+  /** The stored size and first bytes of the file, or `undefined` when nothing was stored under `key`. */
+  inspect(key: string): Promise<{ size: number; head: Uint8Array } | undefined>;
 }
 
 /** @default 300 seconds: long enough for a phone upload, short enough not to leak a usable URL. */
 const EXPIRES_IN_SECONDS = 300;
+/**
+ * Read URLs are signed at the start of a 5-minute slot and live 15 minutes: the same URL for every visitor of
+ * the slot (the browser's cache works), valid at least 10 minutes after it is handed out, and a picture whose
+ * idea is hidden or withdrawn stops being readable within 15 minutes.
+ */
+const READ_SLOT_MS = 5 * 60_000;
+export const READ_URL_SECONDS = 15 * 60;
+const HEAD_BYTES = 16;
+
+function checkUploadKey(key: string) {
+  if (!key.startsWith('uploads/') || key.includes('..'))
+    throw new Error(`Upload key outside uploads/: ${key}`);
+}
 
 /**
- * AWS: a query-signed `PUT` to the site bucket (the SDK's presigner). `content-type` and `content-length`
- * are signed, so S3 refuses any other type or size than the one the function checked (5 MB, image types).
+ * AWS (and the local S3 emulator): a query-signed `PUT` to the site bucket (the SDK's presigner).
+ * `content-type` and `content-length` are signed, so S3 refuses any other type or size than the one the
+ * function checked (5 MB, image types); what was stored is checked again by `inspect` before an idea uses it.
  */
 export function s3UploadPresigner(options: {
   bucket: string;
@@ -24,7 +46,7 @@ export function s3UploadPresigner(options: {
   const now = options.now ?? (() => new Date());
   return {
     async presignPut(key, file) {
-      if (!key.startsWith('uploads/')) throw new Error(`Upload key outside uploads/: ${key}`);
+      checkUploadKey(key);
       const signingDate = now();
       const url = await getSignedUrl(
         options.client,
@@ -45,6 +67,33 @@ export function s3UploadPresigner(options: {
         headers: { 'content-type': file.contentType },
         expiresAt: new Date(signingDate.getTime() + EXPIRES_IN_SECONDS * 1000).toISOString(),
       };
+    },
+    async presignGet(key) {
+      checkUploadKey(key);
+      const signingDate = new Date(Math.floor(now().getTime() / READ_SLOT_MS) * READ_SLOT_MS);
+      return getSignedUrl(options.client, new GetObjectCommand({ Bucket: options.bucket, Key: key }), {
+        expiresIn: READ_URL_SECONDS,
+        signingDate,
+      });
+    },
+    async inspect(key) {
+      checkUploadKey(key);
+      try {
+        const object = await options.client.send(
+          new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=0-${HEAD_BYTES - 1}` }),
+        );
+        const head = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+        // `bytes 0-15/12345`: the total size is after the slash (a file shorter than the range has none).
+        const total = Number(object.ContentRange?.split('/')[1] ?? Number.NaN);
+        return { size: Number.isFinite(total) ? total : head.length, head };
+      } catch (error) {
+        if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+        // An empty object cannot satisfy a range: S3 answers 416.
+        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) {
+          return { size: 0, head: new Uint8Array() };
+        }
+        throw error;
+      }
     },
   };
 }

@@ -149,6 +149,12 @@ describe('the stacks of one edition', () => {
             OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
             AllowedMethods: Match.arrayWith(['PATCH', 'POST', 'DELETE']),
           }),
+          // Idea pictures: never served by CloudFront (presigned reads only), a viewer-request function answers 404.
+          Match.objectLike({
+            PathPattern: '/uploads/*',
+            ViewerProtocolPolicy: 'https-only',
+            FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
+          }),
         ],
         Logging: Match.objectLike({ Prefix: 'cloudfront/' }),
       }),

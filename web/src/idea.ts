@@ -4,28 +4,39 @@ import type { SiteConfig } from './lib/config.ts';
 import { loadConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
 import { formatDay, plural } from './lib/format.ts';
-import { problemNotice, unexpectedProblem } from './lib/forms.ts';
+import { clearFieldErrors, problemNotice, showFieldErrors, unexpectedProblem } from './lib/forms.ts';
 import { editionPath, type IdeasWindow, type IdeaView, ideaFacts, statusName } from './lib/ideas.ts';
+import {
+  ALT_HINT,
+  MAX_PICTURES,
+  PICTURE_ACCEPT,
+  PICTURE_HINT,
+  type PictureView,
+  pictureAltError,
+  pictureFileError,
+  savedPictures,
+  UploadFailed,
+  uploadPicture,
+} from './lib/pictures.ts';
 import type { EditionView } from './lib/types.ts';
 
 /** `GET .../ideas/{id}`: with supports when the edition has them (and mine, when signed in). */
-type IdeaDetail = IdeaView & { supportsCount?: number; supportedByMe?: boolean; pictures?: string[] };
+type IdeaDetail = IdeaView & { supportsCount?: number; supportedByMe?: boolean; pictures?: PictureView[] };
 
-const PICTURE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
-const MAX_PICTURES = 3;
-const MAX_PICTURE_BYTES = 5 * 1024 * 1024;
 const EDITABLE = ['submitted', 'changes-requested', 'published'];
 
 /**
- * The idea's pictures for everyone; for its author, while she may edit it, a form that uploads one more
- * (presigned `PUT` straight to storage, then the idea saved with its key: it goes back to moderation) and
- * a button to remove each. Where there is no storage (the local stack) the API says so in French.
+ * The idea's pictures, each with the text alternative its author wrote (read URLs come with the idea, only to
+ * those who may read it); for its author, while she may edit it, a form that uploads one more (presigned `PUT`
+ * straight to storage, then the idea saved with its key and text alternative: it goes back to moderation) and
+ * a button to remove each. Refusals (type, size, missing description, not an image) show next to their field.
  */
 function renderPictures(
   config: SiteConfig,
   idea: IdeaDetail,
   token: string | undefined,
   callOpen: boolean,
+  notice?: string,
 ): void {
   const section = byId('idea-pictures');
   const pictures = idea.pictures ?? [];
@@ -34,27 +45,31 @@ function renderPictures(
   section.hidden = pictures.length === 0 && !canEdit;
   const error = h('div', { role: 'alert' });
   const base = `${editionPath(config)}/ideas/${encodeURIComponent(idea.id)}`;
-  const savePictures = async (next: string[], message: string) => {
+  const savePictures = async (next: PictureView[], message: string) => {
     const saved = await apiRequest<IdeaDetail>(config, base, {
       method: 'PATCH',
       token: token as string,
-      body: { pictures: next },
+      body: { pictures: savedPictures(next) },
     });
-    renderPictures(config, { ...idea, ...saved }, token, callOpen);
-    byId('pictures-form').prepend(h('p', { class: 'notice notice-success', role: 'status' }, message));
+    renderPictures(config, { ...idea, ...saved }, token, callOpen, message);
   };
   const fail = (failure: unknown) =>
-    fill(error, problemNotice(failure instanceof ApiError ? failure.problem : unexpectedProblem()));
+    fill(
+      error,
+      failure instanceof UploadFailed
+        ? h('div', { class: 'notice notice-error' }, h('p', {}, failure.message))
+        : problemNotice(failure instanceof ApiError ? failure.problem : unexpectedProblem()),
+    );
   fill(
     byId('pictures-list'),
-    ...pictures.map((key, index) => {
+    ...pictures.map((picture, index) => {
       const remove = canEdit
         ? h('button', { type: 'button', class: 'button button-secondary' }, `Retirer la photo ${index + 1}`)
         : null;
       remove?.addEventListener('click', () => {
         remove.disabled = true;
         savePictures(
-          pictures.filter((other) => other !== key),
+          pictures.filter((other) => other.key !== picture.key),
           'Photo retirée. Votre idée repasse en modération.',
         ).catch((failure) => {
           remove.disabled = false;
@@ -63,57 +78,101 @@ function renderPictures(
       });
       return h(
         'li',
-        {},
-        h('img', { src: `/${key}`, alt: `Photo ${index + 1} de l’idée « ${idea.title} »`, width: 320 }),
+        { class: 'idea-picture' },
+        picture.url
+          ? h('img', {
+              src: picture.url,
+              // Pictures saved before text alternatives existed have none: never an empty (decorative) alt.
+              alt: picture.alt || `Photo ${index + 1} de l’idée « ${idea.title} »`,
+              width: 320,
+              loading: 'lazy',
+            })
+          : h('p', {}, picture.alt || `Photo ${index + 1}`),
         remove,
       );
     }),
   );
+  const status = notice ? h('p', { class: 'notice notice-success', role: 'status' }, notice) : null;
   if (!canEdit || pictures.length >= MAX_PICTURES) {
-    fill(byId('pictures-form'), canEdit ? h('p', {}, '3 photos au plus par idée.') : null, error);
+    fill(
+      byId('pictures-form'),
+      status,
+      canEdit ? h('p', {}, `${MAX_PICTURES} photos au plus par idée.`) : null,
+      error,
+    );
     return;
   }
   const input = h('input', {
     id: 'picture-file',
     type: 'file',
-    accept: PICTURE_TYPES.join(','),
-    'aria-describedby': 'picture-hint',
+    accept: PICTURE_ACCEPT,
+    'aria-describedby': 'picture-file-hint picture-file-error',
   });
+  const alt = h('input', {
+    id: 'picture-alt',
+    type: 'text',
+    autocomplete: 'off',
+    'aria-describedby': 'picture-alt-hint picture-alt-error',
+  });
+  const fields: Record<string, HTMLElement> = {
+    'body.contentType': input,
+    'body.size': input,
+    [`body.pictures.${pictures.length}.key`]: input,
+    [`body.pictures.${pictures.length}.alt`]: alt,
+  };
   const send = h('button', { type: 'button', class: 'button' }, 'Envoyer la photo');
   send.addEventListener('click', async () => {
     fill(error);
+    clearFieldErrors(fields);
     const file = input.files?.[0];
-    if (!file) return fill(error, h('p', { class: 'field-error' }, 'Choisissez une photo.'));
-    if (!PICTURE_TYPES.includes(file.type) || file.size > MAX_PICTURE_BYTES || file.size === 0) {
-      return fill(error, h('p', { class: 'field-error' }, 'Photo JPEG, PNG ou WebP de 5 Mo au plus.'));
+    const local = [
+      ...(file ? [] : [{ field: 'body.contentType', message: 'Choisissez une photo.' }]),
+      ...(file && pictureFileError(file)
+        ? [{ field: 'body.contentType', message: pictureFileError(file) ?? '' }]
+        : []),
+      ...(pictureAltError(alt.value)
+        ? [{ field: `body.pictures.${pictures.length}.alt`, message: pictureAltError(alt.value) ?? '' }]
+        : []),
+    ];
+    if (!file || local.length > 0) {
+      showFieldErrors(fields, local);
+      return;
     }
     send.disabled = true;
     try {
-      const upload = await apiRequest<{ key: string; uploadUrl: string; headers: Record<string, string> }>(
-        config,
-        `${base}/pictures`,
-        { method: 'POST', token, body: { contentType: file.type, size: file.size } },
+      const key = await uploadPicture(config, token as string, idea.id, file);
+      await savePictures(
+        [...pictures, { key, alt: alt.value.trim() }],
+        'Photo ajoutée. Votre idée repasse en modération.',
       );
-      const stored = await fetch(upload.uploadUrl, { method: 'PUT', headers: upload.headers, body: file });
-      if (!stored.ok) throw new Error(`upload ${stored.status}`);
-      await savePictures([...pictures, upload.key], 'Photo ajoutée. Votre idée repasse en modération.');
     } catch (failure) {
       send.disabled = false;
+      if (failure instanceof ApiError) showFieldErrors(fields, failure.problem.errors ?? []);
       fail(failure);
     }
   });
   fill(
     byId('pictures-form'),
+    status,
     h(
       'div',
       { class: 'field' },
       h('label', { for: 'picture-file' }, 'Ajouter une photo'),
       h(
         'p',
-        { class: 'hint', id: 'picture-hint' },
-        `JPEG, PNG ou WebP, 5 Mo au plus, ${MAX_PICTURES} photos par idée. Votre idée repassera en modération.`,
+        { class: 'hint', id: 'picture-file-hint' },
+        `${PICTURE_HINT} Votre idée repassera en modération.`,
       ),
       input,
+      h('p', { class: 'field-error', id: 'picture-file-error' }),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'picture-alt' }, 'Description de la photo'),
+      h('p', { class: 'hint', id: 'picture-alt-hint' }, ALT_HINT),
+      alt,
+      h('p', { class: 'field-error', id: 'picture-alt-error' }),
     ),
     send,
     error,

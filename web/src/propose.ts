@@ -11,8 +11,20 @@ import {
   unexpectedProblem,
 } from './lib/forms.ts';
 import { communesOf, editionPath, envelopes, type IdeasWindow, type IdeaView } from './lib/ideas.ts';
+import {
+  MAX_PICTURES,
+  type PictureView,
+  pictureAltError,
+  pictureFileError,
+  savedPictures,
+  UploadFailed,
+  uploadPicture,
+} from './lib/pictures.ts';
 import { DESCRIPTION_LENGTH, PLACE_LENGTH, TITLE_LENGTH } from './lib/shared-data.ts';
 import type { EditionView } from './lib/types.ts';
+
+/** An idea as the API answers its author: with its pictures. */
+type IdeaWithPictures = IdeaView & { pictures?: PictureView[] };
 
 /** What has been typed, as kept in localStorage and in the server draft. */
 interface Draft {
@@ -48,6 +60,8 @@ const FIELD_STEP: Record<string, number> = {
   'body.proposer': 2,
   'body.proposer.kind': 2,
   'body.proposer.name': 2,
+  'picture.file': 2,
+  'picture.alt': 2,
 };
 const SERVER_SAVE_DELAY_MS = 1500;
 
@@ -59,6 +73,8 @@ const title = byId<HTMLInputElement>('title');
 const description = byId<HTMLTextAreaElement>('description');
 const cost = byId<HTMLInputElement>('cost');
 const proposerName = byId<HTMLInputElement>('proposer-name');
+const pictureFile = byId<HTMLInputElement>('picture-file');
+const pictureAlt = byId<HTMLInputElement>('picture-alt');
 const form = byId<HTMLFormElement>('idea-form');
 const status = byId('propose-status');
 const errorBox = byId('propose-error');
@@ -75,7 +91,61 @@ const fields: Record<string, HTMLElement | undefined> = {
   'body.proposer': byId('proposer'),
   'body.proposer.kind': byId('proposer'),
   'body.proposer.name': proposerName,
+  'picture.file': pictureFile,
+  'picture.alt': pictureAlt,
 };
+
+/**
+ * The optional picture of the form: the file's type and size, and its description (required with a file).
+ * It is sent once the idea is saved (a picture belongs to an idea), see {@link addPicture}.
+ */
+function pictureErrors(): FieldError[] {
+  const file = pictureFile.files?.[0];
+  if (!file) {
+    return pictureAlt.value.trim()
+      ? [
+          {
+            field: 'picture.file',
+            message: 'Choisissez la photo que vous décrivez, ou effacez la description.',
+          },
+        ]
+      : [];
+  }
+  const fileError = pictureFileError(file);
+  const altError = pictureAltError(pictureAlt.value);
+  return [
+    ...(fileError ? [{ field: 'picture.file', message: fileError }] : []),
+    ...(altError ? [{ field: 'picture.alt', message: altError }] : []),
+  ];
+}
+
+/**
+ * Uploads the chosen picture to the saved idea and saves it with its description. Answers what went wrong, in
+ * French, or `undefined`: the idea itself is saved either way, and the picture can be added from its page.
+ */
+async function addPicture(
+  config: SiteConfig,
+  token: string,
+  idea: IdeaWithPictures,
+): Promise<string | undefined> {
+  const file = pictureFile.files?.[0];
+  if (!file) return undefined;
+  try {
+    const key = await uploadPicture(config, token, idea.id, file);
+    await apiRequest(config, `${editionPath(config)}/ideas/${encodeURIComponent(idea.id)}`, {
+      method: 'PATCH',
+      token,
+      body: { pictures: [...savedPictures(idea.pictures ?? []), { key, alt: pictureAlt.value.trim() }] },
+    });
+    return undefined;
+  } catch (failure) {
+    if (failure instanceof UploadFailed) return failure.message;
+    if (failure instanceof ApiError) {
+      return failure.problem.errors?.[0]?.message ?? failure.problem.detail ?? failure.problem.title;
+    }
+    return 'La photo n’a pas pu être envoyée.';
+  }
+}
 
 let step = 0;
 
@@ -225,7 +295,7 @@ async function main(): Promise<void> {
   let view: EditionView;
   let callWindow: IdeasWindow;
   let serverDraft: { draft: Draft; savedAt: string } | undefined;
-  let existing: IdeaView | undefined;
+  let existing: IdeaWithPictures | undefined;
   try {
     config = await loadConfig();
     const base = editionPath(config);
@@ -234,7 +304,7 @@ async function main(): Promise<void> {
       apiRequest<IdeasWindow>(config, `${base}/ideas-window`),
     ]);
     if (editing) {
-      existing = await apiRequest<IdeaView>(config, `${base}/ideas/${encodeURIComponent(editing)}`, {
+      existing = await apiRequest<IdeaWithPictures>(config, `${base}/ideas/${encodeURIComponent(editing)}`, {
         token: citizen.token,
       });
     } else {
@@ -263,7 +333,7 @@ function setUp(
   edition: EditionView['edition'],
   callWindow: IdeasWindow,
   serverDraft: { draft: Draft; savedAt: string } | undefined,
-  existing: IdeaView | undefined,
+  existing: IdeaWithPictures | undefined,
 ): void {
   const base = editionPath(config);
   const storageKey = existing
@@ -271,6 +341,7 @@ function setUp(
     : `bp.idea.draft.${config.edition}.${citizen.citizenId}`;
   const tz = edition.timeZone;
 
+  byId('picture-fieldset').hidden = (existing?.pictures ?? []).length >= MAX_PICTURES;
   if (existing) {
     fill(byId('propose-title'), 'Modifier mon idée');
     document.title = 'Modifier mon idée — Budget participatif';
@@ -415,7 +486,7 @@ function setUp(
     clearFieldErrors(fields);
     fill(errorBox);
     const draft = readDraft();
-    const errors = localErrors(edition, draft);
+    const errors = [...localErrors(edition, draft), ...pictureErrors()];
     if (errors.length > 0) {
       showErrors(errors);
       return;
@@ -431,17 +502,20 @@ function setUp(
     try {
       const body = submissionBody(draft);
       const idea = existing
-        ? await apiRequest<IdeaView>(config, `${base}/ideas/${encodeURIComponent(existing.id)}`, {
+        ? await apiRequest<IdeaWithPictures>(config, `${base}/ideas/${encodeURIComponent(existing.id)}`, {
             method: 'PATCH',
             token: citizen.token,
             body: { ...body, commune: body.commune ?? null, place: body.place ?? null },
           })
-        : await apiRequest<IdeaView>(config, `${base}/ideas`, {
+        : await apiRequest<IdeaWithPictures>(config, `${base}/ideas`, {
             method: 'POST',
             token: citizen.token,
             body,
             headers: { 'Idempotency-Key': idempotencyKey },
           });
+      if (pictureFile.files?.[0]) fill(status, h('p', { class: 'loading' }, 'Envoi de la photo…'));
+      // The saved idea's answer lists its pictures (none for a new one): the new picture comes after them.
+      const pictureProblem = await addPicture(config, citizen.token, idea);
       if (serverTimer) clearTimeout(serverTimer);
       localStorage.removeItem(storageKey);
       idempotencyKey = crypto.randomUUID();
@@ -463,6 +537,16 @@ function setUp(
             {},
             `« ${idea.title} » attend maintenant la relecture d’un modérateur, qui vérifie qu’elle respecte la charte de participation. Vous recevrez un courriel à chaque étape.`,
           ),
+          pictureProblem
+            ? h(
+                'p',
+                {},
+                h('strong', {}, 'La photo n’a pas été ajoutée : '),
+                `${pictureProblem} Votre idée est bien enregistrée ; vous pouvez ajouter la photo depuis `,
+                h('a', { href: `idee.html?id=${encodeURIComponent(idea.id)}` }, 'la page de l’idée'),
+                '.',
+              )
+            : null,
           h('p', {}, h('a', { href: 'mes-idees.html' }, 'Voir mes idées')),
         ),
       );

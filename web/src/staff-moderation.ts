@@ -5,6 +5,7 @@ import { formatDateTime } from './lib/format.ts';
 import { problemNotice, unexpectedProblem } from './lib/forms.ts';
 import { ideaPicker, searchIn } from './lib/idea-picker.ts';
 import { type IdeaView, ideaFacts, territoryName } from './lib/ideas.ts';
+import type { PictureView } from './lib/pictures.ts';
 import { currentSession, type StaffSession, signOut } from './lib/session.ts';
 import { CHARTER_RULE_LABELS, IDEA_STATUS_LABELS, ROLE_LABELS } from './lib/shared-data.ts';
 import type { EditionView } from './lib/types.ts';
@@ -244,7 +245,8 @@ function decisionForm(
   return form;
 }
 
-function pictureList(idea: IdeaView & { pictures?: string[] }): HTMLElement[] {
+/** The pictures with the text alternative their author wrote: the moderator checks both against the charter. */
+function pictureList(idea: IdeaView & { pictures?: PictureView[] }): HTMLElement[] {
   const pictures = idea.pictures ?? [];
   if (pictures.length === 0) return [];
   return [
@@ -252,11 +254,20 @@ function pictureList(idea: IdeaView & { pictures?: string[] }): HTMLElement[] {
     h(
       'ul',
       { class: 'idea-list' },
-      ...pictures.map((key, index) =>
+      ...pictures.map((picture, index) =>
         h(
           'li',
-          {},
-          h('img', { src: `/${key}`, alt: `Photo ${index + 1} de l’idée « ${idea.title} »`, width: 320 }),
+          { class: 'idea-picture' },
+          picture.url
+            ? h('img', {
+                src: picture.url,
+                // Pictures saved before text alternatives existed have none: never an empty (decorative) alt.
+                alt: picture.alt || `Photo ${index + 1} de l’idée « ${idea.title} »`,
+                width: 320,
+                loading: 'lazy',
+              })
+            : null,
+          h('p', {}, `Description de la photo ${index + 1} : ${picture.alt || '(aucune)'}`),
         ),
       ),
     ),
