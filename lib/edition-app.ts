@@ -99,6 +99,7 @@ export function buildEditionApp(
   const auth = new AuthStack(app, editionStackId(config.id, 'Auth'), {
     ...stackProps('staff user pool'),
     editionName: config.name,
+    mailFrom: config.mailFrom,
   });
   const api = new ApiStack(app, editionStackId(config.id, 'Api'), {
     ...stackProps('HTTP API'),

@@ -26,9 +26,9 @@ export class DeadLetterQueue extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: props.retention ?? Duration.days(14),
-      // Messages expire after `retention` anyway, and a retained queue would outlive the function that
-      // can redrive it: the queue goes with the compute stack.
-      removalPolicy: RemovalPolicy.DESTROY,
+      // Kept when its stack is deleted or the queue replaced: a failure waiting for a redrive (a receipt, a
+      // results email) must not vanish with a teardown. docs/operations.md says when an operator deletes it.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
   }
 }

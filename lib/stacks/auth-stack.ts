@@ -8,6 +8,7 @@ import {
   StringAttribute,
   UserPool,
   type UserPoolClient,
+  UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
 import { ROLE_LABELS, STAFF_ROLES } from '../../shared/auth/roles.ts';
@@ -15,6 +16,11 @@ import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 export interface AuthStackProps extends EditionStackProps {
   readonly editionName: string;
+  /**
+   * The edition's sender: Cognito's own emails (invitations, password resets) go through SES from this address,
+   * under the Département's domain, not from Cognito's shared no-reply address with its daily quota.
+   */
+  readonly mailFrom: string;
 }
 
 /** Claim carrying an instructor's service; only an administrator may set it. */
@@ -59,6 +65,11 @@ export class AuthStack extends EditionStack {
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      email: UserPoolEmail.withSES({
+        fromEmail: props.mailFrom,
+        fromName: props.editionName,
+        sesVerifiedDomain: props.mailFrom.slice(props.mailFrom.lastIndexOf('@') + 1),
+      }),
       // Staff can change a phase or see committee work: compromised-credential and adaptive
       // authentication checks are worth the Plus plan for a pool of a few dozen users.
       featurePlan: FeaturePlan.PLUS,

@@ -287,6 +287,31 @@ describe('security of the stacks of an edition', () => {
       for (const secret of Object.values(secrets)) expect(secret.DeletionPolicy).toBe('Retain');
     });
 
+    it('keeps every dead-letter queue when its stack goes: a failure waiting for a redrive outlives a teardown', () => {
+      let queues = 0;
+      for (const [part, template] of allTemplates(edition)) {
+        for (const [id, queue] of Object.entries(template.findResources('AWS::SQS::Queue'))) {
+          queues += 1;
+          expect(queue.DeletionPolicy, `${part}/${id}`).toBe('Retain');
+          expect(queue.UpdateReplacePolicy, `${part}/${id}`).toBe('Retain');
+        }
+      }
+      expect(queues).toBeGreaterThan(0);
+    });
+
+    it('has Cognito send staff emails through SES, from the edition’s sender on the Département’s domain', () => {
+      const mailFrom = edition.config.mailFrom;
+      edition.templates.auth.hasResourceProperties('AWS::Cognito::UserPool', {
+        EmailConfiguration: Match.objectLike({
+          EmailSendingAccount: 'DEVELOPER',
+          From: Match.stringLikeRegexp(mailFrom.replace(/[.+]/g, '\\$&')),
+          SourceArn: Match.anyValue(),
+        }),
+      });
+      const sourceArn = JSON.stringify(edition.templates.auth.toJSON());
+      expect(sourceArn).toContain(`:identity/${mailFrom.slice(mailFrom.lastIndexOf('@') + 1)}`);
+    });
+
     it('keeps every log group for a bounded time, and gives every function of ours and of the seeds one', () => {
       for (const [part, template] of allTemplates(edition)) {
         for (const [id, group] of Object.entries(template.findResources('AWS::Logs::LogGroup')))
