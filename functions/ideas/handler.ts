@@ -146,11 +146,15 @@ export function makeHandler(input: IdeasHandlerDeps) {
                 : {}),
             }
           : {};
+        // What became of a published idea; a service's opinion is the public's only once the coordination
+        // pronounced it (its authors and the staff see it at once, as on « Mes idées »).
+        const fullPath = idea.status === 'published' ? await deps.paths.pathOf(ideaId, edition) : {};
         if (isAuthor || isStaff) {
           return {
             body: {
               ...(await withPictureUrls(authorIdea(idea, viewer?.sub ?? ''), deps.uploads)),
               ...supports,
+              path: fullPath,
             },
             headers: { 'cache-control': 'private, no-store' },
           };
@@ -158,7 +162,11 @@ export function makeHandler(input: IdeasHandlerDeps) {
         if (idea.status !== 'published' && idea.status !== 'merged') throw ideaNotFound(ideaId);
         if (idea.status === 'merged' && !idea.publishedAt) throw ideaNotFound(ideaId);
         return {
-          body: { ...(await withPictureUrls(publicIdea(idea), deps.uploads)), ...supports },
+          body: {
+            ...(await withPictureUrls(publicIdea(idea), deps.uploads)),
+            ...supports,
+            path: fullPath.instruction?.final === false ? {} : fullPath,
+          },
           // A citizen's answer says whether she supports it: not for a shared cache.
           headers: {
             'cache-control': 'supportedByMe' in supports ? 'private, no-store' : `public, max-age=${maxAge}`,
