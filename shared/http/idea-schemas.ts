@@ -106,8 +106,7 @@ export const PictureKey = z
 
 /** The text read in place of a picture (screen readers, failed loads): written by the author, required. */
 export const PICTURE_ALT_LENGTH = { min: 3, max: 250 } as const;
-export const PictureAlt = z
-  .string({ message: 'Décrivez la photo en quelques mots' })
+export const PictureAlt = singleLineText({ message: 'Décrivez la photo en quelques mots' })
   .trim()
   .min(PICTURE_ALT_LENGTH.min, {
     message: 'Décrivez la photo en quelques mots : ce texte est lu à la place de l’image',
