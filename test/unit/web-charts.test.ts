@@ -35,7 +35,7 @@ describe('supportChart', () => {
 
   it('is an image named by its title and described in words, figure by figure', () => {
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" class="chart" role="img"/);
-    expect(svg).toContain('aria-labelledby="nantes-title nantes-desc"');
+    expect(svg).toContain('aria-labelledby="nantes-title" aria-describedby="nantes-desc"');
     expect(svg).toContain('<title id="nantes-title">Soutien par projet, enveloppe Nantes</title>');
     const desc = /<desc id="nantes-desc">(.*?)<\/desc>/.exec(svg)?.[1] ?? '';
     expect(desc).toContain(

@@ -48,7 +48,13 @@ function envelopeFigures(envelope: Results['envelopes'][number]): HTMLElement[] 
     h('figure', { class: 'chart-figure' }, chart),
     h(
       'div',
-      { class: 'table-scroll' },
+      // Scrolls sideways on a phone: focusable and named, so that it can be scrolled from the keyboard.
+      {
+        class: 'table-scroll',
+        tabindex: '0',
+        role: 'group',
+        'aria-label': `Tableau des résultats, enveloppe ${envelope.name}`,
+      },
       h(
         'table',
         { class: 'results-table' },
