@@ -50,7 +50,7 @@ describe('supportChart', () => {
     const bars = all(svg, /<rect x="0" y="\d+" width="(\d+)" height="14" rx="2" class="chart-bar"/g).map(
       (m) => Number(m[1]),
     );
-    expect(bars).toEqual([384, 288, 192, 0]);
+    expect(bars).toEqual([304, 228, 152, 0]);
     expect(all(svg, /class="chart-row is-funded"/g)).toHaveLength(2);
     expect(svg).toContain('>✓ Jardin partagé du Breil</text>');
     expect(svg).toContain('>Halle couverte</text>');
@@ -62,9 +62,9 @@ describe('supportChart', () => {
     expect(line).toBeGreaterThan(svg.indexOf('✓ Pistes cyclables'));
     expect(line).toBeLessThan(svg.indexOf('>Halle couverte<'));
     expect(svg).toContain('>Budget engagé : 330 000 € sur 400 000 € (83 %)</text>');
-    expect(svg).toMatch(/width="480" height="14" rx="2" class="chart-gauge-envelope"/);
-    // 330 000 / 400 000 of 480
-    expect(svg).toMatch(/width="396" height="14" rx="2" class="chart-gauge-used"/);
+    expect(svg).toMatch(/width="400" height="14" rx="2" class="chart-gauge-envelope"/);
+    // 330 000 / 400 000 of 400
+    expect(svg).toMatch(/width="330" height="14" rx="2" class="chart-gauge-used"/);
   });
 
   it('escapes project titles: text stays text', () => {
@@ -99,9 +99,9 @@ describe('turnoutChart', () => {
     const online = all(svg, /width="(\d+)" height="14" class="chart-bar"/g).map((m) => Number(m[1]));
     const paper = all(svg, /width="(\d+)" height="14" class="chart-bar-paper"/g).map((m) => Number(m[1]));
     // The last of each is the legend's swatch.
-    expect(online).toEqual([288, 48, 0, 14]);
-    expect(paper).toEqual([96, 48, 0, 14]);
-    expect(svg).toMatch(/<rect x="288" y="\d+" width="96" height="14" class="chart-bar-paper"/);
+    expect(online).toEqual([228, 38, 0, 14]);
+    expect(paper).toEqual([76, 38, 0, 14]);
+    expect(svg).toMatch(/<rect x="228" y="\d+" width="76" height="14" class="chart-bar-paper"/);
     expect(svg).toContain('>En ligne</text>');
     expect(svg).toContain('>Papier</text>');
     expect(svg).toContain('Nantes : 400 votants (300 en ligne, 100 sur papier).');

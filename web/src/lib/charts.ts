@@ -104,7 +104,8 @@ export interface SupportChartInput {
   projects: { title: string; support: number; cost: number; selected: boolean }[];
 }
 
-const CHART_WIDTH = 480;
+/** Narrow enough that the labels stay readable at 360 px, where the chart is drawn at about 0.8 scale. */
+const CHART_WIDTH = 400;
 const VALUE_WIDTH = 96;
 
 /**
@@ -128,7 +129,7 @@ export function supportChart(input: SupportChartInput): SvgNode {
         el(
           'text',
           { x: 0, y: y + 13, class: 'chart-label' },
-          `${project.selected ? '✓ ' : ''}${shorten(project.title, 60)}`,
+          `${project.selected ? '✓ ' : ''}${shorten(project.title, 50)}`,
         ),
         el('rect', { x: 0, y: y + 19, width, height: 14, rx: 2, class: 'chart-bar' }),
         el('text', { x: width + 6, y: y + 31, class: 'chart-value' }, `${number(project.support)} ${unit}`),
@@ -210,7 +211,7 @@ export function turnoutChart(id: string, rows: readonly TurnoutRow[]): SvgNode {
       el(
         'g',
         { class: 'chart-row' },
-        el('text', { x: 0, y: y + 13, class: 'chart-label' }, shorten(row.name, 60)),
+        el('text', { x: 0, y: y + 13, class: 'chart-label' }, shorten(row.name, 50)),
         el('rect', { x: 0, y: y + 19, width: online, height: 14, class: 'chart-bar' }),
         el('rect', { x: online, y: y + 19, width: paper, height: 14, class: 'chart-bar-paper' }),
         el('text', { x: online + paper + 6, y: y + 31, class: 'chart-value' }, number(row.total)),
