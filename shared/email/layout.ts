@@ -30,6 +30,11 @@ export interface EmailContent {
   unsubscribeUrl?: string;
   /** The Département's header; without it, a plain one that `brandEmailHtml` can replace when sending. */
   brand?: EmailBrand;
+  /**
+   * The site's address: a text block that carries a link to one of its pages (`… : https://…`) also gets a
+   * real button in the HTML part (never a link elsewhere, whoever wrote it).
+   */
+  siteUrl?: string;
 }
 
 /** Who the email comes from, in its header: the Département's name and logo (a PNG or SVG address). */
@@ -87,10 +92,13 @@ const URL_IN_TEXT = /https?:\/\/[^\s<>"]+/;
  */
 export function splitActionLink(
   paragraph: string,
+  siteUrl: string,
 ): { text?: string; label: string; href: string } | undefined {
   const match = URL_IN_TEXT.exec(paragraph);
   if (!match) return undefined;
   const href = match[0].replace(/[.,;:)»]+$/, '');
+  // Only the site's own pages: an address someone typed into an idea's title never becomes a button.
+  if (!href.startsWith(`${siteUrl.replace(/\/$/, '')}/`)) return undefined;
   const before = paragraph
     .slice(0, match.index)
     .replace(/\s*:\s*$/, '')
@@ -110,10 +118,10 @@ function textHtml(value: string): string {
   return fill(LAYOUT_BLOCKS.text, { text: escapeHtml(value).replaceAll('\n', '<br>') });
 }
 
-function blockHtml(block: EmailBlock): string {
+function blockHtml(block: EmailBlock, siteUrl: string | undefined): string {
   switch (block.kind) {
     case 'text': {
-      const action = block.text.includes('\n') ? undefined : splitActionLink(block.text);
+      const action = siteUrl && !block.text.includes('\n') ? splitActionLink(block.text, siteUrl) : undefined;
       if (!action) return textHtml(block.text);
       return [
         action.text ? textHtml(action.text) : '',
@@ -162,7 +170,7 @@ export function renderEmail(content: EmailContent): { html: string; text: string
     header: headerHtml(content.brand),
     title: escapeHtml(content.title),
     preheader: escapeHtml(preheader),
-    blocks: content.blocks.map(blockHtml).join('\n'),
+    blocks: content.blocks.map((block) => blockHtml(block, content.siteUrl)).join('\n'),
     footer: escapeHtml(content.footer),
     unsubscribe,
   });
@@ -174,10 +182,17 @@ export function renderEmail(content: EmailContent): { html: string; text: string
 }
 
 /** The frame of every email, from paragraphs of plain text (each escaped): French, readable without images. */
-export function htmlLayout(options: { title: string; paragraphs: string[]; footer: string }): string {
+export function htmlLayout(options: {
+  title: string;
+  paragraphs: string[];
+  footer: string;
+  /** The site's address: its action links become buttons. */
+  siteUrl?: string;
+}): string {
   return renderEmail({
     title: options.title,
     blocks: options.paragraphs.map(text),
     footer: options.footer,
+    ...(options.siteUrl ? { siteUrl: options.siteUrl } : {}),
   }).html;
 }

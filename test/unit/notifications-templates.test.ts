@@ -61,7 +61,8 @@ describe('the compiled email layout', () => {
       'Gardez ce code. Il vous permet de vérifier votre bulletin : https://bp.exemple.fr/recu.html (saisissez le code sur la page).',
       'Les découvrir : https://bp.exemple.fr/resultats.html#projet-p2.',
     ];
-    expect(paragraphs.slice(1).map(splitActionLink)).toEqual([
+    const site = 'https://bp.exemple.fr';
+    expect(paragraphs.slice(1).map((p) => splitActionLink(p, site))).toEqual([
       { label: 'Suivre mes idées', href: 'https://bp.exemple.fr/mes-idees.html' },
       {
         text: 'Gardez ce code. Il vous permet de vérifier votre bulletin (saisissez le code sur la page).',
@@ -70,9 +71,19 @@ describe('the compiled email layout', () => {
       },
       { label: 'Les découvrir', href: 'https://bp.exemple.fr/resultats.html#projet-p2' },
     ]);
-    expect(splitActionLink('Bonjour,')).toBeUndefined();
+    expect(splitActionLink('Bonjour,', site)).toBeUndefined();
+    // An address elsewhere (typed into an idea's title, say) stays text: no button to another site.
+    expect(
+      splitActionLink('Votre idée « Voir : https://ailleurs.example/recu.html » est publiée', site),
+    ).toBeUndefined();
+    expect(splitActionLink('Voir : https://bp.exemple.fr.ailleurs.example/recu.html', site)).toBeUndefined();
 
-    const { html, text: plain } = renderEmail({ title: 'T', blocks: paragraphs.map(text), footer: 'F' });
+    const { html, text: plain } = renderEmail({
+      title: 'T',
+      blocks: paragraphs.map(text),
+      footer: 'F',
+      siteUrl: site,
+    });
     // mjml's button: a link styled as one, inside its table cell.
     expect(html).toMatch(
       /<a\s+href="https:\/\/bp\.exemple\.fr\/mes-idees\.html"[^>]*>\s*Suivre mes idées\s*<\/a>/,

@@ -52,6 +52,7 @@ describe('supportChart', () => {
     );
     expect(bars).toEqual([304, 228, 152, 0]);
     expect(all(svg, /class="chart-row is-funded"/g)).toHaveLength(2);
+    expect(all(svg, /class="chart-row is-unfunded"/g)).toHaveLength(2);
     expect(svg).toContain('>✓ Jardin partagé du Breil</text>');
     expect(svg).toContain('>Halle couverte</text>');
     expect(svg).toContain('>1 200 voix</text>');

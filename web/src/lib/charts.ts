@@ -125,7 +125,7 @@ export function supportChart(input: SupportChartInput): SvgNode {
     body.push(
       el(
         'g',
-        { class: project.selected ? 'chart-row is-funded' : 'chart-row' },
+        { class: project.selected ? 'chart-row is-funded' : 'chart-row is-unfunded' },
         el(
           'text',
           { x: 0, y: y + 13, class: 'chart-label' },
