@@ -187,7 +187,6 @@ describe('the public face in pictures: home stepper, turnout chart and map, resu
           expect(project.support).toBe(support.get(project.id) ?? 0);
           const cells = (await rows.nth(i).locator('th, td').allTextContents()).map(normalizeSpaces);
           expect(cells).toEqual([
-            String(i + 1),
             project.title,
             fr(project.support),
             expect.stringMatching(/€$/),

@@ -24,7 +24,6 @@ function envelopeFigures(envelope: Results['envelopes'][number]): HTMLElement[] 
       h(
         'tr',
         { class: project.selected ? 'is-funded' : false },
-        h('td', { class: 'num' }, String(i + 1)),
         h('th', { scope: 'row' }, project.title),
         h('td', { class: 'num' }, number(project.support)),
         h('td', { class: 'num' }, formatEuros(project.cost)),
@@ -38,7 +37,7 @@ function envelopeFigures(envelope: Results['envelopes'][number]): HTMLElement[] 
           { class: 'funding-line-row' },
           h(
             'td',
-            { colspan: 5 },
+            { colspan: 4 },
             `Ligne de financement : ${formatEuros(envelope.spent)} engagés sur ${formatEuros(envelope.budget)}`,
           ),
         ),
@@ -65,9 +64,8 @@ function envelopeFigures(envelope: Results['envelopes'][number]): HTMLElement[] 
           h(
             'tr',
             {},
-            h('th', { scope: 'col', class: 'num' }, 'Rang'),
             h('th', { scope: 'col' }, 'Projet'),
-            h('th', { scope: 'col', class: 'num' }, `Soutien (${unit})`),
+            h('th', { scope: 'col', class: 'num' }, unit === 'voix' ? 'Voix' : 'Points'),
             h('th', { scope: 'col', class: 'num' }, 'Coût'),
             h('th', { scope: 'col' }, 'Résultat'),
           ),

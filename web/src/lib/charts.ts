@@ -129,7 +129,7 @@ export function supportChart(input: SupportChartInput): SvgNode {
         el(
           'text',
           { x: 0, y: y + 13, class: 'chart-label' },
-          `${project.selected ? '✓ ' : ''}${shorten(project.title, 50)}`,
+          `${project.selected ? '✓ ' : ''}${shorten(project.title, 40)}`,
         ),
         el('rect', { x: 0, y: y + 19, width, height: 14, rx: 2, class: 'chart-bar' }),
         el('text', { x: width + 6, y: y + 31, class: 'chart-value' }, `${number(project.support)} ${unit}`),
@@ -211,7 +211,7 @@ export function turnoutChart(id: string, rows: readonly TurnoutRow[]): SvgNode {
       el(
         'g',
         { class: 'chart-row' },
-        el('text', { x: 0, y: y + 13, class: 'chart-label' }, shorten(row.name, 50)),
+        el('text', { x: 0, y: y + 13, class: 'chart-label' }, shorten(row.name, 40)),
         el('rect', { x: 0, y: y + 19, width: online, height: 14, class: 'chart-bar' }),
         el('rect', { x: online, y: y + 19, width: paper, height: 14, class: 'chart-bar-paper' }),
         el('text', { x: online + paper + 6, y: y + 31, class: 'chart-value' }, number(row.total)),
