@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { citizenIssuer } from '../../shared/auth/citizen-tokens.ts';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { brandedMailer, editionBrand } from '../../shared/email/branding.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
@@ -36,13 +37,19 @@ const documents = createDocumentClient();
 const secret = cachedSecrets(new SecretsManagerClient({}));
 const citizens = citizenIssuer(env.SITE_URL, env.EDITION_ID);
 
+const editions = dynamoEditionStore({
+  client: documents,
+  tableName: env.TABLE_NAME,
+  edition: env.EDITION_ID,
+});
+
 export const handler = makeHandler({
   edition: env.EDITION_ID,
-  editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
+  editions,
   identities: dynamoIdentityRepository(documents, env.TABLE_NAME),
   records: dynamoCitizenRecords(documents, env.TABLE_NAME, env.EDITION_ID),
   limiter: dynamoRateLimiter(documents, env.TABLE_NAME),
-  mailer: sesMailer(new SESv2Client({}), env.MAIL_FROM),
+  mailer: brandedMailer(sesMailer(new SESv2Client({}), env.MAIL_FROM), editionBrand(editions, env.SITE_URL)),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   keys: once(async () => {
     const [seed, fingerprintKey, originSecret] = await Promise.all([

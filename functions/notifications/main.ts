@@ -3,6 +3,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { brandedMailer, editionBrand } from '../../shared/email/branding.ts';
 import { faultInjectingMailer } from '../../shared/email/fault-injecting-mailer.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
 import { signedPageCursors } from '../../shared/http/page-cursor.ts';
@@ -34,11 +35,20 @@ const linkKey = once(() => secret(env.ACTION_LINK_KEY_SECRET));
 const now = () => new Date();
 const siteUrl = env.SITE_URL.replace(/\/$/, '');
 
+const editions = dynamoEditionStore({
+  client: documents,
+  tableName: env.TABLE_NAME,
+  edition: env.EDITION_ID,
+});
+
 export const handler = makeHandler({
-  editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
+  editions,
   log: dynamoEmailLog(documents, env.TABLE_NAME, env.EDITION_ID),
   mailer: faultInjectingMailer(
-    sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+    brandedMailer(
+      sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+      editionBrand(editions, siteUrl),
+    ),
     env.MAIL_FAULT_DOMAIN,
   ),
   logger: createLogger('notifications'),

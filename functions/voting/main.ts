@@ -5,6 +5,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { brandedMailer, editionBrand } from '../../shared/email/branding.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { dynamoCitizenContacts } from '../../shared/identity/citizen-contacts.ts';
@@ -25,9 +26,15 @@ const documents = createDocumentClient();
 // Read at the first paper ballot only: online casting never needs it.
 const secret = cachedSecrets(new SecretsManagerClient({}));
 
+const editions = dynamoEditionStore({
+  client: documents,
+  tableName: env.TABLE_NAME,
+  edition: env.EDITION_ID,
+});
+
 export const handler = makeHandler({
   edition: env.EDITION_ID,
-  editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
+  editions,
   projects: () => readProjects(documents, env.TABLE_NAME, env.EDITION_ID),
   votes: dynamoVotingRepository(documents, env.TABLE_NAME, env.EDITION_ID),
   sheets: dynamoPaperSheetRepository(documents, env.TABLE_NAME),
@@ -35,12 +42,15 @@ export const handler = makeHandler({
     votingCodeHash(await secret(env.FINGERPRINT_KEY_SECRET), env.EDITION_ID, code),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   // The receipt email is a courtesy next to a ballot already stored: a slow SES must not hold the cast.
-  mailer: sesMailer(
-    new SESv2Client({
-      maxAttempts: 2,
-      requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true },
-    }),
-    env.MAIL_FROM,
+  mailer: brandedMailer(
+    sesMailer(
+      new SESv2Client({
+        maxAttempts: 2,
+        requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true },
+      }),
+      env.MAIL_FROM,
+    ),
+    editionBrand(editions, env.SITE_URL),
   ),
   contacts: dynamoCitizenContacts(documents, env.TABLE_NAME),
   siteUrl: env.SITE_URL.replace(/\/$/, ''),

@@ -17,12 +17,27 @@ const Email = z.email({ message: 'Adresse électronique invalide' });
 export const Contact = z.object({ name: z.string().min(1), email: Email });
 export type Contact = z.infer<typeof Contact>;
 
+/** The tile map's grid is at most 10 × 10 (indices 0 to 9). */
+export const TILE_GRID_MAX = 9;
+const TILE_RANGE = { message: `La carte compte au plus 10 lignes et 10 colonnes : de 0 à ${TILE_GRID_MAX}` };
+
 export const Territory = z.object({
   id: Slug,
   name: z.string().min(1),
   /** Territorial envelope in euros. */
   envelope: Euros,
   communes: z.array(InseeCode).min(1, { message: 'Un territoire regroupe au moins une commune' }),
+  /**
+   * Where the territory sits on the public tile map (« Participation »): one labelled tile per territory on a
+   * small grid, drawn without any map server. Optional; when one territory has a tile, all must, and no two
+   * may share one (checked below).
+   */
+  tile: z
+    .object({
+      row: z.number().int().min(0, TILE_RANGE).max(TILE_GRID_MAX, TILE_RANGE),
+      col: z.number().int().min(0, TILE_RANGE).max(TILE_GRID_MAX, TILE_RANGE),
+    })
+    .optional(),
 });
 export type Territory = z.infer<typeof Territory>;
 
@@ -356,6 +371,30 @@ export const EditionConfig = z
           });
         } else seen.set(commune, territory.id);
       });
+    });
+    const tiles = new Map<string, string>();
+    const tiled = config.territories.filter((t) => t.tile).length;
+    config.territories.forEach((territory, t) => {
+      const { tile } = territory;
+      if (!tile) {
+        if (tiled > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['territories', t, 'tile'],
+            message:
+              'Tuile manquante : dès qu’un territoire a une tuile sur la carte, tous doivent en avoir une',
+          });
+        return;
+      }
+      const key = `${tile.row},${tile.col}`;
+      const other = tiles.get(key);
+      if (other) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['territories', t, 'tile'],
+          message: `La tuile (ligne ${tile.row}, colonne ${tile.col}) est déjà celle du territoire ${other}`,
+        });
+      } else tiles.set(key, territory.id);
     });
     for (const [key, list] of [
       ['territories', config.territories],
