@@ -25,7 +25,7 @@ import { toInstant } from '../../shared/time/zoned.ts';
 import type { Project } from '../../shared/voting/projects.ts';
 import { castBallot } from './cast-ballot.ts';
 import { changeVoteWindow } from './change-vote-window.ts';
-import { enterPaperBallot, resolvePaperSheet, sheetView } from './enter-paper-ballot.ts';
+import { enterPaperBallot, paperSheetBallot, resolvePaperSheet, sheetView } from './enter-paper-ballot.ts';
 import type { PaperSheetRepository } from './paper-sheet-repository.ts';
 import { readBallot, voterState } from './read-ballot.ts';
 import { voteNotOpen } from './vote-refusals.ts';
@@ -185,7 +185,15 @@ export function makeHandler(deps: VotingDeps) {
       'GET /api/editions/{edition}/staff/paper-ballots': async (request) => {
         await config(request);
         const status = parseWith(PaperSheetStatus.default('flagged'), request.query.status, 'query.status');
-        return { body: { status, sheets: (await deps.sheets.list(status)).map(sheetView) } };
+        const frozen = await snapshot({ freezeIfVote: true });
+        return {
+          body: {
+            status,
+            sheets: (await deps.sheets.list(status)).map(sheetView),
+            // What the sheets print, so that agents tick projects by name (null before the vote opens).
+            ballot: frozen ? paperSheetBallot(frozen.snapshot) : null,
+          },
+        };
       },
       'POST /api/editions/{edition}/staff/paper-ballots/{sheet}/resolution': async (request) => {
         await config(request);
