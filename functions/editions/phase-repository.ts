@@ -67,7 +67,7 @@ export const voteClosedForGood = (to: Phase) =>
  * - `EDITION#<id>` / `PHASE`: the current phase, with an optimistic `version`;
  * - `EDITION#<id>` / `PHASE#CHANGE#<at>#<changeId>`: one item per change, `published` set once its
  *   `PhaseChanged` event is on the bus (the change and its event cannot be split by a crash);
- * - `EDITION#<id>#VOTING` / `CLOSED` (shared key, shared/voting/vote-window.ts): the "vote closed" marker,
+ * - `EDITION#<id>` / `VOTECLOSED` (shared key, shared/voting/vote-window.ts): the "vote closed" marker,
  *   written with the close, never removed.
  */
 export function dynamoPhaseRepository(

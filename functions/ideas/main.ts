@@ -23,7 +23,9 @@ const site = siteWriterFromEnv(env);
 if (!site)
   throw new Error('ideas: SITE_BUCKET (AWS) or SITE_DIR (local) must name where the public list goes');
 
-const documents = createDocumentClient();
+const documents = createDocumentClient(undefined, {
+  accessOf: { functionName: 'ideas', edition: env.EDITION_ID },
+});
 
 export const handler = makeHandler({
   edition: env.EDITION_ID,

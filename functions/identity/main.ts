@@ -25,6 +25,8 @@ const env = parseFunctionEnv(process.env, {
   CITIZEN_SIGNING_SEED_SECRET: z.string().min(1),
   FINGERPRINT_KEY_SECRET: z.string().min(1),
   ORIGIN_VERIFY_SECRET: z.string().min(1),
+  /** The edition's SESv2 configuration set: a bounce or complaint of a code suppresses the address. */
+  MAIL_CONFIGURATION_SET: z.string().min(1).optional(),
   /**
    * Optional overrides of the code policy (a load test from one address, say); the client limit applies to
    * code requests and to codes typed alike.
@@ -33,7 +35,9 @@ const env = parseFunctionEnv(process.env, {
   CODE_LIMIT_PER_EMAIL_HOUR: z.coerce.number().int().positive().optional(),
 });
 
-const documents = createDocumentClient();
+const documents = createDocumentClient(undefined, {
+  accessOf: { functionName: 'identity', edition: env.EDITION_ID },
+});
 const secret = cachedSecrets(new SecretsManagerClient({}));
 const citizens = citizenIssuer(env.SITE_URL, env.EDITION_ID);
 
@@ -49,7 +53,10 @@ export const handler = makeHandler({
   identities: dynamoIdentityRepository(documents, env.TABLE_NAME),
   records: dynamoCitizenRecords(documents, env.TABLE_NAME, env.EDITION_ID),
   limiter: dynamoRateLimiter(documents, env.TABLE_NAME),
-  mailer: brandedMailer(sesMailer(new SESv2Client({}), env.MAIL_FROM), editionBrand(editions, env.SITE_URL)),
+  mailer: brandedMailer(
+    sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+    editionBrand(editions, env.SITE_URL),
+  ),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   keys: once(async () => {
     const [seed, fingerprintKey, originSecret] = await Promise.all([

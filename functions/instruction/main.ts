@@ -13,7 +13,9 @@ import { dynamoInstructionRepository } from './instruction-repository.ts';
 
 const env = parseFunctionEnv(process.env, { ACTION_LINK_KEY_SECRET: z.string().min(1) });
 
-const documents = createDocumentClient();
+const documents = createDocumentClient(undefined, {
+  accessOf: { functionName: 'instruction', edition: env.EDITION_ID },
+});
 const secret = cachedSecrets(new SecretsManagerClient({}));
 
 export const handler = makeHandler({

@@ -29,7 +29,9 @@ const env = parseFunctionEnv(process.env, {
   MAIL_FAULT_DOMAIN: z.string().min(1).optional(),
 });
 
-const documents = createDocumentClient();
+const documents = createDocumentClient(undefined, {
+  accessOf: { functionName: 'notifications', edition: env.EDITION_ID },
+});
 const secret = cachedSecrets(new SecretsManagerClient({}));
 const linkKey = once(() => secret(env.ACTION_LINK_KEY_SECRET));
 const now = () => new Date();

@@ -20,9 +20,13 @@ import { dynamoVotingRepository } from './voting-repository.ts';
 
 const env = parseFunctionEnv(process.env, {
   FINGERPRINT_KEY_SECRET: z.string().min(1),
+  /** The edition's SESv2 configuration set: a bounce or complaint of a receipt suppresses the address. */
+  MAIL_CONFIGURATION_SET: z.string().min(1).optional(),
 });
 
-const documents = createDocumentClient();
+const documents = createDocumentClient(undefined, {
+  accessOf: { functionName: 'voting', edition: env.EDITION_ID },
+});
 // Read at the first paper ballot only: online casting never needs it.
 const secret = cachedSecrets(new SecretsManagerClient({}));
 
@@ -49,6 +53,7 @@ export const handler = makeHandler({
         requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true },
       }),
       env.MAIL_FROM,
+      { configurationSet: env.MAIL_CONFIGURATION_SET },
     ),
     editionBrand(editions, env.SITE_URL),
   ),

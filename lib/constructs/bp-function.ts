@@ -13,13 +13,22 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IScheduleGroup, Schedule, ScheduleExpression, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import {
+  INDEX_ACTIONS,
+  TABLE_READ_ACTIONS,
+  TABLE_UPDATE_ACTIONS,
+  TABLE_WRITE_ACTIONS,
+} from '../../shared/dynamo/key-access.ts';
 import { eventPattern } from '../../shared/events/define-event.ts';
 import {
   FUNCTION_ENV,
   type FunctionSpec,
+  type KeyPattern,
   type ScheduleSpec,
   type SubscriptionSpec,
   TABLE,
+  type TableAccess,
+  tableAccessOf,
 } from '../../shared/manifest.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { FunctionScheduleTarget } from './function-schedule-target.ts';
@@ -27,22 +36,6 @@ import { FunctionScheduleTarget } from './function-schedule-target.ts';
 /** Lets ESM bundles call `require` for the CommonJS dependencies esbuild leaves as `require()` calls. */
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __bpCreateRequire } from 'node:module'; const require = __bpCreateRequire(import.meta.url);";
-
-const TABLE_READ_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-];
-const TABLE_WRITE_ACTIONS = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-];
-const INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'];
 
 export interface BpFunctionProps {
   /** The manifest entry this function implements. */
@@ -192,8 +185,8 @@ export class BpFunction extends Construct {
       deploymentConfig: LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
     });
 
-    const { table, publishes, sendsEmail } = props.spec.permissions;
-    this.grantTable(props.table, table);
+    const { publishes, sendsEmail } = props.spec.permissions;
+    this.grantTable(props.table, tableAccessOf(props.spec, props.editionId));
     this.grantBus(props.bus, publishes.length > 0);
     if (sendsEmail) this.grantSendEmail(props.mailFrom);
     for (const declared of props.spec.secrets ?? []) {
@@ -215,23 +208,41 @@ export class BpFunction extends Construct {
   }
 
   /**
-   * Names the table in `TABLE_NAME` and grants item-level access to it and to the manifest's indexes, by
-   * name: no `index/*` wildcard.
+   * Names the table in `TABLE_NAME` and grants item-level access by partition key, as the manifest declares it
+   * (`access`, resolved for the edition): read-write on the partitions the function owns, read on those it reads
+   * from other contexts, UpdateItem on the few it updates in place, Query on each index for the index partition
+   * keys it declares (by name: no `index/*`). Every statement is conditioned on `dynamodb:LeadingKeys`
+   * (`ForAllValues:StringLike`, every key of a batch or transaction must match) and on the key being present
+   * (`Null`: `ForAllValues` alone would also match a request without keys). Scan only when declared.
    */
-  grantTable(table: ITableV2, access: 'read' | 'readwrite'): void {
+  grantTable(table: ITableV2, access: TableAccess): void {
     this.fn.addEnvironment(FUNCTION_ENV.table, table.tableName);
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
-        resources: [table.tableArn],
-      }),
-    );
-    if (TABLE.indexes.length > 0) {
+    const onKeys = (patterns: readonly KeyPattern[]) => ({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    });
+    const grant = (
+      actions: readonly string[],
+      resource: string,
+      patterns: readonly KeyPattern[] | undefined,
+    ) => {
+      if (!patterns?.length) return;
       this.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: INDEX_ACTIONS,
-          resources: TABLE.indexes.map((index) => `${table.tableArn}/index/${index.name}`),
-        }),
+        new PolicyStatement({ actions: [...actions], resources: [resource], conditions: onKeys(patterns) }),
+      );
+    };
+    grant([...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS], table.tableArn, access.owns);
+    grant(TABLE_READ_ACTIONS, table.tableArn, access.reads);
+    grant(TABLE_UPDATE_ACTIONS, table.tableArn, access.updates);
+    for (const [name, patterns] of Object.entries(access.indexes ?? {})) {
+      if (!TABLE.indexes.some((index) => index.name === name)) {
+        throw new Error(`${this.spec.name} declares keys of an unknown index ${name}`);
+      }
+      grant(INDEX_ACTIONS, `${table.tableArn}/index/${name}`, patterns);
+    }
+    if (access.scans) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [table.tableArn] }),
       );
     }
   }

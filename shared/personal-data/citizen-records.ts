@@ -140,7 +140,7 @@ export function dynamoCitizenRecords(
     async follows(citizenId) {
       const items = await queryAll({
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `CITIZEN#${citizenId}`, ':prefix': 'FOLLOWS#' },
+        ExpressionAttributeValues: { ':pk': `FOLLOWUP#${citizenId}`, ':prefix': 'FOLLOWS#' },
       });
       return items.map((item) => ({
         projectId: z.string().parse(item.projectId),
@@ -151,7 +151,7 @@ export function dynamoCitizenRecords(
       const { Item } = await client.send(
         new GetCommand({
           TableName: tableName,
-          Key: { pk: `CITIZEN#${citizenId}`, sk: 'RESULTSNEWS' },
+          Key: { pk: `FOLLOWUP#${citizenId}`, sk: 'RESULTSNEWS' },
           ConsistentRead: true,
         }),
       );
