@@ -87,4 +87,6 @@ export const COMMANDS: readonly CatalogEntry[] = [
   { ...STAFF_LIST, load: async () => (await import('./staff.ts')).staffList },
   { ...STAFF_ADD, load: async () => (await import('./staff.ts')).staffAdd },
   { ...STAFF_DISABLE, load: async () => (await import('./staff.ts')).staffDisable },
+  { ...DLQ_LIST, load: async () => (await import('./dlq.ts')).dlqList },
+  { ...DLQ_REDRIVE, load: async () => (await import('./dlq.ts')).dlqRedrive },
 ];
