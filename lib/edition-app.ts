@@ -27,8 +27,9 @@ export interface EditionAppOptions {
    */
   readonly env?: Environment;
   /**
-   * Written as `updatedAt` on the seeded config item. Pass a fixed date for a reproducible synth.
-   * @default new Date()
+   * Written as `updatedAt` on the seeded config and project items. Never the synth's own clock: two synths of
+   * one commit must give byte-identical templates (test/infra/deterministic-synth.test.ts).
+   * @default no `updatedAt` on the seeded items
    */
   readonly deployedAt?: Date;
   /**
@@ -93,7 +94,7 @@ export function buildEditionApp(
   const data = new DataStack(app, editionStackId(config.id, 'Data'), {
     ...stackProps('table, event bus, edition config'),
     config,
-    deployedAt: options.deployedAt ?? new Date(),
+    deployedAt: options.deployedAt,
     projectRoot: PROJECT_ROOT,
   });
   const auth = new AuthStack(app, editionStackId(config.id, 'Auth'), {

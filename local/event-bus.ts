@@ -602,6 +602,29 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
     }
   }
 
+  /**
+   * `bp dlq redrive --local`: every dead letter whose target still exists is delivered again (with the retries
+   * of a first delivery; a new failure makes a new dead letter); the others stay in the list.
+   */
+  function redriveDeadLetters() {
+    const letters = deadLetters.splice(0);
+    const kept = letters.filter((letter) => !targets[letter.target]);
+    deadLetters.push(...kept);
+    if (options.dlqFile) writeJson(options.dlqFile, { deadLetters });
+    for (const letter of letters.filter((l) => targets[l.target])) {
+      track(
+        deliver({
+          target: letter.target,
+          from: letter.rule ? { rule: letter.rule } : { schedule: letter.schedule ?? 'redrive' },
+          attempts: retry.attempts,
+          event: () => letter.event,
+          fallbackEvent: letter.event,
+        }),
+      );
+    }
+    return { redriven: letters.length - kept.length, kept: kept.length };
+  }
+
   // ---- Control API for dev and tests -------------------------------------------------------------
 
   async function control(method: string, path: string, body: unknown): Promise<unknown> {
@@ -620,6 +643,8 @@ export async function startLocalEventBus(options: LocalEventBusOptions): Promise
         return { idle: true };
       case 'GET /__local/dlq':
         return { deadLetters };
+      case 'POST /__local/dlq/redrive':
+        return redriveDeadLetters();
       case 'GET /__local/events':
         return { events: history };
       case 'GET /__local/schedules':

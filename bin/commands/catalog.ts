@@ -31,6 +31,48 @@ export const EMAIL_PREVIEW: CommandInfo = {
   summary: 'affiche un courriel rendu avec des données d’exemple (texte par défaut)',
 };
 
+export const DEPLOY_VALIDATE: CommandInfo = {
+  path: ['deploy', 'validate'],
+  args: '<deploy/<édition>.<env>.json>...',
+  summary: 'Vérifie des fichiers de déploiement (compte, région, alarmes, domaine, SES) et leur édition',
+};
+export const PREFLIGHT: CommandInfo = {
+  path: ['preflight'],
+  args: '--deploy <édition>.<environnement>',
+  summary: 'Vérifie un compte AWS avant le premier déploiement et dit comment corriger chaque point',
+};
+export const STAFF_LIST: CommandInfo = {
+  path: ['staff', 'list'],
+  args: '--deploy <édition>.<env>',
+  summary: 'Liste les comptes agents (rôles, service, actif ou désactivé)',
+};
+export const STAFF_ADD: CommandInfo = {
+  path: ['staff', 'add'],
+  args: '<courriel> --role <rôle>... [--service <id>] --deploy <édition>.<env>',
+  summary: 'Crée un compte agent (invitation par courriel) avec ses rôles et son service',
+};
+export const STAFF_DISABLE: CommandInfo = {
+  path: ['staff', 'disable'],
+  args: '<courriel> --deploy <édition>.<env>',
+  summary: 'Désactive un compte agent (ses jetons sont révoqués)',
+};
+export const DLQ_LIST: CommandInfo = {
+  path: ['dlq', 'list'],
+  args: '--deploy <édition>.<env> | --local <bus>',
+  summary: 'Liste les messages en échec (files de lettres mortes) de l’édition',
+};
+export const DLQ_REDRIVE: CommandInfo = {
+  path: ['dlq', 'redrive'],
+  args: '--deploy <édition>.<env> | --local <bus> [--dry-run]',
+  summary: 'Renvoie les lettres mortes à leur fonction ou à leur bus, puis les retire de la file',
+};
+export const EXPORT: CommandInfo = {
+  path: ['export'],
+  args: '--deploy <édition>.<env> [--at <date>]',
+  summary:
+    'Archive l’édition : export de la table à un instant, données ouvertes et images dans le bucket d’archive',
+};
+
 export interface CatalogEntry extends CommandInfo {
   load(): Promise<Command>;
 }
@@ -41,4 +83,10 @@ export const COMMANDS: readonly CatalogEntry[] = [
   { ...COUNT, load: async () => (await import('./count.ts')).count },
   { ...EMAIL_LIST, load: async () => (await import('./email.ts')).emailList },
   { ...EMAIL_PREVIEW, load: async () => (await import('./email.ts')).emailPreview },
+  { ...DEPLOY_VALIDATE, load: async () => (await import('./deploy-validate.ts')).deployValidate },
+  { ...STAFF_LIST, load: async () => (await import('./staff.ts')).staffList },
+  { ...STAFF_ADD, load: async () => (await import('./staff.ts')).staffAdd },
+  { ...STAFF_DISABLE, load: async () => (await import('./staff.ts')).staffDisable },
+  { ...DLQ_LIST, load: async () => (await import('./dlq.ts')).dlqList },
+  { ...DLQ_REDRIVE, load: async () => (await import('./dlq.ts')).dlqRedrive },
 ];

@@ -20,8 +20,12 @@ import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 export interface DataStackProps extends EditionStackProps {
   readonly config: EditionConfig;
-  /** Written as `updatedAt` on the seeded config item: when this config was last deployed. */
-  readonly deployedAt: Date;
+  /**
+   * Written as `updatedAt` on the seeded items. Left out by default: a date taken at synth would make two
+   * synths of one commit differ, and a redeploy of an unchanged edition rewrite its items.
+   * @default no `updatedAt` on the seeded items
+   */
+  readonly deployedAt?: Date;
   /**
    * How long the bus archive keeps events, for replay after a consumer bug.
    * @default Duration.days(90)
@@ -101,7 +105,11 @@ export class DataStack extends EditionStack {
    * Once the vote is open the voting function works from its frozen snapshot, so a later redeploy with a
    * changed file cannot change the ballot (the difference is refused and audited by voting).
    */
-  private seedProjects(config: EditionConfig, projects: readonly Project[], deployedAt: Date): void {
+  private seedProjects(
+    config: EditionConfig,
+    projects: readonly Project[],
+    deployedAt: Date | undefined,
+  ): void {
     for (let i = 0; i < projects.length; i += 25) {
       const batch = projects.slice(i, i + 25);
       const write = {
@@ -111,7 +119,7 @@ export class DataStack extends EditionStack {
           RequestItems: {
             [this.table.tableName]: batch.map((project) => ({
               PutRequest: {
-                Item: toAttributeValues(projectItem(config.id, project, deployedAt.toISOString())),
+                Item: toAttributeValues(projectItem(config.id, project, deployedAt?.toISOString())),
               },
             })),
           },
@@ -144,7 +152,7 @@ export class DataStack extends EditionStack {
    * always equals `editions/<id>.json`. Same item as `putEditionConfig` (shared/edition/edition-store.ts, used
    * by the local runtime); the config stays a JSON string that readers parse with the same zod schema.
    */
-  private seedConfig(config: EditionConfig, deployedAt: Date): void {
+  private seedConfig(config: EditionConfig, deployedAt: Date | undefined): void {
     const key = editionConfigKey(config.id);
     const putItem = {
       service: 'DynamoDB',
@@ -157,7 +165,7 @@ export class DataStack extends EditionStack {
           entity: { S: 'EditionConfig' },
           version: { N: '1' },
           configJson: { S: JSON.stringify(config) },
-          updatedAt: { S: deployedAt.toISOString() },
+          ...(deployedAt ? { updatedAt: { S: deployedAt.toISOString() } } : {}),
         },
       },
       physicalResourceId: PhysicalResourceId.of(`${key.pk}/${key.sk}`),

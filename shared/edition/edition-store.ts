@@ -9,7 +9,8 @@ const ConfigItem = z.object({
   entity: z.literal('EditionConfig'),
   version: z.number(),
   configJson: z.string(),
-  updatedAt: z.string(),
+  /** Absent on the item the CDK seeds (a synth takes no date, so that it is reproducible). */
+  updatedAt: z.string().optional(),
 });
 
 export interface EditionStore {

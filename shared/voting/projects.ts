@@ -88,8 +88,14 @@ export const projectKey = (edition: string, project: Pick<Project, 'envelope' | 
 });
 
 /** The item written for a project: the same for the local seed, the CDK seed and, later, instruction. */
-export function projectItem(edition: string, project: Project, updatedAt: string) {
-  return { ...projectKey(edition, project), entity: 'Project', version: 1, ...project, updatedAt };
+export function projectItem(edition: string, project: Project, updatedAt?: string) {
+  return {
+    ...projectKey(edition, project),
+    entity: 'Project',
+    version: 1,
+    ...project,
+    ...(updatedAt ? { updatedAt } : {}),
+  };
 }
 
 /** Writes the projects (25 per batch, unprocessed items retried). */

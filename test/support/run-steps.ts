@@ -9,6 +9,15 @@ import { TEST_TOTALS_FILE } from './slowest-files-reporter.ts';
 const STEPS: readonly { name: string; command: string; args: string[] }[] = [
   { name: 'lint', command: 'biome', args: ['check', '.'] },
   { name: 'typecheck', command: 'tsc', args: ['--noEmit', '-p', 'tsconfig.json'] },
+  // GitHub Actions workflows against the workflow schema (@action-validator/cli takes one file at a time).
+  {
+    name: 'workflows',
+    command: 'sh',
+    args: [
+      '-c',
+      's=0; for f in .github/workflows/*.yml; do action-validator "$f" && echo "ok $f" || s=1; done; exit "$s"',
+    ],
+  },
   { name: 'tests', command: 'vitest', args: ['run', ...process.argv.slice(2)] },
   { name: 'cfn-lint', command: 'tsx', args: ['test/support/cfn-lint.ts'] },
 ];
