@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
@@ -18,7 +18,7 @@ import { dynamoPaperSheetRepository } from './paper-sheet-repository.ts';
 import { dynamoVotingRepository } from './voting-repository.ts';
 
 const env = parseFunctionEnv(process.env, {
-  FINGERPRINT_KEY_SECRET: z.string().min(1),
+  FINGERPRINT_KEY_SECRET: z.string().check(z.minLength(1)),
 });
 
 const documents = createDocumentClient();

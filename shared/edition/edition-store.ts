@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EditionConfig } from './edition-config.ts';
 
 /** The edition's config item, seeded at deploy (CDK custom resource) or by the local runtime. */
