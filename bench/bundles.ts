@@ -2,7 +2,7 @@
  * `npm run bench:bundles`: the cold-start side of each function. The bundles are the ones CDK builds
  * (the Functions stack is synthesized in process with bundling on, so lib/constructs/bp-function.ts's
  * esbuild options are used as they are, not copied). For each function:
- * - the minified size of `index.mjs`, and of the whole asset that becomes the deployed zip (the bundle alone
+ * - the minified size of the bundle (`index.js`, CommonJS; `index.mjs` before), and of the whole asset that becomes the deployed zip (the bundle alone
  *   now that its source map is kept beside it);
  * - import: the median over BENCH_RUNS fresh Node processes of (a) the wall time of
  *   `node -e "await import(bundle)"` from spawn to exit and (b) the import time measured inside that
@@ -76,18 +76,20 @@ for (const resource of Object.values(template.Resources)) {
   const asset = join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
-  const code = readFileSync(join(asset, 'index.mjs'));
-  writeFileSync(join(dir, 'index.mjs'), code);
+  // In Lambda, the task's folder has no package.json: `.js` is CommonJS there, and here too.
+  const bundleName = readdirSync(asset).includes('index.mjs') ? 'index.mjs' : 'index.js';
+  writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+  writeFileSync(join(dir, bundleName), readFileSync(join(asset, bundleName)));
   // The source map is beside the asset (bp-function.ts), named after the bundle's hash; before, it was in it.
   const inAsset = readdirSync(asset);
   const maps = join(assembly.directory, 'source-maps', config.id, name);
-  const mapFile = inAsset.includes('index.mjs.map')
-    ? join(asset, 'index.mjs.map')
+  const mapFile = inAsset.includes(`${bundleName}.map`)
+    ? join(asset, `${bundleName}.map`)
     : join(maps, readdirSync(maps)[0] as string);
   bundles.push({
     name,
-    file: join(dir, 'index.mjs'),
-    bytes: statSync(join(asset, 'index.mjs')).size,
+    file: join(dir, bundleName),
+    bytes: statSync(join(asset, bundleName)).size,
     assetBytes: inAsset.reduce((sum, file) => sum + statSync(join(asset, file)).size, 0),
     map: readFileSync(mapFile, 'utf8'),
   });
@@ -98,8 +100,14 @@ if (bundles.length !== FUNCTIONS.length) {
 }
 const bareDir = join(work, 'bare');
 mkdirSync(bareDir, { recursive: true });
-const bareFile = join(bareDir, 'index.mjs');
-writeFileSync(bareFile, 'export const handler = async () => ({ statusCode: 200, body: "ok" });\n');
+// The bare handler in the bundles' own module format.
+const esm = bundles.some((bundle) => bundle.file.endsWith('.mjs'));
+const bareFile = join(bareDir, esm ? 'index.mjs' : 'index.js');
+writeFileSync(join(bareDir, 'package.json'), '{ "type": "commonjs" }\n');
+writeFileSync(
+  bareFile,
+  `${esm ? 'export const handler =' : 'exports.handler ='} async () => ({ statusCode: 200, body: "ok" });\n`,
+);
 
 // ---- Import in fresh processes ------------------------------------------------------------------
 /** What the CDK stack gives every function (values only need to parse), plus each declared secret. */

@@ -25,10 +25,6 @@ import {
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { FunctionScheduleTarget } from './function-schedule-target.ts';
 
-/** Lets ESM bundles call `require` for the CommonJS dependencies esbuild leaves as `require()` calls. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __bpCreateRequire } from 'node:module'; const require = __bpCreateRequire(import.meta.url);";
-
 /** Moves each bundle's source map out of its asset (see the script). */
 const MOVE_SOURCE_MAP = fileURLToPath(new URL('./move-source-map.mjs', import.meta.url));
 
@@ -103,7 +99,7 @@ export interface BpFunctionProps {
    */
   readonly deliveryMaxEventAge?: Duration;
   /**
-   * Where the bundle's source map goes instead of the deployed zip: `<dir>/<sha256 of index.mjs, 16 hex>.mjs.map`.
+   * Where the bundle's source map goes instead of the deployed zip: `<dir>/<sha256 of index.js, 16 hex>.js.map`.
    * @default `source-maps/<edition>/<function>` in the cloud assembly's folder (`cdk.out`), beside the assets
    */
   readonly sourceMapsDir?: string;
@@ -111,7 +107,7 @@ export interface BpFunctionProps {
 
 /**
  * One Lambda function of the manifest with every default of the platform: Node.js 22 on ARM64, a minified
- * ESM bundle whose source map is kept beside the deployed zip (not in it), its own log group, tracing, a least-privilege role. Access is granted together
+ * CommonJS bundle whose source map is kept beside the deployed zip (not in it), its own log group, tracing, a least-privilege role. Access is granted together
  * with the environment variable that names the resource, and every asynchronous trigger (EventBridge rule,
  * schedule) gets retries and a dead-letter queue, so a function cannot be wired half-way.
  */
@@ -181,10 +177,13 @@ export class BpFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'BudgetParticipatif',
       },
       bundling: {
-        format: OutputFormat.ESM,
+        // CommonJS, not ESM: the SDK (external, from the runtime) is then loaded with `require`. Imported from
+        // an ES module, each SDK package is a CommonJS module that Node must first scan for its export names,
+        // which made the import of a function about a third slower (bench:bundles). The code stays ESM in the
+        // repository (esbuild converts it); a top-level `await` in a `main.ts` would fail the bundling.
+        format: OutputFormat.CJS,
         target: 'node22',
         mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
         minify: true,
         // The map is written, then moved out of the asset: in the zip it only slowed cold starts (a bigger
         // file to fetch and, with `--enable-source-maps`, to parse at start). It is named after the bundle's

@@ -6,7 +6,7 @@ import { FUNCTIONS } from '../../shared/manifest.ts';
 import { buildApp, fixtureConfig } from './build-edition.ts';
 
 describe('function bundles', () => {
-  it('bundles each handler as a minified ESM module, its source map beside the asset and not in it', () => {
+  it('bundles each handler as a minified CommonJS module, its source map beside the asset and not in it', () => {
     // Prepare: real esbuild bundling, for the functions stack only.
     const config = fixtureConfig();
     const { app, editions } = buildApp([config], { bundle: [`Bp-${config.id}-Functions`] });
@@ -27,10 +27,12 @@ describe('function bundles', () => {
       expect(Properties.Environment.Variables.NODE_OPTIONS, name).toBeUndefined();
       const dir = join(assembly.directory, `asset.${Properties.Code.S3Key.replace(/\.zip$/, '')}`);
       // The deployed zip holds the bundle alone: no source map to fetch and parse at a cold start.
-      expect(readdirSync(dir), name).toEqual(['index.mjs']);
-      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
-      expect(code.startsWith("import { createRequire as __bpCreateRequire } from 'node:module';")).toBe(true);
-      expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
+      expect(readdirSync(dir), name).toEqual(['index.js']);
+      const code = readFileSync(join(dir, 'index.js'), 'utf8');
+      // CommonJS, the SDK left to the runtime and loaded with `require` (no ESM-to-CommonJS export scan).
+      expect(code).toMatch(/module\.exports\s*=\s*\{\s*handler\s*\}/);
+      expect(code).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+      expect(code).not.toMatch(/\bimport\s*\{|\bexport\s*\{/);
       expect(code).not.toContain('sourceMappingURL');
       // Minified: far fewer lines than characters would allow for readable code.
       expect(code.split('\n').length).toBeLessThan(code.length / 200);
@@ -38,7 +40,7 @@ describe('function bundles', () => {
       // The map sits in the assembly, named after the bundle's hash, with positions but not our source text.
       const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
       const map = JSON.parse(
-        readFileSync(join(assembly.directory, 'source-maps', config.id, name, `${hash}.mjs.map`), 'utf8'),
+        readFileSync(join(assembly.directory, 'source-maps', config.id, name, `${hash}.js.map`), 'utf8'),
       ) as { sources: string[]; mappings: string; sourcesContent?: unknown };
       expect(map.mappings.length, name).toBeGreaterThan(1000);
       expect(map.sourcesContent).toBeUndefined();
