@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { phaseStateKey, StoredPhase } from '../../shared/edition/phase-state.ts';
 import { isClosedVotePhase, PHASES, Phase, phaseMoveRefusal } from '../../shared/edition/phases.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
@@ -27,7 +27,7 @@ export const PhaseChange = z.object({
   from: Phase,
   to: Phase,
   at: z.string(),
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   actor: Actor,
   published: z.boolean(),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
@@ -65,9 +65,9 @@ export interface IdeasHandlerDeps extends IdeasDeps {
 
 /** Staff roles that may read any idea, whatever its status (no personal data in an idea). */
 const STAFF_READERS = ['moderator', 'coordinator', 'committee', 'admin'] as const;
-const IdeaId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'Identifiant d’idée attendu' });
+const IdeaId = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'Identifiant d’idée attendu' }));
 const QueueQuery = z.object({
-  status: IdeaStatus.default('submitted'),
+  status: z._default(IdeaStatus, 'submitted'),
 });
 
 export function makeHandler(input: IdeasHandlerDeps) {

@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { citizenIssuer } from '../../shared/auth/citizen-tokens.ts';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
@@ -22,17 +22,17 @@ import { DEFAULT_CODE_POLICY } from './request-code.ts';
 import { citizenTokenSigner } from './signing-key.ts';
 
 const env = parseFunctionEnv(process.env, {
-  CITIZEN_SIGNING_SEED_SECRET: z.string().min(1),
-  FINGERPRINT_KEY_SECRET: z.string().min(1),
-  ORIGIN_VERIFY_SECRET: z.string().min(1),
+  CITIZEN_SIGNING_SEED_SECRET: z.string().check(z.minLength(1)),
+  FINGERPRINT_KEY_SECRET: z.string().check(z.minLength(1)),
+  ORIGIN_VERIFY_SECRET: z.string().check(z.minLength(1)),
   /** The edition's SESv2 configuration set: a bounce or complaint of a code suppresses the address. */
-  MAIL_CONFIGURATION_SET: z.string().min(1).optional(),
+  MAIL_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   /**
    * Optional overrides of the code policy (a load test from one address, say); the client limit applies to
    * code requests and to codes typed alike.
    */
-  CODE_LIMIT_PER_CLIENT_HOUR: z.coerce.number().int().positive().optional(),
-  CODE_LIMIT_PER_EMAIL_HOUR: z.coerce.number().int().positive().optional(),
+  CODE_LIMIT_PER_CLIENT_HOUR: z.optional(z.coerce.number().check(z.int(), z.positive())),
+  CODE_LIMIT_PER_EMAIL_HOUR: z.optional(z.coerce.number().check(z.int(), z.positive())),
 });
 
 const documents = createDocumentClient(undefined, {

@@ -1,6 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { brandedMailer, editionBrand } from '../../shared/email/branding.ts';
@@ -21,12 +21,12 @@ import { dynamoResultsAudience } from './notify-results-published.ts';
 import { dynamoSuppressionList } from './suppression-list.ts';
 
 const env = parseFunctionEnv(process.env, {
-  ACTION_LINK_KEY_SECRET: z.string().min(1),
-  PAGE_CURSOR_KEY_SECRET: z.string().min(1),
+  ACTION_LINK_KEY_SECRET: z.string().check(z.minLength(1)),
+  PAGE_CURSOR_KEY_SECRET: z.string().check(z.minLength(1)),
   /** The SESv2 configuration set whose bounces and complaints come back as events (deployed stacks only). */
-  MAIL_CONFIGURATION_SET: z.string().min(1).optional(),
+  MAIL_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   /** Test hook of the local runtime only (shared/email/fault-injecting-mailer.ts). */
-  MAIL_FAULT_DOMAIN: z.string().min(1).optional(),
+  MAIL_FAULT_DOMAIN: z.optional(z.string().check(z.minLength(1))),
 });
 
 const documents = createDocumentClient(undefined, {

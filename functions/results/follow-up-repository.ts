@@ -7,7 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { conflict } from '../../shared/errors/domain-error.ts';
 import { Milestone, RealisationStatus } from '../../shared/events/catalogue.ts';
 import type { ResultsAudit } from './results-repository.ts';
@@ -16,9 +16,9 @@ import type { ResultsAudit } from './results-repository.ts';
 export const StoredRealisation = z.object({
   projectId: z.string(),
   status: RealisationStatus,
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   milestones: z.array(Milestone),
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   updatedAt: z.string(),
   /** Staff `sub` (pseudonymous). */
   updatedBy: z.string(),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
@@ -184,7 +184,11 @@ export function makeHandler(deps: VotingDeps) {
       },
       'GET /api/editions/{edition}/staff/paper-ballots': async (request) => {
         await config(request);
-        const status = parseWith(PaperSheetStatus.default('flagged'), request.query.status, 'query.status');
+        const status = parseWith(
+          z._default(PaperSheetStatus, 'flagged'),
+          request.query.status,
+          'query.status',
+        );
         const frozen = await snapshot({ freezeIfVote: true });
         return {
           body: {

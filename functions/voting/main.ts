@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { brandedMailer, editionBrand } from '../../shared/email/branding.ts';
@@ -19,9 +19,9 @@ import { dynamoPaperSheetRepository } from './paper-sheet-repository.ts';
 import { dynamoVotingRepository } from './voting-repository.ts';
 
 const env = parseFunctionEnv(process.env, {
-  FINGERPRINT_KEY_SECRET: z.string().min(1),
+  FINGERPRINT_KEY_SECRET: z.string().check(z.minLength(1)),
   /** The edition's SESv2 configuration set: a bounce or complaint of a receipt suppresses the address. */
-  MAIL_CONFIGURATION_SET: z.string().min(1).optional(),
+  MAIL_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
 });
 
 const documents = createDocumentClient(undefined, {

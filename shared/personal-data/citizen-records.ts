@@ -5,7 +5,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Port: what the other contexts hold about one citizen, by pseudonymous id, for the person's own export
@@ -39,7 +39,7 @@ export const SentEmail = z.object({
   template: z.string(),
   status: z.string(),
   createdAt: z.string(),
-  sentAt: z.string().optional(),
+  sentAt: z.optional(z.string()),
 });
 export type SentEmail = z.infer<typeof SentEmail>;
 
