@@ -31,6 +31,13 @@ export const EMAIL_PREVIEW: CommandInfo = {
   summary: 'affiche un courriel rendu avec des données d’exemple (texte par défaut)',
 };
 
+export const REHEARSE: CommandInfo = {
+  path: ['rehearse'],
+  args: '--url <site> [--voters N] [--ideas M] [--concurrency C] [--seed S] [--projects-per-envelope P] [--paper K] [--receipts 0.1] [--bus URL] [--mailbox URL] [--staff fichier.json]',
+  summary:
+    'Répétition générale : une édition entière par l’API (idées, instruction, vote, dépouillement, suivi), invariants vérifiés',
+};
+
 export interface CatalogEntry extends CommandInfo {
   load(): Promise<Command>;
 }
@@ -41,4 +48,5 @@ export const COMMANDS: readonly CatalogEntry[] = [
   { ...COUNT, load: async () => (await import('./count.ts')).count },
   { ...EMAIL_LIST, load: async () => (await import('./email.ts')).emailList },
   { ...EMAIL_PREVIEW, load: async () => (await import('./email.ts')).emailPreview },
+  { ...REHEARSE, load: async () => (await import('./rehearse.ts')).rehearseCommand },
 ];
