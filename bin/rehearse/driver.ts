@@ -208,7 +208,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
     return (await response.json()) as any;
   };
   const busBefore = await bus('stats');
-  const staffTokens = new Map<string, string>();
+  const staffTokens = new Map<string, Promise<string>>();
   /** Moves the clock to `to` (never back), lets the bus deliver what fell due; staff sessions start again. */
   const clockTo = async (to: Date) => {
     const now = new Date((await bus('clock')).now);
@@ -265,41 +265,50 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
     if (!token) throw new Error(`No token for ${user.username}`);
     return token;
   };
-  const staff = async (role: string): Promise<string> => {
+  const staff = (role: string): Promise<string> => {
     const known = staffTokens.get(role);
     if (known) return known;
-    const user =
-      role === 'second-coordinator'
-        ? (staffAccounts['second-coordinator'] ?? (await secondCoordinator()))
-        : account(role);
-    const token = await signInStaff(user);
+    const token = (async () => {
+      const user =
+        role === 'second-coordinator'
+          ? (staffAccounts['second-coordinator'] ?? (await secondCoordinator()))
+          : account(role);
+      return signInStaff(user);
+    })();
+    // Shared by the calls made meanwhile; forgotten if it fails, so the next call tries again.
     staffTokens.set(role, token);
+    token.catch(() => staffTokens.delete(role));
     return token;
   };
   /**
    * Double entry needs a second coordinator; the demo seeds one account per role. Locally the rehearsal adds
    * one to the staff pool as ops would (cognito-local's admin API); elsewhere it comes with `--staff`.
    */
-  let second: { username: string; password: string } | undefined;
-  const secondCoordinator = async () => {
-    if (second) return second;
-    const host = new URL(siteConfig.cognito.endpoint).hostname;
-    if (host !== '127.0.0.1' && host !== 'localhost')
-      throw new Error('A second coordinator is needed for paper sheets: name one in --staff');
-    const user = { username: `agent-${run}@${domain}`, password: `Repetition-${run}-2026!` };
-    const pool = { UserPoolId: siteConfig.cognito.userPoolId, Username: user.username };
-    await cognito('AdminCreateUser', {
-      ...pool,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: user.username },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-    });
-    await cognito('AdminSetUserPassword', { ...pool, Password: user.password, Permanent: true });
-    await cognito('AdminAddUserToGroup', { ...pool, GroupName: 'coordinator' });
-    second = user;
-    return user;
+  let second: Promise<{ username: string; password: string }> | undefined;
+  const secondCoordinator = () => {
+    // One account for every sheet typed at once: the promise is shared, not its result.
+    second ??= (async () => {
+      const host = new URL(siteConfig.cognito.endpoint).hostname;
+      if (host !== '127.0.0.1' && host !== 'localhost')
+        throw new Error('A second coordinator is needed for paper sheets: name one in --staff');
+      const user = {
+        username: `agent-${run}@${domain || 'repetition.example'}`,
+        password: `Repetition-${run}-2026!`,
+      };
+      const pool = { UserPoolId: siteConfig.cognito.userPoolId, Username: user.username };
+      await cognito('AdminCreateUser', {
+        ...pool,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: user.username },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      });
+      await cognito('AdminSetUserPassword', { ...pool, Password: user.password, Permanent: true });
+      await cognito('AdminAddUserToGroup', { ...pool, GroupName: 'coordinator' });
+      return user;
+    })();
+    return second;
   };
 
   // ---- Citizens: the code by email, then a session --------------------------------------------------------
