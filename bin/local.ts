@@ -4,7 +4,7 @@
  * `npm start -- --at <phase>` brings the demo to that phase lived in (local/demo/lived-in.ts): from fresh data,
  * once; later starts with the same `--at` reuse it.
  */
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClock } from '../local/clock.ts';
@@ -34,10 +34,17 @@ const seed = Number(values.seed);
 const demoFile = join(dataDir, 'demo.json');
 const builtDemo = await readJsonIfExists<{ at: string; seed: number }>(demoFile);
 const buildDemo = at !== undefined && (builtDemo?.at !== at || builtDemo.seed !== seed);
-if (buildDemo) await rm(dataDir, { recursive: true, force: true });
+if (buildDemo) await wipeLocalData();
+
+/** Wipes what `npm start` keeps in `.local/`; `.local/test/` belongs to test runs that may be going on. */
+async function wipeLocalData() {
+  const entries = await readdir(dataDir).catch(() => [] as string[]);
+  for (const entry of entries)
+    if (entry !== 'test') await rm(join(dataDir, entry), { recursive: true, force: true });
+}
 
 if (values['reset-only']) {
-  await rm(dataDir, { recursive: true, force: true });
+  await wipeLocalData();
   console.log(`Données locales effacées (${dataDir}).`);
   process.exit(0);
 }

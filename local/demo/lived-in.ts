@@ -164,7 +164,7 @@ export async function buildLivedInDemo(
     return inParallel(batch, concurrency, async (person) => {
       const code = codes.get(person.email);
       if (!code) throw new DemoError(`No code reached ${person.email}`);
-      const session = await api.expect(201, 'POST', '/identity/session', {
+      const session = await api.expect([200, 201], 'POST', '/identity/session', {
         body: { email: person.email, code, profile: person.profile },
       });
       return { token: session.body.token as string, email: person.email, territory: person.territory };
@@ -355,7 +355,7 @@ export async function buildLivedInDemo(
     for (const email of emails) await api.expect(202, 'POST', '/identity/code', { body: { email } });
     const codes = await api.codesFor(emails, since);
     return inParallel(emails, concurrency, async (email) => {
-      const session = await api.expect(201, 'POST', '/identity/session', {
+      const session = await api.expect([200, 201], 'POST', '/identity/session', {
         body: { email, code: codes.get(email) },
       });
       return session.body.token as string;
@@ -406,18 +406,27 @@ export async function buildLivedInDemo(
   }
   log(`${published.length} idées affectées à ${config.services.length} services`);
 
-  // What each envelope retains: projects until the demand reaches 2.2 to 3.4 times its amount.
+  // What each envelope retains: projects until the demand reaches 2.2 to 3.4 times its amount, always at least
+  // three (an envelope must be votable) and never all (about one idea in five is turned down, with its reason).
+  // The services' estimates are drawn around the cost that reaches the demand, within the edition's bounds.
   const retain = new Set<string>();
   const costs = new Map<string, number>();
   for (const envelope of envelopes) {
+    const candidates = random.shuffle(published.filter((i) => i.envelope === envelope.id));
+    const retainable = Math.max(Math.min(3, candidates.length), Math.floor(candidates.length * 0.8));
     const target = envelope.amount * (2.2 + random.next() * 1.2);
+    const average = Math.min(config.ideaCost.max, Math.max(18_000, target / Math.max(1, retainable)));
     let demand = 0;
-    for (const idea of random.shuffle(published.filter((i) => i.envelope === envelope.id))) {
-      const cost = Math.round(random.int(18_000, config.ideaCost.max) / 500) * 500;
+    let kept = 0;
+    for (const idea of candidates) {
+      const drawn = average * (0.7 + random.next() * 0.6);
+      const cost =
+        Math.round(Math.min(config.ideaCost.max, Math.max(config.ideaCost.min, drawn)) / 500) * 500;
       costs.set(idea.id, cost);
-      if (demand < target || retain.size < 3) {
+      if (kept < retainable && (demand < target || kept < 3)) {
         retain.add(idea.id);
         demand += cost;
+        kept++;
       }
     }
   }
