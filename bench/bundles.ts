@@ -136,11 +136,21 @@ const lambdaEnv: Record<string, string> = {
   ),
 };
 
+/**
+ * How the Lambda runtime loads a handler file: `require` for CommonJS (a `.js` file with no `"type": "module"`),
+ * `import()` for an ES module.
+ */
+function load(file: string): string {
+  return file.endsWith('.mjs')
+    ? `await import(${JSON.stringify(pathToFileURL(file).href)})`
+    : `(await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(file)})`;
+}
+
 /** CPU time of the whole process (start included), printed by the child: far less noisy than wall time on a busy machine. */
 const CPU = 'const c = process.cpuUsage(); const cpuMs = (c.user + c.system) / 1000;';
 
 function importOnce(file: string): Promise<{ wallMs: number; importMs: number; cpuMs: number }> {
-  const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof m.handler !== 'function') throw new Error('no handler'); const importMs = performance.now() - t; ${CPU} process.stdout.write(JSON.stringify({ importMs, cpuMs }));`;
+  const script = `const t = performance.now(); const m = ${load(file)}; if (typeof m.handler !== 'function') throw new Error('no handler'); const importMs = performance.now() - t; ${CPU} process.stdout.write(JSON.stringify({ importMs, cpuMs }));`;
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
@@ -264,7 +274,7 @@ function firstRequestOnce(
   env: Record<string, string>,
 ): Promise<{ wallMs: number; importMs: number; invokeMs: number; cpuMs: number; status: number }> {
   const script = `const t = performance.now();
-const m = await import(${JSON.stringify(pathToFileURL(file).href)});
+const m = ${load(file)};
 const t1 = performance.now();
 const context = { callbackWaitsForEmptyEventLoop: false, functionName: ${JSON.stringify(name)}, functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-3:000000000000:function:${name}', memoryLimitInMB: '256', awsRequestId: crypto.randomUUID(), logGroupName: '/aws/lambda/${name}', logStreamName: 'bench', getRemainingTimeInMillis: () => 10000, done() {}, fail() {}, succeed() {} };
 const result = await m.handler(JSON.parse(process.env.BENCH_EVENT), context);
