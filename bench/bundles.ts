@@ -13,7 +13,9 @@
  *   fresh Node process loads the bundle with the stack's function environment and serves one real request
  *   (a representative route per function, against DynamoDB Local and the other emulators): the median wall
  *   time from spawn to the answer (init + first invocation), and inside it import and invocation times, with
- *   the answer's status; the same for the bare handler, and their ratio.
+ *   the answer's status; the same for the bare handler, and their ratio;
+ * - for both, the CPU time (user + system) of the whole process, and its ratio to the bare handler's: on a
+ *   machine loaded by other work, wall times swing with the scheduler, CPU times much less.
  * With BENCH_BUNDLE_REPORT=1, or when a bundle is over 500 kB, the largest inputs of each bundle are
  * listed (from the bundle's source map).
  * Env: BENCH_RUNS (10), BENCH_FIRST_RUNS (5), BENCH_EDITION (loire-atlantique-demo).
@@ -134,8 +136,21 @@ const lambdaEnv: Record<string, string> = {
   ),
 };
 
-function importOnce(file: string): Promise<{ wallMs: number; importMs: number }> {
-  const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof m.handler !== 'function') throw new Error('no handler'); process.stdout.write(String(performance.now() - t));`;
+/**
+ * How the Lambda runtime loads a handler file: `require` for CommonJS (a `.js` file with no `"type": "module"`),
+ * `import()` for an ES module.
+ */
+function load(file: string): string {
+  return file.endsWith('.mjs')
+    ? `await import(${JSON.stringify(pathToFileURL(file).href)})`
+    : `(await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(file)})`;
+}
+
+/** CPU time of the whole process (start included), printed by the child: far less noisy than wall time on a busy machine. */
+const CPU = 'const c = process.cpuUsage(); const cpuMs = (c.user + c.system) / 1000;';
+
+function importOnce(file: string): Promise<{ wallMs: number; importMs: number; cpuMs: number }> {
+  const script = `const t = performance.now(); const m = ${load(file)}; if (typeof m.handler !== 'function') throw new Error('no handler'); const importMs = performance.now() - t; ${CPU} process.stdout.write(JSON.stringify({ importMs, cpuMs }));`;
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
@@ -154,7 +169,7 @@ function importOnce(file: string): Promise<{ wallMs: number; importMs: number }>
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
       if (code !== 0) reject(new Error(`import of ${file} failed (${code}): ${err.slice(0, 500)}`));
-      else resolvePromise({ wallMs, importMs: Number(out) });
+      else resolvePromise({ wallMs, ...(JSON.parse(out) as { importMs: number; cpuMs: number }) });
     });
   });
 }
@@ -169,14 +184,18 @@ const median = (values: number[]) => {
 
 const subjects = [{ name: 'bare', file: bareFile }, ...bundles];
 const samples = new Map(
-  subjects.map((subject) => [subject.name, { wall: [] as number[], imp: [] as number[] }]),
+  subjects.map((subject) => [
+    subject.name,
+    { wall: [] as number[], imp: [] as number[], cpu: [] as number[] },
+  ]),
 );
 // Interleaved rounds, so that the load of the machine at one moment weighs on every module alike.
 for (let run = 0; run < RUNS; run++) {
   for (const subject of subjects) {
-    const { wallMs, importMs } = await importOnce(subject.file);
+    const { wallMs, importMs, cpuMs } = await importOnce(subject.file);
     samples.get(subject.name)?.wall.push(wallMs);
     samples.get(subject.name)?.imp.push(importMs);
+    samples.get(subject.name)?.cpu.push(cpuMs);
   }
 }
 
@@ -253,14 +272,15 @@ function firstRequestOnce(
   name: string,
   event: unknown,
   env: Record<string, string>,
-): Promise<{ wallMs: number; importMs: number; invokeMs: number; status: number }> {
+): Promise<{ wallMs: number; importMs: number; invokeMs: number; cpuMs: number; status: number }> {
   const script = `const t = performance.now();
-const m = await import(${JSON.stringify(pathToFileURL(file).href)});
+const m = ${load(file)};
 const t1 = performance.now();
 const context = { callbackWaitsForEmptyEventLoop: false, functionName: ${JSON.stringify(name)}, functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-3:000000000000:function:${name}', memoryLimitInMB: '256', awsRequestId: crypto.randomUUID(), logGroupName: '/aws/lambda/${name}', logStreamName: 'bench', getRemainingTimeInMillis: () => 10000, done() {}, fail() {}, succeed() {} };
 const result = await m.handler(JSON.parse(process.env.BENCH_EVENT), context);
 const t2 = performance.now();
-process.stdout.write(JSON.stringify({ importMs: t1 - t, invokeMs: t2 - t1, status: result?.statusCode ?? 0 }));
+${CPU}
+process.stdout.write(JSON.stringify({ importMs: t1 - t, invokeMs: t2 - t1, cpuMs, status: result?.statusCode ?? 0 }));
 process.exit(0);`;
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
@@ -283,7 +303,7 @@ process.exit(0);`;
       else
         resolvePromise({
           wallMs,
-          ...(JSON.parse(out) as { importMs: number; invokeMs: number; status: number }),
+          ...(JSON.parse(out) as { importMs: number; invokeMs: number; cpuMs: number; status: number }),
         });
     });
   });
@@ -303,7 +323,10 @@ const stack = await startLocalStack({
   startAt: new Date(toInstant(config.calendar.ideasOpen, config.timeZone).getTime() + 86_400_000),
 });
 const stackSeconds = (performance.now() - stackStarted) / 1000;
-const firstSamples = new Map<string, { wall: number[]; imp: number[]; inv: number[]; status: Set<number> }>();
+const firstSamples = new Map<
+  string,
+  { wall: number[]; imp: number[]; inv: number[]; cpu: number[]; status: Set<number> }
+>();
 try {
   // What the stack put in its own environment for the functions (endpoints, table, secrets...), nothing else.
   const functionEnv = Object.fromEntries(
@@ -339,11 +362,13 @@ try {
       const entry = firstSamples.get(subject.name) ?? {
         wall: [],
         imp: [],
+        cpu: [],
         inv: [],
         status: new Set<number>(),
       };
       entry.wall.push(sample.wallMs);
       entry.imp.push(sample.importMs);
+      entry.cpu.push(sample.cpuMs);
       entry.inv.push(sample.invokeMs);
       entry.status.add(sample.status);
       firstSamples.set(subject.name, entry);
@@ -399,26 +424,31 @@ function largestInputs(bundle: (typeof bundles)[number], top: number) {
   return [...byPackage.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
 }
 
-const bare = samples.get('bare') as { wall: number[]; imp: number[] };
+const bare = samples.get('bare') as { wall: number[]; imp: number[]; cpu: number[] };
 const bareWall = median(bare.wall);
-const bareFirst = firstSamples.get('bare') as { wall: number[]; imp: number[]; inv: number[] };
+const bareFirst = firstSamples.get('bare') as { wall: number[]; imp: number[]; inv: number[]; cpu: number[] };
 const bareFirstWall = median(bareFirst.wall);
 console.log(
   `synth+bundle: ${synthSeconds.toFixed(1)} s; ${RUNS} fresh processes per module for the import, ${FIRST_RUNS} for the first request (local stack started in ${stackSeconds.toFixed(1)} s)`,
 );
 console.log(
-  `bare handler: process ${bareWall.toFixed(1)} ms, import ${median(bare.imp).toFixed(1)} ms; first request ${bareFirstWall.toFixed(1)} ms`,
+  `bare handler: process ${bareWall.toFixed(1)} ms (CPU ${median(bare.cpu).toFixed(0)} ms), import ${median(bare.imp).toFixed(1)} ms; first request ${bareFirstWall.toFixed(1)} ms (CPU ${median(bareFirst.cpu).toFixed(0)} ms)`,
 );
+const bareCpu = median(bare.cpu);
+const bareFirstCpu = median(bareFirst.cpu);
 let maxKb = 0;
 let maxAssetKb = 0;
 let worstRatio = 0;
 let worstFirstRatio = 0;
+let worstCpuRatio = 0;
+let worstFirstCpuRatio = 0;
 for (const bundle of bundles) {
-  const sample = samples.get(bundle.name) as { wall: number[]; imp: number[] };
+  const sample = samples.get(bundle.name) as { wall: number[]; imp: number[]; cpu: number[] };
   const first = firstSamples.get(bundle.name) as {
     wall: number[];
     imp: number[];
     inv: number[];
+    cpu: number[];
     status: Set<number>;
   };
   const kb = bundle.bytes / 1024;
@@ -430,12 +460,16 @@ for (const bundle of bundles) {
   maxAssetKb = Math.max(maxAssetKb, bundle.assetBytes / 1024);
   worstRatio = Math.max(worstRatio, ratio);
   worstFirstRatio = Math.max(worstFirstRatio, firstRatio);
+  const cpuRatio = median(sample.cpu) / bareCpu;
+  const firstCpuRatio = median(first.cpu) / bareFirstCpu;
+  worstCpuRatio = Math.max(worstCpuRatio, cpuRatio);
+  worstFirstCpuRatio = Math.max(worstFirstCpuRatio, firstCpuRatio);
   console.log(
-    `${bundle.name.padEnd(14)} ${kb.toFixed(1).padStart(7)} kB (asset ${(bundle.assetBytes / 1024).toFixed(1)} kB)  process ${wall.toFixed(1).padStart(6)} ms  import ${median(sample.imp).toFixed(1).padStart(6)} ms  ratio ${ratio.toFixed(2)}${kb > LIMIT_KB ? '  OVER 500 kB' : ''}`,
+    `${bundle.name.padEnd(14)} ${kb.toFixed(1).padStart(7)} kB (asset ${(bundle.assetBytes / 1024).toFixed(1)} kB)  process ${wall.toFixed(1).padStart(6)} ms  import ${median(sample.imp).toFixed(1).padStart(6)} ms  ratio ${ratio.toFixed(2)}  CPU ${median(sample.cpu).toFixed(0)} ms, ratio ${cpuRatio.toFixed(2)}${kb > LIMIT_KB ? '  OVER 500 kB' : ''}`,
   );
   const request = FIRST_REQUESTS[bundle.name] as (typeof FIRST_REQUESTS)[string];
   console.log(
-    `${''.padEnd(24)}first request ${firstWall.toFixed(1).padStart(6)} ms (import ${median(first.imp).toFixed(1)} + invoke ${median(first.inv).toFixed(1)})  ratio ${firstRatio.toFixed(2)}  ${request.method} ${request.route.replace('/api/editions/{edition}', '')} → ${[...first.status].join('/')}`,
+    `${''.padEnd(24)}first request ${firstWall.toFixed(1).padStart(6)} ms (import ${median(first.imp).toFixed(1)} + invoke ${median(first.inv).toFixed(1)})  ratio ${firstRatio.toFixed(2)}  CPU ${median(first.cpu).toFixed(0)} ms, ratio ${firstCpuRatio.toFixed(2)}  ${request.method} ${request.route.replace('/api/editions/{edition}', '')} → ${[...first.status].join('/')}`,
   );
   if (kb > LIMIT_KB || process.env.BENCH_BUNDLE_REPORT === '1') {
     for (const [input, size] of largestInputs(bundle, 8)) {
@@ -445,5 +479,5 @@ for (const bundle of bundles) {
 }
 rmSync(work, { recursive: true, force: true });
 console.log(
-  `bench:bundles max_kb=${maxKb.toFixed(1)} max_asset_kb=${maxAssetKb.toFixed(1)} worst_import_ratio=${worstRatio.toFixed(2)} worst_first_request_ratio=${worstFirstRatio.toFixed(2)}`,
+  `bench:bundles max_kb=${maxKb.toFixed(1)} max_asset_kb=${maxAssetKb.toFixed(1)} worst_import_ratio=${worstRatio.toFixed(2)} worst_first_request_ratio=${worstFirstRatio.toFixed(2)} worst_import_cpu_ratio=${worstCpuRatio.toFixed(2)} worst_first_request_cpu_ratio=${worstFirstCpuRatio.toFixed(2)}`,
 );

@@ -1,18 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+
+/** An S3 client, or a function that makes one when it is first needed. */
+export type S3ClientSource = S3Client | (() => Promise<S3Client>);
+
+export async function resolveS3Client(source: S3ClientSource): Promise<S3Client> {
+  return typeof source === 'function' ? source() : source;
+}
 
 /**
- * The S3 client of the functions that write to the site bucket. Checksums only when S3 requires them: a
- * presigned browser upload must not demand a checksum header the page cannot compute in advance.
+ * The S3 client of the functions that write to the site bucket, made on first use: the S3 package is the
+ * heaviest of the SDK and most requests never touch the bucket, so a cold start does not load it. Checksums
+ * only when S3 requires them: a presigned browser upload must not demand a checksum header the page cannot
+ * compute in advance.
  */
-export function siteS3Client(env: { AWS_REGION?: string | undefined }): S3Client {
-  return new S3Client({
-    region: env.AWS_REGION ?? 'eu-west-3',
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+export function siteS3Client(env: { AWS_REGION?: string | undefined }): () => Promise<S3Client> {
+  let client: Promise<S3Client> | undefined;
+  return () => {
+    client ??= import('@aws-sdk/client-s3').then(
+      ({ S3Client }) =>
+        new S3Client({
+          region: env.AWS_REGION ?? 'eu-west-3',
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        }),
+    );
+    return client;
+  };
 }
 
 /**
@@ -46,11 +62,15 @@ export function directorySiteWriter(root: string): SiteWriter {
 }
 
 /** AWS: `PutObject` into the edition's site bucket, with the CDN cache lifetime. */
-export function s3SiteWriter(options: { bucket: string; client: S3Client }): SiteWriter {
+export function s3SiteWriter(options: { bucket: string; client: S3ClientSource }): SiteWriter {
   return {
     async putJson(key, value, { maxAgeSeconds }) {
       checkKey(key);
-      await options.client.send(
+      const [{ PutObjectCommand }, client] = await Promise.all([
+        import('@aws-sdk/client-s3'),
+        resolveS3Client(options.client),
+      ]);
+      await client.send(
         new PutObjectCommand({
           Bucket: options.bucket,
           Key: key,

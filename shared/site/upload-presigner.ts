@@ -1,5 +1,14 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { resolveS3Client, type S3ClientSource } from './site-writer.ts';
+
+/** The S3 package and the presigner, loaded on first use (most requests of a function never need them). */
+async function s3(source: S3ClientSource) {
+  const [sdk, presigner, client] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('@aws-sdk/s3-request-presigner'),
+    resolveS3Client(source),
+  ]);
+  return { ...sdk, getSignedUrl: presigner.getSignedUrl, client };
+}
 
 /**
  * Port: where idea pictures are stored. The browser `PUT`s a file straight into storage with a presigned URL
@@ -40,16 +49,17 @@ function checkUploadKey(key: string) {
  */
 export function s3UploadPresigner(options: {
   bucket: string;
-  client: S3Client;
+  client: S3ClientSource;
   now?: () => Date;
 }): UploadPresigner {
   const now = options.now ?? (() => new Date());
   return {
     async presignPut(key, file) {
       checkUploadKey(key);
+      const { getSignedUrl, PutObjectCommand, client } = await s3(options.client);
       const signingDate = now();
       const url = await getSignedUrl(
-        options.client,
+        client,
         new PutObjectCommand({
           Bucket: options.bucket,
           Key: key,
@@ -70,16 +80,18 @@ export function s3UploadPresigner(options: {
     },
     async presignGet(key) {
       checkUploadKey(key);
+      const { getSignedUrl, GetObjectCommand, client } = await s3(options.client);
       const signingDate = new Date(Math.floor(now().getTime() / READ_SLOT_MS) * READ_SLOT_MS);
-      return getSignedUrl(options.client, new GetObjectCommand({ Bucket: options.bucket, Key: key }), {
+      return getSignedUrl(client, new GetObjectCommand({ Bucket: options.bucket, Key: key }), {
         expiresIn: READ_URL_SECONDS,
         signingDate,
       });
     },
     async inspect(key) {
       checkUploadKey(key);
+      const { GetObjectCommand, NoSuchKey, client } = await s3(options.client);
       try {
-        const object = await options.client.send(
+        const object = await client.send(
           new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=0-${HEAD_BYTES - 1}` }),
         );
         const head = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
