@@ -30,8 +30,8 @@ import '../support/stack-context.ts';
  * every page the journey visits, at a desktop width and at 360 px. The steps run in order: one file, one edition.
  *
  * The edition is small enough to be filled through the pages alone, its ballot list included: the territory
- * « Nantes » and the Département-wide envelope, an approval ballot of 2 to 4 projects per envelope, the demo's
- * calendar, services and staff (the file stack reads the line below).
+ * « Nantes » and the Département-wide envelope, an approval ballot of 2 to 4 projects per envelope, supports on,
+ * the demo's calendar, services and staff (the file stack reads the line below).
  * @stack-edition test/fixtures/parcours-essai.json
  */
 const stack = inject('stack');
@@ -432,6 +432,16 @@ describe('a whole edition, lived in the browser by every actor', () => {
     expect(mine).toContain('Regroupée avec');
     await axe(page2);
     await mailsTo(stack, citizens.bruno.email, /masqu/i);
+
+    // Bruno supports Alice's idea from its page (this edition has supports on).
+    const supporter = citizens.bruno.page;
+    await supporter.goto(`${stack.siteUrl}/idees.html`);
+    await supporter.getByRole('link', { name: (IDEAS.A as IdeaDraft).title }).click();
+    await supporter.getByRole('heading', { level: 1, name: (IDEAS.A as IdeaDraft).title }).waitFor();
+    await supporter.getByRole('button', { name: 'Soutenir cette idée' }).click();
+    await supporter.getByRole('button', { name: 'Retirer mon soutien' }).waitFor();
+    expect(normalizeSpaces(await supporter.locator('#supports-count').textContent())).toBe('1 soutien');
+    await axe(supporter);
   });
 
   it('closes the call by its schedule; the coordinator assigns with a deadline, the service acts from its email link', {
@@ -493,7 +503,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
     (IDEAS.A as IdeaDraft).cost = 45_000;
   });
 
-  it('reminds the service before the deadline; the coordinator retains four projects, the Comité citoyen gives an opinion and validates the list', {
+  it('reminds the service before the deadline; the coordinator retains six projects, the Comité citoyen gives an opinion and validates the list', {
     timeout: 180_000,
   }, async () => {
     // Three working days before the due date, the 07:00 check reminds the service of what is still open.
