@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { afterAll, inject } from 'vitest';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, expect, inject } from 'vitest';
 import { createClock } from '../../local/clock.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import { installTimeShift } from '../../local/time-shift.ts';
@@ -17,7 +17,13 @@ import { startLogCapture } from './log-capture.ts';
  * whatever it changes (phase, clock, items, mail) is seen by no other file.
  */
 const shared = inject('sharedEmulators');
-const parsed = await readEditionFile('editions/loire-atlantique-demo.json');
+// The demo edition, unless the test file names another in a `@stack-edition <path>` line (the browser journey
+// runs on a small edition it fills entirely through the pages: test/fixtures/parcours-essai.json).
+const testPath = expect.getState().testPath;
+const editionFile =
+  (testPath ? (await readFile(testPath, 'utf8')).match(/@stack-edition\s+(\S+\.json)/)?.[1] : undefined) ??
+  'editions/loire-atlantique-demo.json';
+const parsed = await readEditionFile(editionFile);
 if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
 const { config } = parsed;
 // Functions log at INFO so that the file can prove no personal data reaches a log line (captured, not shown).
@@ -39,6 +45,7 @@ const stack = await startLocalStack({
   dynamodbEndpoint: shared.dynamodbUrl,
   tableName: `bp-${config.id}-${randomUUID().slice(0, 8)}`,
   webBuildDir: shared.webBuildDir,
+  editionDir: dirname(editionFile),
   retry: { attempts: 3, baseDelayMs: 20 },
   // Every test calls from 127.0.0.1: the per-address code limit is proven by unit tests instead.
   functionEnv: { CODE_LIMIT_PER_CLIENT_HOUR: '100000' },
