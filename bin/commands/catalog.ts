@@ -89,4 +89,5 @@ export const COMMANDS: readonly CatalogEntry[] = [
   { ...STAFF_DISABLE, load: async () => (await import('./staff.ts')).staffDisable },
   { ...DLQ_LIST, load: async () => (await import('./dlq.ts')).dlqList },
   { ...DLQ_REDRIVE, load: async () => (await import('./dlq.ts')).dlqRedrive },
+  { ...EXPORT, load: async () => (await import('./export.ts')).exportEdition },
 ];
