@@ -145,16 +145,12 @@ describe('bp dlq in AWS (requests sent to SQS, Lambda and EventBridge)', () => {
     lambda.reset();
     events.reset();
     sqs.on(ListQueuesCommand).resolves({ QueueUrls: [QUEUE, FAILURES] });
-    sqs
-      .on(GetQueueAttributesCommand, { QueueUrl: QUEUE })
-      .resolves({
-        Attributes: { ApproximateNumberOfMessages: '3', ApproximateNumberOfMessagesNotVisible: '0' },
-      });
-    sqs
-      .on(GetQueueAttributesCommand, { QueueUrl: FAILURES })
-      .resolves({
-        Attributes: { ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '0' },
-      });
+    sqs.on(GetQueueAttributesCommand, { QueueUrl: QUEUE }).resolves({
+      Attributes: { ApproximateNumberOfMessages: '3', ApproximateNumberOfMessagesNotVisible: '0' },
+    });
+    sqs.on(GetQueueAttributesCommand, { QueueUrl: FAILURES }).resolves({
+      Attributes: { ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '0' },
+    });
     // Each queue gives its messages once, then nothing new (a kept message comes back only after its timeout).
     for (const url of [QUEUE, FAILURES]) {
       sqs
