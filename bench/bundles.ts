@@ -1,27 +1,39 @@
 /**
  * `npm run bench:bundles`: the cold-start side of each function. The bundles are the ones CDK builds
  * (the Functions stack is synthesized in process with bundling on, so lib/constructs/bp-function.ts's
- * esbuild options are used as they are, not copied). For each function: the minified size of
- * `index.mjs`, and the median over BENCH_RUNS fresh Node processes of (a) the wall time of
- * `node -e "await import(bundle)"` from spawn to exit and (b) the import time measured inside that
- * process; the same for a bare handler module in the same run. `@aws-sdk/*` stays external, as in
- * Lambda, where the runtime provides it (here it resolves from node_modules, so its load time counts).
- * The ratio is (a) of the function over (a) of the bare handler: what a cold start adds to an empty one.
+ * esbuild options are used as they are, not copied). For each function:
+ * - the minified size of the bundle (`index.js`, CommonJS; `index.mjs` before), and of the whole asset that becomes the deployed zip (the bundle alone
+ *   now that its source map is kept beside it);
+ * - import: the median over BENCH_RUNS fresh Node processes of (a) the wall time of
+ *   `node -e "await import(bundle)"` from spawn to exit and (b) the import time measured inside that
+ *   process; the same for a bare handler module in the same run. `@aws-sdk/*` stays external, as in
+ *   Lambda, where the runtime provides it (here it resolves from node_modules, so its load time counts).
+ *   The ratio is (a) of the function over (a) of the bare handler: what a cold start adds to an empty one;
+ * - first request: the local stack is started (emulators, as `npm start`), then, BENCH_FIRST_RUNS times, a
+ *   fresh Node process loads the bundle with the stack's function environment and serves one real request
+ *   (a representative route per function, against DynamoDB Local and the other emulators): the median wall
+ *   time from spawn to the answer (init + first invocation), and inside it import and invocation times, with
+ *   the answer's status; the same for the bare handler, and their ratio.
  * With BENCH_BUNDLE_REPORT=1, or when a bundle is over 500 kB, the largest inputs of each bundle are
  * listed (from the bundle's source map).
- * Env: BENCH_RUNS (10), BENCH_EDITION (loire-atlantique-demo).
+ * Env: BENCH_RUNS (10), BENCH_FIRST_RUNS (5), BENCH_EDITION (loire-atlantique-demo).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { buildEditionApp, editionStackId, PROJECT_ROOT, projectContext } from '../lib/edition-app.ts';
+import { signIn } from '../local/cognito.ts';
+import { startLocalStack } from '../local/stack.ts';
 import { readEditionFile } from '../shared/edition/load-edition.ts';
 import { allSecrets, FUNCTIONS } from '../shared/manifest.ts';
+import { toInstant } from '../shared/time/zoned.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const FIRST_RUNS = Number(process.env.BENCH_FIRST_RUNS ?? 5);
 const EDITION = process.env.BENCH_EDITION ?? 'loire-atlantique-demo';
 const LIMIT_KB = 500;
 
@@ -55,7 +67,7 @@ const synthSeconds = (performance.now() - synthStarted) / 1000;
 // Bundles are copied under the project so that `@aws-sdk/*` (external) resolves from node_modules.
 const work = resolve(PROJECT_ROOT, '.cache', 'bench-bundles');
 rmSync(work, { recursive: true, force: true });
-const bundles: { name: string; file: string; bytes: number; map: string }[] = [];
+const bundles: { name: string; file: string; bytes: number; assetBytes: number; map: string }[] = [];
 for (const resource of Object.values(template.Resources)) {
   if (resource.Type !== 'AWS::Lambda::Function') continue;
   const name = resource.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME;
@@ -64,13 +76,22 @@ for (const resource of Object.values(template.Resources)) {
   const asset = join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
-  const code = readFileSync(join(asset, 'index.mjs'));
-  writeFileSync(join(dir, 'index.mjs'), code);
+  // In Lambda, the task's folder has no package.json: `.js` is CommonJS there, and here too.
+  const bundleName = readdirSync(asset).includes('index.mjs') ? 'index.mjs' : 'index.js';
+  writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+  writeFileSync(join(dir, bundleName), readFileSync(join(asset, bundleName)));
+  // The source map is beside the asset (bp-function.ts), named after the bundle's hash; before, it was in it.
+  const inAsset = readdirSync(asset);
+  const maps = join(assembly.directory, 'source-maps', config.id, name);
+  const mapFile = inAsset.includes(`${bundleName}.map`)
+    ? join(asset, `${bundleName}.map`)
+    : join(maps, readdirSync(maps)[0] as string);
   bundles.push({
     name,
-    file: join(dir, 'index.mjs'),
-    bytes: statSync(join(asset, 'index.mjs')).size,
-    map: readFileSync(join(asset, 'index.mjs.map'), 'utf8'),
+    file: join(dir, bundleName),
+    bytes: statSync(join(asset, bundleName)).size,
+    assetBytes: inAsset.reduce((sum, file) => sum + statSync(join(asset, file)).size, 0),
+    map: readFileSync(mapFile, 'utf8'),
   });
 }
 rmSync(outdir, { recursive: true, force: true });
@@ -79,8 +100,14 @@ if (bundles.length !== FUNCTIONS.length) {
 }
 const bareDir = join(work, 'bare');
 mkdirSync(bareDir, { recursive: true });
-const bareFile = join(bareDir, 'index.mjs');
-writeFileSync(bareFile, 'export const handler = async () => ({ statusCode: 200, body: "ok" });\n');
+// The bare handler in the bundles' own module format.
+const esm = bundles.some((bundle) => bundle.file.endsWith('.mjs'));
+const bareFile = join(bareDir, esm ? 'index.mjs' : 'index.js');
+writeFileSync(join(bareDir, 'package.json'), '{ "type": "commonjs" }\n');
+writeFileSync(
+  bareFile,
+  `${esm ? 'export const handler =' : 'exports.handler ='} async () => ({ statusCode: 200, body: "ok" });\n`,
+);
 
 // ---- Import in fresh processes ------------------------------------------------------------------
 /** What the CDK stack gives every function (values only need to parse), plus each declared secret. */
@@ -153,6 +180,180 @@ for (let run = 0; run < RUNS; run++) {
   }
 }
 
+// ---- First request on a fresh process, against the local stack ---------------------------------
+/** One representative request per function: its busiest public route, or a staff list. */
+const FIRST_REQUESTS: Record<
+  string,
+  { method: string; route: string; staff?: string; body?: () => unknown }
+> = {
+  editions: { method: 'GET', route: '/api/editions/{edition}' },
+  identity: {
+    method: 'POST',
+    route: '/api/editions/{edition}/identity/code',
+    body: () => ({ email: `premiere-${randomUUID().slice(0, 8)}@exemple.fr` }),
+  },
+  voting: { method: 'GET', route: '/api/editions/{edition}/turnout' },
+  ideas: { method: 'GET', route: '/api/editions/{edition}/ideas' },
+  results: { method: 'GET', route: '/api/editions/{edition}/results' },
+  instruction: {
+    method: 'GET',
+    route: '/api/editions/{edition}/staff/instruction/dossiers',
+    staff: 'coordinator',
+  },
+  notifications: { method: 'GET', route: '/api/editions/{edition}/staff/email-log', staff: 'coordinator' },
+};
+for (const bundle of bundles) {
+  if (!FIRST_REQUESTS[bundle.name]) throw new Error(`No first request for ${bundle.name}`);
+}
+
+/** The API Gateway (payload 2.0) event the local HTTP adapter would build for this request. */
+function httpEvent(request: (typeof FIRST_REQUESTS)[string], token?: string) {
+  const path = request.route.replace('{edition}', config.id);
+  const body = request.body?.();
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: `${request.method} ${request.route}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: {
+      host: '127.0.0.1',
+      accept: 'application/json',
+      'user-agent': 'bench-bundles',
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    pathParameters: { edition: config.id },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: '127.0.0.1',
+      domainPrefix: 'local',
+      http: {
+        method: request.method,
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'bench-bundles',
+      },
+      requestId: randomUUID(),
+      routeKey: `${request.method} ${request.route}`,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+/** Spawn to answer: a fresh process imports `file`, serves `event` once, prints its timings and exits. */
+function firstRequestOnce(
+  file: string,
+  name: string,
+  event: unknown,
+  env: Record<string, string>,
+): Promise<{ wallMs: number; importMs: number; invokeMs: number; status: number }> {
+  const script = `const t = performance.now();
+const m = await import(${JSON.stringify(pathToFileURL(file).href)});
+const t1 = performance.now();
+const context = { callbackWaitsForEmptyEventLoop: false, functionName: ${JSON.stringify(name)}, functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-3:000000000000:function:${name}', memoryLimitInMB: '256', awsRequestId: crypto.randomUUID(), logGroupName: '/aws/lambda/${name}', logStreamName: 'bench', getRemainingTimeInMillis: () => 10000, done() {}, fail() {}, succeed() {} };
+const result = await m.handler(JSON.parse(process.env.BENCH_EVENT), context);
+const t2 = performance.now();
+process.stdout.write(JSON.stringify({ importMs: t1 - t, invokeMs: t2 - t1, status: result?.statusCode ?? 0 }));
+process.exit(0);`;
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...env, BENCH_EVENT: JSON.stringify(event) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) reject(new Error(`first request of ${name} failed (${code}): ${err.slice(0, 800)}`));
+      else
+        resolvePromise({
+          wallMs,
+          ...(JSON.parse(out) as { importMs: number; invokeMs: number; status: number }),
+        });
+    });
+  });
+}
+
+const stackDir = mkdtempSync(join(tmpdir(), 'bp-bundles-stack-'));
+const stackStarted = performance.now();
+const stack = await startLocalStack({
+  config,
+  port: 0,
+  dataDir: stackDir,
+  cacheDir: resolve(PROJECT_ROOT, '.cache'),
+  persistent: false,
+  // Every run asks for a code from the same address.
+  functionEnv: { CODE_LIMIT_PER_CLIENT_HOUR: '1000000' },
+  // Inside the call for ideas: every first request below has something to read or to do.
+  startAt: new Date(toInstant(config.calendar.ideasOpen, config.timeZone).getTime() + 86_400_000),
+});
+const stackSeconds = (performance.now() - stackStarted) / 1000;
+const firstSamples = new Map<string, { wall: number[]; imp: number[]; inv: number[]; status: Set<number> }>();
+try {
+  // What the stack put in its own environment for the functions (endpoints, table, secrets...), nothing else.
+  const functionEnv = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'NODE_OPTIONS',
+    ),
+  );
+  const tokens = new Map<string, string>();
+  for (const request of Object.values(FIRST_REQUESTS)) {
+    const role = request.staff;
+    if (!role || tokens.has(role)) continue;
+    const user = stack.staff.find((candidate) => candidate.role === role);
+    if (!user) throw new Error(`No demo staff account for ${role}`);
+    tokens.set(role, (await signIn(stack.pool, stack.urls.cognito, user.username, user.password)).idToken);
+  }
+  const firstSubjects = [
+    { name: 'bare', file: bareFile, request: FIRST_REQUESTS.editions as (typeof FIRST_REQUESTS)[string] },
+    ...bundles.map((bundle) => ({
+      name: bundle.name,
+      file: bundle.file,
+      request: FIRST_REQUESTS[bundle.name] as (typeof FIRST_REQUESTS)[string],
+    })),
+  ];
+  for (let run = 0; run < FIRST_RUNS; run++) {
+    for (const subject of firstSubjects) {
+      const token = subject.request.staff ? tokens.get(subject.request.staff) : undefined;
+      const sample = await firstRequestOnce(
+        subject.file,
+        subject.name,
+        httpEvent(subject.request, token),
+        functionEnv,
+      );
+      const entry = firstSamples.get(subject.name) ?? {
+        wall: [],
+        imp: [],
+        inv: [],
+        status: new Set<number>(),
+      };
+      entry.wall.push(sample.wallMs);
+      entry.imp.push(sample.importMs);
+      entry.inv.push(sample.invokeMs);
+      entry.status.add(sample.status);
+      firstSamples.set(subject.name, entry);
+    }
+  }
+} finally {
+  await stack.stop();
+  rmSync(stackDir, { recursive: true, force: true });
+}
+
 /** Bytes of generated code per source file, from the source map's mappings (no esbuild metafile needed). */
 function largestInputs(bundle: (typeof bundles)[number], top: number) {
   const map = JSON.parse(bundle.map) as { sources: string[]; mappings: string };
@@ -200,19 +401,41 @@ function largestInputs(bundle: (typeof bundles)[number], top: number) {
 
 const bare = samples.get('bare') as { wall: number[]; imp: number[] };
 const bareWall = median(bare.wall);
-console.log(`synth+bundle: ${synthSeconds.toFixed(1)} s; ${RUNS} fresh processes per module`);
-console.log(`bare handler: process ${bareWall.toFixed(1)} ms, import ${median(bare.imp).toFixed(1)} ms`);
+const bareFirst = firstSamples.get('bare') as { wall: number[]; imp: number[]; inv: number[] };
+const bareFirstWall = median(bareFirst.wall);
+console.log(
+  `synth+bundle: ${synthSeconds.toFixed(1)} s; ${RUNS} fresh processes per module for the import, ${FIRST_RUNS} for the first request (local stack started in ${stackSeconds.toFixed(1)} s)`,
+);
+console.log(
+  `bare handler: process ${bareWall.toFixed(1)} ms, import ${median(bare.imp).toFixed(1)} ms; first request ${bareFirstWall.toFixed(1)} ms`,
+);
 let maxKb = 0;
+let maxAssetKb = 0;
 let worstRatio = 0;
+let worstFirstRatio = 0;
 for (const bundle of bundles) {
   const sample = samples.get(bundle.name) as { wall: number[]; imp: number[] };
+  const first = firstSamples.get(bundle.name) as {
+    wall: number[];
+    imp: number[];
+    inv: number[];
+    status: Set<number>;
+  };
   const kb = bundle.bytes / 1024;
   const wall = median(sample.wall);
   const ratio = wall / bareWall;
+  const firstWall = median(first.wall);
+  const firstRatio = firstWall / bareFirstWall;
   maxKb = Math.max(maxKb, kb);
+  maxAssetKb = Math.max(maxAssetKb, bundle.assetBytes / 1024);
   worstRatio = Math.max(worstRatio, ratio);
+  worstFirstRatio = Math.max(worstFirstRatio, firstRatio);
   console.log(
-    `${bundle.name.padEnd(14)} ${kb.toFixed(1).padStart(7)} kB  process ${wall.toFixed(1).padStart(6)} ms  import ${median(sample.imp).toFixed(1).padStart(6)} ms  ratio ${ratio.toFixed(2)}${kb > LIMIT_KB ? '  OVER 500 kB' : ''}`,
+    `${bundle.name.padEnd(14)} ${kb.toFixed(1).padStart(7)} kB (asset ${(bundle.assetBytes / 1024).toFixed(1)} kB)  process ${wall.toFixed(1).padStart(6)} ms  import ${median(sample.imp).toFixed(1).padStart(6)} ms  ratio ${ratio.toFixed(2)}${kb > LIMIT_KB ? '  OVER 500 kB' : ''}`,
+  );
+  const request = FIRST_REQUESTS[bundle.name] as (typeof FIRST_REQUESTS)[string];
+  console.log(
+    `${''.padEnd(24)}first request ${firstWall.toFixed(1).padStart(6)} ms (import ${median(first.imp).toFixed(1)} + invoke ${median(first.inv).toFixed(1)})  ratio ${firstRatio.toFixed(2)}  ${request.method} ${request.route.replace('/api/editions/{edition}', '')} → ${[...first.status].join('/')}`,
   );
   if (kb > LIMIT_KB || process.env.BENCH_BUNDLE_REPORT === '1') {
     for (const [input, size] of largestInputs(bundle, 8)) {
@@ -221,4 +444,6 @@ for (const bundle of bundles) {
   }
 }
 rmSync(work, { recursive: true, force: true });
-console.log(`bench:bundles max_kb=${maxKb.toFixed(1)} worst_import_ratio=${worstRatio.toFixed(2)}`);
+console.log(
+  `bench:bundles max_kb=${maxKb.toFixed(1)} max_asset_kb=${maxAssetKb.toFixed(1)} worst_import_ratio=${worstRatio.toFixed(2)} worst_first_request_ratio=${worstFirstRatio.toFixed(2)}`,
+);

@@ -14,11 +14,10 @@
  * bound of what Lambda on ARM would bill, not a measurement of it.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import * as z from 'zod';
 import { createClock } from '../local/clock.ts';
 import { signIn } from '../local/cognito.ts';
 import type { InvocationRecord } from '../local/lambda-runtime.ts';
@@ -30,6 +29,7 @@ import { readEditionFile } from '../shared/edition/load-edition.ts';
 import { FUNCTIONS } from '../shared/manifest.ts';
 import { toInstant } from '../shared/time/zoned.ts';
 import { citizenFactory } from '../test/support/citizens.ts';
+import { price, priceFile } from './aws-prices.ts';
 import { synthInventory } from './stack-inventory.ts';
 
 const VOTERS = Number(process.env.BENCH_VOTERS ?? 100_000);
@@ -48,23 +48,6 @@ const TABLE_BYTES_PER_VOTER = Number(process.env.BENCH_TABLE_BYTES_PER_VOTER ?? 
 const TABLE_BYTES_PER_IDEA = Number(process.env.BENCH_TABLE_BYTES_PER_IDEA ?? 6000);
 /** Staff accounts active in a month (Cognito bills monthly active users on the Plus plan). */
 const STAFF_ACTIVE = Number(process.env.BENCH_STAFF_ACTIVE ?? 40);
-
-const Price = z.object({ usd: z.number().nonnegative(), source: z.url(), checked: z.boolean() });
-const PriceFile = z.object({
-  region: z.literal('eu-west-3'),
-  currency: z.literal('USD'),
-  asOf: z.iso.date(),
-  provenance: z.string(),
-  prices: z.record(z.string(), Price),
-});
-const priceFile = PriceFile.parse(
-  JSON.parse(readFileSync(new URL('./aws-prices.eu-west-3.json', import.meta.url), 'utf8')),
-);
-const price = (name: string) => {
-  const entry = priceFile.prices[name];
-  if (!entry) throw new Error(`No price ${name} in bench/aws-prices.eu-west-3.json`);
-  return entry.usd;
-};
 
 interface Meter {
   rru: number;

@@ -1,21 +1,50 @@
 /**
  * `npm start`: the whole platform on emulators, with the demo edition. `npm run reset` wipes its data.
  * PORT (default 3000) sets the site and API port; BP_EDITION picks another file in editions/.
+ * `npm start -- --at <phase>` brings the demo to that phase lived in (local/demo/lived-in.ts): from fresh data,
+ * once; later starts with the same `--at` reuse it.
  */
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClock } from '../local/clock.ts';
+import { buildLivedInDemo, DEMO_STAGES, type DemoStage, FULL_SCALE } from '../local/demo/lived-in.ts';
 import { readJsonIfExists, startLocalStack, writeJson } from '../local/stack.ts';
 import { installTimeShift } from '../local/time-shift.ts';
 import { readEditionFile } from '../shared/edition/load-edition.ts';
 import { toInstant } from '../shared/time/zoned.ts';
 
-const { values } = parseArgs({ options: { 'reset-only': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    'reset-only': { type: 'boolean', default: false },
+    at: { type: 'string' },
+    seed: { type: 'string', default: '2023' },
+    ideas: { type: 'string' },
+    ballots: { type: 'string' },
+  },
+});
 const dataDir = resolve('.local');
+const at = values.at as DemoStage | undefined;
+if (at !== undefined && !DEMO_STAGES.includes(at)) {
+  console.error(`--at : phase inconnue « ${at} ». Phases possibles : ${DEMO_STAGES.join(', ')}.`);
+  process.exit(1);
+}
+const seed = Number(values.seed);
+// A lived-in demo is built once from fresh data; the same `--at` and seed later start on what it left.
+const demoFile = join(dataDir, 'demo.json');
+const builtDemo = await readJsonIfExists<{ at: string; seed: number }>(demoFile);
+const buildDemo = at !== undefined && (builtDemo?.at !== at || builtDemo.seed !== seed);
+if (buildDemo) await wipeLocalData();
+
+/** Wipes what `npm start` keeps in `.local/`; `.local/test/` belongs to test runs that may be going on. */
+async function wipeLocalData() {
+  const entries = await readdir(dataDir).catch(() => [] as string[]);
+  for (const entry of entries)
+    if (entry !== 'test') await rm(join(dataDir, entry), { recursive: true, force: true });
+}
 
 if (values['reset-only']) {
-  await rm(dataDir, { recursive: true, force: true });
+  await wipeLocalData();
   console.log(`Données locales effacées (${dataDir}).`);
   process.exit(0);
 }
@@ -41,6 +70,7 @@ const clock = createClock({ realNow, start: saved ? new Date(realNow() + saved.o
 installTimeShift(clock);
 const saveClock = () => writeJson(clockFile, { offsetMs: clock.now().getTime() - realNow() });
 
+let building = false;
 try {
   const stack = await startLocalStack({
     config,
@@ -50,10 +80,52 @@ try {
     persistent: true,
     clock,
     ...(saved ? {} : { startAt: firstStart }),
-    log: (line) => console.log(`  ${line}`),
+    // Quiet while the lived-in demo is built: thousands of requests.
+    log: (line) => {
+      if (!building) console.log(`  ${line}`);
+    },
   });
   await saveClock();
   clock.onChange(() => void saveClock());
+  if (at && buildDemo) {
+    building = true;
+    console.log(`Démo « vécue » jusqu’à la phase ${at} (graine ${seed}) : construction par l’API…`);
+    const demo = await buildLivedInDemo(
+      {
+        siteUrl: stack.urls.site,
+        busUrl: stack.urls.bus,
+        mailboxUrl: stack.urls.mailbox,
+        cognitoUrl: stack.urls.cognito,
+        cognito: {
+          userPoolId: stack.pool.userPoolId,
+          clientId: stack.pool.clientId,
+          issuer: stack.pool.issuer,
+          region: stack.pool.region,
+        },
+        edition: config.id,
+        staff: stack.staff,
+      },
+      config,
+      {
+        at,
+        seed,
+        scale: {
+          ...FULL_SCALE,
+          ...(values.ideas ? { ideas: Number(values.ideas) } : {}),
+          ...(values.ballots ? { ballots: Number(values.ballots) } : {}),
+        },
+        log: (line) => console.log(`  ${line}`),
+      },
+    );
+    building = false;
+    await writeJson(demoFile, { at, seed, builtIn: demo.seconds, addedStaff: demo.addedStaff });
+    console.log(
+      `  ${demo.ideas.length} idées, ${demo.ballots.online + demo.ballots.paper} bulletins, en ${demo.seconds} s`,
+    );
+  }
+  const added = (
+    await readJsonIfExists<{ addedStaff?: { username: string; password: string; role: string }[] }>(demoFile)
+  )?.addedStaff;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`
 Budget participatif — ${config.name} — prêt en ${seconds} s
@@ -68,7 +140,7 @@ Budget participatif — ${config.name} — prêt en ${seconds} s
 
 Comptes de démonstration (un par rôle) :
 ${stack.staff.map((user) => `  ${user.role.padEnd(12)} ${user.username}  ${user.password}`).join('\n')}
-
+${added?.length ? `\nComptes ajoutés par la démo vécue :\n${added.map((user) => `  ${user.username}  ${user.password}  (${user.role})`).join('\n')}\n` : ''}
 Ctrl-C pour tout arrêter ; npm run reset pour effacer les données.
 `);
   let stopping = false;

@@ -233,6 +233,7 @@ function loireAtlantique(): EditionConfig {
     name: group.name,
     envelope: envelopes[i] ?? 0,
     communes: group.members.map((c) => c.code),
+    tile: tileOf(LA_TILES, group.id),
   }));
 
   const population = groups.reduce((s, g) => s + g.population, 0);
@@ -403,6 +404,29 @@ const GI_TERRITORIES = [
   },
 ] as const;
 
+/**
+ * Tiles of the public turnout map (`territories[].tile`): each territory's rough place on a small grid,
+ * west to east and north to south, as it lies in the Département.
+ */
+const LA_TILES: Record<string, { row: number; col: number }> = {
+  'chateaubriant-ancenis': { row: 0, col: 2 },
+  'saint-nazaire': { row: 1, col: 0 },
+  nantes: { row: 1, col: 1 },
+  'pays-de-retz': { row: 2, col: 0 },
+  vignoble: { row: 2, col: 2 },
+};
+const GI_TILES: Record<string, { row: number; col: number }> = {
+  libournais: { row: 0, col: 2 },
+  'bassin-arcachon': { row: 1, col: 0 },
+  'bordeaux-sud-ouest': { row: 1, col: 1 },
+};
+
+function tileOf(tiles: Record<string, { row: number; col: number }>, id: string) {
+  const tile = tiles[id];
+  if (!tile) throw new Error(`Pas de tuile pour le territoire ${id}`);
+  return tile;
+}
+
 function gironde(): EditionConfig {
   const territories = GI_TERRITORIES.map(({ id, name, communes }) => ({
     id,
@@ -416,6 +440,7 @@ function gironde(): EditionConfig {
         return found[0].code;
       })
       .sort(),
+    tile: tileOf(GI_TILES, id),
   }));
   return {
     id: 'gironde-demo',

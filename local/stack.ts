@@ -8,6 +8,7 @@ import { STAFF_ROLES } from '../shared/auth/roles.ts';
 import { createDocumentClient } from '../shared/dynamo/document-client.ts';
 import { EDITION_LOGO, type EditionConfig } from '../shared/edition/edition-config.ts';
 import { putEditionConfig } from '../shared/edition/edition-store.ts';
+import { EDITION_LOGO_PNG, logoPng } from '../shared/email/logo-png.ts';
 import { awsEventPattern } from '../shared/email/ses-feedback.ts';
 import { eventPattern } from '../shared/events/define-event.ts';
 import { allSecrets, FUNCTIONS, ORIGIN_VERIFY_SECRET_ID, SITE_ENV, TABLE } from '../shared/manifest.ts';
@@ -298,11 +299,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const staticDir = join(dataDir, 'web');
     if (options.webBuildDir) await cp(options.webBuildDir, staticDir, { recursive: true });
     else await buildWeb(staticDir);
-    // The Département's logo, from the edition folder, at the one address every page asks for.
-    await cp(
-      join(options.editionDir ?? 'editions', options.config.identity.logo),
-      join(staticDir, EDITION_LOGO),
-    );
+    // The Département's logo, from the edition folder, at the one address every page asks for; and as a PNG
+    // for the emails' header (mail clients show no SVG).
+    const logoFile = join(options.editionDir ?? 'editions', options.config.identity.logo);
+    await cp(logoFile, join(staticDir, EDITION_LOGO));
+    await writeFile(join(staticDir, EDITION_LOGO_PNG), logoPng(await readFile(logoFile, 'utf8')));
     const adapter = await startHttpAdapter({
       port: sitePort,
       invoke,

@@ -116,7 +116,8 @@ export interface FunctionSpec {
   /** @default none */
   readonly secrets?: readonly SecretSpec[];
   readonly permissions: {
-    readonly table: 'read' | 'readwrite';
+    /** The table items this function may touch, by partition key (see {@link TableAccess}). */
+    readonly table: TableAccess;
     readonly publishes: readonly EventContract[];
     readonly sendsEmail: boolean;
     /**
@@ -131,6 +132,53 @@ export interface FunctionSpec {
      * @default false
      */
     readonly presignsUploads?: boolean;
+  };
+}
+
+/**
+ * A partition key pattern in IAM `StringLike` syntax (`*` any characters, `?` one), where `{edition}` stands for
+ * the edition id: `CITIZEN#*`, `EDITION#{edition}#VOTING`. It is what `dynamodb:LeadingKeys` is matched against
+ * in AWS (lib/constructs/bp-function.ts) and what the document client checks locally (shared/dynamo/key-access.ts).
+ */
+export type KeyPattern = string;
+
+/**
+ * What a function may do on the table, by partition key: IAM cannot tell sort keys apart, so a context owns
+ * whole partitions. Anything not declared is refused, in AWS by IAM, locally by the document client.
+ */
+export interface TableAccess {
+  /** Partitions of this context: read and write (GetItem, BatchGetItem, Query, ConditionCheckItem, PutItem, UpdateItem, DeleteItem, BatchWriteItem). */
+  readonly owns: readonly KeyPattern[];
+  /** Partitions of other contexts it reads, never writes (GetItem, BatchGetItem, Query, ConditionCheckItem). */
+  readonly reads: readonly KeyPattern[];
+  /**
+   * Partitions of another context it updates in place (UpdateItem only: no put, no delete), each with why.
+   * @default none
+   */
+  readonly updates?: readonly KeyPattern[];
+  /**
+   * Index partition keys it queries, by index name (Query only, on that index).
+   * @default none
+   */
+  readonly indexes?: Readonly<Record<string, readonly KeyPattern[]>>;
+  /**
+   * Scan of the table: no function scans (the retention walks the sparse index `PERSONALDATA#<shard>`).
+   * @default false
+   */
+  readonly scans?: boolean;
+}
+
+/** The function's table access with `{edition}` replaced by the edition id. */
+export function tableAccessOf(fn: Pick<FunctionSpec, 'permissions'>, edition: string): TableAccess {
+  const resolve = (patterns: readonly KeyPattern[] = []) =>
+    patterns.map((pattern) => pattern.replaceAll('{edition}', edition));
+  const { owns, reads, updates, indexes, scans } = fn.permissions.table;
+  return {
+    owns: resolve(owns),
+    reads: resolve(reads),
+    updates: resolve(updates),
+    indexes: Object.fromEntries(Object.entries(indexes ?? {}).map(([name, keys]) => [name, resolve(keys)])),
+    scans: scans ?? false,
   };
 }
 
@@ -220,7 +268,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         description: `Phase « ${transition.phase} » le ${transition.localTime} (${edition.timeZone})`,
         input: { kind: 'phase-transition', edition: edition.id, phase: transition.phase },
       })),
-    permissions: { table: 'readwrite', publishes: [PhaseChanged, VoteOpeningRefused], sendsEmail: false },
+    permissions: {
+      table: {
+        // The phase (`PHASE`, `PHASE#CHANGE#...`), the config and the vote-closed marker (`VOTECLOSED`).
+        owns: ['EDITION#{edition}'],
+        // The vote window (guard of the close), the ballot list (instruction's, else the seeded projects).
+        reads: ['EDITION#{edition}#VOTING', 'INSTRUCTION#{edition}', 'EDITION#{edition}#PROJECTS'],
+      },
+      publishes: [PhaseChanged, VoteOpeningRefused],
+      sendsEmail: false,
+    },
   },
   {
     name: 'identity',
@@ -322,7 +379,29 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       },
     ],
     permissions: {
-      table: 'readwrite',
+      table: {
+        owns: [
+          'IDCODE#*',
+          'IDEMAIL#*',
+          'CITIZEN#*',
+          'IDMATCH#*',
+          'IDREVIEW#*',
+          'VOTECODE#*',
+          'RATE#*',
+          'RETENTIONBATCH#*',
+        ],
+        // « Mes données » (GET /me): what every context holds about the citizen, read only.
+        reads: [
+          'EDITION#{edition}',
+          'IDEADRAFT#*',
+          'IDEAAUTHOR#*',
+          'IDEASUPPORT#*',
+          'IDEA#*',
+          'FOLLOWUP#*',
+          'VOTER#*',
+        ],
+        indexes: { gsi1: ['IDREVIEWS#*', 'PERSONALDATA#*', 'EMAILLOG#{edition}'] },
+      },
       publishes: [CitizenVerified, DuplicateSuspected, CitizenErased, RetentionBatchRequested],
       sendsEmail: true,
     },
@@ -403,7 +482,21 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       },
     ],
     permissions: {
-      table: 'readwrite',
+      table: {
+        owns: ['EDITION#{edition}#VOTING', 'VOTER#*', 'BALLOT#*', 'TURNOUT#*', 'PAPERSHEET#*'],
+        // The phase and vote-closed marker (checked in the ballot's transaction), the identity checked there too,
+        // the in-person voting code, the config and the ballot list.
+        reads: [
+          'EDITION#{edition}',
+          'CITIZEN#*',
+          'VOTECODE#*',
+          'INSTRUCTION#{edition}',
+          'EDITION#{edition}#PROJECTS',
+        ],
+        // The in-person voting code is marked used in the ballot's transaction (identity issues it).
+        updates: ['VOTECODE#*'],
+        indexes: { gsi1: ['RECEIPT#*', 'PAPERSHEETS#*'] },
+      },
       publishes: [VotingOpened, VotingClosed, VoteWindowChanged, VoteWindowEnded],
       // The receipt code by email, sent by voting itself: never in an event next to a citizen id.
       sendsEmail: true,
@@ -529,7 +622,20 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       },
     ],
     permissions: {
-      table: 'readwrite',
+      table: {
+        owns: [
+          'IDEA#*',
+          'IDEAAUTHOR#*',
+          'IDEMPOTENCY#*',
+          'IDEADRAFT#*',
+          'IDEASUPPORT#*',
+          'IDEASUPPORTS#*',
+          'EDITION#{edition}#IDEAS',
+        ],
+        // Phase and config; the idea's path after the call: verdict, ballot list, published results, realisation.
+        reads: ['EDITION#{edition}', 'DOSSIER#*', 'INSTRUCTION#{edition}', 'EDITION#{edition}#RESULTS'],
+        indexes: { gsi1: ['IDEAS#*', 'IDEAOUTBOX', 'IDEACLAIMS#*', 'SUPPORTCOUNTS#*'] },
+      },
       publishes: [
         IdeaSubmitted,
         IdeaPublished,
@@ -642,7 +748,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     ],
     schedules: noSchedules,
     permissions: {
-      table: 'readwrite',
+      table: {
+        // Results, open data, receipts counted, audit and realisations; the citizens' opt-ins and follows.
+        owns: ['EDITION#{edition}#RESULTS', 'FOLLOWUP#*'],
+        // The phase and config, voting's frozen snapshot and its ballots (the count), an identity's status.
+        reads: ['EDITION#{edition}', 'EDITION#{edition}#VOTING', 'BALLOT#*', 'CITIZEN#*'],
+      },
       publishes: [ResultsComputed, ResultsPublished, RealisationUpdated, VoteAnnulled],
       sendsEmail: false,
     },
@@ -761,7 +872,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       },
     ],
     permissions: {
-      table: 'readwrite',
+      table: {
+        owns: ['DOSSIER#*', 'INSTRUCTION#{edition}', 'INSTRUCTION#{edition}#*', 'ACTIONLINK#*'],
+        // Phase and config; the published ideas it instructs.
+        reads: ['EDITION#{edition}', 'IDEA#*'],
+        indexes: { gsi1: ['IDEAS#published', 'INSTRUCTION#ASSIGNMENTS', 'INSTRUCTION#DOSSIERS'] },
+      },
       publishes: [
         IdeaAssigned,
         ReassignmentRequested,
@@ -836,7 +952,24 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { id: 'ses-feedback', events: SES_FEEDBACK_EVENTS, bus: 'aws' },
     ],
     schedules: noSchedules,
-    permissions: { table: 'readwrite', publishes: [], sendsEmail: true },
+    permissions: {
+      table: {
+        owns: ['EMAIL#*', 'SUPPRESSION#*'],
+        // Config; the citizen address read (`CITIZEN#<id>` / `IDENTITY`); ideas' titles and authors; the
+        // published results and the projects' ideas.
+        reads: [
+          'EDITION#{edition}',
+          'CITIZEN#*',
+          'IDEA#*',
+          'EDITION#{edition}#RESULTS',
+          'EDITION#{edition}#PROJECTS',
+        ],
+        // The email log; the results news opt-ins and a winner's followers (results').
+        indexes: { gsi1: ['EMAILLOG#{edition}', 'RESULTSNEWS#{edition}', 'FOLLOWERS#{edition}#*'] },
+      },
+      publishes: [],
+      sendsEmail: true,
+    },
   },
 ];
 

@@ -72,6 +72,12 @@ export const EXPORT: CommandInfo = {
   summary:
     'Archive l’édition : export de la table à un instant, données ouvertes et images dans le bucket d’archive',
 };
+export const REHEARSE: CommandInfo = {
+  path: ['rehearse'],
+  args: '--url <site> [--voters N] [--ideas M] [--concurrency C] [--seed S] [--projects-per-envelope P] [--paper K] [--receipts 0.1] [--bus URL] [--mailbox URL] [--staff fichier.json]',
+  summary:
+    'Répétition générale : une édition entière par l’API (idées, instruction, vote, dépouillement, suivi), invariants vérifiés',
+};
 
 export interface CatalogEntry extends CommandInfo {
   load(): Promise<Command>;
@@ -91,4 +97,5 @@ export const COMMANDS: readonly CatalogEntry[] = [
   { ...DLQ_LIST, load: async () => (await import('./dlq.ts')).dlqList },
   { ...DLQ_REDRIVE, load: async () => (await import('./dlq.ts')).dlqRedrive },
   { ...EXPORT, load: async () => (await import('./export.ts')).exportEdition },
+  { ...REHEARSE, load: async () => (await import('./rehearse.ts')).rehearseCommand },
 ];

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
 import { Phase } from '../../shared/edition/phases.ts';

@@ -11,7 +11,9 @@ import { dynamoPhaseRepository } from './phase-repository.ts';
 
 const env = parseFunctionEnv(process.env);
 
-const documents = createDocumentClient();
+const documents = createDocumentClient(undefined, {
+  accessOf: { functionName: 'editions', edition: env.EDITION_ID },
+});
 
 export const handler = makeHandler({
   edition: env.EDITION_ID,

@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { phaseStateKey, StoredPhase } from '../../shared/edition/phase-state.ts';
 import { isClosedVotePhase, PHASES, Phase, phaseMoveRefusal } from '../../shared/edition/phases.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
@@ -27,7 +27,7 @@ export const PhaseChange = z.object({
   from: Phase,
   to: Phase,
   at: z.string(),
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   actor: Actor,
   published: z.boolean(),
 });
@@ -67,7 +67,7 @@ export const voteClosedForGood = (to: Phase) =>
  * - `EDITION#<id>` / `PHASE`: the current phase, with an optimistic `version`;
  * - `EDITION#<id>` / `PHASE#CHANGE#<at>#<changeId>`: one item per change, `published` set once its
  *   `PhaseChanged` event is on the bus (the change and its event cannot be split by a crash);
- * - `EDITION#<id>#VOTING` / `CLOSED` (shared key, shared/voting/vote-window.ts): the "vote closed" marker,
+ * - `EDITION#<id>` / `VOTECLOSED` (shared key, shared/voting/vote-window.ts): the "vote closed" marker,
  *   written with the close, never removed.
  */
 export function dynamoPhaseRepository(

@@ -5,7 +5,7 @@ import { checkNewPictures } from './check-pictures.ts';
 import { type Idea, picturePrefix } from './idea.ts';
 import { outboxEvent, publishPendingEvents } from './idea-outbox.ts';
 import { checkAuthorTerritory, checkIdeaRules } from './idea-rules.ts';
-import { assertIdeasOpen } from './ideas-window.ts';
+import { assertIdeasOpen, assertWithdrawalOpen } from './ideas-window.ts';
 import { type IdeasDeps, normalizeProposer, publishWritten } from './submit-idea.ts';
 
 export const ideaNotFound = (ideaId: string) =>
@@ -38,8 +38,9 @@ export async function editableIdea(deps: IdeasDeps, ideaId: string, authorId: st
 }
 
 /**
- * The author edits their idea while the call for ideas is open (same rules as a submission), or
- * withdraws it at any time unless it was merged. An edited idea goes back to moderation (`submitted`):
+ * The author edits their idea while the call for ideas is open (same rules as a submission), or withdraws
+ * it while the call is open unless it was merged (after the call, it belongs to the instruction and the
+ * vote: 409 `idea_withdrawal_closed`). An edited idea goes back to moderation (`submitted`):
  * the charter applies to the new text too, so a published idea leaves the public list until a moderator
  * publishes it again. A picture it refers to for the first time must be stored and really an image
  * (check-pictures.ts). Audited; emits `IdeaEdited` or `IdeaWithdrawn` through the outbox (the public list
@@ -58,6 +59,8 @@ export async function editIdea(
   const { patch } = request;
 
   if (patch.status === 'withdrawn') {
+    const config = await deps.editions.get();
+    assertWithdrawalOpen(config, await deps.ideas.getPhase(), await deps.ideas.getWindow(), now);
     if (idea.status === 'withdrawn' || idea.status === 'merged') {
       throw conflict(
         'idea_not_withdrawable',

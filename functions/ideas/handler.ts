@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { DomainError, notFound } from '../../shared/errors/domain-error.ts';
@@ -65,9 +65,9 @@ export interface IdeasHandlerDeps extends IdeasDeps {
 
 /** Staff roles that may read any idea, whatever its status (no personal data in an idea). */
 const STAFF_READERS = ['moderator', 'coordinator', 'committee', 'admin'] as const;
-const IdeaId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'Identifiant d’idée attendu' });
+const IdeaId = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'Identifiant d’idée attendu' }));
 const QueueQuery = z.object({
-  status: IdeaStatus.default('submitted'),
+  status: z._default(IdeaStatus, 'submitted'),
 });
 
 export function makeHandler(input: IdeasHandlerDeps) {
@@ -146,11 +146,15 @@ export function makeHandler(input: IdeasHandlerDeps) {
                 : {}),
             }
           : {};
+        // What became of a published idea; a service's opinion is the public's only once the coordination
+        // pronounced it (its authors and the staff see it at once, as on « Mes idées »).
+        const fullPath = idea.status === 'published' ? await deps.paths.pathOf(ideaId, edition) : {};
         if (isAuthor || isStaff) {
           return {
             body: {
               ...(await withPictureUrls(authorIdea(idea, viewer?.sub ?? ''), deps.uploads)),
               ...supports,
+              path: fullPath,
             },
             headers: { 'cache-control': 'private, no-store' },
           };
@@ -158,7 +162,11 @@ export function makeHandler(input: IdeasHandlerDeps) {
         if (idea.status !== 'published' && idea.status !== 'merged') throw ideaNotFound(ideaId);
         if (idea.status === 'merged' && !idea.publishedAt) throw ideaNotFound(ideaId);
         return {
-          body: { ...(await withPictureUrls(publicIdea(idea), deps.uploads)), ...supports },
+          body: {
+            ...(await withPictureUrls(publicIdea(idea), deps.uploads)),
+            ...supports,
+            path: fullPath.instruction?.final === false ? {} : fullPath,
+          },
           // A citizen's answer says whether she supports it: not for a shared cache.
           headers: {
             'cache-control': 'supportedByMe' in supports ? 'private, no-store' : `public, max-age=${maxAge}`,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   IdeaChangeRequested,
   IdeaEdited,
@@ -29,8 +29,8 @@ export type IdeaEventName = keyof typeof IDEA_EVENTS;
  * `eventId` is the change's own id (audit entry or moderation id), which consumers deduplicate on.
  */
 export const OutboxEvent = z.object({
-  eventId: z.string().min(1),
-  ideaId: z.string().min(1),
+  eventId: z.string().check(z.minLength(1)),
+  ideaId: z.string().check(z.minLength(1)),
   detailType: z.enum(Object.keys(IDEA_EVENTS) as [IdeaEventName, ...IdeaEventName[]]),
   /** The detail as the contract's publisher takes it (no `version`), as JSON. */
   detailJson: z.string(),

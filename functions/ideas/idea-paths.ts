@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { Milestone, RealisationStatus } from '../../shared/events/catalogue.ts';
 import { DECISION_OUTCOME_LABELS } from '../../shared/http/instruction-schemas.ts';
@@ -43,27 +43,27 @@ export interface IdeaPaths {
 
 // The other contexts' items, projected to what this read needs (their owners' schemas are richer).
 const DossierFields = z.object({
-  verdict: z
-    .object({
+  verdict: z.optional(
+    z.object({
       outcome: z.string(),
       final: z.boolean(),
       reasonCode: z.string(),
       reasonText: z.string(),
-      projectId: z.string().optional(),
-      mergeInto: z.string().optional(),
+      projectId: z.optional(z.string()),
+      mergeInto: z.optional(z.string()),
       at: z.string(),
-    })
-    .optional(),
+    }),
+  ),
 });
 const BallotListFields = z.object({
   state: z.enum(['open', 'validated']),
-  validation: z.object({ projectIds: z.array(z.string()) }).optional(),
+  validation: z.optional(z.object({ projectIds: z.array(z.string()) })),
 });
 const ProjectFields = z.object({ title: z.string() });
 const ResultsFields = z.object({
-  publishedAt: z.string().optional(),
-  results: z
-    .object({
+  publishedAt: z.optional(z.string()),
+  results: z.optional(
+    z.object({
       envelopes: z.array(
         z.object({
           projects: z.array(
@@ -71,12 +71,12 @@ const ResultsFields = z.object({
           ),
         }),
       ),
-    })
-    .optional(),
+    }),
+  ),
 });
 const RealisationFields = z.object({
   status: RealisationStatus,
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   milestones: z.array(Milestone),
   updatedAt: z.string(),
 });

@@ -11,7 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { phaseStateKey, StoredPhase } from '../../shared/edition/phase-state.ts';
 import type { Phase } from '../../shared/edition/phases.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
@@ -36,15 +36,15 @@ export const IdeaAudit = z.object({
   /** `citizen:<id>` or `<role>:<staff sub>`. */
   actor: z.string(),
   at: z.iso.datetime(),
-  reason: z.string().optional(),
-  detail: z.string().optional(),
+  reason: z.optional(z.string()),
+  detail: z.optional(z.string()),
 });
 export type IdeaAudit = z.infer<typeof IdeaAudit>;
 
 export const IdeasWindow = z.object({
   /** The call for ideas closes at this instant instead of `calendar.ideasClose` (an admin extended it). */
   closesAtMs: z.number(),
-  version: z.number().int(),
+  version: z.number().check(z.int()),
 });
 export type IdeasWindow = z.infer<typeof IdeasWindow>;
 

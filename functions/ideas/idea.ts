@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   CHARTER_RULES,
   IDEA_STATUS_LABELS,
@@ -18,8 +18,8 @@ export const Moderation = z.object({
   /** Staff `sub` (pseudonymous). */
   by: z.string(),
   at: z.iso.datetime(),
-  reason: z.string().optional(),
-  rule: z.enum(CHARTER_RULES).optional(),
+  reason: z.optional(z.string()),
+  rule: z.optional(z.enum(CHARTER_RULES)),
 });
 export type Moderation = z.infer<typeof Moderation>;
 
@@ -28,40 +28,44 @@ export const Idea = z.object({
   /** Who submitted it and may edit or withdraw it (pseudonymous citizen id). */
   authorId: z.string(),
   /** Everyone credited: the author first, then the authors of ideas merged into this one. */
-  authorIds: z.array(z.string()).min(1),
+  authorIds: z.array(z.string()).check(z.minLength(1)),
   status: IdeaStatus,
   title: z.string(),
   description: z.string(),
   theme: z.string(),
   territory: z.string(),
-  commune: z.string().optional(),
+  commune: z.optional(z.string()),
   estimatedCost: z.number(),
-  proposer: z.object({ kind: z.enum(PROPOSER_KINDS), name: z.string().optional() }),
+  proposer: z.object({ kind: z.enum(PROPOSER_KINDS), name: z.optional(z.string()) }),
   /** Where in the commune, in words (an address, a place name). */
-  place: z.string().optional(),
-  location: Location.optional(),
+  place: z.optional(z.string()),
+  location: z.optional(Location),
   /**
    * Its pictures in the site bucket (`uploads/<edition>/<idea>/...`), each with the text alternative its author
    * wrote. Items written before text alternatives existed hold a bare key (read with an empty alternative).
    */
-  pictures: z
-    .array(
+  pictures: z._default(
+    z.array(
       z.union([
         z.object({ key: z.string(), alt: z.string() }),
-        z.string().transform((key) => ({ key, alt: '' })),
+        z.pipe(
+          z.string(),
+          z.transform((key) => ({ key, alt: '' })),
+        ),
       ]),
-    )
-    .default([]),
+    ),
+    [],
+  ),
   submittedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  publishedAt: z.iso.datetime().optional(),
+  publishedAt: z.optional(z.iso.datetime()),
   /** The last moderation decision (the whole trail is in the audit items). */
-  moderation: Moderation.optional(),
-  mergedInto: z.string().optional(),
+  moderation: z.optional(Moderation),
+  mergedInto: z.optional(z.string()),
   /** Ideas merged into this one. */
-  mergedFrom: z.array(z.string()).default([]),
+  mergedFrom: z._default(z.array(z.string()), []),
   /** Optimistic concurrency: every write checks and bumps it. */
-  revision: z.number().int(),
+  revision: z.number().check(z.int()),
 });
 export type Idea = z.infer<typeof Idea>;
 

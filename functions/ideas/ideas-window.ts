@@ -51,6 +51,27 @@ export function assertIdeasOpen(
 }
 
 /**
+ * An author withdraws an idea only while the call for ideas is open (stored phase `ideas` and the clock inside
+ * the window, as for edits): once it closes, the idea belongs to the instruction, the Comité citoyen and the
+ * vote, and the pages no longer offer the withdrawal. Throws 409 `idea_withdrawal_closed` otherwise.
+ */
+export function assertWithdrawalOpen(
+  config: EditionConfig,
+  phase: Phase | undefined,
+  stored: IdeasWindow | undefined,
+  now: Date,
+): void {
+  const window = ideasWindow(config, stored);
+  if (phase === 'ideas' && now.getTime() < window.closesAt.getTime()) return;
+  throw new DomainError({
+    code: 'idea_withdrawal_closed',
+    status: 409,
+    title: 'Retrait impossible',
+    detail: `L’appel à idées est clos depuis le ${formatFrench(window.closesAt, config.timeZone)} : une idée ne peut plus être retirée. Elle suit désormais l’instruction ; pour toute question, écrivez à la coordination du budget participatif.`,
+  });
+}
+
+/**
  * Extends the call for ideas (admin, with a reason, audited). The stored phase must still be `ideas`
  * for submissions to be accepted: an admin who closed the phase re-opens it with a phase change.
  */

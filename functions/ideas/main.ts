@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
@@ -15,15 +15,17 @@ import { dynamoSupportRepository } from './support-repository.ts';
 
 // The static public list goes to the site bucket (AWS, granted `data/*` only) or the served folder (local).
 const env = parseFunctionEnv(process.env, {
-  SITE_BUCKET: z.string().min(1).optional(),
-  SITE_DIR: z.string().min(1).optional(),
-  AWS_REGION: z.string().min(1).optional(),
+  SITE_BUCKET: z.optional(z.string().check(z.minLength(1))),
+  SITE_DIR: z.optional(z.string().check(z.minLength(1))),
+  AWS_REGION: z.optional(z.string().check(z.minLength(1))),
 });
 const site = siteWriterFromEnv(env);
 if (!site)
   throw new Error('ideas: SITE_BUCKET (AWS) or SITE_DIR (local) must name where the public list goes');
 
-const documents = createDocumentClient();
+const documents = createDocumentClient(undefined, {
+  accessOf: { functionName: 'ideas', edition: env.EDITION_ID },
+});
 
 export const handler = makeHandler({
   edition: env.EDITION_ID,

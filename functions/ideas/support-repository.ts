@@ -7,7 +7,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * How many counter items an idea's supports are spread over. Why sharded counters rather than counting

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
 import type { Mailer } from '../../shared/email/mailer.ts';
@@ -63,14 +63,14 @@ export const RetentionInput = z.object({
   kind: z.literal('personal-data-retention'),
   edition: z.string(),
   /** Scheduler's `<aws.scheduler.scheduled-time>`: the occurrence decides, so a retry decides the same. */
-  scheduledAt: z.iso.datetime().optional(),
+  scheduledAt: z.optional(z.iso.datetime()),
   /** Identities per batch (default `DEFAULT_RETENTION_BATCH_SIZE`); bounded like the event's. */
-  batchSize: RetentionBatchRequested.detail.shape.batchSize.optional(),
+  batchSize: z.optional(RetentionBatchRequested.detail.shape.batchSize),
 });
 
-const ReviewStatusQuery = z.object({ status: z.enum(['open', 'cleared', 'rejected']).default('open') });
+const ReviewStatusQuery = z.object({ status: z._default(z.enum(['open', 'cleared', 'rejected']), 'open') });
 const PostcodeQuery = z.object({
-  postcode: z.string().regex(/^\d{5}$/, { message: 'Code postal attendu (5 chiffres)' }),
+  postcode: z.string().check(z.regex(/^\d{5}$/, { message: 'Code postal attendu (5 chiffres)' })),
 });
 
 export function makeHandler(deps: IdentityDeps) {

@@ -9,7 +9,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { conflict } from '../../shared/errors/domain-error.ts';
 import { votingCodeKey } from '../../shared/identity/voting-code.ts';
 import { type RateLimit, rateCounterUpdate, retryAfterWindow } from './rate-limiter.ts';
@@ -19,7 +19,7 @@ export const EmailCode = z.object({
   codeHash: z.string(),
   issuedAt: z.iso.datetime(),
   expiresAtMs: z.number(),
-  attempts: z.number().int(),
+  attempts: z.number().check(z.int()),
 });
 export type EmailCode = z.infer<typeof EmailCode>;
 
@@ -38,7 +38,7 @@ export type IdentityStatus = z.infer<typeof IdentityStatus>;
 export const Identity = z.object({
   citizenId: z.string(),
   /** Absent for an in-person registration (no email). */
-  emailKey: z.string().optional(),
+  emailKey: z.optional(z.string()),
   email: z.string(),
   firstName: z.string(),
   lastName: z.string(),
@@ -52,19 +52,19 @@ export const Identity = z.object({
    * Every same-person key of the identity (keyed hashes: name variants with the birth date, the mailbox):
    * another identity sharing one is a probable duplicate. Each has its `IDMATCH#<key>` item.
    */
-  matchKeys: z.array(z.string()).optional(),
+  matchKeys: z.optional(z.array(z.string())),
   status: IdentityStatus,
   /** `in-person`: registered on site by staff; votes only on paper or at a kiosk, never online. */
   channel: z.enum(['email', 'in-person']),
   createdAt: z.iso.datetime(),
   /** Staff `sub` of the coordinator who registered the person on site (`createdAt` says when). */
-  registeredBy: z.string().optional(),
+  registeredBy: z.optional(z.string()),
   /** `CitizenVerified` (and `DuplicateSuspected`) are on the bus. */
   published: z.boolean(),
-  reviewId: z.string().optional(),
-  decision: Decision.optional(),
+  reviewId: z.optional(z.string()),
+  decision: z.optional(Decision),
   /** Personal data erased at the person's request (RGPD); the keyed hashes stay, see `erase`. */
-  erasedAt: z.iso.datetime().optional(),
+  erasedAt: z.optional(z.iso.datetime()),
 });
 export type Identity = z.infer<typeof Identity>;
 
@@ -75,7 +75,7 @@ export const Review = z.object({
   otherCitizenIds: z.array(z.string()),
   territory: z.string(),
   createdAt: z.iso.datetime(),
-  decision: Decision.optional(),
+  decision: z.optional(Decision),
 });
 export type Review = z.infer<typeof Review>;
 
@@ -90,7 +90,7 @@ export const VotingCode = z.object({
   issuedAt: z.iso.datetime(),
   /** The vote's close (epoch ms): the code is worthless afterwards. */
   expiresAtMs: z.number(),
-  usedAt: z.iso.datetime().optional(),
+  usedAt: z.optional(z.iso.datetime()),
 });
 export type VotingCode = z.infer<typeof VotingCode>;
 
@@ -123,7 +123,7 @@ export interface MatchLookup {
   seen: Record<string, number>;
 }
 
-const MatchItem = z.object({ n: z.number().int(), citizenIds: z.array(z.string()) });
+const MatchItem = z.object({ n: z.number().check(z.int()), citizenIds: z.array(z.string()) });
 
 /** Port of the identity context's items. */
 export interface IdentityRepository {

@@ -2,10 +2,11 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { citizenIssuer } from '../../shared/auth/citizen-tokens.ts';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { brandedMailer, editionBrand } from '../../shared/email/branding.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
@@ -21,28 +22,41 @@ import { DEFAULT_CODE_POLICY } from './request-code.ts';
 import { citizenTokenSigner } from './signing-key.ts';
 
 const env = parseFunctionEnv(process.env, {
-  CITIZEN_SIGNING_SEED_SECRET: z.string().min(1),
-  FINGERPRINT_KEY_SECRET: z.string().min(1),
-  ORIGIN_VERIFY_SECRET: z.string().min(1),
+  CITIZEN_SIGNING_SEED_SECRET: z.string().check(z.minLength(1)),
+  FINGERPRINT_KEY_SECRET: z.string().check(z.minLength(1)),
+  ORIGIN_VERIFY_SECRET: z.string().check(z.minLength(1)),
+  /** The edition's SESv2 configuration set: a bounce or complaint of a code suppresses the address. */
+  MAIL_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   /**
    * Optional overrides of the code policy (a load test from one address, say); the client limit applies to
    * code requests and to codes typed alike.
    */
-  CODE_LIMIT_PER_CLIENT_HOUR: z.coerce.number().int().positive().optional(),
-  CODE_LIMIT_PER_EMAIL_HOUR: z.coerce.number().int().positive().optional(),
+  CODE_LIMIT_PER_CLIENT_HOUR: z.optional(z.coerce.number().check(z.int(), z.positive())),
+  CODE_LIMIT_PER_EMAIL_HOUR: z.optional(z.coerce.number().check(z.int(), z.positive())),
 });
 
-const documents = createDocumentClient();
+const documents = createDocumentClient(undefined, {
+  accessOf: { functionName: 'identity', edition: env.EDITION_ID },
+});
 const secret = cachedSecrets(new SecretsManagerClient({}));
 const citizens = citizenIssuer(env.SITE_URL, env.EDITION_ID);
 
+const editions = dynamoEditionStore({
+  client: documents,
+  tableName: env.TABLE_NAME,
+  edition: env.EDITION_ID,
+});
+
 export const handler = makeHandler({
   edition: env.EDITION_ID,
-  editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
+  editions,
   identities: dynamoIdentityRepository(documents, env.TABLE_NAME),
   records: dynamoCitizenRecords(documents, env.TABLE_NAME, env.EDITION_ID),
   limiter: dynamoRateLimiter(documents, env.TABLE_NAME),
-  mailer: sesMailer(new SESv2Client({}), env.MAIL_FROM),
+  mailer: brandedMailer(
+    sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+    editionBrand(editions, env.SITE_URL),
+  ),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   keys: once(async () => {
     const [seed, fingerprintKey, originSecret] = await Promise.all([

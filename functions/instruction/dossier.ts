@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   ASSIGNMENT_STATUS_LABELS,
   AssignmentStatus,
@@ -30,9 +30,9 @@ export const Decision = z.object({
   assignmentId: z.string(),
   serviceId: z.string(),
   kind: DecisionKind,
-  outcome: z.enum(DECISION_OUTCOMES).optional(),
-  costEstimate: z.number().int().optional(),
-  mergeInto: z.string().optional(),
+  outcome: z.optional(z.enum(DECISION_OUTCOMES)),
+  costEstimate: z.optional(z.number().check(z.int())),
+  mergeInto: z.optional(z.string()),
   reasonCode: z.string(),
   reasonText: z.string(),
   at: z.iso.datetime(),
@@ -48,18 +48,18 @@ export const Assignment = z.object({
   dueDate: z.iso.date(),
   assignedAt: z.iso.datetime(),
   assignedBy: Actor,
-  acceptedAt: z.iso.datetime().optional(),
-  acceptedBy: Actor.optional(),
-  reassignmentReason: z.string().optional(),
-  reassignmentRequestedAt: z.iso.datetime().optional(),
+  acceptedAt: z.optional(z.iso.datetime()),
+  acceptedBy: z.optional(Actor),
+  reassignmentReason: z.optional(z.string()),
+  reassignmentRequestedAt: z.optional(z.iso.datetime()),
   opinions: z.object({
-    admissibility: Decision.optional(),
-    feasibility: Decision.optional(),
-    cost: Decision.optional(),
-    merge: Decision.optional(),
+    admissibility: z.optional(Decision),
+    feasibility: z.optional(Decision),
+    cost: z.optional(Decision),
+    merge: z.optional(Decision),
   }),
   /** Optimistic concurrency: every write checks and bumps it. */
-  revision: z.number().int(),
+  revision: z.number().check(z.int()),
 });
 export type Assignment = z.infer<typeof Assignment>;
 
@@ -70,8 +70,8 @@ export const Verdict = z.object({
   final: z.boolean(),
   reasonCode: z.string(),
   reasonText: z.string(),
-  projectId: z.string().optional(),
-  mergeInto: z.string().optional(),
+  projectId: z.optional(z.string()),
+  mergeInto: z.optional(z.string()),
   at: z.iso.datetime(),
   by: Actor,
 });
@@ -79,8 +79,8 @@ export type Verdict = z.infer<typeof Verdict>;
 
 export const DossierState = z.object({
   ideaId: z.string(),
-  verdict: Verdict.optional(),
-  revision: z.number().int(),
+  verdict: z.optional(Verdict),
+  revision: z.number().check(z.int()),
 });
 export type DossierState = z.infer<typeof DossierState>;
 
@@ -99,15 +99,15 @@ export const TimelineItem = z.object({
   kind: z.enum(TIMELINE_KINDS),
   at: z.iso.datetime(),
   by: Actor,
-  assignmentId: z.string().optional(),
-  serviceId: z.string().optional(),
+  assignmentId: z.optional(z.string()),
+  serviceId: z.optional(z.string()),
   summary: z.string(),
 });
 export type TimelineItem = z.infer<typeof TimelineItem>;
 
 /** A project created by a `retained` verdict (the ballot list is made of them). */
-export const RetainedProject = ProjectSchema.extend({
-  ideaIds: z.array(z.string().min(1)).min(1),
+export const RetainedProject = z.extend(ProjectSchema, {
+  ideaIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
   decisionId: z.string(),
   retainedAt: z.iso.datetime(),
 });
@@ -116,25 +116,25 @@ export type RetainedProject = z.infer<typeof RetainedProject>;
 export const BallotListRecord = z.object({
   state: z.enum(['open', 'validated']),
   /** Bumped by every verdict that changes the list: a validation is conditional on the version it saw. */
-  listVersion: z.number().int(),
-  validation: z
-    .object({
+  listVersion: z.number().check(z.int()),
+  validation: z.optional(
+    z.object({
       validationId: z.string(),
       listSha256: z.string(),
       projectIds: z.array(z.string()),
       at: z.iso.datetime(),
       by: Actor,
-    })
-    .optional(),
-  lastReopening: z
-    .object({
+    }),
+  ),
+  lastReopening: z.optional(
+    z.object({
       reopeningId: z.string(),
       validationId: z.string(),
       reason: z.string(),
       at: z.iso.datetime(),
       by: Actor,
-    })
-    .optional(),
+    }),
+  ),
 });
 export type BallotListRecord = z.infer<typeof BallotListRecord>;
 
@@ -144,17 +144,17 @@ export type BallotListRecord = z.infer<typeof BallotListRecord>;
  */
 export const IdeaRecord = z.object({
   ideaId: z.string(),
-  authorIds: z.array(z.string()).min(1),
+  authorIds: z.array(z.string()).check(z.minLength(1)),
   status: z.string(),
   title: z.string(),
   description: z.string(),
   theme: z.string(),
   territory: z.string(),
-  commune: z.string().optional(),
+  commune: z.optional(z.string()),
   estimatedCost: z.number(),
-  proposer: z.object({ kind: z.enum(['individual', 'collective', 'association']) }).loose(),
-  publishedAt: z.iso.datetime().optional(),
-  mergedInto: z.string().optional(),
+  proposer: z.looseObject({ kind: z.enum(['individual', 'collective', 'association']) }),
+  publishedAt: z.optional(z.iso.datetime()),
+  mergedInto: z.optional(z.string()),
 });
 export type IdeaRecord = z.infer<typeof IdeaRecord>;
 

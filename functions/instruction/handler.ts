@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Role } from '../../shared/auth/roles.ts';
 import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
@@ -42,11 +42,14 @@ export interface InstructionHandlerDeps extends InstructionDeps {
 /** The daily schedule's input (shared/manifest.ts): its occurrence decides the Paris day checked. */
 const DeadlinesInput = z.object({
   kind: z.literal('instruction-deadlines'),
-  edition: z.string().min(1),
-  scheduledAt: z.iso.datetime().optional(),
+  edition: z.string().check(z.minLength(1)),
+  scheduledAt: z.optional(z.iso.datetime()),
 });
 /** The sweep (shared/manifest.ts): publishes the events the bus refused when their change was stored. */
-const SweepInput = z.object({ kind: z.literal('instruction-sweep'), edition: z.string().min(1) });
+const SweepInput = z.object({
+  kind: z.literal('instruction-sweep'),
+  edition: z.string().check(z.minLength(1)),
+});
 const ScheduleInput = z.discriminatedUnion('kind', [DeadlinesInput, SweepInput]);
 
 const PREFIX = '/api/editions/{edition}/staff/instruction';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   BallotListReopened,
   BallotListValidated,
@@ -29,7 +29,7 @@ export type InstructionEventName = keyof typeof INSTRUCTION_EVENTS;
  * the ids consumers deduplicate on (`assignmentId`, `decisionId`, `validationId`...) across republishing.
  */
 export const InstructionOutboxEvent = z.object({
-  eventId: z.string().min(1),
+  eventId: z.string().check(z.minLength(1)),
   detailType: z.enum(Object.keys(INSTRUCTION_EVENTS) as [InstructionEventName, ...InstructionEventName[]]),
   detailJson: z.string(),
   at: z.iso.datetime(),

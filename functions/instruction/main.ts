@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
@@ -11,9 +11,11 @@ import { cachedSecrets } from '../../shared/secrets/cached-secrets.ts';
 import { makeHandler } from './handler.ts';
 import { dynamoInstructionRepository } from './instruction-repository.ts';
 
-const env = parseFunctionEnv(process.env, { ACTION_LINK_KEY_SECRET: z.string().min(1) });
+const env = parseFunctionEnv(process.env, { ACTION_LINK_KEY_SECRET: z.string().check(z.minLength(1)) });
 
-const documents = createDocumentClient();
+const documents = createDocumentClient(undefined, {
+  accessOf: { functionName: 'instruction', edition: env.EDITION_ID },
+});
 const secret = cachedSecrets(new SecretsManagerClient({}));
 
 export const handler = makeHandler({

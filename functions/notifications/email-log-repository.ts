@@ -7,7 +7,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export interface EmailLogEntry {
   /** Why this email exists, unique per reason and recipient: `PhaseChanged#<changeId>#<recipient>`. */
@@ -33,11 +33,11 @@ export const EmailLogRecord = z.object({
   status: EmailStatus,
   createdAt: z.string(),
   updatedAt: z.string(),
-  attempts: z.number().int().default(0),
-  sentAt: z.string().optional(),
-  failedAt: z.string().optional(),
-  lastError: z.string().optional(),
-  suppressedReason: z.string().optional(),
+  attempts: z._default(z.number().check(z.int()), 0),
+  sentAt: z.optional(z.string()),
+  failedAt: z.optional(z.string()),
+  lastError: z.optional(z.string()),
+  suppressedReason: z.optional(z.string()),
 });
 export type EmailLogRecord = z.infer<typeof EmailLogRecord>;
 

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { IdeaDossier } from './templates/instruction-emails.ts';
 
 /** Port: what an instructor's email says of an idea (title, summary, territory, theme: nothing of its authors). */

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Port: the title of an idea, to name it in an email (events carry ids, not citizen text). */
 export interface IdeaTitles {

@@ -1,8 +1,9 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { brandedMailer, editionBrand } from '../../shared/email/branding.ts';
 import { faultInjectingMailer } from '../../shared/email/fault-injecting-mailer.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
 import { signedPageCursors } from '../../shared/http/page-cursor.ts';
@@ -20,25 +21,36 @@ import { dynamoResultsAudience } from './notify-results-published.ts';
 import { dynamoSuppressionList } from './suppression-list.ts';
 
 const env = parseFunctionEnv(process.env, {
-  ACTION_LINK_KEY_SECRET: z.string().min(1),
-  PAGE_CURSOR_KEY_SECRET: z.string().min(1),
+  ACTION_LINK_KEY_SECRET: z.string().check(z.minLength(1)),
+  PAGE_CURSOR_KEY_SECRET: z.string().check(z.minLength(1)),
   /** The SESv2 configuration set whose bounces and complaints come back as events (deployed stacks only). */
-  MAIL_CONFIGURATION_SET: z.string().min(1).optional(),
+  MAIL_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   /** Test hook of the local runtime only (shared/email/fault-injecting-mailer.ts). */
-  MAIL_FAULT_DOMAIN: z.string().min(1).optional(),
+  MAIL_FAULT_DOMAIN: z.optional(z.string().check(z.minLength(1))),
 });
 
-const documents = createDocumentClient();
+const documents = createDocumentClient(undefined, {
+  accessOf: { functionName: 'notifications', edition: env.EDITION_ID },
+});
 const secret = cachedSecrets(new SecretsManagerClient({}));
 const linkKey = once(() => secret(env.ACTION_LINK_KEY_SECRET));
 const now = () => new Date();
 const siteUrl = env.SITE_URL.replace(/\/$/, '');
 
+const editions = dynamoEditionStore({
+  client: documents,
+  tableName: env.TABLE_NAME,
+  edition: env.EDITION_ID,
+});
+
 export const handler = makeHandler({
-  editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
+  editions,
   log: dynamoEmailLog(documents, env.TABLE_NAME, env.EDITION_ID),
   mailer: faultInjectingMailer(
-    sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+    brandedMailer(
+      sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+      editionBrand(editions, siteUrl),
+    ),
     env.MAIL_FAULT_DOMAIN,
   ),
   logger: createLogger('notifications'),

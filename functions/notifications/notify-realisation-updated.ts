@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { RealisationUpdated } from '../../shared/events/catalogue.ts';
 import type { DetailOf } from '../../shared/events/define-event.ts';

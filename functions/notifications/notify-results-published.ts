@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { ResultsPublished } from '../../shared/events/catalogue.ts';
 import type { DetailOf } from '../../shared/events/define-event.ts';
@@ -155,7 +155,7 @@ export function dynamoResultsAudience(
       });
       const byProject = new Map<string, string[]>();
       for (const item of items) {
-        const ideaIds = z.array(z.string()).optional().parse(item.ideaIds);
+        const ideaIds = z.optional(z.array(z.string())).parse(item.ideaIds);
         if (ideaIds?.length) byProject.set(z.string().parse(item.id), ideaIds);
       }
       return byProject;

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { SesEmailBounced, SesEmailComplained } from '../../shared/email/ses-feedback.ts';
 import type { SuppressionList } from './suppression-list.ts';
 

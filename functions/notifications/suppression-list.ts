@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { addressHash, type UnsubscribeList } from '../../shared/auth/unsubscribe-links.ts';
 
 export type SuppressionReason = 'bounce' | 'complaint' | `unsubscribed:${UnsubscribeList}`;
@@ -20,7 +20,7 @@ export interface SuppressionList {
   optOut(recipientHash: string, list: UnsubscribeList, at: Date): Promise<void>;
 }
 
-const Item = z.object({ sk: z.string(), reason: z.string().optional() });
+const Item = z.object({ sk: z.string(), reason: z.optional(z.string()) });
 
 /** `SUPPRESSION#<hash>` / `SUPPRESSION` (bounce, complaint) and `SUPPRESSION#<hash>` / `OPTOUT#<list>`. */
 export function dynamoSuppressionList(

@@ -7,7 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { conflict } from '../../shared/errors/domain-error.ts';
 import { Milestone, RealisationStatus } from '../../shared/events/catalogue.ts';
 import type { ResultsAudit } from './results-repository.ts';
@@ -16,9 +16,9 @@ import type { ResultsAudit } from './results-repository.ts';
 export const StoredRealisation = z.object({
   projectId: z.string(),
   status: RealisationStatus,
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   milestones: z.array(Milestone),
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   updatedAt: z.string(),
   /** Staff `sub` (pseudonymous). */
   updatedBy: z.string(),
@@ -47,9 +47,9 @@ export interface FollowUpRepository {
 
 /**
  * Key layout (see README, "DynamoDB access patterns"):
- * - `CITIZEN#<citizenId>` / `RESULTSNEWS`: the citizen asked for the results by email; listed on `gsi1`
+ * - `FOLLOWUP#<citizenId>` / `RESULTSNEWS`: the citizen asked for the results by email; listed on `gsi1`
  *   `RESULTSNEWS#<edition>` / `CITIZEN#<citizenId>` by notifications (functions/notifications/notify-results-published.ts);
- * - `CITIZEN#<citizenId>` / `FOLLOWS#<projectId>`: the citizen follows a winning project; listed on `gsi1`
+ * - `FOLLOWUP#<citizenId>` / `FOLLOWS#<projectId>`: the citizen follows a winning project; listed on `gsi1`
  *   `FOLLOWERS#<edition>#<projectId>` / `CITIZEN#<citizenId>` (functions/notifications/notify-realisation-updated.ts);
  * - `EDITION#<id>#RESULTS` / `REALISATION#<projectId>`: status, reason and milestones, optimistic `version`;
  *   changes audited as `AUDIT#<at>#<id>` next to the results' audit.
@@ -62,9 +62,9 @@ export function dynamoFollowUpRepository(
 ): FollowUpRepository {
   const resultsPk = `EDITION#${edition}#RESULTS`;
   const realisationKey = (projectId: string) => ({ pk: resultsPk, sk: `REALISATION#${projectId}` });
-  const newsKey = (citizenId: string) => ({ pk: `CITIZEN#${citizenId}`, sk: 'RESULTSNEWS' });
+  const newsKey = (citizenId: string) => ({ pk: `FOLLOWUP#${citizenId}`, sk: 'RESULTSNEWS' });
   const followKey = (citizenId: string, projectId: string) => ({
-    pk: `CITIZEN#${citizenId}`,
+    pk: `FOLLOWUP#${citizenId}`,
     sk: `FOLLOWS#${projectId}`,
   });
   const get = async (key: { pk: string; sk: string }, projection?: string) =>
@@ -146,7 +146,7 @@ export function dynamoFollowUpRepository(
       const items = await queryAll({
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `CITIZEN#${citizenId}`, ':prefix': 'FOLLOWS#' },
+        ExpressionAttributeValues: { ':pk': `FOLLOWUP#${citizenId}`, ':prefix': 'FOLLOWS#' },
         ProjectionExpression: 'projectId',
         ConsistentRead: true,
       });

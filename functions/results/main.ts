@@ -10,7 +10,9 @@ import { dynamoResultsRepository } from './results-repository.ts';
 
 const env = parseFunctionEnv(process.env);
 
-const documents = createDocumentClient();
+const documents = createDocumentClient(undefined, {
+  accessOf: { functionName: 'results', edition: env.EDITION_ID },
+});
 
 export const handler = makeHandler({
   edition: env.EDITION_ID,

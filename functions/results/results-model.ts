@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** One project's line in the results: what the public page and the open data show. */
 export const ProjectResult = z.object({
@@ -12,7 +12,7 @@ export const ProjectResult = z.object({
   selected: z.boolean(),
   status: z.string(),
   /** Position in the order of selection (winners only). */
-  rank: z.number().int().optional(),
+  rank: z.optional(z.number().check(z.int())),
   /** In plain French, from the counting library (`explainProject`). */
   explanation: z.string(),
 });
@@ -24,7 +24,7 @@ export const EnvelopeResult = z.object({
   /** Euros. */
   budget: z.number(),
   spent: z.number(),
-  ballots: z.number().int(),
+  ballots: z.number().check(z.int()),
   supportUnit: z.enum(['votes', 'points']),
   /** Winners in order of selection. */
   selected: z.array(z.string()),
@@ -47,10 +47,10 @@ export const CountingParameters = z.object({
   minimumSupport: z.number(),
   ballotKind: z.string(),
   /** Repêchage: every territory ends with a winner when one of its projects fits. */
-  atLeastOneWinnerPerTerritory: z.boolean().optional(),
-  reservedAmounts: z
-    .array(z.object({ envelope: z.string(), category: z.string(), amount: z.number() }))
-    .optional(),
+  atLeastOneWinnerPerTerritory: z.optional(z.boolean()),
+  reservedAmounts: z.optional(
+    z.array(z.object({ envelope: z.string(), category: z.string(), amount: z.number() })),
+  ),
 });
 
 /** Everything published (and reviewed before): computed from the frozen snapshot and the stored ballots. */
@@ -61,6 +61,6 @@ export const PublicResults = z.object({
   counting: CountingParameters,
   envelopes: z.array(EnvelopeResult),
   /** Open data: name → SHA-256 and size, as in `manifest.json`. */
-  files: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number().int() })),
+  files: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number().check(z.int()) })),
 });
 export type PublicResults = z.infer<typeof PublicResults>;

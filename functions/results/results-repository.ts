@@ -8,7 +8,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { phaseStateKey, StoredPhase } from '../../shared/edition/phase-state.ts';
 import type { Phase } from '../../shared/edition/phases.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
@@ -35,34 +35,34 @@ export const StoredResults = z.object({
   results: PublicResults,
   /** `ResultsComputed` not on the bus yet (published, then removed). */
   eventPending: z.boolean(),
-  version: z.number().int(),
-  publishedAt: z.string().optional(),
-  publishedBy: z.string().optional(),
-  publishReason: z.string().optional(),
+  version: z.number().check(z.int()),
+  publishedAt: z.optional(z.string()),
+  publishedBy: z.optional(z.string()),
+  publishReason: z.optional(z.string()),
   /** `ResultsPublished` not on the bus yet. */
-  publishEventPending: z.boolean().optional(),
+  publishEventPending: z.optional(z.boolean()),
   /** Set by an admin's recount: this version replaced `previousResultsId` (version `previousVersion`). */
-  recount: z
-    .object({
+  recount: z.optional(
+    z.object({
       at: z.string(),
       by: z.string(),
       reason: z.string(),
       previousResultsId: z.string(),
-      previousVersion: z.number().int(),
-    })
-    .optional(),
+      previousVersion: z.number().check(z.int()),
+    }),
+  ),
   /** Set by an admin's annulment of the vote: these results are no longer the outcome. Never removed. */
-  annulment: z
-    .object({
+  annulment: z.optional(
+    z.object({
       annulmentId: z.string(),
       at: z.string(),
       by: z.string(),
       reason: z.string(),
       wasPublished: z.boolean(),
-    })
-    .optional(),
+    }),
+  ),
   /** `VoteAnnulled` not on the bus yet. */
-  annulEventPending: z.boolean().optional(),
+  annulEventPending: z.optional(z.boolean()),
 });
 export type StoredResults = z.infer<typeof StoredResults>;
 
@@ -95,10 +95,10 @@ const StoredAudit = z.object({
   action: z.enum(AUDIT_ACTIONS),
   at: z.string(),
   actor: z.string(),
-  actorRole: z.string().optional(),
-  actorName: z.string().optional(),
+  actorRole: z.optional(z.string()),
+  actorName: z.optional(z.string()),
   reason: z.string(),
-  detail: z.string().optional(),
+  detail: z.optional(z.string()),
 });
 
 /**
@@ -234,7 +234,7 @@ export function dynamoResultsRepository(
       );
       return shards.flat().map((item) => ({
         choices: StoredChoices.parse(item.choices),
-        receipt: z.string().optional().parse(item.receipt),
+        receipt: z.optional(z.string()).parse(item.receipt),
       }));
     },
     async getResults() {

@@ -330,3 +330,27 @@ const statusLabel: Record<PaperSheet['status'], string> = {
   void: 'bulletin nul',
   refused: 'refusée',
 };
+
+/**
+ * The envelopes and projects a paper sheet prints, in the list's order (by envelope, then project id): the
+ * « Bulletins papier » page shows them by name, as on the sheet, and sends their ids.
+ */
+export function paperSheetBallot(snapshot: VoteSnapshot): {
+  envelopes: {
+    id: string;
+    name: string;
+    kind: 'territory' | 'departement';
+    projects: { id: string; title: string }[];
+  }[];
+} {
+  return {
+    envelopes: snapshot.envelopes.map((envelope) => ({
+      id: envelope.id,
+      name: envelope.name,
+      kind: envelope.id === snapshot.departementWide ? 'departement' : 'territory',
+      projects: snapshot.projects
+        .filter((project) => project.envelope === envelope.id)
+        .map((project) => ({ id: project.id, title: project.title })),
+    })),
+  };
+}

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { EditionStore } from '../../shared/edition/edition-store.ts';
@@ -25,7 +25,7 @@ import { toInstant } from '../../shared/time/zoned.ts';
 import type { Project } from '../../shared/voting/projects.ts';
 import { castBallot } from './cast-ballot.ts';
 import { changeVoteWindow } from './change-vote-window.ts';
-import { enterPaperBallot, resolvePaperSheet, sheetView } from './enter-paper-ballot.ts';
+import { enterPaperBallot, paperSheetBallot, resolvePaperSheet, sheetView } from './enter-paper-ballot.ts';
 import type { PaperSheetRepository } from './paper-sheet-repository.ts';
 import { readBallot, voterState } from './read-ballot.ts';
 import { voteNotOpen } from './vote-refusals.ts';
@@ -184,8 +184,20 @@ export function makeHandler(deps: VotingDeps) {
       },
       'GET /api/editions/{edition}/staff/paper-ballots': async (request) => {
         await config(request);
-        const status = parseWith(PaperSheetStatus.default('flagged'), request.query.status, 'query.status');
-        return { body: { status, sheets: (await deps.sheets.list(status)).map(sheetView) } };
+        const status = parseWith(
+          z._default(PaperSheetStatus, 'flagged'),
+          request.query.status,
+          'query.status',
+        );
+        const frozen = await snapshot({ freezeIfVote: true });
+        return {
+          body: {
+            status,
+            sheets: (await deps.sheets.list(status)).map(sheetView),
+            // What the sheets print, so that agents tick projects by name (null before the vote opens).
+            ballot: frozen ? paperSheetBallot(frozen.snapshot) : null,
+          },
+        };
       },
       'POST /api/editions/{edition}/staff/paper-ballots/{sheet}/resolution': async (request) => {
         await config(request);

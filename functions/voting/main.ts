@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { brandedMailer, editionBrand } from '../../shared/email/branding.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { dynamoCitizenContacts } from '../../shared/identity/citizen-contacts.ts';
@@ -18,16 +19,26 @@ import { dynamoPaperSheetRepository } from './paper-sheet-repository.ts';
 import { dynamoVotingRepository } from './voting-repository.ts';
 
 const env = parseFunctionEnv(process.env, {
-  FINGERPRINT_KEY_SECRET: z.string().min(1),
+  FINGERPRINT_KEY_SECRET: z.string().check(z.minLength(1)),
+  /** The edition's SESv2 configuration set: a bounce or complaint of a receipt suppresses the address. */
+  MAIL_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
 });
 
-const documents = createDocumentClient();
+const documents = createDocumentClient(undefined, {
+  accessOf: { functionName: 'voting', edition: env.EDITION_ID },
+});
 // Read at the first paper ballot only: online casting never needs it.
 const secret = cachedSecrets(new SecretsManagerClient({}));
 
+const editions = dynamoEditionStore({
+  client: documents,
+  tableName: env.TABLE_NAME,
+  edition: env.EDITION_ID,
+});
+
 export const handler = makeHandler({
   edition: env.EDITION_ID,
-  editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
+  editions,
   projects: () => readProjects(documents, env.TABLE_NAME, env.EDITION_ID),
   votes: dynamoVotingRepository(documents, env.TABLE_NAME, env.EDITION_ID),
   sheets: dynamoPaperSheetRepository(documents, env.TABLE_NAME),
@@ -35,12 +46,16 @@ export const handler = makeHandler({
     votingCodeHash(await secret(env.FINGERPRINT_KEY_SECRET), env.EDITION_ID, code),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   // The receipt email is a courtesy next to a ballot already stored: a slow SES must not hold the cast.
-  mailer: sesMailer(
-    new SESv2Client({
-      maxAttempts: 2,
-      requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true },
-    }),
-    env.MAIL_FROM,
+  mailer: brandedMailer(
+    sesMailer(
+      new SESv2Client({
+        maxAttempts: 2,
+        requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true },
+      }),
+      env.MAIL_FROM,
+      { configurationSet: env.MAIL_CONFIGURATION_SET },
+    ),
+    editionBrand(editions, env.SITE_URL),
   ),
   contacts: dynamoCitizenContacts(documents, env.TABLE_NAME),
   siteUrl: env.SITE_URL.replace(/\/$/, ''),

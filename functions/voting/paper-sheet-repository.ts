@@ -6,7 +6,7 @@ import {
   QueryCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { conflict } from '../../shared/errors/domain-error.ts';
 import { PaperSheetStatus } from '../../shared/http/voting-schemas.ts';
 
@@ -18,8 +18,8 @@ import { PaperSheetStatus } from '../../shared/http/voting-schemas.ts';
 export const SheetEntry = z.object({
   agent: z.string(),
   at: z.iso.datetime(),
-  codeDigest: z.string().optional(),
-  choicesDigest: z.string().optional(),
+  codeDigest: z.optional(z.string()),
+  choicesDigest: z.optional(z.string()),
 });
 export type SheetEntry = z.infer<typeof SheetEntry>;
 
@@ -30,21 +30,21 @@ export const PaperSheet = z.object({
   sheet: z.string(),
   status: PaperSheetStatus,
   /** Per sheet, for the digests; dropped once the sheet is closed (cast, void, refused). */
-  salt: z.string().optional(),
+  salt: z.optional(z.string()),
   entries: z.array(SheetEntry),
-  differences: z.array(SheetDifference).optional(),
-  resolution: z
-    .object({
+  differences: z.optional(z.array(SheetDifference)),
+  resolution: z.optional(
+    z.object({
       agent: z.string(),
       at: z.iso.datetime(),
       decision: z.enum(['cast', 'void']),
-      reason: z.string().optional(),
-    })
-    .optional(),
+      reason: z.optional(z.string()),
+    }),
+  ),
   /** Why a matching sheet could not be counted (`already_voted`, `voting_code_used`...). */
-  refusal: z.string().optional(),
+  refusal: z.optional(z.string()),
   updatedAt: z.iso.datetime(),
-  version: z.number().int(),
+  version: z.number().check(z.int()),
 });
 export type PaperSheet = z.infer<typeof PaperSheet>;
 

@@ -15,7 +15,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { phaseStateKey, StoredPhase } from '../../shared/edition/phase-state.ts';
 import type { Phase } from '../../shared/edition/phases.ts';
 import { conflict } from '../../shared/errors/domain-error.ts';
@@ -46,9 +46,9 @@ export const VoteWindow = z.object({
   opensAtMs: z.number(),
   closesAtMs: z.number(),
   paused: z.boolean(),
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   /** The last change, until its `VoteWindowChanged` is published (then removed). */
-  pending: PendingWindowChange.optional(),
+  pending: z.optional(PendingWindowChange),
 });
 export type VoteWindow = z.infer<typeof VoteWindow>;
 
@@ -58,7 +58,7 @@ export const WindowAudit = z.object({
   reason: z.string(),
   at: z.iso.datetime(),
   actor: z.string(),
-  detail: z.string().optional(),
+  detail: z.optional(z.string()),
 });
 export type WindowAudit = z.infer<typeof WindowAudit>;
 
@@ -110,7 +110,7 @@ export type CastRefusal =
 export const StoredVotingCode = z.object({
   citizenId: z.string(),
   expiresAtMs: z.number(),
-  usedAt: z.string().optional(),
+  usedAt: z.optional(z.string()),
 });
 export type StoredVotingCode = z.infer<typeof StoredVotingCode>;
 
@@ -119,8 +119,8 @@ export const VoterIdentity = z.object({
   citizenId: z.string(),
   territory: z.string(),
   status: z.string(),
-  channel: z.string().optional(),
-  erasedAt: z.string().optional(),
+  channel: z.optional(z.string()),
+  erasedAt: z.optional(z.string()),
 });
 export type VoterIdentity = z.infer<typeof VoterIdentity>;
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack, Stage, TimeZone } from 'aws-cdk-lib';
 import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -8,41 +9,33 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IScheduleGroup, Schedule, ScheduleExpression, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import {
+  INDEX_ACTIONS,
+  TABLE_READ_ACTIONS,
+  TABLE_UPDATE_ACTIONS,
+  TABLE_WRITE_ACTIONS,
+} from '../../shared/dynamo/key-access.ts';
 import { eventPattern } from '../../shared/events/define-event.ts';
 import {
   FUNCTION_ENV,
   type FunctionSpec,
+  type KeyPattern,
   type ScheduleSpec,
   type SubscriptionSpec,
   TABLE,
+  type TableAccess,
+  tableAccessOf,
 } from '../../shared/manifest.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { FunctionScheduleTarget } from './function-schedule-target.ts';
 
-/** Lets ESM bundles call `require` for the CommonJS dependencies esbuild leaves as `require()` calls. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __bpCreateRequire } from 'node:module'; const require = __bpCreateRequire(import.meta.url);";
-
-const TABLE_READ_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-];
-const TABLE_WRITE_ACTIONS = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-];
-const INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'];
+/** Moves each bundle's source map out of its asset (see the script). */
+const MOVE_SOURCE_MAP = fileURLToPath(new URL('./move-source-map.mjs', import.meta.url));
 
 export interface BpFunctionProps {
   /** The manifest entry this function implements. */
@@ -98,11 +91,16 @@ export interface BpFunctionProps {
    * @default Duration.hours(24), the maximum of both services
    */
   readonly deliveryMaxEventAge?: Duration;
+  /**
+   * Where the bundle's source map goes instead of the deployed zip: `<dir>/<sha256 of index.js, 16 hex>.js.map`.
+   * @default `source-maps/<edition>/<function>` in the cloud assembly's folder (`cdk.out`), beside the assets
+   */
+  readonly sourceMapsDir?: string;
 }
 
 /**
- * One Lambda function of the manifest with every default of the platform: Node.js 22 on ARM64, an ESM
- * bundle with source maps, its own log group, tracing, a least-privilege role. Access is granted together
+ * One Lambda function of the manifest with every default of the platform: Node.js 22 on ARM64, a minified
+ * CommonJS bundle whose source map is kept beside the deployed zip (not in it), its own log group, tracing, a least-privilege role. Access is granted together
  * with the environment variable that names the resource, and every asynchronous trigger (EventBridge rule,
  * schedule) gets retries and a dead-letter queue, so a function cannot be wired half-way.
  */
@@ -168,19 +166,39 @@ export class BpFunction extends Construct {
         [FUNCTION_ENV.siteUrl]: props.siteUrl,
         [FUNCTION_ENV.staffIssuer]: props.staffTokens.issuer,
         [FUNCTION_ENV.staffAudience]: props.staffTokens.audience,
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.spec.name,
         POWERTOOLS_METRICS_NAMESPACE: 'BudgetParticipatif',
       },
       bundling: {
-        format: OutputFormat.ESM,
+        // CommonJS, not ESM: the SDK (external, from the runtime) is then loaded with `require`. Imported from
+        // an ES module, each SDK package is a CommonJS module that Node must first scan for its export names,
+        // which made the import of a function about a third slower (bench:bundles). The code stays ESM in the
+        // repository (esbuild converts it); a top-level `await` in a `main.ts` would fail the bundling.
+        format: OutputFormat.CJS,
         target: 'node22',
         mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
         minify: true,
+        // The map is written, then moved out of the asset: in the zip it only slowed cold starts (a bigger
+        // file to fetch and, with `--enable-source-maps`, to parse at start). It is named after the bundle's
+        // hash, so the map of a deployed version is found from its code (`aws lambda get-function`).
         sourceMap: true,
-        // Stack traces need file and line numbers, not our source text inside every bundle.
+        sourceMapMode: SourceMapMode.EXTERNAL,
         sourcesContent: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir, outputDir) => [
+            `node "${MOVE_SOURCE_MAP}" "${outputDir}" "${
+              props.sourceMapsDir ??
+              join(
+                Stage.of(scope)?.outdir ?? props.projectRoot,
+                'source-maps',
+                props.editionId,
+                props.spec.name,
+              )
+            }"`,
+          ],
+        },
         // The runtime ships the v3 SDK; leaving it out keeps bundles small and cold starts short.
         externalModules: ['@aws-sdk/*'],
       },
@@ -192,8 +210,8 @@ export class BpFunction extends Construct {
       deploymentConfig: LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
     });
 
-    const { table, publishes, sendsEmail } = props.spec.permissions;
-    this.grantTable(props.table, table);
+    const { publishes, sendsEmail } = props.spec.permissions;
+    this.grantTable(props.table, tableAccessOf(props.spec, props.editionId));
     this.grantBus(props.bus, publishes.length > 0);
     if (sendsEmail) this.grantSendEmail(props.mailFrom);
     for (const declared of props.spec.secrets ?? []) {
@@ -215,23 +233,41 @@ export class BpFunction extends Construct {
   }
 
   /**
-   * Names the table in `TABLE_NAME` and grants item-level access to it and to the manifest's indexes, by
-   * name: no `index/*` wildcard.
+   * Names the table in `TABLE_NAME` and grants item-level access by partition key, as the manifest declares it
+   * (`access`, resolved for the edition): read-write on the partitions the function owns, read on those it reads
+   * from other contexts, UpdateItem on the few it updates in place, Query on each index for the index partition
+   * keys it declares (by name: no `index/*`). Every statement is conditioned on `dynamodb:LeadingKeys`
+   * (`ForAllValues:StringLike`, every key of a batch or transaction must match) and on the key being present
+   * (`Null`: `ForAllValues` alone would also match a request without keys). Scan only when declared.
    */
-  grantTable(table: ITableV2, access: 'read' | 'readwrite'): void {
+  grantTable(table: ITableV2, access: TableAccess): void {
     this.fn.addEnvironment(FUNCTION_ENV.table, table.tableName);
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
-        resources: [table.tableArn],
-      }),
-    );
-    if (TABLE.indexes.length > 0) {
+    const onKeys = (patterns: readonly KeyPattern[]) => ({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    });
+    const grant = (
+      actions: readonly string[],
+      resource: string,
+      patterns: readonly KeyPattern[] | undefined,
+    ) => {
+      if (!patterns?.length) return;
       this.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: INDEX_ACTIONS,
-          resources: TABLE.indexes.map((index) => `${table.tableArn}/index/${index.name}`),
-        }),
+        new PolicyStatement({ actions: [...actions], resources: [resource], conditions: onKeys(patterns) }),
+      );
+    };
+    grant([...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS], table.tableArn, access.owns);
+    grant(TABLE_READ_ACTIONS, table.tableArn, access.reads);
+    grant(TABLE_UPDATE_ACTIONS, table.tableArn, access.updates);
+    for (const [name, patterns] of Object.entries(access.indexes ?? {})) {
+      if (!TABLE.indexes.some((index) => index.name === name)) {
+        throw new Error(`${this.spec.name} declares keys of an unknown index ${name}`);
+      }
+      grant(INDEX_ACTIONS, `${table.tableArn}/index/${name}`, patterns);
+    }
+    if (access.scans) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [table.tableArn] }),
       );
     }
   }

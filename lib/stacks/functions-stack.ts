@@ -60,6 +60,8 @@ export class FunctionsStack extends EditionStack {
   readonly scheduleGroup: ScheduleGroup;
   readonly routes: { route: RouteSpec; construct: HttpRoute }[] = [];
   readonly monitoring: EditionMonitoring;
+  /** The SES configuration set every sender of the edition sends through (`MAIL_CONFIGURATION_SET`). */
+  readonly mailConfigurationSet: CfnConfigurationSet;
 
   constructor(scope: Construct, id: string, props: FunctionsStackProps) {
     super(scope, id, props);
@@ -70,6 +72,10 @@ export class FunctionsStack extends EditionStack {
     // manifest's roles (shared/http/http-handler.ts), so a refusal is problem+json like any other,
     // staff and citizen tokens share one path, and the local runtime behaves exactly as deployed.
     const staffTokens = { issuer: props.staffIssuer, audience: props.webClient.userPoolClientId };
+
+    // One configuration set for every email of the edition: a bounce or complaint of any sender (codes, receipts,
+    // notifications) comes back as an event that suppresses the address, and SES's own suppression list applies.
+    this.mailConfigurationSet = mailConfigurationSet(this);
 
     const seenRoutes = new Set<string>();
     this.functions = FUNCTIONS.map((spec) => {
@@ -90,6 +96,7 @@ export class FunctionsStack extends EditionStack {
         ...(spec.permissions.presignsUploads ? ['uploads/'] : []),
       ];
       if (sitePrefixes.length > 0) grantSiteData(bp, props.siteBucketArnExport, sitePrefixes);
+      if (spec.permissions.sendsEmail) sendThrough(bp, this.mailConfigurationSet);
 
       const integration = new HttpLambdaIntegration(`${spec.name}-Integration`, bp.live);
       for (const route of spec.routes) {
@@ -105,7 +112,7 @@ export class FunctionsStack extends EditionStack {
       }
 
       for (const subscription of spec.subscriptions) {
-        if (subscription.bus === 'aws') subscribeSesFeedback(bp, subscription);
+        if (subscription.bus === 'aws') subscribeSesFeedback(bp, subscription, this.mailConfigurationSet);
         else bp.subscribe(props.bus, subscription);
       }
       for (const schedule of spec.schedules(config)) bp.schedule(this.scheduleGroup, schedule);
@@ -147,30 +154,40 @@ function grantSiteData(bp: BpFunction, arnExport: string | undefined, prefixes: 
 }
 
 /**
- * SES feedback of the edition's mail (manifest subscription with `bus: 'aws'`): a configuration set whose
- * bounce and complaint events SES publishes to the account's default bus, and a rule there, filtered on this
- * configuration set (editions share the default bus), that runs the function with the retries and
- * dead-letter queue of any rule. The function sends through the set (`MAIL_CONFIGURATION_SET`).
+ * The edition's SES configuration set: reputation metrics, SES's suppression list for bounces and complaints,
+ * and their events published to the account's default bus (where the notifications function's rule, filtered
+ * on this set, records the suppression: `subscribeSesFeedback`).
  */
-function subscribeSesFeedback(bp: BpFunction, subscription: SubscriptionSpec): void {
-  if (subscription.events.some((contract) => contract.source !== 'aws.ses')) {
-    throw new Error(`Only SES events come from the default bus (${bp.spec.name}/${subscription.id})`);
-  }
-  const configurationSet = new CfnConfigurationSet(bp, 'MailConfigurationSet', {
+function mailConfigurationSet(scope: Construct): CfnConfigurationSet {
+  const configurationSet = new CfnConfigurationSet(scope, 'MailConfigurationSet', {
     sendingOptions: { sendingEnabled: true },
     reputationOptions: { reputationMetricsEnabled: true },
+    suppressionOptions: { suppressedReasons: ['BOUNCE', 'COMPLAINT'] },
   });
-  const defaultBus = EventBus.fromEventBusName(bp, 'DefaultBus', 'default');
-  new CfnConfigurationSetEventDestination(bp, 'MailFeedbackDestination', {
+  new CfnConfigurationSetEventDestination(scope, 'MailFeedbackDestination', {
     configurationSetName: configurationSet.ref,
     eventDestination: {
       enabled: true,
       matchingEventTypes: ['BOUNCE', 'COMPLAINT'],
-      eventBridgeDestination: { eventBusArn: defaultBus.eventBusArn },
+      eventBridgeDestination: {
+        eventBusArn: Stack.of(scope).formatArn({
+          service: 'events',
+          resource: 'event-bus',
+          resourceName: 'default',
+        }),
+      },
     },
   });
+  return configurationSet;
+}
+
+/**
+ * A sender (manifest `sendsEmail`) sends through the edition's configuration set: its name in
+ * `MAIL_CONFIGURATION_SET` (shared/email/mailer.ts passes it on every SendEmail), and `ses:SendEmail` on the set,
+ * which SES authorises next to the identity (lib/constructs/bp-function.ts grants the identity, sender-bound).
+ */
+function sendThrough(bp: BpFunction, configurationSet: CfnConfigurationSet): void {
   bp.fn.addEnvironment(MAIL_CONFIGURATION_SET_ENV, configurationSet.ref);
-  // Sending through a configuration set is authorised on the set too (same sender condition as the identity).
   bp.role.addToPrincipalPolicy(
     new PolicyStatement({
       actions: ['ses:SendEmail', 'ses:SendRawEmail'],
@@ -183,6 +200,22 @@ function subscribeSesFeedback(bp: BpFunction, subscription: SubscriptionSpec): v
       ],
     }),
   );
+}
+
+/**
+ * SES feedback of the edition's mail (manifest subscription with `bus: 'aws'`): a rule on the account's default
+ * bus, filtered on the edition's configuration set (editions share the default bus), that runs the function with
+ * the retries and dead-letter queue of any rule.
+ */
+function subscribeSesFeedback(
+  bp: BpFunction,
+  subscription: SubscriptionSpec,
+  configurationSet: CfnConfigurationSet,
+): void {
+  if (subscription.events.some((contract) => contract.source !== 'aws.ses')) {
+    throw new Error(`Only SES events come from the default bus (${bp.spec.name}/${subscription.id})`);
+  }
+  const defaultBus = EventBus.fromEventBusName(bp, 'DefaultBus', 'default');
   const deadLetters = new DeadLetterQueue(bp, 'SesFeedbackDlq');
   bp.deadLetterQueues.push(deadLetters);
   const pattern = awsEventPattern(subscription.events);

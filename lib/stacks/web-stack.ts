@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Annotations, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
@@ -36,6 +38,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { EDITION_LOGO } from '../../shared/edition/edition-config.ts';
+import { EDITION_LOGO_PNG, logoPng } from '../../shared/email/logo-png.ts';
 import { ORIGIN_VERIFY_HEADER } from '../../shared/http/origin.ts';
 import { FUNCTIONS } from '../../shared/manifest.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
@@ -271,7 +274,12 @@ export class WebStack extends EditionStack {
     const sources: ISource[] = [Source.jsonData('config.json', runtimeConfig)];
     if (props.logoFile && existsSync(props.logoFile)) {
       // Before config.json, which stays the last source.
-      sources.unshift(Source.data(EDITION_LOGO, readFileSync(props.logoFile, 'utf8')));
+      const svg = readFileSync(props.logoFile, 'utf8');
+      // The same logo as a PNG, for the emails' header (mail clients show no SVG).
+      const pngDir = mkdtempSync(join(tmpdir(), 'bp-logo-'));
+      writeFileSync(join(pngDir, EDITION_LOGO_PNG), logoPng(svg));
+      sources.unshift(Source.asset(pngDir));
+      sources.unshift(Source.data(EDITION_LOGO, svg));
     } else {
       Annotations.of(this).addWarningV2(
         'bp:edition-logo-missing',

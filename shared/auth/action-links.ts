@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Signed action links of staff emails (issue 5): "open the dossier", "accept the assignment", "ask to
@@ -32,13 +32,13 @@ export interface ActionLinkClaims {
 }
 
 const Claims = z.object({
-  jti: z.string().min(1),
+  jti: z.string().check(z.minLength(1)),
   act: ActionLinkAction,
-  asg: z.string().min(1),
-  idea: z.string().min(1),
-  iss: z.string().min(1),
-  rcp: z.string().min(1),
-  exp: z.number().int(),
+  asg: z.string().check(z.minLength(1)),
+  idea: z.string().check(z.minLength(1)),
+  iss: z.string().check(z.minLength(1)),
+  rcp: z.string().check(z.minLength(1)),
+  exp: z.number().check(z.int()),
 });
 
 function keyBytes(key: string): Uint8Array {

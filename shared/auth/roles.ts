@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Staff roles map one-to-one to Cognito groups; `citizen` comes from the identity context's own tokens. */
 export const STAFF_ROLES = [

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Signed unsubscribe links of non-essential mail (phase-change announcements, digests): an HS256 JWT
@@ -28,8 +28,8 @@ export function addressHash(key: string, email: string): string {
 }
 
 const Claims = z.object({
-  iss: z.string().min(1),
-  rcp: z.string().min(1),
+  iss: z.string().check(z.minLength(1)),
+  rcp: z.string().check(z.minLength(1)),
   lst: UnsubscribeList,
 });
 

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EditionConfig } from './edition-config.ts';
 
 /** The edition's config item, seeded at deploy (CDK custom resource) or by the local runtime. */
@@ -10,7 +10,7 @@ const ConfigItem = z.object({
   version: z.number(),
   configJson: z.string(),
   /** Absent on the item the CDK seeds (a synth takes no date, so that it is reproducible). */
-  updatedAt: z.string().optional(),
+  updatedAt: z.optional(z.string()),
 });
 
 export interface EditionStore {

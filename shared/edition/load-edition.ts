@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import fr from 'zod/v4/locales/fr.js';
 import { EditionConfig } from './edition-config.ts';
 

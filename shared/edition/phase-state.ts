@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Phase } from './phases.ts';
 
 /**
@@ -8,5 +8,9 @@ import { Phase } from './phases.ts';
  */
 export const phaseStateKey = (edition: string) => ({ pk: `EDITION#${edition}`, sk: 'PHASE' });
 
-export const StoredPhase = z.object({ current: Phase, since: z.string(), version: z.number().int() });
+export const StoredPhase = z.object({
+  current: Phase,
+  since: z.string(),
+  version: z.number().check(z.int()),
+});
 export type StoredPhase = z.infer<typeof StoredPhase>;

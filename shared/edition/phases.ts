@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { toInstant } from '../time/zoned.ts';
 import type { EditionConfig } from './edition-config.ts';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { singleLineText } from '../http/text.ts';
 import { EMAIL_LOG_STATUSES } from './email-log-labels.ts';
 
@@ -11,13 +11,13 @@ export { EMAIL_LOG_STATUS_LABELS, EMAIL_LOG_STATUSES } from './email-log-labels.
 
 /** `GET .../staff/email-log?recipient&template&status&event&limit&cursor`. */
 export const EmailLogQuery = z.object({
-  recipient: singleLineText().trim().max(320).optional(),
-  template: singleLineText().trim().max(100).optional(),
-  status: z.enum(EMAIL_LOG_STATUSES).optional(),
+  recipient: z.optional(singleLineText().check(z.trim(), z.maxLength(320))),
+  template: z.optional(singleLineText().check(z.trim(), z.maxLength(100))),
+  status: z.optional(z.enum(EMAIL_LOG_STATUSES)),
   /** An event id, or an id carried in the reason (`changeId`, `assignmentId`, `decisionId`...). */
-  event: singleLineText().trim().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(2000).optional(),
+  event: z.optional(singleLineText().check(z.trim(), z.maxLength(200))),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+  cursor: z.optional(z.string().check(z.maxLength(2000))),
 });
 export type EmailLogQuery = z.infer<typeof EmailLogQuery>;
 
@@ -31,16 +31,16 @@ export const EmailLogItem = z.object({
   attempts: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  sentAt: z.string().optional(),
-  failedAt: z.string().optional(),
-  lastError: z.string().optional(),
-  suppressedReason: z.string().optional(),
+  sentAt: z.optional(z.string()),
+  failedAt: z.optional(z.string()),
+  lastError: z.optional(z.string()),
+  suppressedReason: z.optional(z.string()),
 });
 export type EmailLogItem = z.infer<typeof EmailLogItem>;
 
-export const EmailLogPage = z.object({ items: z.array(EmailLogItem), cursor: z.string().optional() });
+export const EmailLogPage = z.object({ items: z.array(EmailLogItem), cursor: z.optional(z.string()) });
 export type EmailLogPage = z.infer<typeof EmailLogPage>;
 
 /** `POST .../unsubscribe` body. */
-export const UnsubscribeBody = z.object({ token: z.string().min(10).max(4000) });
+export const UnsubscribeBody = z.object({ token: z.string().check(z.minLength(10), z.maxLength(4000)) });
 export type UnsubscribeBody = z.infer<typeof UnsubscribeBody>;

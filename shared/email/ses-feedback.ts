@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EventContract } from '../events/define-event.ts';
 
 /**
@@ -10,8 +10,8 @@ import type { EventContract } from '../events/define-event.ts';
 
 const Mail = z.looseObject({
   messageId: z.string(),
-  destination: z.array(z.string()).optional(),
-  tags: z.record(z.string(), z.array(z.string())).optional(),
+  destination: z.optional(z.array(z.string())),
+  tags: z.optional(z.record(z.string(), z.array(z.string()))),
 });
 
 const SesBounceDetail = z.looseObject({
@@ -19,9 +19,9 @@ const SesBounceDetail = z.looseObject({
   bounce: z.looseObject({
     /** `Permanent` suppresses the address; `Transient` and `Undetermined` (mailbox full, say) do not. */
     bounceType: z.string(),
-    bounceSubType: z.string().optional(),
+    bounceSubType: z.optional(z.string()),
     bouncedRecipients: z.array(z.looseObject({ emailAddress: z.string() })),
-    timestamp: z.string().optional(),
+    timestamp: z.optional(z.string()),
   }),
   mail: Mail,
 });
@@ -30,7 +30,7 @@ const SesComplaintDetail = z.looseObject({
   eventType: z.literal('Complaint'),
   complaint: z.looseObject({
     complainedRecipients: z.array(z.looseObject({ emailAddress: z.string() })),
-    timestamp: z.string().optional(),
+    timestamp: z.optional(z.string()),
   }),
   mail: Mail,
 });

@@ -1,11 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Phase } from '../edition/phases.ts';
 import { defineEvent } from './define-event.ts';
 
 /** Who caused a change: a schedule, or a staff member known by their pseudonymous Cognito `sub`. */
 const Actor = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('schedule') }),
-  z.object({ kind: z.literal('staff'), sub: z.string().min(1), role: z.string().min(1) }),
+  z.object({
+    kind: z.literal('staff'),
+    sub: z.string().check(z.minLength(1)),
+    role: z.string().check(z.minLength(1)),
+  }),
 ]);
 
 export const PhaseChanged = defineEvent({
@@ -14,11 +18,11 @@ export const PhaseChanged = defineEvent({
   version: 1,
   detail: {
     /** Stable id of the change: consumers deduplicate on it, whatever the EventBridge event id. */
-    changeId: z.string().min(1),
+    changeId: z.string().check(z.minLength(1)),
     from: Phase,
     to: Phase,
     changedAt: z.iso.datetime(),
-    reason: z.string().max(500).optional(),
+    reason: z.optional(z.string().check(z.maxLength(500))),
     actor: Actor,
   },
 });
@@ -32,8 +36,8 @@ export const CitizenVerified = defineEvent({
   detailType: 'CitizenVerified',
   version: 1,
   detail: {
-    citizenId: z.string().min(1),
-    territory: z.string().min(1),
+    citizenId: z.string().check(z.minLength(1)),
+    territory: z.string().check(z.minLength(1)),
     /** `held`: a probable second identity of someone, waiting for a coordinator; it cannot vote. */
     status: z.enum(['verified', 'held']),
     channel: z.enum(['email', 'in-person']),
@@ -48,10 +52,10 @@ export const DuplicateSuspected = defineEvent({
   version: 1,
   detail: {
     /** Stable id of the review: consumers deduplicate on it. */
-    reviewId: z.string().min(1),
-    heldCitizenId: z.string().min(1),
-    otherCitizenIds: z.array(z.string().min(1)).min(1),
-    territory: z.string().min(1),
+    reviewId: z.string().check(z.minLength(1)),
+    heldCitizenId: z.string().check(z.minLength(1)),
+    otherCitizenIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    territory: z.string().check(z.minLength(1)),
     suspectedAt: z.iso.datetime(),
   },
 });
@@ -67,9 +71,9 @@ export const CitizenErased = defineEvent({
   detailType: 'CitizenErased',
   version: 1,
   detail: {
-    citizenId: z.string().min(1),
+    citizenId: z.string().check(z.minLength(1)),
     /** Random-looking id that holds nothing but the keyed hashes and the has-voted marker. */
-    erasedAs: z.string().min(1),
+    erasedAs: z.string().check(z.minLength(1)),
     erasedAt: z.iso.datetime(),
   },
 });
@@ -88,13 +92,13 @@ export const RetentionBatchRequested = defineEvent({
   detail: {
     /** The run's occurrence (the schedule's `scheduled-time`): stamped as `erasedAt`, names the run. */
     erasedAt: z.iso.datetime(),
-    shard: z.number().int().min(0).max(255),
+    shard: z.number().check(z.int(), z.gte(0), z.lte(255)),
     /** 1 for the first batch of the shard in this run; each batch asks for the next. */
-    batch: z.number().int().min(1),
+    batch: z.number().check(z.int(), z.gte(1)),
     /** The last citizen id of the previous batch (the shard's index is sorted by citizen id). */
-    after: z.string().min(1).optional(),
+    after: z.optional(z.string().check(z.minLength(1))),
     /** Bounded so that one batch stays far inside the function's timeout. */
-    batchSize: z.number().int().min(1).max(500),
+    batchSize: z.number().check(z.int(), z.gte(1), z.lte(500)),
   },
 });
 
@@ -107,10 +111,10 @@ export const VotingOpened = defineEvent({
   detailType: 'VotingOpened',
   version: 1,
   detail: {
-    changeId: z.string().min(1),
+    changeId: z.string().check(z.minLength(1)),
     openedAt: z.iso.datetime(),
-    snapshotHash: z.string().min(1),
-    projects: z.number().int().nonnegative(),
+    snapshotHash: z.string().check(z.minLength(1)),
+    projects: z.number().check(z.int(), z.nonnegative()),
   },
 });
 
@@ -120,7 +124,7 @@ export const VotingClosed = defineEvent({
   detailType: 'VotingClosed',
   version: 1,
   detail: {
-    changeId: z.string().min(1),
+    changeId: z.string().check(z.minLength(1)),
     closedAt: z.iso.datetime(),
   },
 });
@@ -135,11 +139,13 @@ export const VoteOpeningRefused = defineEvent({
   detailType: 'VoteOpeningRefused',
   version: 1,
   detail: {
-    refusalId: z.string().min(1),
+    refusalId: z.string().check(z.minLength(1)),
     /** The phase the edition stays in. */
     phase: Phase,
     refusedAt: z.iso.datetime(),
-    envelopes: z.array(z.object({ id: z.string().min(1), problem: z.string().min(1) })).min(1),
+    envelopes: z
+      .array(z.object({ id: z.string().check(z.minLength(1)), problem: z.string().check(z.minLength(1)) }))
+      .check(z.minLength(1)),
   },
 });
 
@@ -150,9 +156,9 @@ export const VoteWindowChanged = defineEvent({
   version: 1,
   detail: {
     /** Stable id of the change: consumers deduplicate on it. */
-    changeId: z.string().min(1),
+    changeId: z.string().check(z.minLength(1)),
     action: z.enum(['pause', 'resume', 'extend']),
-    reason: z.string().min(1).max(500),
+    reason: z.string().check(z.minLength(1), z.maxLength(500)),
     /** When the vote now closes (ISO instant), after an extension or not. */
     closesAt: z.iso.datetime(),
     paused: z.boolean(),
@@ -162,9 +168,13 @@ export const VoteWindowChanged = defineEvent({
 });
 
 /** The staff member who moderated an idea (pseudonymous Cognito `sub`). */
-const StaffActor = z.object({ kind: z.literal('staff'), sub: z.string().min(1), role: z.string().min(1) });
+const StaffActor = z.object({
+  kind: z.literal('staff'),
+  sub: z.string().check(z.minLength(1)),
+  role: z.string().check(z.minLength(1)),
+});
 /** Pseudonymous citizen ids (never an email or a name): notifications resolve addresses itself. */
-const CitizenIds = z.array(z.string().min(1)).min(1);
+const CitizenIds = z.array(z.string().check(z.minLength(1))).check(z.minLength(1));
 
 /** A citizen submitted an idea (first submission, not its edits). Author = pseudonymous citizen id. */
 export const IdeaSubmitted = defineEvent({
@@ -172,11 +182,11 @@ export const IdeaSubmitted = defineEvent({
   detailType: 'IdeaSubmitted',
   version: 1,
   detail: {
-    ideaId: z.string().min(1),
-    authorId: z.string().min(1),
-    territory: z.string().min(1),
-    commune: z.string().optional(),
-    theme: z.string().min(1),
+    ideaId: z.string().check(z.minLength(1)),
+    authorId: z.string().check(z.minLength(1)),
+    territory: z.string().check(z.minLength(1)),
+    commune: z.optional(z.string()),
+    theme: z.string().check(z.minLength(1)),
     submittedAt: z.iso.datetime(),
   },
 });
@@ -187,8 +197,8 @@ export const IdeaPublished = defineEvent({
   detailType: 'IdeaPublished',
   version: 1,
   detail: {
-    moderationId: z.string().min(1),
-    ideaId: z.string().min(1),
+    moderationId: z.string().check(z.minLength(1)),
+    ideaId: z.string().check(z.minLength(1)),
     authorIds: CitizenIds,
     publishedAt: z.iso.datetime(),
     actor: StaffActor,
@@ -201,10 +211,10 @@ export const IdeaChangeRequested = defineEvent({
   detailType: 'IdeaChangeRequested',
   version: 1,
   detail: {
-    moderationId: z.string().min(1),
-    ideaId: z.string().min(1),
+    moderationId: z.string().check(z.minLength(1)),
+    ideaId: z.string().check(z.minLength(1)),
     authorIds: CitizenIds,
-    reason: z.string().min(1).max(1000),
+    reason: z.string().check(z.minLength(1), z.maxLength(1000)),
     requestedAt: z.iso.datetime(),
     actor: StaffActor,
   },
@@ -216,11 +226,11 @@ export const IdeaHidden = defineEvent({
   detailType: 'IdeaHidden',
   version: 1,
   detail: {
-    moderationId: z.string().min(1),
-    ideaId: z.string().min(1),
+    moderationId: z.string().check(z.minLength(1)),
+    ideaId: z.string().check(z.minLength(1)),
     authorIds: CitizenIds,
-    rule: z.string().min(1),
-    reason: z.string().min(1).max(1000),
+    rule: z.string().check(z.minLength(1)),
+    reason: z.string().check(z.minLength(1), z.maxLength(1000)),
     hiddenAt: z.iso.datetime(),
     actor: StaffActor,
   },
@@ -232,12 +242,12 @@ export const IdeasMerged = defineEvent({
   detailType: 'IdeasMerged',
   version: 1,
   detail: {
-    moderationId: z.string().min(1),
-    mergedIdeaId: z.string().min(1),
-    intoIdeaId: z.string().min(1),
+    moderationId: z.string().check(z.minLength(1)),
+    mergedIdeaId: z.string().check(z.minLength(1)),
+    intoIdeaId: z.string().check(z.minLength(1)),
     /** Every author credited on `intoIdeaId` after the merge. */
     authorIds: CitizenIds,
-    reason: z.string().min(1).max(1000),
+    reason: z.string().check(z.minLength(1), z.maxLength(1000)),
     mergedAt: z.iso.datetime(),
     actor: StaffActor,
   },
@@ -250,8 +260,8 @@ export const IdeaEdited = defineEvent({
   version: 1,
   detail: {
     /** The audit entry's id: consumers deduplicate on it. */
-    changeId: z.string().min(1),
-    ideaId: z.string().min(1),
+    changeId: z.string().check(z.minLength(1)),
+    ideaId: z.string().check(z.minLength(1)),
     editedAt: z.iso.datetime(),
   },
 });
@@ -263,8 +273,8 @@ export const IdeaWithdrawn = defineEvent({
   version: 1,
   detail: {
     /** The audit entry's id: consumers deduplicate on it. */
-    changeId: z.string().min(1),
-    ideaId: z.string().min(1),
+    changeId: z.string().check(z.minLength(1)),
+    ideaId: z.string().check(z.minLength(1)),
     withdrawnAt: z.iso.datetime(),
   },
 });
@@ -279,7 +289,7 @@ export const VoteWindowEnded = defineEvent({
   detailType: 'VoteWindowEnded',
   version: 1,
   detail: {
-    changeId: z.string().min(1),
+    changeId: z.string().check(z.minLength(1)),
     closedAt: z.iso.datetime(),
   },
 });
@@ -293,17 +303,17 @@ export const ResultsComputed = defineEvent({
   detailType: 'ResultsComputed',
   version: 1,
   detail: {
-    resultsId: z.string().min(1),
+    resultsId: z.string().check(z.minLength(1)),
     /** `changeId` of the `VotingClosed` that triggered the count. */
-    changeId: z.string().min(1),
+    changeId: z.string().check(z.minLength(1)),
     computedAt: z.iso.datetime(),
-    snapshotHash: z.string().min(1),
+    snapshotHash: z.string().check(z.minLength(1)),
     envelopes: z.array(
       z.object({
-        id: z.string().min(1),
-        ballots: z.number().int().nonnegative(),
-        winners: z.number().int().nonnegative(),
-        ballotsSha256: z.string().length(64),
+        id: z.string().check(z.minLength(1)),
+        ballots: z.number().check(z.int(), z.nonnegative()),
+        winners: z.number().check(z.int(), z.nonnegative()),
+        ballotsSha256: z.string().check(z.length(64)),
       }),
     ),
   },
@@ -315,9 +325,9 @@ export const ResultsPublished = defineEvent({
   detailType: 'ResultsPublished',
   version: 1,
   detail: {
-    resultsId: z.string().min(1),
+    resultsId: z.string().check(z.minLength(1)),
     publishedAt: z.iso.datetime(),
-    reason: z.string().min(1).max(500),
+    reason: z.string().check(z.minLength(1), z.maxLength(500)),
     actor: StaffActor,
   },
 });
@@ -328,9 +338,9 @@ export const IdeaAssigned = defineEvent({
   detailType: 'IdeaAssigned',
   version: 1,
   detail: {
-    assignmentId: z.string().min(1),
-    ideaId: z.string().min(1),
-    serviceId: z.string().min(1),
+    assignmentId: z.string().check(z.minLength(1)),
+    ideaId: z.string().check(z.minLength(1)),
+    serviceId: z.string().check(z.minLength(1)),
     /** `YYYY-MM-DD`, Europe/Paris: the service's opinion is due by the end of that day. */
     dueDate: z.iso.date(),
     assignedAt: z.iso.datetime(),
@@ -344,10 +354,10 @@ export const ReassignmentRequested = defineEvent({
   detailType: 'ReassignmentRequested',
   version: 1,
   detail: {
-    assignmentId: z.string().min(1),
-    ideaId: z.string().min(1),
-    serviceId: z.string().min(1),
-    reason: z.string().min(1).max(1000),
+    assignmentId: z.string().check(z.minLength(1)),
+    ideaId: z.string().check(z.minLength(1)),
+    serviceId: z.string().check(z.minLength(1)),
+    reason: z.string().check(z.minLength(1), z.maxLength(1000)),
     requestedAt: z.iso.datetime(),
     actor: StaffActor,
   },
@@ -363,22 +373,22 @@ export const DecisionRecorded = defineEvent({
   detailType: 'DecisionRecorded',
   version: 1,
   detail: {
-    decisionId: z.string().min(1),
-    ideaId: z.string().min(1),
+    decisionId: z.string().check(z.minLength(1)),
+    ideaId: z.string().check(z.minLength(1)),
     scope: z.enum(['service', 'verdict']),
     /** The service whose opinion this is (`scope: 'service'`). */
-    serviceId: z.string().min(1).optional(),
+    serviceId: z.optional(z.string().check(z.minLength(1))),
     /**
      * `admissible` / `not-admissible` (recevable or not), `feasible` / `not-feasible`, `retained` (the idea
      * becomes project `projectId`), `merged` (into `mergeInto`).
      */
     outcome: z.enum(['admissible', 'not-admissible', 'feasible', 'not-feasible', 'retained', 'merged']),
     /** Id of the reason in the edition's list (e.g. `competence`, `investment-only`, `cost-bound`). */
-    reasonCode: z.string().min(1),
-    reasonText: z.string().min(1).max(2000),
-    costEstimate: z.number().int().nonnegative().optional(),
-    projectId: z.string().min(1).optional(),
-    mergeInto: z.string().min(1).optional(),
+    reasonCode: z.string().check(z.minLength(1)),
+    reasonText: z.string().check(z.minLength(1), z.maxLength(2000)),
+    costEstimate: z.optional(z.number().check(z.int(), z.nonnegative())),
+    projectId: z.optional(z.string().check(z.minLength(1))),
+    mergeInto: z.optional(z.string().check(z.minLength(1))),
     /** Pseudonymous ids of the idea's authors (notifications resolves their addresses). */
     authorIds: CitizenIds,
     recordedAt: z.iso.datetime(),
@@ -389,9 +399,9 @@ export const DecisionRecorded = defineEvent({
 /** The daily deadline check found an assignment due in three working days: its service is reminded. */
 /** What the daily deadline check says of one assignment (approaching or missed). */
 const DeadlineDetail = {
-  assignmentId: z.string().min(1),
-  ideaId: z.string().min(1),
-  serviceId: z.string().min(1),
+  assignmentId: z.string().check(z.minLength(1)),
+  ideaId: z.string().check(z.minLength(1)),
+  serviceId: z.string().check(z.minLength(1)),
   dueDate: z.iso.date(),
   checkedAt: z.iso.datetime(),
 };
@@ -420,16 +430,16 @@ export const InstructionDigestReady = defineEvent({
     digestDate: z.iso.date(),
     counts: z.array(
       z.object({
-        serviceId: z.string().min(1),
-        status: z.string().min(1),
-        count: z.number().int().nonnegative(),
+        serviceId: z.string().check(z.minLength(1)),
+        status: z.string().check(z.minLength(1)),
+        count: z.number().check(z.int(), z.nonnegative()),
       }),
     ),
     overdue: z.array(
       z.object({
-        assignmentId: z.string().min(1),
-        ideaId: z.string().min(1),
-        serviceId: z.string().min(1),
+        assignmentId: z.string().check(z.minLength(1)),
+        ideaId: z.string().check(z.minLength(1)),
+        serviceId: z.string().check(z.minLength(1)),
         dueDate: z.iso.date(),
       }),
     ),
@@ -443,10 +453,10 @@ export const BallotListValidated = defineEvent({
   detailType: 'BallotListValidated',
   version: 1,
   detail: {
-    validationId: z.string().min(1),
-    projectIds: z.array(z.string().min(1)),
+    validationId: z.string().check(z.minLength(1)),
+    projectIds: z.array(z.string().check(z.minLength(1))),
     /** SHA-256 of the canonical list (projects with title, cost, territory) as validated. */
-    listSha256: z.string().length(64),
+    listSha256: z.string().check(z.length(64)),
     validatedAt: z.iso.datetime(),
     actor: StaffActor,
   },
@@ -458,9 +468,9 @@ export const BallotListReopened = defineEvent({
   detailType: 'BallotListReopened',
   version: 1,
   detail: {
-    reopeningId: z.string().min(1),
-    validationId: z.string().min(1),
-    reason: z.string().min(1).max(1000),
+    reopeningId: z.string().check(z.minLength(1)),
+    validationId: z.string().check(z.minLength(1)),
+    reason: z.string().check(z.minLength(1), z.maxLength(1000)),
     reopenedAt: z.iso.datetime(),
     actor: StaffActor,
   },
@@ -487,12 +497,12 @@ export const RealisationUpdated = defineEvent({
   detailType: 'RealisationUpdated',
   version: 1,
   detail: {
-    updateId: z.string().min(1),
-    projectId: z.string().min(1),
-    title: z.string().min(1),
+    updateId: z.string().check(z.minLength(1)),
+    projectId: z.string().check(z.minLength(1)),
+    title: z.string().check(z.minLength(1)),
     status: RealisationStatus,
     /** Why it was abandoned (required then), or a note to the public. */
-    reason: z.string().max(1000).optional(),
+    reason: z.optional(z.string().check(z.maxLength(1000))),
     milestones: z.array(Milestone),
     updatedAt: z.iso.datetime(),
     actor: StaffActor,
@@ -508,11 +518,11 @@ export const VoteAnnulled = defineEvent({
   detailType: 'VoteAnnulled',
   version: 1,
   detail: {
-    annulmentId: z.string().min(1),
-    resultsId: z.string().min(1),
+    annulmentId: z.string().check(z.minLength(1)),
+    resultsId: z.string().check(z.minLength(1)),
     /** Whether the annulled results had been published. */
     wasPublished: z.boolean(),
-    reason: z.string().min(1).max(1000),
+    reason: z.string().check(z.minLength(1), z.maxLength(1000)),
     annulledAt: z.iso.datetime(),
     actor: StaffActor,
   },

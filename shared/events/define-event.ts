@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * One object per event drives the publisher, the subscriber's parser, the CDK rule, the local bus and
  * the test fixtures: nothing about an event is written twice.
  */
-export interface EventContract<Name extends string = string, Detail extends z.ZodType = z.ZodType> {
+export interface EventContract<Name extends string = string, Detail extends z.ZodMiniType = z.ZodMiniType> {
   readonly source: string;
   readonly detailType: Name;
   readonly version: number;
@@ -14,10 +14,14 @@ export interface EventContract<Name extends string = string, Detail extends z.Zo
 
 export function defineEvent<
   const Name extends string,
-  Shape extends z.ZodRawShape,
+  Shape extends z.core.$ZodLooseShape,
   const V extends number,
 >(spec: { source: string; detailType: Name; version: V; detail: Shape }) {
-  const detail = z.object({ version: z.literal(spec.version), edition: z.string().min(1), ...spec.detail });
+  const detail = z.object({
+    version: z.literal(spec.version),
+    edition: z.string().check(z.minLength(1)),
+    ...spec.detail,
+  });
   return { source: spec.source, detailType: spec.detailType, version: spec.version, detail } as const;
 }
 

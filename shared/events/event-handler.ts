@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Logger } from '../logging/logger.ts';
 import { type EventContract, EventEnvelope } from './define-event.ts';
 

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { VerifyToken } from '../auth/token-verifier.ts';
 import { DomainError, serviceUnavailable, validationFailed } from '../errors/domain-error.ts';
 import { isTransientAwsError } from '../errors/transient-error.ts';
@@ -41,7 +41,7 @@ export type RouteHandler = (request: HttpRequest) => Promise<HttpResult>;
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 /** Parses `value` with `schema` or throws a 400 with one French message per field. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix: string): z.infer<S> {
+export function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown, prefix: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw validationFailed(fieldErrors(result.error, prefix));
   return result.data;

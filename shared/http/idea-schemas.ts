@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InseeCode } from '../edition/edition-config.ts';
 import { multiLineText, singleLineText } from './text.ts';
 
@@ -14,24 +14,25 @@ export const DESCRIPTION_LENGTH = { min: 20, max: 5000 } as const;
 /** Metropolitan France (and Corsica), generously: a pin outside is a typing error. */
 export const FRANCE_BOUNDS = { latMin: 41.2, latMax: 51.2, lngMin: -5.3, lngMax: 9.7 } as const;
 
-export const IdeaTitle = singleLineText({ message: 'Texte attendu' })
-  .trim()
-  .min(TITLE_LENGTH.min, { message: `Le titre compte ${TITLE_LENGTH.min} caractères au moins` })
-  .max(TITLE_LENGTH.max, { message: `Le titre compte ${TITLE_LENGTH.max} caractères au plus` });
+export const IdeaTitle = singleLineText({ message: 'Texte attendu' }).check(
+  z.trim(),
+  z.minLength(TITLE_LENGTH.min, { message: `Le titre compte ${TITLE_LENGTH.min} caractères au moins` }),
+  z.maxLength(TITLE_LENGTH.max, { message: `Le titre compte ${TITLE_LENGTH.max} caractères au plus` }),
+);
 
-export const IdeaDescription = multiLineText({ message: 'Texte attendu' })
-  .trim()
-  .min(DESCRIPTION_LENGTH.min, {
+export const IdeaDescription = multiLineText({ message: 'Texte attendu' }).check(
+  z.trim(),
+  z.minLength(DESCRIPTION_LENGTH.min, {
     message: `La description compte ${DESCRIPTION_LENGTH.min} caractères au moins`,
-  })
-  .max(DESCRIPTION_LENGTH.max, {
+  }),
+  z.maxLength(DESCRIPTION_LENGTH.max, {
     message: `La description compte ${DESCRIPTION_LENGTH.max.toLocaleString('fr-FR')} caractères au plus`,
-  });
+  }),
+);
 
 const Slug = z
   .string({ message: 'Identifiant attendu' })
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'Identifiant attendu' })
-  .max(40);
+  .check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'Identifiant attendu' }), z.maxLength(40));
 
 export const PROPOSER_KINDS = ['individual', 'collective', 'association'] as const;
 export const PROPOSER_LABELS: Record<(typeof PROPOSER_KINDS)[number], string> = {
@@ -44,37 +45,48 @@ export const Proposer = z
   .object({
     kind: z.enum(PROPOSER_KINDS, { message: 'Choisissez : individuel, collectif ou association' }),
     /** Name of the collective or association (public); none for an individual. */
-    name: singleLineText().trim().max(120, { message: '120 caractères au plus' }).optional(),
+    name: z.optional(
+      singleLineText().check(z.trim(), z.maxLength(120, { message: '120 caractères au plus' })),
+    ),
   })
-  .refine((proposer) => proposer.kind === 'individual' || (proposer.name?.length ?? 0) >= 2, {
-    message: 'Indiquez le nom du collectif ou de l’association',
-    path: ['name'],
-  });
+  .check(
+    z.refine((proposer) => proposer.kind === 'individual' || (proposer.name?.length ?? 0) >= 2, {
+      message: 'Indiquez le nom du collectif ou de l’association',
+      path: ['name'],
+    }),
+  );
 export type Proposer = z.infer<typeof Proposer>;
 
 export const Location = z.object({
   lat: z
     .number({ message: 'Latitude attendue' })
-    .min(FRANCE_BOUNDS.latMin, { message: 'Ce point n’est pas en France' })
-    .max(FRANCE_BOUNDS.latMax, { message: 'Ce point n’est pas en France' }),
+    .check(
+      z.gte(FRANCE_BOUNDS.latMin, { message: 'Ce point n’est pas en France' }),
+      z.lte(FRANCE_BOUNDS.latMax, { message: 'Ce point n’est pas en France' }),
+    ),
   lng: z
     .number({ message: 'Longitude attendue' })
-    .min(FRANCE_BOUNDS.lngMin, { message: 'Ce point n’est pas en France' })
-    .max(FRANCE_BOUNDS.lngMax, { message: 'Ce point n’est pas en France' }),
+    .check(
+      z.gte(FRANCE_BOUNDS.lngMin, { message: 'Ce point n’est pas en France' }),
+      z.lte(FRANCE_BOUNDS.lngMax, { message: 'Ce point n’est pas en France' }),
+    ),
 });
 export type Location = z.infer<typeof Location>;
 
 /** Where exactly, in words: an address or a place name of the commune ("Parc de Procé", "12 rue..."). */
-export const Place = singleLineText({ message: 'Adresse ou lieu attendu' })
-  .trim()
-  .min(2, { message: 'Indiquez une adresse ou un lieu (2 caractères au moins), ou laissez vide' })
-  .max(200, { message: '200 caractères au plus' });
+export const Place = singleLineText({ message: 'Adresse ou lieu attendu' }).check(
+  z.trim(),
+  z.minLength(2, { message: 'Indiquez une adresse ou un lieu (2 caractères au moins), ou laissez vide' }),
+  z.maxLength(200, { message: '200 caractères au plus' }),
+);
 export const PLACE_LENGTH = { max: 200 } as const;
 
 const Cost = z
   .number({ message: 'Montant en euros attendu' })
-  .int({ message: 'Montant en euros entiers attendu' })
-  .nonnegative({ message: 'Montant positif attendu' });
+  .check(
+    z.int({ message: 'Montant en euros entiers attendu' }),
+    z.nonnegative({ message: 'Montant positif attendu' }),
+  );
 
 const ideaFields = {
   title: IdeaTitle,
@@ -83,14 +95,14 @@ const ideaFields = {
   /** A territory of the edition, or its Département-wide envelope. */
   territory: Slug,
   /** Required for a territorial idea; optional for a Département-wide one. */
-  commune: InseeCode.optional(),
+  commune: z.optional(InseeCode),
   /** Estimated cost in euros, within the edition's `ideaCost` bounds. */
   estimatedCost: Cost,
   proposer: Proposer,
   /** Optional: where in the commune, in words (the site never asks for coordinates). */
-  place: Place.optional(),
+  place: z.optional(Place),
   /** Optional coordinates, kept for clients that have them (a map); the site does not ask for them. */
-  location: Location.optional(),
+  location: z.optional(Location),
 };
 
 /** Pictures of an idea: uploaded by the browser straight to S3 with a presigned `PUT`, referenced by key. */
@@ -98,101 +110,98 @@ export const PICTURE_TYPES = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/w
 export const MAX_PICTURES = 3;
 export const MAX_PICTURE_BYTES = 5 * 1024 * 1024;
 /** `uploads/<edition>/<idea>/<uuid>.<ext>` (the use cases check the edition and idea parts). */
-export const PictureKey = z
-  .string({ message: 'Photo attendue' })
-  .regex(/^uploads\/[a-z0-9-]{1,64}\/[A-Za-z0-9-]{1,64}\/[0-9a-f-]{36}\.(jpg|png|webp)$/, {
+export const PictureKey = z.string({ message: 'Photo attendue' }).check(
+  z.regex(/^uploads\/[a-z0-9-]{1,64}\/[A-Za-z0-9-]{1,64}\/[0-9a-f-]{36}\.(jpg|png|webp)$/, {
     message: 'Photo inconnue',
-  });
+  }),
+);
 
 /** The text read in place of a picture (screen readers, failed loads): written by the author, required. */
 export const PICTURE_ALT_LENGTH = { min: 3, max: 250 } as const;
-export const PictureAlt = z
-  .string({ message: 'Décrivez la photo en quelques mots' })
-  .trim()
-  .min(PICTURE_ALT_LENGTH.min, {
+export const PictureAlt = singleLineText({ message: 'Décrivez la photo en quelques mots' }).check(
+  z.trim(),
+  z.minLength(PICTURE_ALT_LENGTH.min, {
     message: 'Décrivez la photo en quelques mots : ce texte est lu à la place de l’image',
-  })
-  .max(PICTURE_ALT_LENGTH.max, { message: `${PICTURE_ALT_LENGTH.max} caractères au plus` });
+  }),
+  z.maxLength(PICTURE_ALT_LENGTH.max, { message: `${PICTURE_ALT_LENGTH.max} caractères au plus` }),
+);
 /** One picture of an idea as the author saves it: the uploaded key and its text alternative. */
-export const IdeaPicture = z.object({ key: PictureKey, alt: PictureAlt }).strict();
+export const IdeaPicture = z.strictObject({ key: PictureKey, alt: PictureAlt });
 export type IdeaPicture = z.infer<typeof IdeaPicture>;
 
 /** `POST .../ideas/{id}/pictures` (author): what is about to be uploaded. */
-export const PictureUploadBody = z
-  .object({
-    contentType: z.enum(Object.keys(PICTURE_TYPES) as [keyof typeof PICTURE_TYPES], {
-      message: 'Photo JPEG, PNG ou WebP attendue',
-    }),
-    size: z
-      .number({ message: 'Taille en octets attendue' })
-      .int({ message: 'Taille en octets attendue' })
-      .min(1, { message: 'Le fichier est vide' })
-      .max(MAX_PICTURE_BYTES, { message: '5 Mo au plus par photo' }),
-  })
-  .strict();
+export const PictureUploadBody = z.strictObject({
+  contentType: z.enum(Object.keys(PICTURE_TYPES) as [keyof typeof PICTURE_TYPES], {
+    message: 'Photo JPEG, PNG ou WebP attendue',
+  }),
+  size: z
+    .number({ message: 'Taille en octets attendue' })
+    .check(
+      z.int({ message: 'Taille en octets attendue' }),
+      z.gte(1, { message: 'Le fichier est vide' }),
+      z.lte(MAX_PICTURE_BYTES, { message: '5 Mo au plus par photo' }),
+    ),
+});
 export type PictureUploadBody = z.infer<typeof PictureUploadBody>;
 
 /** `POST .../ideas` (citizen, `Idempotency-Key` required). */
-export const SubmitIdeaBody = z.object(ideaFields).strict();
+export const SubmitIdeaBody = z.strictObject(ideaFields);
 export type SubmitIdeaBody = z.infer<typeof SubmitIdeaBody>;
 
 /** `PATCH .../ideas/{id}` (author): some fields, or `{ "status": "withdrawn" }` alone. */
 export const PatchIdeaBody = z
-  .object({
-    title: ideaFields.title.optional(),
-    description: ideaFields.description.optional(),
-    theme: ideaFields.theme.optional(),
-    territory: ideaFields.territory.optional(),
-    commune: InseeCode.nullable().optional(),
-    estimatedCost: ideaFields.estimatedCost.optional(),
-    proposer: Proposer.optional(),
-    place: Place.nullable().optional(),
-    location: Location.nullable().optional(),
+  .strictObject({
+    title: z.optional(ideaFields.title),
+    description: z.optional(ideaFields.description),
+    theme: z.optional(ideaFields.theme),
+    territory: z.optional(ideaFields.territory),
+    commune: z.optional(z.nullable(InseeCode)),
+    estimatedCost: z.optional(ideaFields.estimatedCost),
+    proposer: z.optional(Proposer),
+    place: z.optional(z.nullable(Place)),
+    location: z.optional(z.nullable(Location)),
     /**
      * The idea's pictures, in order (add an uploaded one, remove one): keys from `POST .../pictures`, each with
      * the text alternative its author wrote.
      */
-    pictures: z.array(IdeaPicture).max(MAX_PICTURES, { message: '3 photos au plus' }).optional(),
-    status: z
-      .literal('withdrawn', { message: 'Seule valeur possible : withdrawn (retirer l’idée)' })
-      .optional(),
+    pictures: z.optional(
+      z.array(IdeaPicture).check(z.maxLength(MAX_PICTURES, { message: '3 photos au plus' })),
+    ),
+    status: z.optional(
+      z.literal('withdrawn', { message: 'Seule valeur possible : withdrawn (retirer l’idée)' }),
+    ),
   })
-  .strict()
-  .refine((body) => Object.keys(body).length > 0, { message: 'Indiquez au moins un champ à modifier' })
-  .refine((body) => body.status === undefined || Object.keys(body).length === 1, {
-    message: 'Retirer une idée ne se combine pas avec une modification',
-    path: ['status'],
-  });
+  .check(
+    z.refine((body) => Object.keys(body).length > 0, { message: 'Indiquez au moins un champ à modifier' }),
+    z.refine((body) => body.status === undefined || Object.keys(body).length === 1, {
+      message: 'Retirer une idée ne se combine pas avec une modification',
+      path: ['status'],
+    }),
+  );
 export type PatchIdeaBody = z.infer<typeof PatchIdeaBody>;
 
 /**
  * `PUT .../me/idea-draft`: whatever has been typed so far, every field optional and unchecked beyond
  * its type and size (a draft may be incomplete); submitting the idea deletes it.
  */
-export const IdeaDraftBody = z
-  .object({
-    title: singleLineText()
-      .max(TITLE_LENGTH.max * 2)
-      .optional(),
-    description: multiLineText()
-      .max(DESCRIPTION_LENGTH.max * 2)
-      .optional(),
-    theme: singleLineText().max(40).optional(),
-    territory: singleLineText().max(40).optional(),
-    commune: singleLineText().max(5).optional(),
-    estimatedCost: z.number().int().nonnegative().max(1_000_000_000).optional(),
-    proposer: z
-      .object({ kind: z.enum(PROPOSER_KINDS).optional(), name: singleLineText().max(120).optional() })
-      .strict()
-      .optional(),
-    place: singleLineText()
-      .max(PLACE_LENGTH.max * 2)
-      .optional(),
-    location: z.object({ lat: z.number(), lng: z.number() }).strict().optional(),
-    /** The step of the form the citizen was on. */
-    step: z.number().int().min(0).max(10).optional(),
-  })
-  .strict();
+export const IdeaDraftBody = z.strictObject({
+  title: z.optional(singleLineText().check(z.maxLength(TITLE_LENGTH.max * 2))),
+  description: z.optional(multiLineText().check(z.maxLength(DESCRIPTION_LENGTH.max * 2))),
+  theme: z.optional(singleLineText().check(z.maxLength(40))),
+  territory: z.optional(singleLineText().check(z.maxLength(40))),
+  commune: z.optional(singleLineText().check(z.maxLength(5))),
+  estimatedCost: z.optional(z.number().check(z.int(), z.nonnegative(), z.lte(1_000_000_000))),
+  proposer: z.optional(
+    z.strictObject({
+      kind: z.optional(z.enum(PROPOSER_KINDS)),
+      name: z.optional(singleLineText().check(z.maxLength(120))),
+    }),
+  ),
+  place: z.optional(singleLineText().check(z.maxLength(PLACE_LENGTH.max * 2))),
+  location: z.optional(z.strictObject({ lat: z.number(), lng: z.number() })),
+  /** The step of the form the citizen was on. */
+  step: z.optional(z.number().check(z.int(), z.gte(0), z.lte(10))),
+});
 export type IdeaDraftBody = z.infer<typeof IdeaDraftBody>;
 
 /** Reasons of the participation charter a moderator may hide an idea for (stable ids, French labels). */
@@ -212,16 +221,17 @@ export const CHARTER_RULE_LABELS: Record<CharterRule, string> = {
   'out-of-scope': 'Hors du champ du budget participatif',
 };
 
-const Reason = multiLineText({ message: 'Indiquez la raison' })
-  .trim()
-  .min(5, { message: 'Indiquez la raison (5 caractères au moins)' })
-  .max(1000, { message: '1 000 caractères au plus' });
+const Reason = multiLineText({ message: 'Indiquez la raison' }).check(
+  z.trim(),
+  z.minLength(5, { message: 'Indiquez la raison (5 caractères au moins)' }),
+  z.maxLength(1000, { message: '1 000 caractères au plus' }),
+);
 
 /** `POST .../staff/ideas/{id}/moderation` (moderator). */
 export const ModerationBody = z.discriminatedUnion(
   'action',
   [
-    z.object({ action: z.literal('publish'), reason: Reason.optional() }),
+    z.object({ action: z.literal('publish'), reason: z.optional(Reason) }),
     z.object({ action: z.literal('request-change'), reason: Reason }),
     z.object({
       action: z.literal('hide'),
@@ -230,9 +240,11 @@ export const ModerationBody = z.discriminatedUnion(
     }),
     z.object({
       action: z.literal('merge'),
-      into: z.string({ message: 'Identifiant de l’idée qui regroupe' }).regex(/^[A-Za-z0-9-]{1,64}$/, {
-        message: 'Identifiant d’idée attendu',
-      }),
+      into: z.string({ message: 'Identifiant de l’idée qui regroupe' }).check(
+        z.regex(/^[A-Za-z0-9-]{1,64}$/, {
+          message: 'Identifiant d’idée attendu',
+        }),
+      ),
       reason: Reason,
     }),
   ],
@@ -261,18 +273,24 @@ export const PUBLIC_IDEA_STATUSES = ['published'] as const;
 
 /** `GET .../ideas` query string. */
 export const IdeaListQuery = z.object({
-  territory: Slug.optional(),
-  commune: InseeCode.optional(),
-  theme: Slug.optional(),
-  status: z.enum(PUBLIC_IDEA_STATUSES, { message: 'Statut inconnu' }).optional(),
-  q: singleLineText().trim().max(200, { message: '200 caractères au plus' }).optional(),
-  sort: z.enum(IDEA_SORTS, { message: 'Tri inconnu' }).default('recent'),
-  page: z.coerce.number({ message: 'Numéro de page attendu' }).int().min(1).max(10_000).default(1),
-  pageSize: z.coerce.number({ message: 'Nombre attendu' }).int().min(1).max(50).default(20),
+  territory: z.optional(Slug),
+  commune: z.optional(InseeCode),
+  theme: z.optional(Slug),
+  status: z.optional(z.enum(PUBLIC_IDEA_STATUSES, { message: 'Statut inconnu' })),
+  q: z.optional(singleLineText().check(z.trim(), z.maxLength(200, { message: '200 caractères au plus' }))),
+  sort: z._default(z.enum(IDEA_SORTS, { message: 'Tri inconnu' }), 'recent'),
+  page: z._default(
+    z.coerce.number({ message: 'Numéro de page attendu' }).check(z.int(), z.gte(1), z.lte(10_000)),
+    1,
+  ),
+  pageSize: z._default(
+    z.coerce.number({ message: 'Nombre attendu' }).check(z.int(), z.gte(1), z.lte(50)),
+    20,
+  ),
 });
 export type IdeaListQuery = z.infer<typeof IdeaListQuery>;
 
-export const IDEA_REQUEST_BODIES: Record<string, z.ZodType> = {
+export const IDEA_REQUEST_BODIES: Record<string, z.ZodMiniType> = {
   'POST /api/editions/{edition}/ideas': SubmitIdeaBody,
   'PATCH /api/editions/{edition}/ideas/{id}': PatchIdeaBody,
   'POST /api/editions/{edition}/ideas/{id}/pictures': PictureUploadBody,

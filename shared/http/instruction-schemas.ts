@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EnvelopeReview } from '../voting/ballot-list-review.ts';
 import { multiLineText, singleLineText } from './text.ts';
 
@@ -25,39 +25,43 @@ import { multiLineText, singleLineText } from './text.ts';
 
 const Slug = z
   .string({ message: 'Identifiant attendu' })
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'Identifiant attendu' })
-  .max(60);
+  .check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'Identifiant attendu' }), z.maxLength(60));
 
 /** An idea id (as the ideas function mints them). */
 export const InstructionIdeaId = z
   .string({ message: 'Identifiant d’idée attendu' })
-  .regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'Identifiant d’idée attendu' });
+  .check(z.regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'Identifiant d’idée attendu' }));
 
 /** An assignment id: `<ideaId>.<serviceId>` (one assignment per idea and service). */
-export const AssignmentId = z
-  .string({ message: 'Identifiant d’affectation attendu' })
-  .regex(/^[A-Za-z0-9-]{1,64}\.[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'Identifiant d’affectation attendu' })
-  .max(130);
+export const AssignmentId = z.string({ message: 'Identifiant d’affectation attendu' }).check(
+  z.regex(/^[A-Za-z0-9-]{1,64}\.[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+    message: 'Identifiant d’affectation attendu',
+  }),
+  z.maxLength(130),
+);
 
 /** Paris calendar day `YYYY-MM-DD`. */
 const Day = z.iso.date({ message: 'Date attendue au format AAAA-MM-JJ' });
 
 const ReasonCode = z
   .string({ message: 'Choisissez un motif' })
-  .min(1, { message: 'Choisissez un motif' })
-  .max(60);
-const ReasonText = multiLineText({ message: 'Texte attendu' })
-  .trim()
-  .min(5, { message: 'Expliquez la décision (5 caractères au moins)' })
-  .max(2000, { message: '2 000 caractères au plus' });
-const StaffReason = multiLineText({ message: 'Texte attendu' })
-  .trim()
-  .min(5, { message: 'Indiquez la raison (5 caractères au moins)' })
-  .max(1000, { message: '1 000 caractères au plus' });
+  .check(z.minLength(1, { message: 'Choisissez un motif' }), z.maxLength(60));
+const ReasonText = multiLineText({ message: 'Texte attendu' }).check(
+  z.trim(),
+  z.minLength(5, { message: 'Expliquez la décision (5 caractères au moins)' }),
+  z.maxLength(2000, { message: '2 000 caractères au plus' }),
+);
+const StaffReason = multiLineText({ message: 'Texte attendu' }).check(
+  z.trim(),
+  z.minLength(5, { message: 'Indiquez la raison (5 caractères au moins)' }),
+  z.maxLength(1000, { message: '1 000 caractères au plus' }),
+);
 const Euros = z
   .number({ message: 'Montant attendu' })
-  .int({ message: 'Montant en euros entiers attendu' })
-  .nonnegative({ message: 'Montant positif attendu' });
+  .check(
+    z.int({ message: 'Montant en euros entiers attendu' }),
+    z.nonnegative({ message: 'Montant positif attendu' }),
+  );
 
 // ---- states ---------------------------------------------------------------------------------------
 
@@ -137,10 +141,10 @@ export const BallotListState = z.enum(BALLOT_LIST_STATES);
  * dossiers assigned to its own service (`service` is then ignored). Overdue first, then by due date.
  */
 export const DossierListQuery = z.object({
-  service: Slug.optional(),
-  status: DossierStatus.optional(),
-  territory: Slug.optional(),
-  theme: Slug.optional(),
+  service: z.optional(Slug),
+  status: z.optional(DossierStatus),
+  territory: z.optional(Slug),
+  theme: z.optional(Slug),
 });
 export type DossierListQuery = z.infer<typeof DossierListQuery>;
 
@@ -154,23 +158,25 @@ export const ServiceDue = z.object({ serviceId: Slug, dueDate: Day });
  */
 export const AssignBody = z
   .object({
-    ideaIds: z.array(InstructionIdeaId).min(1).max(500).optional(),
-    theme: Slug.optional(),
-    territory: Slug.optional(),
-    services: z
-      .array(ServiceDue)
-      .min(1, { message: 'Choisissez au moins un service' })
-      .max(20)
-      .refine((list) => new Set(list.map((s) => s.serviceId)).size === list.length, {
+    ideaIds: z.optional(z.array(InstructionIdeaId).check(z.minLength(1), z.maxLength(500))),
+    theme: z.optional(Slug),
+    territory: z.optional(Slug),
+    services: z.array(ServiceDue).check(
+      z.minLength(1, { message: 'Choisissez au moins un service' }),
+      z.maxLength(20),
+      z.refine((list) => new Set(list.map((s) => s.serviceId)).size === list.length, {
         message: 'Un service est cité deux fois',
       }),
+    ),
   })
-  .refine(
-    (body) => (body.ideaIds !== undefined) !== (body.theme !== undefined || body.territory !== undefined),
-    {
-      message: 'Indiquez soit des idées, soit un thème et/ou un territoire',
-      path: ['ideaIds'],
-    },
+  .check(
+    z.refine(
+      (body) => (body.ideaIds !== undefined) !== (body.theme !== undefined || body.territory !== undefined),
+      {
+        message: 'Indiquez soit des idées, soit un thème et/ou un territoire',
+        path: ['ideaIds'],
+      },
+    ),
   );
 export type AssignBody = z.infer<typeof AssignBody>;
 
@@ -200,7 +206,7 @@ export const DecisionBody = z.discriminatedUnion(
       reasonCode: ReasonCode,
       reasonText: ReasonText,
       /** The service's cost estimate in euros, when it gives one with its opinion. */
-      costEstimate: Euros.optional(),
+      costEstimate: z.optional(Euros),
     }),
     z.object({
       kind: z.literal('cost'),
@@ -222,21 +228,23 @@ export type DecisionBody = z.infer<typeof DecisionBody>;
 
 /** The project a retained idea becomes (what the ballot shows). */
 export const ProjectDraft = z.object({
-  title: singleLineText()
-    .trim()
-    .min(5, { message: '5 caractères au moins' })
-    .max(140, { message: '140 caractères au plus' }),
-  summary: multiLineText()
-    .trim()
-    .min(10, { message: '10 caractères au moins' })
-    .max(600, { message: '600 caractères au plus' }),
+  title: singleLineText().check(
+    z.trim(),
+    z.minLength(5, { message: '5 caractères au moins' }),
+    z.maxLength(140, { message: '140 caractères au plus' }),
+  ),
+  summary: multiLineText().check(
+    z.trim(),
+    z.minLength(10, { message: '10 caractères au moins' }),
+    z.maxLength(600, { message: '600 caractères au plus' }),
+  ),
   /** Euros, within the edition's `ideaCost` bounds. */
-  cost: Euros.refine((cost) => cost > 0, { message: 'Montant positif attendu' }),
+  cost: Euros.check(z.refine((cost) => cost > 0, { message: 'Montant positif attendu' })),
   /** A territory id (territorial envelope) or the id of the Département-wide envelope. */
   envelope: Slug,
   theme: Slug,
   /** Where the project is, when its envelope is the Département-wide one (optional). */
-  territory: Slug.optional(),
+  territory: z.optional(Slug),
 });
 export type ProjectDraft = z.infer<typeof ProjectDraft>;
 
@@ -270,10 +278,11 @@ export type VerdictBody = z.infer<typeof VerdictBody>;
 /** `POST .../dossiers/{id}/committee-opinion` (committee): one per member and idea, the latest wins (audited). */
 export const CommitteeOpinionBody = z.object({
   opinion: CommitteeOpinionValue,
-  text: multiLineText({ message: 'Texte attendu' })
-    .trim()
-    .min(5, { message: 'Expliquez votre avis (5 caractères au moins)' })
-    .max(2000, { message: '2 000 caractères au plus' }),
+  text: multiLineText({ message: 'Texte attendu' }).check(
+    z.trim(),
+    z.minLength(5, { message: 'Expliquez votre avis (5 caractères au moins)' }),
+    z.maxLength(2000, { message: '2 000 caractères au plus' }),
+  ),
 });
 export type CommitteeOpinionBody = z.infer<typeof CommitteeOpinionBody>;
 
@@ -285,7 +294,7 @@ export type CommitteeOpinionBody = z.infer<typeof CommitteeOpinionBody>;
 export const BallotListValidationBody = z.object({
   listSha256: z
     .string()
-    .regex(/^[0-9a-f]{64}$/, { message: 'Empreinte SHA-256 attendue (64 caractères hexadécimaux)' }),
+    .check(z.regex(/^[0-9a-f]{64}$/, { message: 'Empreinte SHA-256 attendue (64 caractères hexadécimaux)' })),
 });
 export type BallotListValidationBody = z.infer<typeof BallotListValidationBody>;
 
@@ -300,8 +309,10 @@ export type BallotListReopeningBody = z.infer<typeof BallotListReopeningBody>;
  * `action_link_other_recipient` (each with a French title and a detail that suggests the back-office).
  */
 export const ActionLinkBody = z.object({
-  token: z.string({ message: 'Lien attendu' }).min(10, { message: 'Lien attendu' }).max(4096),
-  reason: StaffReason.optional(),
+  token: z
+    .string({ message: 'Lien attendu' })
+    .check(z.minLength(10, { message: 'Lien attendu' }), z.maxLength(4096)),
+  reason: z.optional(StaffReason),
 });
 export type ActionLinkBody = z.infer<typeof ActionLinkBody>;
 
@@ -315,9 +326,9 @@ export const DecisionView = z.object({
   assignmentId: z.string(),
   serviceId: z.string(),
   kind: DecisionKind,
-  outcome: z.enum(DECISION_OUTCOMES).optional(),
-  costEstimate: z.number().int().optional(),
-  mergeInto: z.string().optional(),
+  outcome: z.optional(z.enum(DECISION_OUTCOMES)),
+  costEstimate: z.optional(z.number().check(z.int())),
+  mergeInto: z.optional(z.string()),
   reasonCode: z.string(),
   reasonLabel: z.string(),
   reasonText: z.string(),
@@ -338,17 +349,17 @@ export const AssignmentView = z.object({
   overdue: z.boolean(),
   assignedAt: z.iso.datetime(),
   assignedBy: ActorView,
-  acceptedAt: z.iso.datetime().optional(),
-  reassignmentReason: z.string().optional(),
+  acceptedAt: z.optional(z.iso.datetime()),
+  reassignmentReason: z.optional(z.string()),
   /** The service's latest decision of each kind. */
   opinions: z.object({
-    admissibility: DecisionView.optional(),
-    feasibility: DecisionView.optional(),
-    cost: DecisionView.optional(),
-    merge: DecisionView.optional(),
+    admissibility: z.optional(DecisionView),
+    feasibility: z.optional(DecisionView),
+    cost: z.optional(DecisionView),
+    merge: z.optional(DecisionView),
   }),
   /** In the answer of `POST .../assignments`: whether this call created it. */
-  created: z.boolean().optional(),
+  created: z.optional(z.boolean()),
 });
 export type AssignmentView = z.infer<typeof AssignmentView>;
 
@@ -360,8 +371,8 @@ export const VerdictView = z.object({
   reasonCode: z.string(),
   reasonLabel: z.string(),
   reasonText: z.string(),
-  projectId: z.string().optional(),
-  mergeInto: z.string().optional(),
+  projectId: z.optional(z.string()),
+  mergeInto: z.optional(z.string()),
   at: z.iso.datetime(),
   by: ActorView,
 });
@@ -388,8 +399,8 @@ export const TimelineEntry = z.object({
   kind: z.enum(TIMELINE_KINDS),
   at: z.iso.datetime(),
   by: ActorView,
-  assignmentId: z.string().optional(),
-  serviceId: z.string().optional(),
+  assignmentId: z.optional(z.string()),
+  serviceId: z.optional(z.string()),
   /** A French sentence for the page (no personal data). */
   summary: z.string(),
 });
@@ -405,11 +416,11 @@ export const DossierIdea = z.object({
   description: z.string(),
   theme: z.string(),
   territory: z.string(),
-  commune: z.string().optional(),
+  commune: z.optional(z.string()),
   estimatedCost: z.number(),
   proposerKind: z.enum(['individual', 'collective', 'association']),
-  authorsCount: z.number().int(),
-  publishedAt: z.iso.datetime().optional(),
+  authorsCount: z.number().check(z.int()),
+  publishedAt: z.optional(z.iso.datetime()),
 });
 
 /** An item of `GET .../dossiers`. */
@@ -419,20 +430,20 @@ export const DossierSummary = z.object({
   statusLabel: z.string(),
   assignments: z.array(AssignmentView),
   /** Earliest due date of the open assignments, if any. */
-  nextDueDate: Day.optional(),
+  nextDueDate: z.optional(Day),
   overdue: z.boolean(),
-  verdict: VerdictView.optional(),
+  verdict: z.optional(VerdictView),
 });
 export type DossierSummary = z.infer<typeof DossierSummary>;
 
 /** `GET .../dossiers` → `{ items: DossierSummary[], total, today }` (`today`: the Paris day used for `overdue`). */
 
 /** `GET .../dossiers/{id}`: the whole dossier. */
-export const DossierView = DossierSummary.extend({
+export const DossierView = z.extend(DossierSummary, {
   decisions: z.array(DecisionView),
   committeeOpinions: z.array(CommitteeOpinionView),
   timeline: z.array(TimelineEntry),
-  project: z.unknown().optional(),
+  project: z.optional(z.unknown()),
   /** The edition's reason list, for the decision form. */
   reasons: z.array(z.object({ id: z.string(), label: z.string() })),
 });
@@ -446,12 +457,12 @@ export const BallotListView = z.object({
   projects: z.array(z.unknown()),
   /** Per envelope of the edition, with what blocks the vote (`problem`) and what warns (`warning`). */
   envelopes: z.array(EnvelopeReview),
-  validation: z
-    .object({ validationId: z.string(), listSha256: z.string(), at: z.iso.datetime(), by: ActorView })
-    .optional(),
-  lastReopening: z
-    .object({ reopeningId: z.string(), reason: z.string(), at: z.iso.datetime(), by: ActorView })
-    .optional(),
+  validation: z.optional(
+    z.object({ validationId: z.string(), listSha256: z.string(), at: z.iso.datetime(), by: ActorView }),
+  ),
+  lastReopening: z.optional(
+    z.object({ reopeningId: z.string(), reason: z.string(), at: z.iso.datetime(), by: ActorView }),
+  ),
 });
 
 /** `POST .../action-links` → what was done; the page opens `dossiers/{ideaId}` in every case. */
@@ -459,10 +470,10 @@ export const ActionLinkResult = z.object({
   action: z.enum(['open', 'accept', 'reassign']),
   ideaId: z.string(),
   assignmentId: z.string(),
-  assignment: AssignmentView.optional(),
+  assignment: z.optional(AssignmentView),
 });
 
-export const INSTRUCTION_REQUEST_BODIES: Record<string, z.ZodType> = {
+export const INSTRUCTION_REQUEST_BODIES: Record<string, z.ZodMiniType> = {
   'POST /api/editions/{edition}/staff/instruction/assignments': AssignBody,
   'POST /api/editions/{edition}/staff/instruction/assignments/{assignment}/reassignment-request':
     ReassignmentRequestBody,

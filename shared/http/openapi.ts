@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { allRoutes } from '../manifest.ts';
 import { REQUEST_BODIES, RESPONSE_BODIES } from './schemas.ts';
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { DomainError } from '../errors/domain-error.ts';
 
 /**
@@ -11,7 +11,7 @@ import { DomainError } from '../errors/domain-error.ts';
 export interface PageCursors {
   seal(scope: string, position: Record<string, unknown>): Promise<string>;
   /** `undefined` for no cursor; a 400 `invalid_cursor` for a forged, altered or foreign one. */
-  open<S extends z.ZodType<Record<string, unknown>>>(
+  open<S extends z.ZodMiniType<Record<string, unknown>>>(
     scope: string,
     cursor: string | undefined,
     shape: S,

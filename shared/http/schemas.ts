@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InseeCode } from '../edition/edition-config.ts';
 import { Phase } from '../edition/phases.ts';
 import { UnsubscribeBody } from '../email/email-log-schemas.ts';
@@ -14,26 +14,27 @@ import { VOTING_REQUEST_BODIES } from './voting-schemas.ts';
  */
 export const ChangePhaseBody = z.object({
   to: Phase,
-  reason: singleLineText()
-    .trim()
-    .min(5, { message: 'Indiquez la raison du changement (5 caractères au moins)' })
-    .max(500),
+  reason: singleLineText().check(
+    z.trim(),
+    z.minLength(5, { message: 'Indiquez la raison du changement (5 caractères au moins)' }),
+    z.maxLength(500),
+  ),
 });
 export type ChangePhaseBody = z.infer<typeof ChangePhaseBody>;
 
-const Email = z
-  .string()
-  .trim()
-  .max(254, { message: 'Adresse électronique trop longue' })
-  .pipe(z.email({ message: 'Adresse électronique invalide' }));
+const Email = z.pipe(
+  z.string().check(z.trim(), z.maxLength(254, { message: 'Adresse électronique trop longue' })),
+  z.email({ message: 'Adresse électronique invalide' }),
+);
 
-const PersonName = singleLineText()
-  .trim()
-  .min(1, { message: 'Champ obligatoire' })
-  .max(100, { message: '100 caractères au plus' })
-  .regex(/^[\p{L}\p{M}][\p{L}\p{M}' .’-]*$/u, {
+const PersonName = singleLineText().check(
+  z.trim(),
+  z.minLength(1, { message: 'Champ obligatoire' }),
+  z.maxLength(100, { message: '100 caractères au plus' }),
+  z.regex(/^[\p{L}\p{M}][\p{L}\p{M}' .’-]*$/u, {
     message: 'Lettres, espaces, tirets et apostrophes uniquement',
-  });
+  }),
+);
 
 export const RequestCodeBody = z.object({ email: Email });
 export type RequestCodeBody = z.infer<typeof RequestCodeBody>;
@@ -45,38 +46,39 @@ export const CitizenProfile = z
     lastName: PersonName,
     birthDate: z.iso.date({ message: 'Date de naissance attendue au format AAAA-MM-JJ' }),
     /** INSEE code of the commune where I live (or work or study, when `workOrStudy`). */
-    commune: InseeCode.optional(),
+    commune: z.optional(InseeCode),
     /** Or its postcode, when it designates one commune of the edition. */
-    postcode: z
-      .string()
-      .regex(/^\d{5}$/, { message: 'Code postal attendu (5 chiffres)' })
-      .optional(),
+    postcode: z.optional(
+      z.string().check(z.regex(/^\d{5}$/, { message: 'Code postal attendu (5 chiffres)' })),
+    ),
     /** I do not live in the Département but work or study there (editions that allow it). */
-    workOrStudy: z.boolean().default(false),
+    workOrStudy: z._default(z.boolean(), false),
   })
-  .refine((profile) => profile.commune !== undefined || profile.postcode !== undefined, {
-    message: 'Indiquez votre commune (code INSEE) ou votre code postal',
-    path: ['commune'],
-  });
+  .check(
+    z.refine((profile) => profile.commune !== undefined || profile.postcode !== undefined, {
+      message: 'Indiquez votre commune (code INSEE) ou votre code postal',
+      path: ['commune'],
+    }),
+  );
 export type CitizenProfile = z.infer<typeof CitizenProfile>;
 
 export const OpenSessionBody = z.object({
   email: Email,
   code: z
     .string()
-    .trim()
-    .regex(/^\d{6}$/, { message: 'Le code reçu par courriel compte 6 chiffres' }),
+    .check(z.trim(), z.regex(/^\d{6}$/, { message: 'Le code reçu par courriel compte 6 chiffres' })),
   /** Required at the first sign-in of this email in this edition, ignored afterwards. */
-  profile: CitizenProfile.optional(),
+  profile: z.optional(CitizenProfile),
 });
 export type OpenSessionBody = z.infer<typeof OpenSessionBody>;
 
 export const ReviewDecisionBody = z.object({
   outcome: z.enum(['clear', 'reject']),
-  reason: singleLineText()
-    .trim()
-    .min(5, { message: 'Indiquez la raison de la décision (5 caractères au moins)' })
-    .max(500),
+  reason: singleLineText().check(
+    z.trim(),
+    z.minLength(5, { message: 'Indiquez la raison de la décision (5 caractères au moins)' }),
+    z.maxLength(500),
+  ),
 });
 export type ReviewDecisionBody = z.infer<typeof ReviewDecisionBody>;
 
@@ -88,7 +90,7 @@ export const InPersonRegistrationBody = z.object({ profile: CitizenProfile });
 export type InPersonRegistrationBody = z.infer<typeof InPersonRegistrationBody>;
 
 /** Body schema per route key, for the OpenAPI document. */
-export const REQUEST_BODIES: Record<string, z.ZodType> = {
+export const REQUEST_BODIES: Record<string, z.ZodMiniType> = {
   ...VOTING_REQUEST_BODIES,
   ...IDEA_REQUEST_BODIES,
   ...INSTRUCTION_REQUEST_BODIES,
@@ -102,6 +104,6 @@ export const REQUEST_BODIES: Record<string, z.ZodType> = {
 };
 
 /** Documented 200 answer schema per route key, for the OpenAPI document (routes without one say `OK`). */
-export const RESPONSE_BODIES: Record<string, z.ZodType> = {
+export const RESPONSE_BODIES: Record<string, z.ZodMiniType> = {
   ...RESULTS_RESPONSE_BODIES,
 };

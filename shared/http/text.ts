@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The one place where people's text is cleaned on the way in, used by every text field of the HTTP schemas:
@@ -27,8 +27,8 @@ export function toMultiLine(text: string): string {
 
 /** A string field expected on one line (titles, names, short reasons, search terms): cleaned, then checked. */
 export const singleLineText = (params?: Parameters<typeof z.string>[0]) =>
-  z.string(params).overwrite(toSingleLine);
+  z.string(params).check(z.overwrite(toSingleLine));
 
 /** A string field with lines (descriptions, long reasons, opinions): keeps `\n`, loses other controls. */
 export const multiLineText = (params?: Parameters<typeof z.string>[0]) =>
-  z.string(params).overwrite(toMultiLine);
+  z.string(params).check(z.overwrite(toMultiLine));

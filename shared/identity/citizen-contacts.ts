@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Port: the email address of a citizen, by pseudonymous id, or `undefined` when there is none to write to
@@ -10,9 +10,9 @@ export interface CitizenContacts {
 }
 
 const ContactFields = z.object({
-  email: z.string().optional(),
-  channel: z.string().optional(),
-  erasedAt: z.string().optional(),
+  email: z.optional(z.string()),
+  channel: z.optional(z.string()),
+  erasedAt: z.optional(z.string()),
 });
 
 /**

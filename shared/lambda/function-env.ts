@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { citizenIssuer } from '../auth/citizen-tokens.ts';
 import { createTokenVerifier, type VerifyToken } from '../auth/token-verifier.ts';
 
@@ -8,21 +8,21 @@ import { createTokenVerifier, type VerifyToken } from '../auth/token-verifier.ts
  * variables it alone needs.
  */
 const BaseEnv = z.object({
-  TABLE_NAME: z.string().min(1),
-  EVENT_BUS_NAME: z.string().min(1),
-  EDITION_ID: z.string().min(1),
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  EVENT_BUS_NAME: z.string().check(z.minLength(1)),
+  EDITION_ID: z.string().check(z.minLength(1)),
   MAIL_FROM: z.email(),
   SITE_URL: z.url(),
   STAFF_ISSUER: z.url(),
-  STAFF_AUDIENCE: z.string().min(1),
+  STAFF_AUDIENCE: z.string().check(z.minLength(1)),
 });
 export type BaseEnv = z.infer<typeof BaseEnv>;
 
-export function parseFunctionEnv<Extra extends z.ZodRawShape = Record<never, never>>(
+export function parseFunctionEnv<Extra extends z.core.$ZodLooseShape = Record<never, never>>(
   source: Record<string, string | undefined>,
   extra?: Extra,
-): BaseEnv & z.infer<z.ZodObject<Extra>> {
-  return BaseEnv.extend(extra ?? ({} as Extra)).parse(source) as BaseEnv & z.infer<z.ZodObject<Extra>>;
+): BaseEnv & z.infer<z.ZodMiniObject<Extra>> {
+  return z.extend(BaseEnv, extra ?? ({} as Extra)).parse(source) as BaseEnv & z.infer<z.ZodMiniObject<Extra>>;
 }
 
 /** Staff (Cognito) and citizen (identity function) tokens, the two issuers every function trusts. */

@@ -5,7 +5,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Port: what the other contexts hold about one citizen, by pseudonymous id, for the person's own export
@@ -39,7 +39,7 @@ export const SentEmail = z.object({
   template: z.string(),
   status: z.string(),
   createdAt: z.string(),
-  sentAt: z.string().optional(),
+  sentAt: z.optional(z.string()),
 });
 export type SentEmail = z.infer<typeof SentEmail>;
 
@@ -140,7 +140,7 @@ export function dynamoCitizenRecords(
     async follows(citizenId) {
       const items = await queryAll({
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `CITIZEN#${citizenId}`, ':prefix': 'FOLLOWS#' },
+        ExpressionAttributeValues: { ':pk': `FOLLOWUP#${citizenId}`, ':prefix': 'FOLLOWS#' },
       });
       return items.map((item) => ({
         projectId: z.string().parse(item.projectId),
@@ -151,7 +151,7 @@ export function dynamoCitizenRecords(
       const { Item } = await client.send(
         new GetCommand({
           TableName: tableName,
-          Key: { pk: `CITIZEN#${citizenId}`, sk: 'RESULTSNEWS' },
+          Key: { pk: `FOLLOWUP#${citizenId}`, sk: 'RESULTSNEWS' },
           ConsistentRead: true,
         }),
       );

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Logger } from '../logging/logger.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { Logger } from '../logging/logger.ts';
  * The input is parsed with the schema the manifest's schedule was built from; errors are rethrown so
  * the Scheduler retry policy and DLQ apply.
  */
-export function scheduleHandler<S extends z.ZodType>(options: {
+export function scheduleHandler<S extends z.ZodMiniType>(options: {
   input: S;
   logger: Logger;
   handle: (input: z.infer<S>) => Promise<void>;

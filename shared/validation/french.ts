@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 // The one locale, imported alone: `z.locales.fr()` would pull every locale (~250 kB) into each bundle.
 import fr from 'zod/v4/locales/fr.js';
 
@@ -14,7 +14,7 @@ export interface FieldError {
   message: string;
 }
 
-export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
+export function fieldErrors(error: z.core.$ZodError, prefix?: string): FieldError[] {
   return error.issues.map((issue) => ({
     field: [prefix, ...issue.path.map(String)].filter((part) => part !== undefined && part !== '').join('.'),
     message: issue.message,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EditionConfig } from '../edition/edition-config.ts';
 import type { FieldError } from '../validation/french.ts';
 
@@ -32,15 +32,15 @@ export const EnvelopeReview = z.object({
   name: z.string(),
   /** Euros. */
   amount: z.number(),
-  projects: z.number().int().nonnegative(),
+  projects: z.number().check(z.int(), z.nonnegative()),
   /** Euros: the demand, what all its projects cost together. */
   totalCost: z.number(),
   /** Why nobody could vote in this envelope (French); absent when votable. Blocks validation and opening. */
-  problem: z
-    .object({ code: z.enum(['no_project', 'too_few_projects', 'nothing_fits']), message: z.string() })
-    .optional(),
+  problem: z.optional(
+    z.object({ code: z.enum(['no_project', 'too_few_projects', 'nothing_fits']), message: z.string() }),
+  ),
   /** A French warning that does not block: the demand is below the envelope's budget. */
-  warning: z.string().optional(),
+  warning: z.optional(z.string()),
 });
 export type EnvelopeReview = z.infer<typeof EnvelopeReview>;
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { BallotRules, Counting, type EditionConfig } from '../edition/edition-config.ts';
 import { toInstant } from '../time/zoned.ts';
 import { envelopesOf, Project } from './projects.ts';
 
-export const Envelope = z.object({ id: z.string(), name: z.string(), amount: z.number().int() });
+export const Envelope = z.object({ id: z.string(), name: z.string(), amount: z.number().check(z.int()) });
 export type Envelope = z.infer<typeof Envelope>;
 
 /**
@@ -15,7 +15,7 @@ export type Envelope = z.infer<typeof Envelope>;
 export const VoteSnapshot = z.object({
   rules: BallotRules,
   envelopes: z.array(Envelope),
-  departementWide: z.string().optional(),
+  departementWide: z.optional(z.string()),
   projects: z.array(Project),
   counting: Counting,
   /** ISO instants of the configured window (an admin may extend the close: see the window item). */

@@ -5,7 +5,7 @@ import {
   GetCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EditionConfig } from '../edition/edition-config.ts';
 import { envelopesOf } from './ballot-list-review.ts';
 
@@ -14,27 +14,29 @@ import { envelopesOf } from './ballot-list-review.ts';
  * `editions/<edition>.projects.json` by the local runtime and the Data stack, as the same items.
  */
 export const Project = z.object({
-  id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'Identifiant attendu en minuscules' }),
-  title: z.string().trim().min(5).max(140),
-  summary: z.string().trim().min(10).max(600),
+  id: z
+    .string()
+    .check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'Identifiant attendu en minuscules' })),
+  title: z.string().check(z.trim(), z.minLength(5), z.maxLength(140)),
+  summary: z.string().check(z.trim(), z.minLength(10), z.maxLength(600)),
   /** Euros. */
-  cost: z.number().int().positive(),
+  cost: z.number().check(z.int(), z.positive()),
   /** A territory id, or the id of the Département-wide envelope. */
-  envelope: z.string().min(1),
-  theme: z.string().min(1),
+  envelope: z.string().check(z.minLength(1)),
+  theme: z.string().check(z.minLength(1)),
   /** Territory the project is located in, when its envelope is the Département-wide one (repêchage). */
-  territory: z.string().min(1).optional(),
+  territory: z.optional(z.string().check(z.minLength(1))),
   /** Categories beyond its theme that a reserved amount may target (`jeunesse`, say). */
-  categories: z.array(z.string().min(1)).optional(),
+  categories: z.optional(z.array(z.string().check(z.minLength(1)))),
   /** The idea(s) it comes from: their authors (co-authors credited by merges too) hear of the results. */
-  ideaIds: z.array(z.string().min(1)).optional(),
+  ideaIds: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 export type Project = z.infer<typeof Project>;
 
 export const ProjectsFile = z.object({
-  edition: z.string().min(1),
-  description: z.string().optional(),
-  projects: z.array(Project).min(1),
+  edition: z.string().check(z.minLength(1)),
+  description: z.optional(z.string()),
+  projects: z.array(Project).check(z.minLength(1)),
 });
 export type ProjectsFile = z.infer<typeof ProjectsFile>;
 
@@ -129,7 +131,7 @@ export const instructionListPk = (edition: string) => `INSTRUCTION#${edition}`;
 
 const ValidatedList = z.object({
   state: z.enum(['open', 'validated']),
-  validation: z.object({ projectIds: z.array(z.string()) }).optional(),
+  validation: z.optional(z.object({ projectIds: z.array(z.string()) })),
 });
 
 /** The projects of the ballot list the Comité citoyen validated, `undefined` while none is validated. */

@@ -12,6 +12,7 @@ export const VOTE_WINDOW_CLOSES_AT = 'closesAtMs';
  * The "vote closed" marker: written by the editions function in the same transaction as the phase change
  * that closes the vote (to `counting` or `results`), never deleted. The cast and every window change check
  * it is absent in their own transactions, and a move of the phase back to `vote` or before checks the same:
- * once the vote has closed, nothing reopens it, whatever the phase item says.
+ * once the vote has closed, nothing reopens it, whatever the phase item says. It lives in the editions
+ * function's partition (next to the phase), which voting may only read: voting cannot remove it.
  */
-export const voteClosedKey = (edition: string) => ({ pk: `EDITION#${edition}#VOTING`, sk: 'CLOSED' });
+export const voteClosedKey = (edition: string) => ({ pk: `EDITION#${edition}`, sk: 'VOTECLOSED' });

@@ -34,7 +34,10 @@ const TITLES = {
   refused: `Téléphérique entre les deux rives ${suffix}`,
   winner: `Jardin partagé derrière l’école ${suffix}`,
   loser: `Piste cyclable rue des Tanneurs ${suffix}`,
+  studied: `Fontaine à eau square Daviais ${suffix}`,
 };
+/** Idea ids by key of TITLES, as seeded. */
+const ids: Record<string, string> = {};
 
 /** A coordinator's verdict on an idea, as instruction stores it (`DOSSIER#<idea>` / `DOSSIER`). */
 async function verdict(
@@ -43,6 +46,7 @@ async function verdict(
   reasonCode: string,
   reasonText: string,
   projectId?: string,
+  final = true,
 ) {
   await put({
     pk: `DOSSIER#${ideaId}`,
@@ -54,7 +58,7 @@ async function verdict(
     verdict: {
       decisionId: `verdict-${ideaId}`,
       outcome,
-      final: true,
+      final,
       reasonCode,
       reasonText,
       ...(projectId ? { projectId } : {}),
@@ -106,6 +110,8 @@ beforeAll(async () => {
   const refused = await idea('published', TITLES.refused);
   const winner = await idea('published', TITLES.winner);
   const loser = await idea('published', TITLES.loser);
+  const studied = await idea('published', TITLES.studied);
+  Object.assign(ids, { refused, winner, loser, studied });
   await verdict(
     refused,
     'not-feasible',
@@ -114,6 +120,8 @@ beforeAll(async () => {
   );
   await verdict(winner, 'retained', 'criteria-met', 'Terrain départemental disponible.', WINNER);
   await verdict(loser, 'retained', 'criteria-met', 'Voirie départementale.', LOSER);
+  // Only the service's opinion so far: the coordination has not pronounced.
+  await verdict(studied, 'not-admissible', 'investment-only', 'Dépense de fonctionnement.', undefined, false);
   // The validated ballot list holds both projects; the published results pick the garden.
   await put(project(WINNER, 'Un jardin partagé à l’école'));
   await put(project(LOSER, 'Une piste cyclable rue des Tanneurs'));
@@ -236,4 +244,64 @@ describe('« Mes idées »: the author follows each idea to its end', () => {
       }
     });
   }
+});
+
+describe('the idea page shows everyone what became of a published idea', () => {
+  for (const viewport of [{ width: 1280, height: 900 }, PHONE_VIEWPORT]) {
+    it(`a visitor reads the verdict, the ballot, the result and the realisation (${viewport.width} px)`, {
+      timeout: 90_000,
+    }, async () => {
+      const { context, page } = await openPage(browser, { viewport });
+      const pathOf = async (key: string) => {
+        await page.goto(`${stack.siteUrl}/idee.html?id=${encodeURIComponent(ids[key] as string)}`);
+        await page.getByRole('heading', { level: 1, name: TITLES[key as keyof typeof TITLES] }).waitFor();
+        const list = page.getByRole('list', { name: 'Parcours de l’idée' });
+        await list.waitFor();
+        return normalizeSpaces(await list.textContent());
+      };
+      try {
+        const winner = await pathOf('winner');
+        expect(winner).toContain('Retenue : elle devient un projet soumis au vote.');
+        expect(winner).toContain('Lauréat : le projet sera réalisé. Financé : 12 voix, dans l’enveloppe.');
+        expect(winner).toContain('Réalisation : Travaux en cours (mis à jour le 1er septembre 2026).');
+        await expectNoAxeViolations(page);
+
+        const refused = await pathOf('refused');
+        expect(refused).toContain('Non réalisable. Décision de la coordination, le 1er mars 2026.');
+        expect(refused).toContain(
+          'Motif : Faisabilité technique — Le fleuve est trop large à cet endroit pour un câble.',
+        );
+
+        const loser = await pathOf('loser');
+        expect(loser).toContain('Non retenu par le vote. Non financé : 1 voix, moins que les lauréats.');
+
+        // A service's opinion is not the public's until the coordination pronounces.
+        const studied = await pathOf('studied');
+        expect(studied).toContain('En cours d’étude par les services du Département');
+        expect(studied).not.toContain('Dépense de fonctionnement');
+        expect(studied).not.toContain('Non recevable');
+        await expectNoAxeViolations(page);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  it('the author reads the service’s opinion on her own idea page, before the verdict', {
+    timeout: 60_000,
+  }, async () => {
+    const { context, page } = await openPage(browser);
+    try {
+      await page.goto(stack.siteUrl);
+      await page.evaluate((token) => sessionStorage.setItem('bp.citizen.token', token), author.token);
+      await page.goto(`${stack.siteUrl}/idee.html?id=${encodeURIComponent(ids.studied as string)}`);
+      const list = page.getByRole('list', { name: 'Parcours de l’idée' });
+      await list.waitFor();
+      const text = normalizeSpaces(await list.textContent());
+      expect(text).toContain('Non recevable. Avis du service chargé de l’étude');
+      expect(text).toContain('Dépense de fonctionnement.');
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -16,7 +16,8 @@ import '../support/stack-context.ts';
 
 /**
  * Paper ballots in the browser (« Bulletins papier »): three coordinators, each in their own browser, type the
- * same sheet; two entries that differ flag it, and a third agent resolves it from the paper.
+ * same sheet, ticking its projects by name as printed; two entries that differ flag it, and a third agent
+ * resolves it from the paper.
  */
 const stack = inject('stack');
 const editionPath = `/api/editions/${stack.edition}`;
@@ -45,14 +46,31 @@ async function paperPage(agent: StaffAccount) {
   return opened;
 }
 
+/** The demo's Nantes projects, by their number on the list: the sheet prints their names. */
+const NANTES = {
+  1: 'Arceaux vélos sécurisés près des gares de Nantes',
+  2: 'Îlots de fraîcheur dans les cours d’écoles du quartier Bottière',
+  3: 'Frigos solidaires dans trois maisons de quartier',
+  4: 'Boîtes à livres sur l’île de Nantes',
+} as const;
+
+/** Ticks, in `form`, the Nantes projects `numbers` as the sheet shows them, by name (Nantes chosen first). */
+async function tick(page: Page, form: string, numbers: (keyof typeof NANTES)[]): Promise<void> {
+  await page.locator(form).getByLabel('Territoire imprimé sur la feuille').selectOption({ label: 'Nantes' });
+  const group = page.locator(form).getByRole('group', { name: 'Projets cochés — Nantes' });
+  for (const number of numbers) await group.getByLabel(NANTES[number], { exact: true }).check();
+}
+
 /** One agent's entry of the sheet; returns the outcome the page shows. */
-async function enter(page: Page, sheet: string, code: string, projects: string): Promise<string> {
+async function enter(
+  page: Page,
+  sheet: string,
+  code: string,
+  projects: (keyof typeof NANTES)[],
+): Promise<string> {
   await page.getByLabel('Numéro de la feuille').fill(sheet);
   await page.getByLabel('Code de vote de la personne').fill(code);
-  await page
-    .locator('#entry-form')
-    .getByLabel(/Projets cochés — Nantes/)
-    .fill(projects);
+  await tick(page, '#entry-form', projects);
   await page.getByRole('button', { name: 'Enregistrer la saisie' }).click();
   const result = page.locator('#entry-result').getByText(`Feuille ${sheet}`);
   await result.waitFor();
@@ -95,17 +113,16 @@ describe('« Bulletins papier »: double entry by two agents, arbitration by a t
       await first.page.goto(`${stack.siteUrl}/staff/bulletins-papier.html`);
       await first.page.getByRole('heading', { level: 2, name: 'Saisir une feuille' }).waitFor();
       await axe(first.page);
+      // Projects by name, as printed: no raw project number on the page.
+      expect(await first.page.locator('#entry').textContent()).not.toMatch(/nantes-\d/);
       const sheet = `P-${tag}`;
-      expect(await enter(first.page, sheet, code, 'nantes-01, nantes-02, nantes-03')).toContain(
+      expect(await enter(first.page, sheet, code, [1, 2, 3])).toContain(
         'Première saisie enregistrée : un autre agent doit saisir la même feuille.',
       );
       // The same agent cannot be the second entry.
       await first.page.getByLabel('Numéro de la feuille').fill(sheet);
       await first.page.getByLabel('Code de vote de la personne').fill(code);
-      await first.page
-        .locator('#entry-form')
-        .getByLabel(/Projets cochés — Nantes/)
-        .fill('nantes-01, nantes-02, nantes-04');
+      await tick(first.page, '#entry-form', [1, 2, 4]);
       await first.page.getByRole('button', { name: 'Enregistrer la saisie' }).click();
       await first.page.locator('#entry-result').getByText('Deuxième saisie par un autre agent').waitFor();
       await axe(first.page);
@@ -113,7 +130,7 @@ describe('« Bulletins papier »: double entry by two agents, arbitration by a t
       // Act 2: a second agent reads a 4 where the first read a 3.
       const second = await paperPage(agents[1] as StaffAccount);
       try {
-        expect(await enter(second.page, sheet, code, 'nantes-01 nantes-02 nantes-04')).toContain(
+        expect(await enter(second.page, sheet, code, [1, 2, 4])).toContain(
           'Les deux saisies diffèrent : la feuille attend l’arbitrage d’un troisième agent.',
         );
         await second.page.getByRole('button', { name: `Arbitrer la feuille ${sheet}` }).waitFor();
@@ -135,10 +152,7 @@ describe('« Bulletins papier »: double entry by two agents, arbitration by a t
           .waitFor();
         await axe(third.page);
         await third.page.getByLabel('Code de vote lu sur la feuille').fill(code);
-        await third.page
-          .locator('#resolve-form')
-          .getByLabel(/Projets cochés — Nantes/)
-          .fill('nantes-01, nantes-02, nantes-03');
+        await tick(third.page, '#resolve-form', [1, 2, 3]);
         await third.page.getByRole('button', { name: 'Compter ce bulletin' }).click();
         await third.page
           .locator('#resolve-result')

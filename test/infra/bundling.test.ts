@@ -1,10 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../shared/manifest.ts';
 import { buildApp, fixtureConfig } from './build-edition.ts';
 
 describe('function bundles', () => {
-  it('bundles each handler as a minified ESM module with the createRequire banner and a source map', () => {
+  it('bundles each handler as a minified CommonJS module, its source map beside the asset and not in it', () => {
     // Prepare: real esbuild bundling, for the functions stack only.
     const config = fixtureConfig();
     const { app, editions } = buildApp([config], { bundle: [`Bp-${config.id}-Functions`] });
@@ -13,22 +15,42 @@ describe('function bundles', () => {
     // Act
     const assembly = app.synth();
     const functions = Object.values(template?.findResources('AWS::Lambda::Function') ?? {}) as {
-      Properties: { Code: { S3Key: string } };
+      Properties: { Code: { S3Key: string }; Environment: { Variables: Record<string, unknown> } };
     }[];
-    const bundleDirs = functions.map(({ Properties }) =>
-      join(assembly.directory, `asset.${Properties.Code.S3Key.replace(/\.zip$/, '')}`),
-    );
 
     // Assess
-    expect(bundleDirs.length).toBeGreaterThan(0);
-    for (const dir of bundleDirs) {
-      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
-      expect(code.startsWith("import { createRequire as __bpCreateRequire } from 'node:module';")).toBe(true);
-      expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
-      expect(code).toContain('//# sourceMappingURL=index.mjs.map');
-      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+    expect(
+      functions.map(({ Properties }) => Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).sort(),
+    ).toEqual(FUNCTIONS.map((fn) => fn.name).sort());
+    for (const { Properties } of functions) {
+      const name = String(Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME);
+      expect(Properties.Environment.Variables.NODE_OPTIONS, name).toBeUndefined();
+      const dir = join(assembly.directory, `asset.${Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+      // The deployed zip holds the bundle alone: no source map to fetch and parse at a cold start.
+      expect(readdirSync(dir), name).toEqual(['index.js']);
+      const code = readFileSync(join(dir, 'index.js'), 'utf8');
+      // CommonJS, the SDK left to the runtime and loaded with `require` (no ESM-to-CommonJS export scan).
+      expect(code).toMatch(/module\.exports\s*=\s*\{\s*handler\s*\}/);
+      expect(code).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+      expect(code).not.toMatch(/\bimport\s*\{|\bexport\s*\{/);
+      expect(code).not.toContain('sourceMappingURL');
       // Minified: far fewer lines than characters would allow for readable code.
       expect(code.split('\n').length).toBeLessThan(code.length / 200);
+
+      // The map sits in the assembly, named after the bundle's hash, with positions but not our source text.
+      const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+      const map = JSON.parse(
+        readFileSync(join(assembly.directory, 'source-maps', config.id, name, `${hash}.js.map`), 'utf8'),
+      ) as { sources: string[]; mappings: string; sourcesContent?: unknown };
+      expect(map.mappings.length, name).toBeGreaterThan(1000);
+      expect(map.sourcesContent).toBeUndefined();
+      const entry = FUNCTIONS.find((fn) => fn.name === name)?.entry;
+      expect(map.sources.some((source) => source.endsWith(entry as string))).toBe(true);
+      // Validation uses zod/mini (tree-shaken): the classic API would add ~70 kB to every bundle.
+      expect(
+        map.sources.filter((source) => source.includes('zod/v4/classic/')),
+        name,
+      ).toEqual([]);
     }
   });
 });

@@ -324,7 +324,6 @@ describe('the stacks of one edition', () => {
         LoggingConfig: { LogGroup: expect.anything() },
         Environment: {
           Variables: expect.objectContaining({
-            NODE_OPTIONS: '--enable-source-maps',
             [FUNCTION_ENV.edition]: 'test-minimal',
             [FUNCTION_ENV.mailFrom]: 'budget-participatif@test-minimal.example',
             [FUNCTION_ENV.staffIssuer]: {

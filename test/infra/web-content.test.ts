@@ -47,7 +47,7 @@ describe('the site content of an edition', () => {
     );
   });
 
-  it('publishes the edition’s logo from the edition folder as edition-logo.svg', () => {
+  it('publishes the edition’s logo from the edition folder as edition-logo.svg, and as a PNG for the emails', () => {
     // Prepare
     const { app, editions } = buildApp([fixtureConfig()], {
       webDist: '/nonexistent/web/dist',
@@ -64,9 +64,17 @@ describe('the site content of an edition', () => {
       'utf8',
     );
 
+    const pngKey = deployment.SourceObjectKeys[1] ?? '';
+    const png = readFileSync(
+      join(assembly.directory, `asset.${pngKey.replace(/\.zip$/, '')}`, 'edition-logo.png'),
+    );
+
     // Assess
-    expect(deployment.SourceObjectKeys).toHaveLength(2);
+    expect(deployment.SourceObjectKeys).toHaveLength(3);
     expect(logo).toBe(readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'test-minimal.logo.svg'), 'utf8'));
+    // The PNG the emails show: a real PNG (its signature), 112 px wide.
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(112);
     Annotations.fromStack(edition.stacks.web).hasNoWarning(
       '/Bp-test-minimal-Web',
       Match.stringLikeRegexp('No logo'),

@@ -440,7 +440,7 @@ describe('ideas: citizens propose, moderators publish, everyone browses', () => 
     expect(edit.status).toBe(403);
   });
 
-  it('refuses submissions and edits once the phase moves on, whatever the clock', async () => {
+  it('refuses submissions, edits and withdrawals once the phase moves on, whatever the clock', async () => {
     const author = await factory.create('nantes');
     const idea = await submitted(author);
     await setPhase(admin, 'instruction');
@@ -452,11 +452,18 @@ describe('ideas: citizens propose, moderators publish, everyone browses', () => 
       body: { title: 'Trop tard pour modifier' },
     });
     expect(edit.status).toBe(409);
-    // Withdrawing stays possible.
+    // Withdrawing is over too: the idea now belongs to the instruction (the pages no longer offer it).
     const withdrawn = await api(stack, 'PATCH', `${editionPath}/ideas/${idea.id}`, {
       token: author.token,
       body: { status: 'withdrawn' },
     });
-    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.status).toBe(409);
+    expect(withdrawn.body.code).toBe('idea_withdrawal_closed');
+    expect(withdrawn.body.detail).toMatch(
+      /^L’appel à idées est clos depuis le .* : une idée ne peut plus être retirée/,
+    );
+    const mine = await api(stack, 'GET', `${editionPath}/me/ideas`, { token: author.token });
+    const kept = mine.body.items.find((candidate: { id: string }) => candidate.id === idea.id);
+    expect(kept.status).toBe('submitted');
   });
 });

@@ -90,6 +90,27 @@ describe('parseEditionConfig', () => {
       'territories.2.communes.38: La commune 44031 appartient déjà au territoire chateaubriant-ancenis',
     ],
     [
+      'two territories on the same map tile',
+      (c) => {
+        c.territories[4].tile = { ...c.territories[1].tile };
+      },
+      'territories.4.tile: La tuile (ligne 1, colonne 1) est déjà celle du territoire nantes',
+    ],
+    [
+      'a territory left off a tile map the others are on',
+      (c) => {
+        delete c.territories[3].tile;
+      },
+      'territories.3.tile: Tuile manquante : dès qu’un territoire a une tuile sur la carte, tous doivent en avoir une',
+    ],
+    [
+      'a tile outside the 10 × 10 grid',
+      (c) => {
+        c.territories[0].tile = { row: 10, col: 0 };
+      },
+      'territories.0.tile.row: La carte compte au plus 10 lignes et 10 colonnes : de 0 à 9',
+    ],
+    [
       'envelopes above the total',
       (c) => {
         c.territories[1].envelope += 1;

@@ -94,6 +94,19 @@ describe('bp edition validate', { timeout: 40_000 }, () => {
     ]);
   });
 
+  it('refuses two territories on the same tile of the turnout map', async () => {
+    const file = await editionFile('same-tile.json', (c) => {
+      c.territories[4].tile = { row: 1, col: 1 };
+    });
+
+    const run = await bp('edition', 'validate', file);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toEqual([
+      `${file}: territories.4.tile: La tuile (ligne 1, colonne 1) est déjà celle du territoire nantes`,
+    ]);
+  });
+
   it('checks every file given and fails if one is invalid', async () => {
     const good = await editionFile('good-too.json');
     const bad = await editionFile('bad-name.json', (c) => delete c.name);

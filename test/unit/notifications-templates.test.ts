@@ -15,8 +15,8 @@ import { verifyActionLink } from '../../shared/auth/action-links.ts';
 import { verifyUnsubscribeLink } from '../../shared/auth/unsubscribe-links.ts';
 import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { compileLayout } from '../../shared/email/generate-layout.ts';
-import { LAYOUT_BLOCKS, LAYOUT_SHELL } from '../../shared/email/layout.generated.ts';
-import { htmlLayout, renderEmail, text } from '../../shared/email/layout.ts';
+import { LAYOUT_BLOCKS, LAYOUT_BRAND, LAYOUT_SHELL } from '../../shared/email/layout.generated.ts';
+import { brandEmailHtml, htmlLayout, renderEmail, splitActionLink, text } from '../../shared/email/layout.ts';
 
 const parsed = await readEditionFile('editions/loire-atlantique-demo.json');
 if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
@@ -50,7 +50,69 @@ describe('the compiled email layout', () => {
     // Assess
     expect(LAYOUT_SHELL).toBe(expected.shell);
     expect(LAYOUT_BLOCKS).toEqual(expected.blocks);
+    expect(LAYOUT_BRAND).toEqual(expected.brand);
     expect(LAYOUT_SHELL).not.toContain('fonts.googleapis.com');
+  });
+
+  it('turns each action link of a paragraph into a real button, the plain-text part unchanged', () => {
+    const paragraphs = [
+      'Bonjour,',
+      'Suivre mes idées : https://bp.exemple.fr/mes-idees.html',
+      'Gardez ce code. Il vous permet de vérifier votre bulletin : https://bp.exemple.fr/recu.html (saisissez le code sur la page).',
+      'Les découvrir : https://bp.exemple.fr/resultats.html#projet-p2.',
+    ];
+    const site = 'https://bp.exemple.fr';
+    expect(paragraphs.slice(1).map((p) => splitActionLink(p, site))).toEqual([
+      { label: 'Suivre mes idées', href: 'https://bp.exemple.fr/mes-idees.html' },
+      {
+        text: 'Gardez ce code. Il vous permet de vérifier votre bulletin (saisissez le code sur la page).',
+        label: 'Vérifier mon reçu',
+        href: 'https://bp.exemple.fr/recu.html',
+      },
+      { label: 'Les découvrir', href: 'https://bp.exemple.fr/resultats.html#projet-p2' },
+    ]);
+    expect(splitActionLink('Bonjour,', site)).toBeUndefined();
+    // An address elsewhere (typed into an idea's title, say) stays text: no button to another site.
+    expect(
+      splitActionLink('Votre idée « Voir : https://ailleurs.example/recu.html » est publiée', site),
+    ).toBeUndefined();
+    expect(splitActionLink('Voir : https://bp.exemple.fr.ailleurs.example/recu.html', site)).toBeUndefined();
+
+    const { html, text: plain } = renderEmail({
+      title: 'T',
+      blocks: paragraphs.map(text),
+      footer: 'F',
+      siteUrl: site,
+    });
+    // mjml's button: a link styled as one, inside its table cell.
+    expect(html).toMatch(
+      /<a\s+href="https:\/\/bp\.exemple\.fr\/mes-idees\.html"[^>]*>\s*Suivre mes idées\s*<\/a>/,
+    );
+    expect(html).toMatch(
+      /<a\s+href="https:\/\/bp\.exemple\.fr\/recu\.html"[^>]*>\s*Vérifier mon reçu\s*<\/a>/,
+    );
+    expect(html).not.toContain('>https://');
+    expect(plain).toBe(`${paragraphs.join('\n\n')}\n\n--\nF\n`);
+  });
+
+  it('puts the Département’s name and logo in the header, once, whatever the text of the email holds', () => {
+    const plain = renderEmail({
+      title: 'T',
+      blocks: [text('<!--bp:brand--> {{name}} injected')],
+      footer: 'F',
+    }).html;
+    expect(plain).toContain('Budget participatif');
+    expect(plain).not.toContain('<img');
+
+    const html = brandEmailHtml(plain, {
+      name: 'Département de Loire-Atlantique <b>',
+      logoUrl: 'https://bp.exemple.fr/edition-logo.png',
+    });
+
+    expect(html).toContain('Département de Loire-Atlantique &#60;b&#62;');
+    expect(html).toMatch(/<img[^>]*src="https:\/\/bp\.exemple\.fr\/edition-logo\.png"/);
+    expect(html).toContain('&#60;!--bp:brand--&#62; {{name}} injected');
+    expect(html.match(/<img/g)).toHaveLength(1);
   });
 
   it('escapes every value and fills each placeholder once', () => {

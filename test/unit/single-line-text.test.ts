@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { EmailLogQuery } from '../../shared/email/email-log-schemas.ts';
 import {
   IdeaDescription,
@@ -27,7 +27,7 @@ const hostile =
   'Nouveau parc\r\nBcc: pirate@exemple.fr\u0000\u0007\u001b[31m\u0085\u2028\u202eédoc\u2066x\u2069\u009b\tfin';
 
 describe('single-line text never carries a control, a bidi override or a line break', () => {
-  const singleLine: [string, z.ZodType, (text: string) => unknown, (out: unknown) => unknown][] = [
+  const singleLine: [string, z.ZodMiniType, (text: string) => unknown, (out: unknown) => unknown][] = [
     ['idea title', IdeaTitle, (t) => t, (o) => o],
     [
       'proposer name',
@@ -96,17 +96,17 @@ describe('single-line text never carries a control, a bidi override or a line br
 
   it('leaves no free-text field of any request body or list query uncleaned', () => {
     // Every string leaf of every schema: one that takes free text must give back no control.
-    const leaves: { where: string; schema: z.ZodType }[] = [];
-    const walk = (schema: z.ZodType, where: string) => {
+    const leaves: { where: string; schema: z.ZodMiniType }[] = [];
+    const walk = (schema: z.ZodMiniType, where: string) => {
       const def = (schema as unknown as { _zod: { def: Record<string, unknown> & { type: string } } })._zod
         .def;
-      const child = (value: unknown, suffix: string) => walk(value as z.ZodType, `${where}${suffix}`);
+      const child = (value: unknown, suffix: string) => walk(value as z.ZodMiniType, `${where}${suffix}`);
       switch (def.type) {
         case 'string':
           leaves.push({ where, schema });
           break;
         case 'object':
-          for (const [key, value] of Object.entries(def.shape as Record<string, z.ZodType>))
+          for (const [key, value] of Object.entries(def.shape as Record<string, z.ZodMiniType>))
             child(value, `.${key}`);
           break;
         case 'optional':
@@ -124,7 +124,7 @@ describe('single-line text never carries a control, a bidi override or a line br
           child(def.element, '[]');
           break;
         case 'union':
-          for (const [i, option] of (def.options as z.ZodType[]).entries()) child(option, `|${i}`);
+          for (const [i, option] of (def.options as z.ZodMiniType[]).entries()) child(option, `|${i}`);
           break;
         case 'record':
           child(def.valueType, '{}');

@@ -2,6 +2,7 @@ import { ApiError, apiRequest } from './lib/api.ts';
 import { loadConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
 import { formatDateTime, formatEuros, plural } from './lib/format.ts';
+import { PHASE_ACTIONS } from './lib/phase-action.ts';
 import type { EditionView } from './lib/types.ts';
 
 async function main(): Promise<void> {
@@ -65,6 +66,29 @@ function render({ edition, phase, calendar }: EditionView): void {
       : null,
   );
   fill(byId('edition-description'), edition.description);
+
+  // The stepper (after the DSFR's): « Étape 2 sur 6 », a bar of segments, the next step; before the first
+  // phase opens, the edition is « en préparation ».
+  fill(
+    byId('stepper-state'),
+    currentIndex >= 0
+      ? `Étape ${currentIndex + 1} sur ${calendar.length}`
+      : `En préparation : ${calendar.length} étapes à venir`,
+  );
+  fill(
+    byId('stepper-steps'),
+    ...calendar.map((_, index) =>
+      h('span', {
+        class: index < currentIndex ? 'is-done' : index === currentIndex ? 'is-current' : false,
+      }),
+    ),
+  );
+  const action = PHASE_ACTIONS[phase.current];
+  fill(
+    byId('phase-action'),
+    h('p', { class: 'phase-action-lead' }, action.lead),
+    h('a', { class: 'button button-cta', href: action.href }, action.label),
+  );
 
   fill(
     byId('calendar'),

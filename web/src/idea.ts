@@ -5,6 +5,7 @@ import { loadConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
 import { formatDay, plural } from './lib/format.ts';
 import { clearFieldErrors, problemNotice, showFieldErrors, unexpectedProblem } from './lib/forms.ts';
+import { type IdeaPath, ideaPath, pathList } from './lib/idea-path.ts';
 import { editionPath, type IdeasWindow, type IdeaView, ideaFacts, statusName } from './lib/ideas.ts';
 import {
   ALT_HINT,
@@ -21,7 +22,13 @@ import {
 import type { EditionView } from './lib/types.ts';
 
 /** `GET .../ideas/{id}`: with supports when the edition has them (and mine, when signed in). */
-type IdeaDetail = IdeaView & { supportsCount?: number; supportedByMe?: boolean; pictures?: PictureView[] };
+type IdeaDetail = IdeaView & {
+  supportsCount?: number;
+  supportedByMe?: boolean;
+  pictures?: PictureView[];
+  /** What became of it once published (instruction, ballot, result, realisation). */
+  path?: IdeaPath;
+};
 
 const EDITABLE = ['submitted', 'changes-requested', 'published'];
 
@@ -255,7 +262,7 @@ async function main(): Promise<void> {
     const config = await loadConfig();
     // An author sees her own idea whatever its status (links of the emails); anyone else, published ones.
     const token = currentCitizen()?.token;
-    const [{ edition }, callWindow, idea] = await Promise.all([
+    const [{ edition, phase }, callWindow, idea] = await Promise.all([
       apiRequest<EditionView>(config, editionPath(config)),
       apiRequest<IdeasWindow>(config, `${editionPath(config)}/ideas-window`).catch(() => ({ open: false })),
       apiRequest<IdeaDetail>(
@@ -286,6 +293,14 @@ async function main(): Promise<void> {
           : null,
     );
     renderSupports(config, edition.supports.enabled, idea, token);
+    // Its path through the edition, as its author follows it on « Mes idées » (public steps only).
+    fill(
+      byId('idea-path'),
+      pathList(
+        ideaPath(idea, phase.current, edition.timeZone, idea.isAuthor ? 'author' : 'public'),
+        'path-heading',
+      ),
+    );
     renderPictures(config, idea, token, callWindow.open);
     fill(status);
     byId('idea').hidden = false;

@@ -13,6 +13,7 @@ import {
   territoryName,
   themeName,
 } from './lib/ideas.ts';
+import { serverNow } from './lib/server-clock.ts';
 import { IDEA_SORT_LABELS, IDEA_STATUS_LABELS } from './lib/shared-data.ts';
 import type { EditionView } from './lib/types.ts';
 
@@ -70,9 +71,9 @@ function listOptions(params: URLSearchParams, page: number): IdeaListOptions {
   };
 }
 
-/** « il y a 12 s », « il y a 3 min », « il y a 2 h ». */
+/** « il y a 12 s », « il y a 3 min », « il y a 2 h », by the server's clock (the list's is the server's). */
 function ago(iso: string): string {
-  const seconds = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
+  const seconds = Math.max(0, Math.round((serverNow() - new Date(iso).getTime()) / 1000));
   if (seconds < 60) return `il y a ${seconds} s`;
   if (seconds < 3600) return `il y a ${Math.floor(seconds / 60)} min`;
   return `il y a ${Math.floor(seconds / 3600)} h`;

@@ -7,6 +7,7 @@
 import { currentCitizen } from './lib/citizen-session.ts';
 import { fill, h } from './lib/dom.ts';
 import { loadEdition } from './lib/edition.ts';
+import { PHASE_ACTIONS } from './lib/phase-action.ts';
 import { PHASES } from './lib/shared-data.ts';
 import type { Phase } from './lib/types.ts';
 
@@ -31,12 +32,14 @@ const LINKS = {
   myData: { href: 'mes-donnees.html', label: 'Mes données' },
 } satisfies Record<string, NavLink>;
 
-/** The phase's action, shown first and never folded away. */
+/**
+ * The phase's action, shown first and never folded away: the home page's call to action of the phase, same
+ * words (web/src/lib/phase-action.ts), in the phases where it belongs in the header.
+ */
 export function phaseAction(phase: Phase | undefined): NavLink | undefined {
-  if (phase === 'ideas') return LINKS.propose;
-  if (phase === 'vote') return LINKS.vote;
-  if (phase === 'counting' || phase === 'results') return LINKS.results;
-  return undefined;
+  const action = phase ? PHASE_ACTIONS[phase] : undefined;
+  if (!action?.inNavigation) return undefined;
+  return { href: action.href, label: action.label };
 }
 
 /** The other links, those that make sense in this phase (all of them while the phase is unknown). */
@@ -55,7 +58,7 @@ export function menuLinks(phase: Phase | undefined, signedIn: boolean): NavLink[
     signedIn ? LINKS.myData : LINKS.verify,
   ];
   const action = phaseAction(phase);
-  return links.filter((link): link is NavLink => Boolean(link) && link !== action);
+  return links.filter((link): link is NavLink => link !== false && link.href !== action?.href);
 }
 
 /** The file name of a link or of this page, `./` and `index.html` being the same page. */

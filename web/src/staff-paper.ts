@@ -4,7 +4,6 @@ import { byId, fill, h } from './lib/dom.ts';
 import { formatDateTime } from './lib/format.ts';
 import { clearFieldErrors, problemNotice, showFieldErrors, unexpectedProblem } from './lib/forms.ts';
 import { currentSession, type StaffSession, signOut } from './lib/session.ts';
-import type { EditionView } from './lib/types.ts';
 
 interface SheetView {
   sheet: string;
@@ -19,7 +18,7 @@ interface Context {
   config: SiteConfig;
   session: StaffSession;
   base: string;
-  envelopes: { id: string; name: string }[];
+  ballot: PaperBallot;
 }
 
 const OUTCOME: Record<SheetView['status'], string> = {
@@ -32,46 +31,90 @@ const OUTCOME: Record<SheetView['status'], string> = {
 
 const DIFFERENCE: Record<string, string> = { votingCode: 'le code de vote', choices: 'les projets cochés' };
 
-/** One text field per envelope: the project numbers ticked on the sheet, separated by commas or spaces. */
-function envelopeFields(prefix: string, envelopes: Context['envelopes']): HTMLElement[] {
-  return envelopes.map((envelope) => {
-    const id = `${prefix}-${envelope.id}`;
-    return h(
-      'div',
-      { class: 'field' },
-      h('label', { for: id }, `Projets cochés — ${envelope.name}`),
-      h(
-        'p',
-        { class: 'hint', id: `${id}-hint` },
-        'Numéros des projets (ex. nantes-01, nantes-04), vide si aucun.',
-      ),
-      h('input', {
-        id,
-        autocomplete: 'off',
-        spellcheck: 'false',
-        'aria-describedby': `${id}-hint ${id}-error`,
-      }),
-      h('p', { class: 'field-error', id: `${id}-error` }),
-    );
-  });
+/** `GET .../staff/paper-ballots`: what the sheets print (envelopes, projects by name), once the vote opened. */
+interface PaperBallot {
+  envelopes: {
+    id: string;
+    name: string;
+    kind: 'territory' | 'departement';
+    projects: { id: string; title: string }[];
+  }[];
 }
 
-function readChoices(prefix: string, envelopes: Context['envelopes']): Record<string, string[]> {
+/**
+ * The sheet as printed: its territory (a select when the edition has several), then one group of boxes per
+ * envelope it prints (that territory's, and the Département-wide one), each project by its name.
+ */
+function envelopeFields(prefix: string, ballot: PaperBallot): HTMLElement[] {
+  const territories = ballot.envelopes.filter((envelope) => envelope.kind === 'territory');
+  const select =
+    territories.length > 1
+      ? h(
+          'div',
+          { class: 'field' },
+          h('label', { for: `${prefix}-territory` }, 'Territoire imprimé sur la feuille'),
+          h(
+            'select',
+            { id: `${prefix}-territory` },
+            ...territories.map((territory) => h('option', { value: territory.id }, territory.name)),
+          ),
+        )
+      : null;
+  const groups = ballot.envelopes.map((envelope) => {
+    const id = `${prefix}-${envelope.id}`;
+    return h(
+      'fieldset',
+      {
+        class: 'fieldset',
+        id,
+        tabindex: '-1',
+        'data-envelope': envelope.id,
+        'aria-describedby': `${id}-error`,
+      },
+      h('legend', {}, `Projets cochés — ${envelope.name}`),
+      h('p', { class: 'field-error', id: `${id}-error` }),
+      ...(envelope.projects.length === 0
+        ? [h('p', { class: 'hint' }, 'Aucun projet dans cette enveloppe.')]
+        : envelope.projects.map((project, i) =>
+            h(
+              'div',
+              { class: 'field-check' },
+              h('input', { type: 'checkbox', id: `${id}-${i}`, value: project.id }),
+              h('label', { for: `${id}-${i}` }, project.title),
+            ),
+          )),
+    );
+  });
+  return [...(select ? [select] : []), ...groups];
+}
+
+/** Shows the groups the sheet of the chosen territory prints; the others are hidden and not read. */
+function showSheetEnvelopes(prefix: string, ballot: PaperBallot): void {
+  const territory =
+    document.querySelector<HTMLSelectElement>(`#${prefix}-territory`)?.value ??
+    ballot.envelopes.find((envelope) => envelope.kind === 'territory')?.id;
+  for (const envelope of ballot.envelopes) {
+    byId(`${prefix}-${envelope.id}`).hidden = envelope.kind === 'territory' && envelope.id !== territory;
+  }
+}
+
+function readChoices(prefix: string, ballot: PaperBallot): Record<string, string[]> {
   const choices: Record<string, string[]> = {};
-  for (const envelope of envelopes) {
-    const ids = byId<HTMLInputElement>(`${prefix}-${envelope.id}`)
-      .value.split(/[\s,;]+/)
-      .map((id) => id.trim())
-      .filter(Boolean);
+  for (const envelope of ballot.envelopes) {
+    const group = byId(`${prefix}-${envelope.id}`);
+    if (group.hidden) continue;
+    const ids = [...group.querySelectorAll<HTMLInputElement>('input[type="checkbox"]:checked')].map(
+      (box) => box.value,
+    );
     if (ids.length > 0) choices[envelope.id] = ids;
   }
   return choices;
 }
 
-function fieldMap(prefix: string, codeId: string, envelopes: Context['envelopes']) {
+function fieldMap(prefix: string, codeId: string, ballot: PaperBallot) {
   return {
     'body.votingCode': byId(codeId),
-    ...Object.fromEntries(envelopes.map((e) => [`body.choices.${e.id}`, byId(`${prefix}-${e.id}`)])),
+    ...Object.fromEntries(ballot.envelopes.map((e) => [`body.choices.${e.id}`, byId(`${prefix}-${e.id}`)])),
   };
 }
 
@@ -117,12 +160,18 @@ async function loadFlagged(context: Context): Promise<void> {
 }
 
 function setup(context: Context): void {
-  fill(byId('entry-envelopes'), ...envelopeFields('entry', context.envelopes));
-  fill(byId('resolve-envelopes'), ...envelopeFields('resolve', context.envelopes));
+  const { ballot } = context;
+  for (const prefix of ['entry', 'resolve']) {
+    fill(byId(`${prefix}-envelopes`), ...envelopeFields(prefix, ballot));
+    showSheetEnvelopes(prefix, ballot);
+    document
+      .querySelector(`#${prefix}-territory`)
+      ?.addEventListener('change', () => showSheetEnvelopes(prefix, ballot));
+  }
   byId('entry').hidden = false;
   byId('flagged').hidden = false;
 
-  const entryFields = { 'body.sheet': byId('sheet'), ...fieldMap('entry', 'voting-code', context.envelopes) };
+  const entryFields = { 'body.sheet': byId('sheet'), ...fieldMap('entry', 'voting-code', ballot) };
   byId<HTMLFormElement>('entry-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const result = byId('entry-result');
@@ -135,7 +184,7 @@ function setup(context: Context): void {
         body: {
           sheet: byId<HTMLInputElement>('sheet').value,
           votingCode: byId<HTMLInputElement>('voting-code').value,
-          choices: readChoices('entry', context.envelopes),
+          choices: readChoices('entry', ballot),
         },
       });
       fill(
@@ -147,6 +196,7 @@ function setup(context: Context): void {
         ),
       );
       byId<HTMLFormElement>('entry-form').reset();
+      showSheetEnvelopes('entry', ballot);
       byId('sheet').focus();
       if (sheet.status === 'flagged') await loadFlagged(context);
     } catch (error) {
@@ -164,7 +214,7 @@ function setup(context: Context): void {
     byId('resolve-heading').focus();
   });
   const resolveFields = {
-    ...fieldMap('resolve', 'resolve-code', context.envelopes),
+    ...fieldMap('resolve', 'resolve-code', ballot),
     'body.reason': byId('resolve-reason'),
   };
   byId<HTMLFormElement>('resolve-form').addEventListener('submit', async (event) => {
@@ -185,7 +235,7 @@ function setup(context: Context): void {
               : {
                   decision,
                   votingCode: byId<HTMLInputElement>('resolve-code').value,
-                  choices: readChoices('resolve', context.envelopes),
+                  choices: readChoices('resolve', ballot),
                 },
         },
       );
@@ -194,6 +244,7 @@ function setup(context: Context): void {
         h('p', { class: 'notice notice-success' }, `Feuille ${sheet.sheet} : ${OUTCOME[sheet.status]}`),
       );
       byId<HTMLFormElement>('resolve-form').reset();
+      showSheetEnvelopes('resolve', ballot);
       byId('resolve-form').hidden = true;
       await loadFlagged(context);
     } catch (error) {
@@ -223,19 +274,24 @@ async function main(): Promise<void> {
   fill(status, h('p', { class: 'loading' }, 'Chargement…'));
   try {
     const config = await loadConfig();
-    const view = await apiRequest<EditionView>(config, `/editions/${encodeURIComponent(config.edition)}`);
-    const edition = view.edition;
-    const context: Context = {
+    const base = `/editions/${encodeURIComponent(config.edition)}/staff/paper-ballots`;
+    const first = await apiRequest<{ sheets: SheetView[]; ballot: PaperBallot | null }>(
       config,
-      session,
-      base: `/editions/${encodeURIComponent(config.edition)}/staff/paper-ballots`,
-      envelopes: [
-        ...edition.territories.map(({ id, name }) => ({ id, name })),
-        ...(edition.budget.departementWide
-          ? [{ id: edition.budget.departementWide.id, name: edition.budget.departementWide.name }]
-          : []),
-      ],
-    };
+      `${base}?status=flagged`,
+      { token: session.idToken },
+    );
+    if (!first.ballot) {
+      fill(
+        status,
+        h(
+          'p',
+          { class: 'notice notice-info' },
+          'Le vote n’est pas encore ouvert : la liste des projets imprimée sur les feuilles sera figée à son ouverture. La saisie des bulletins papier ouvrira alors.',
+        ),
+      );
+      return;
+    }
+    const context: Context = { config, session, base, ballot: first.ballot };
     setup(context);
     await loadFlagged(context);
     fill(status);

@@ -1,6 +1,8 @@
 import { ApiError, apiRequest } from './lib/api.ts';
+import { svgElement, type TileInput, tileMap, turnoutChart } from './lib/charts.ts';
 import { loadConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
+import { loadEdition } from './lib/edition.ts';
 import { formatDateTime, plural } from './lib/format.ts';
 import { problemNotice, unexpectedProblem } from './lib/forms.ts';
 
@@ -12,6 +14,24 @@ interface Turnout {
 }
 
 const count = (n: number) => new Intl.NumberFormat('fr-FR').format(n);
+
+/**
+ * The tile map, when the edition places every territory on a tile (`territories[].tile` of the edition file).
+ * Without it, or if the edition cannot be read, the chart and the table say it all.
+ */
+async function drawMap(turnout: Turnout): Promise<void> {
+  const view = await loadEdition().catch(() => undefined);
+  const places = new Map(view?.edition.territories.map((t) => [t.id, t.tile]) ?? []);
+  const tiles: TileInput[] = [];
+  for (const territory of turnout.territories) {
+    const tile = places.get(territory.id);
+    if (!tile) return;
+    tiles.push({ ...territory, tile });
+  }
+  if (tiles.length === 0) return;
+  fill(byId('turnout-map'), svgElement(tileMap('turnout-map-svg', tiles)));
+  byId('turnout-map-section').hidden = false;
+}
 
 async function main(): Promise<void> {
   try {
@@ -36,7 +56,9 @@ async function main(): Promise<void> {
         ),
       ),
     );
+    fill(byId('turnout-chart'), svgElement(turnoutChart('turnout-bars', turnout.territories)));
     byId('turnout').hidden = false;
+    await drawMap(turnout);
   } catch (error) {
     fill(byId('turnout-status'));
     fill(

@@ -20,6 +20,6 @@ export function duplicateSuspectedEmail(input: {
     to: input.to,
     subject,
     text: `${paragraphs.join('\n\n')}\n\n--\n${footer}\n`,
-    html: htmlLayout({ title: subject, paragraphs, footer }),
+    html: htmlLayout({ title: subject, paragraphs, footer, siteUrl: input.siteUrl }),
   };
 }

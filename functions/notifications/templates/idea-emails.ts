@@ -86,6 +86,6 @@ export function ideaEmail(input: {
     to: input.to,
     subject,
     text: `${paragraphs.join('\n\n')}\n\n--\n${footer}\n`,
-    html: htmlLayout({ title: subject, paragraphs, footer }),
+    html: htmlLayout({ title: subject, paragraphs, footer, siteUrl }),
   };
 }

@@ -100,6 +100,6 @@ export function resultsEmail(input: {
     to: input.to,
     subject: fullSubject,
     text: `${paragraphs.join('\n\n')}\n\n--\n${footer}\n`,
-    html: htmlLayout({ title: fullSubject, paragraphs, footer }),
+    html: htmlLayout({ title: fullSubject, paragraphs, footer, siteUrl }),
   };
 }

@@ -1,4 +1,5 @@
 import type { SiteConfig } from './config.ts';
+import { noteServerDate } from './server-clock.ts';
 
 /** RFC 9457 problem details as the API sends them: French `title`/`detail`, stable `code`. */
 export interface Problem {
@@ -64,6 +65,7 @@ export async function apiRequest<T>(
   } catch {
     throw new ApiError(UNREACHABLE);
   }
+  noteServerDate(response.headers);
   const payload: unknown = await response.json().catch(() => undefined);
   if (response.ok) return payload as T;
   const problem = asProblem(payload, response.status);

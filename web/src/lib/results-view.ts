@@ -31,7 +31,14 @@ const number = (n: number) => new Intl.NumberFormat('fr-FR').format(n);
  * The results of one envelope as the public page shows them, and the staff page before publication:
  * projects by support with a bar each, cost, « Lauréat » / « Non retenu », the explanation, the funded line.
  */
-export function envelopeSection(envelope: Results['envelopes'][number]): HTMLElement {
+export function envelopeSection(
+  envelope: Results['envelopes'][number],
+  options: {
+    /** Put after the summary (the public page's chart and table); the list then drops its own bars. */
+    figures?: HTMLElement[];
+  } = {},
+): HTMLElement {
+  const figures = options.figures ?? [];
   const max = Math.max(1, ...envelope.projects.map((p) => p.support));
   const unit = envelope.supportUnit === 'votes' ? 'voix' : 'points';
   const lastWinner = envelope.projects.reduce((last, p, i) => (p.selected ? i : last), -1);
@@ -45,7 +52,7 @@ export function envelopeSection(envelope: Results['envelopes'][number]): HTMLEle
         'li',
         { class: project.selected ? 'result funded' : 'result', id: `projet-${project.id}` },
         h('p', { class: 'result-title' }, h('strong', {}, project.title)),
-        h('div', { class: 'result-bar', 'aria-hidden': 'true' }, fillBar),
+        figures.length ? null : h('div', { class: 'result-bar', 'aria-hidden': 'true' }, fillBar),
         h(
           'p',
           { class: 'result-figures' },
@@ -74,6 +81,17 @@ export function envelopeSection(envelope: Results['envelopes'][number]): HTMLEle
       {},
       `${plural(envelope.ballots, 'bulletin compté', 'bulletins comptés')} ; ${plural(envelope.selected.length, 'lauréat')} ; budget ${formatEuros(envelope.budget)}, dont ${formatEuros(envelope.spent)} engagés.`,
     ),
-    h('ol', { class: 'results-list' }, ...items),
+    ...figures,
+    figures.length
+      ? h('h3', { id: `envelope-${envelope.id}-why` }, 'Projet par projet : pourquoi ce résultat')
+      : null,
+    h(
+      'ol',
+      {
+        class: 'results-list',
+        'aria-labelledby': figures.length ? `envelope-${envelope.id}-why` : false,
+      },
+      ...items,
+    ),
   );
 }
