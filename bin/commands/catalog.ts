@@ -90,10 +90,12 @@ export const COMMANDS: readonly CatalogEntry[] = [
   { ...EMAIL_LIST, load: async () => (await import('./email.ts')).emailList },
   { ...EMAIL_PREVIEW, load: async () => (await import('./email.ts')).emailPreview },
   { ...DEPLOY_VALIDATE, load: async () => (await import('./deploy-validate.ts')).deployValidate },
+  { ...PREFLIGHT, load: async () => (await import('./preflight.ts')).preflight },
   { ...STAFF_LIST, load: async () => (await import('./staff.ts')).staffList },
   { ...STAFF_ADD, load: async () => (await import('./staff.ts')).staffAdd },
   { ...STAFF_DISABLE, load: async () => (await import('./staff.ts')).staffDisable },
   { ...DLQ_LIST, load: async () => (await import('./dlq.ts')).dlqList },
   { ...DLQ_REDRIVE, load: async () => (await import('./dlq.ts')).dlqRedrive },
+  { ...EXPORT, load: async () => (await import('./export.ts')).exportEdition },
   { ...REHEARSE, load: async () => (await import('./rehearse.ts')).rehearseCommand },
 ];

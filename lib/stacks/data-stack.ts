@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
@@ -47,6 +48,11 @@ export class DataStack extends EditionStack {
   readonly bus: EventBus;
   /** The manifest's secrets by id (generated at creation, retained like the table). */
   readonly secrets: Readonly<Record<string, Secret>>;
+  /**
+   * Where `bp export` puts the end of an edition (the table's export to a point in time, the open data, the
+   * pictures): versioned and retained, so that neither a teardown nor an overwrite loses the archive.
+   */
+  readonly archiveBucket: Bucket;
   /** Logs of the seeding custom resources' provider (one function for all of them). */
   private seedLogs?: LogGroup;
 
@@ -90,6 +96,30 @@ export class DataStack extends EditionStack {
       });
     }
     this.secrets = secrets;
+
+    // Who read or wrote the archive: kept as long as the archive itself.
+    const accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.archiveBucket = new Bucket(this, 'Archive', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'archive/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new CfnOutput(this, 'ArchiveBucketName', {
+      value: this.archiveBucket.bucketName,
+      description:
+        'Archive of the edition (bp export): table export, open data, pictures. Retained, versioned.',
+    });
 
     this.seedConfig(config, props.deployedAt);
     const projects = readProjectsFile(
