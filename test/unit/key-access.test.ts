@@ -89,6 +89,14 @@ describe('the local key check (what IAM evaluates with dynamodb:LeadingKeys)', (
     } catch (error) {
       expect((error as Error).name).toBe('AccessDeniedException');
     }
+    // A batch must fit one statement: owned and read partitions cannot be mixed in it, as in IAM.
+    const batch = (keys: string[]) => () =>
+      checkKeyAccess('voting', access, 'BatchGetItemCommand', {
+        RequestItems: { t: { Keys: keys.map((pk) => ({ pk, sk: 'x' })) } },
+      });
+    expect(batch(['VOTER#1', 'VOTER#2'])).not.toThrow();
+    expect(batch(['CITIZEN#1', 'EDITION#ed'])).not.toThrow();
+    expect(batch(['VOTER#1', 'CITIZEN#1'])).toThrow(/BatchGetItem/);
     expect(() => checkKeyAccess('voting', access, 'DescribeTableCommand', { TableName: 't' })).toThrow(
       /DescribeTable/,
     );
