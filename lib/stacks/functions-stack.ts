@@ -57,11 +57,11 @@ export interface FunctionsStackProps extends EditionStackProps {
  */
 export class FunctionsStack extends EditionStack {
   readonly functions: BpFunction[];
+  /** The SES configuration set every sender of the edition sends through (`MAIL_CONFIGURATION_SET`). */
+  readonly mailConfigurationSet: CfnConfigurationSet;
   readonly scheduleGroup: ScheduleGroup;
   readonly routes: { route: RouteSpec; construct: HttpRoute }[] = [];
   readonly monitoring: EditionMonitoring;
-  /** The SES configuration set every sender of the edition sends through (`MAIL_CONFIGURATION_SET`). */
-  readonly mailConfigurationSet: CfnConfigurationSet;
 
   constructor(scope: Construct, id: string, props: FunctionsStackProps) {
     super(scope, id, props);
@@ -96,7 +96,6 @@ export class FunctionsStack extends EditionStack {
         ...(spec.permissions.presignsUploads ? ['uploads/'] : []),
       ];
       if (sitePrefixes.length > 0) grantSiteData(bp, props.siteBucketArnExport, sitePrefixes);
-      if (spec.permissions.sendsEmail) sendThrough(bp, this.mailConfigurationSet);
 
       const integration = new HttpLambdaIntegration(`${spec.name}-Integration`, bp.live);
       for (const route of spec.routes) {
@@ -116,6 +115,7 @@ export class FunctionsStack extends EditionStack {
         else bp.subscribe(props.bus, subscription);
       }
       for (const schedule of spec.schedules(config)) bp.schedule(this.scheduleGroup, schedule);
+      if (spec.permissions.sendsEmail) sendThrough(bp, this.mailConfigurationSet);
       return bp;
     });
 

@@ -181,7 +181,21 @@ export function checkKeyAccess(
   commandName: string,
   input: Record<string, unknown>,
 ): void {
-  for (const touch of keysTouched(commandName, input)) {
+  const touches = keysTouched(commandName, input);
+  for (const touch of touches) {
     if (!isAllowed(access, touch)) throw accessDenied(functionName, touch);
+  }
+  // A batch is one request: IAM needs one statement whose `ForAllValues` patterns match every key of it, so a
+  // batch mixing owned and read partitions is refused there although each key alone would pass (a transaction is
+  // evaluated item by item, as its own PutItem, UpdateItem... actions).
+  if (commandName === 'BatchGetItemCommand' || commandName === 'BatchWriteItemCommand') {
+    const statements: TableAccess[] = [
+      { owns: access.owns, reads: [] },
+      { owns: [], reads: access.reads },
+      { owns: [], reads: [], ...(access.updates ? { updates: access.updates } : {}) },
+    ];
+    if (!statements.some((one) => touches.every((touch) => isAllowed(one, touch)))) {
+      throw accessDenied(functionName, touches[0] ?? { action: 'dynamodb:BatchGetItem' });
+    }
   }
 }
