@@ -398,10 +398,11 @@ export async function buildLivedInDemo(
   const coordinator = () => api.roleToken('coordinator');
   for (const service of config.services) {
     const ids = published.filter((idea) => serviceOf(idea.theme) === service.id).map((idea) => idea.id);
-    for (let i = 0; i < ids.length; i += 400)
+    // A page of the coordinator's dashboard at a time.
+    for (let i = 0; i < ids.length; i += 25)
       await api.expect([200, 201], 'POST', '/staff/instruction/assignments', {
         token: await coordinator(),
-        body: { ideaIds: ids.slice(i, i + 400), services: [{ serviceId: service.id, dueDate }] },
+        body: { ideaIds: ids.slice(i, i + 25), services: [{ serviceId: service.id, dueDate }] },
       });
   }
   log(`${published.length} idées affectées à ${config.services.length} services`);
