@@ -36,7 +36,23 @@ export function demoClient(target: DemoTarget) {
   const tokens = new Map<string, { token: string; at: number }>();
   const passwords = new Map(target.staff.map((user) => [user.username, user.password]));
 
+  /**
+   * One request; a 503 or 429 is tried again after a pause, as the site does (the platform answers these when
+   * overloaded, and a request sent again with the same idempotency key is not recorded twice).
+   */
   async function call(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Reply> {
+    for (let attempt = 1; ; attempt++) {
+      const reply = await callOnce(method, path, options);
+      if ((reply.status !== 503 && reply.status !== 429) || attempt >= 6) return reply;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+
+  async function callOnce(
     method: string,
     path: string,
     options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},

@@ -398,10 +398,11 @@ export async function buildLivedInDemo(
   const coordinator = () => api.roleToken('coordinator');
   for (const service of config.services) {
     const ids = published.filter((idea) => serviceOf(idea.theme) === service.id).map((idea) => idea.id);
-    for (let i = 0; i < ids.length; i += 400)
+    // A page of the coordinator's dashboard at a time.
+    for (let i = 0; i < ids.length; i += 25)
       await api.expect([200, 201], 'POST', '/staff/instruction/assignments', {
         token: await coordinator(),
-        body: { ideaIds: ids.slice(i, i + 400), services: [{ serviceId: service.id, dueDate }] },
+        body: { ideaIds: ids.slice(i, i + 25), services: [{ serviceId: service.id, dueDate }] },
       });
   }
   log(`${published.length} idées affectées à ${config.services.length} services`);
@@ -550,7 +551,8 @@ export async function buildLivedInDemo(
   // Popularity of each project: a few favourites, a long tail.
   const projects = ideas.filter((i) => i.verdict === 'retained' && i.projectId);
   const popularity = new Map(projects.map((p) => [p.projectId as string, 0.15 + random.next() ** 2.5 * 3]));
-  const population = config.territories.map((t) => t.communes.length * (t.envelope / 1000));
+  // Voters per territory: roughly its population, which its envelope follows above a common floor.
+  const population = config.territories.map((t) => Math.max(20_000, t.envelope - 100_000));
   const ballotsToCast = options.at === 'vote' ? Math.round(scale.ballots * 0.65) : scale.ballots;
   const paperEvery = scale.paperShare > 0 ? Math.round(1 / scale.paperShare) : Number.POSITIVE_INFINITY;
   const voteDays = (at('voteClose').getTime() - at('voteOpen').getTime()) / DAY;
