@@ -26,11 +26,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App } from 'aws-cdk-lib';
 import { buildEditionApp, editionStackId, PROJECT_ROOT, projectContext } from '../lib/edition-app.ts';
 import { signIn } from '../local/cognito.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { readEditionFile } from '../shared/edition/load-edition.ts';
+import { ORIGIN_VERIFY_HEADER } from '../shared/http/origin.ts';
 import { allSecrets, FUNCTIONS } from '../shared/manifest.ts';
 import { toInstant } from '../shared/time/zoned.ts';
 
@@ -225,6 +227,9 @@ for (const bundle of bundles) {
   if (!FIRST_REQUESTS[bundle.name]) throw new Error(`No first request for ${bundle.name}`);
 }
 
+/** The origin header's value, as the local HTTP adapter (CloudFront in AWS) adds it to every request. */
+let originProof = '';
+
 /** The API Gateway (payload 2.0) event the local HTTP adapter would build for this request. */
 function httpEvent(request: (typeof FIRST_REQUESTS)[string], token?: string) {
   const path = request.route.replace('{edition}', config.id);
@@ -239,6 +244,7 @@ function httpEvent(request: (typeof FIRST_REQUESTS)[string], token?: string) {
       host: '127.0.0.1',
       accept: 'application/json',
       'user-agent': 'bench-bundles',
+      [ORIGIN_VERIFY_HEADER]: originProof,
       ...(body ? { 'content-type': 'application/json' } : {}),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
@@ -334,6 +340,12 @@ try {
       (entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'NODE_OPTIONS',
     ),
   );
+  originProof =
+    (
+      await new SecretsManagerClient({}).send(
+        new GetSecretValueCommand({ SecretId: functionEnv.ORIGIN_VERIFY_SECRET }),
+      )
+    ).SecretString ?? '';
   const tokens = new Map<string, string>();
   for (const request of Object.values(FIRST_REQUESTS)) {
     const role = request.staff;

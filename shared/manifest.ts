@@ -225,6 +225,17 @@ export const SITE_ENV = { bucket: 'SITE_BUCKET', dir: 'SITE_DIR' } as const;
  */
 export const ORIGIN_VERIFY_SECRET_ID = 'origin-verify';
 
+/**
+ * Every HTTP function reads it: a request without the header is refused (`shared/http/http-handler.ts`), so
+ * the API cannot be reached around the distribution and its WAF; identity also trusts the client address
+ * header only with it.
+ */
+const ORIGIN_VERIFY_SECRET: SecretSpec = {
+  id: ORIGIN_VERIFY_SECRET_ID,
+  env: 'ORIGIN_VERIFY_SECRET',
+  description: 'Value of the origin header CloudFront adds to API requests: proves a request came through it',
+};
+
 const noSchedules = () => [];
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
@@ -268,6 +279,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         description: `Phase « ${transition.phase} » le ${transition.localTime} (${edition.timeZone})`,
         input: { kind: 'phase-transition', edition: edition.id, phase: transition.phase },
       })),
+    secrets: [ORIGIN_VERIFY_SECRET],
     permissions: {
       table: {
         // The phase (`PHASE`, `PHASE#CHANGE#...`), the config and the vote-closed marker (`VOTECLOSED`).
@@ -371,12 +383,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         env: 'FINGERPRINT_KEY_SECRET',
         description: 'HMAC key of email keys, one-time code hashes and duplicate fingerprints',
       },
-      {
-        id: ORIGIN_VERIFY_SECRET_ID,
-        env: 'ORIGIN_VERIFY_SECRET',
-        description:
-          'Value of the origin header CloudFront adds to API requests: proves a client address header came through it',
-      },
+      ORIGIN_VERIFY_SECRET,
     ],
     permissions: {
       table: {
@@ -464,6 +471,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { id: 'citizen-erased', events: [CitizenErased] },
     ],
     secrets: [
+      ORIGIN_VERIFY_SECRET,
       {
         id: 'fingerprint-key',
         env: 'FINGERPRINT_KEY_SECRET',
@@ -621,6 +629,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         input: { kind: 'ideas-sweep', edition: edition.id },
       },
     ],
+    secrets: [ORIGIN_VERIFY_SECRET],
     permissions: {
       table: {
         owns: [
@@ -747,6 +756,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { id: 'citizen-erased', events: [CitizenErased] },
     ],
     schedules: noSchedules,
+    secrets: [ORIGIN_VERIFY_SECRET],
     permissions: {
       table: {
         // Results, open data, receipts counted, audit and realisations; the citizens' opt-ins and follows.
@@ -841,6 +851,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     ],
     subscriptions: [],
     secrets: [
+      ORIGIN_VERIFY_SECRET,
       {
         id: 'action-link-key',
         env: 'ACTION_LINK_KEY_SECRET',
@@ -911,6 +922,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       },
     ],
     secrets: [
+      ORIGIN_VERIFY_SECRET,
       {
         id: 'action-link-key',
         env: 'ACTION_LINK_KEY_SECRET',

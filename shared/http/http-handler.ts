@@ -7,6 +7,7 @@ import { isTransientAwsError } from '../errors/transient-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { findRoute } from '../manifest.ts';
 import { fieldErrors } from '../validation/french.ts';
+import { cameThroughEdge } from './origin.ts';
 import { type Principal, principalFromClaims } from './principal.ts';
 import { problemResponse } from './problem.ts';
 
@@ -111,6 +112,13 @@ export function httpHandler(options: {
   logger: Logger;
   verifyToken: VerifyToken;
   maxBodyBytes?: number;
+  /**
+   * The origin secret CloudFront adds to every API request (`x-bp-origin-verify`): when given, a request
+   * without it is refused before anything else (403 `edge_required`). By default, read once from the secret
+   * named by `ORIGIN_VERIFY_SECRET` when the function has it (every HTTP function of the manifest has, which
+   * `test/infra/origin-secret.test.ts` asserts); unit tests that build a handler without it are not checked.
+   */
+  originSecret?: () => Promise<string>;
 }) {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const { logger } = options;
@@ -144,10 +152,48 @@ export function httpHandler(options: {
     };
   };
 
-  return middy<HttpEvent, HttpResponse, Error, Context>()
-    .use(problemErrors(logger))
-    .use(authorize(options.verifyToken, principals))
-    .handler(dispatch);
+  const originSecret = options.originSecret ?? originSecretFromEnv();
+  const stack = middy<HttpEvent, HttpResponse, Error, Context>().use(problemErrors(logger));
+  if (originSecret) stack.use(requireEdge(originSecret));
+  return stack.use(authorize(options.verifyToken, principals)).handler(dispatch);
+}
+
+/** The function's origin secret, read from Secrets Manager at its first request, if it has one. */
+function originSecretFromEnv(): (() => Promise<string>) | undefined {
+  const secretId = process.env.ORIGIN_VERIFY_SECRET;
+  if (!secretId) return undefined;
+  let pending: Promise<string> | undefined;
+  return () => {
+    if (!pending) {
+      // Loaded on first use: the SDK client is not part of the function's import (cold start).
+      pending = import('@aws-sdk/client-secrets-manager').then(async (sdk) => {
+        const read = await new sdk.SecretsManagerClient({}).send(
+          new sdk.GetSecretValueCommand({ SecretId: secretId }),
+        );
+        if (!read.SecretString) throw new Error(`Secret ${secretId} has no string value`);
+        return read.SecretString;
+      });
+      pending.catch(() => {
+        pending = undefined;
+      });
+    }
+    return pending;
+  };
+}
+
+/** Refuses a request that did not come through the distribution (and its WAF), before its token is read. */
+function requireEdge(originSecret: () => Promise<string>): middy.MiddlewareObj<HttpEvent, HttpResponse> {
+  return {
+    before: async ({ event }) => {
+      if (cameThroughEdge(lowerCaseHeaders(event.headers), await originSecret())) return;
+      throw new DomainError({
+        code: 'edge_required',
+        status: 403,
+        title: 'Accès refusé',
+        detail: 'Passez par le site du budget participatif : cette adresse ne répond pas directement.',
+      });
+    },
+  };
 }
 
 const routeNotFound = () =>

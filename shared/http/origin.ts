@@ -41,3 +41,14 @@ export function trustedClientAddress(
   }
   return viewer.replace(/:\d+$/, '');
 }
+
+/**
+ * Proves that a request came through the edition's distribution (and so through its WAF): the origin header
+ * must carry the secret CloudFront adds. The API's own `execute-api` address stays public in AWS (closing it
+ * needs a custom domain for the API), so without this a caller could go around the WAF's rate rules.
+ * `false` when the header is absent or wrong.
+ */
+export function cameThroughEdge(headers: Record<string, string>, originSecret: string): boolean {
+  const proof = headers[ORIGIN_VERIFY_HEADER];
+  return Boolean(originSecret) && proof !== undefined && sameSecret(proof, originSecret);
+}

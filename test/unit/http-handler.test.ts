@@ -127,3 +127,36 @@ describe('principalFromClaims', () => {
     expect(principalFromClaims({ 'cognito:groups': ['admin'] })).toBeUndefined();
   });
 });
+
+describe('a request that did not come through the distribution', () => {
+  const SECRET = 'edge-secret-of-the-edition';
+  const behindEdge = httpHandler({
+    logger,
+    verifyToken,
+    originSecret: async () => SECRET,
+    routes: { 'GET /api/health': async () => ({ body: { status: 'ok' } }) },
+  });
+  const call = (headers: Record<string, string>) =>
+    behindEdge(event('GET /api/health', { headers }), {} as Context) as Promise<{
+      statusCode: number;
+      body: string;
+    }>;
+
+  it('is refused before anything else: without the origin header, or with a wrong one', async () => {
+    const attempts: Record<string, string>[] = [
+      {},
+      { 'x-bp-origin-verify': 'guess' },
+      { 'X-Bp-Origin-Verify': `${SECRET}x` },
+    ];
+    for (const headers of attempts) {
+      const response = await call(headers);
+      expect(response.statusCode).toBe(403);
+      expect(JSON.parse(response.body)).toMatchObject({ code: 'edge_required' });
+    }
+  });
+
+  it('is served with the header CloudFront adds, whatever its case', async () => {
+    expect((await call({ 'x-bp-origin-verify': SECRET })).statusCode).toBe(200);
+    expect((await call({ 'X-Bp-Origin-Verify': SECRET })).statusCode).toBe(200);
+  });
+});
