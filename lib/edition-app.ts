@@ -129,10 +129,12 @@ export function buildEditionApp(
     table: data.table,
     bus: data.bus,
     httpApi: api.httpApi,
+    apiStage: api.stageSettings,
     staffIssuer: auth.issuer,
     webClient: auth.webClient,
     siteUrl: web.siteUrl,
     siteBucketArnExport: web.siteBucketArnExport,
+    picturesBucketArnExport: web.picturesBucketArnExport,
     secrets: data.secrets,
     alarmEmail: options.alarmEmail,
   });

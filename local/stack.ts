@@ -20,7 +20,7 @@ import { type LocalEventBus, startLocalEventBus } from './event-bus.ts';
 import { type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { startHttpAdapter } from './http-adapter.ts';
 import { type InvocationRecord, loadFunctions } from './lambda-runtime.ts';
-import { localSiteBucketName, startS3Emulator } from './s3.ts';
+import { localPicturesBucketName, localSiteBucketName, startS3Emulator } from './s3.ts';
 import { startSecretsEmulator } from './secrets.ts';
 import { startSesEmulator } from './ses.ts';
 import { ensureTable } from './table.ts';
@@ -79,11 +79,13 @@ export interface LocalStack {
     cognito: string;
     bus: string;
     secrets: string;
-    /** The S3 emulator, holding the site bucket's `uploads/` (idea pictures). */
+    /** The S3 emulator, holding the site bucket and the pictures bucket. */
     s3: string;
   };
-  /** The local site bucket (`uploads/` only: the site is served from a folder). */
+  /** The local site bucket (empty: the site is served from a folder). */
   siteBucket: string;
+  /** The local pictures bucket (idea pictures under `uploads/`). */
+  picturesBucket: string;
   tableName: string;
   pool: StaffPool;
   staff: (StaffUser & { role: string })[];
@@ -223,11 +225,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sitePort = options.port === 0 ? await freePort() : options.port;
     const siteUrl = `http://127.0.0.1:${sitePort}`;
     const busEndpoint = `http://127.0.0.1:${busPort}`;
-    // The Web stack's site bucket, for what the local runtime keeps in S3: idea pictures under `uploads/`.
+    // The Web stack's buckets: the site's (the adapter serves the site from a folder) and the pictures'.
     const s3 = await startS3Emulator({
       port: await port(15),
       directory: join(dataDir, 's3'),
       bucket: localSiteBucketName(options.config.id),
+      picturesBucket: localPicturesBucketName(options.config.id),
       // Pages are opened at 127.0.0.1 or localhost: both are the site's origin here.
       siteOrigins: [siteUrl, `http://localhost:${sitePort}`],
       accessKeyId: 'local',
@@ -247,6 +250,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_DEV: 'false',
+      // Business metrics are EMF lines on stdout for CloudWatch (shared/metrics/business-metrics.ts): none locally.
+      POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: process.env.BP_LOG_LEVEL ?? 'WARN',
       TABLE_NAME: tableName,
       EVENT_BUS_NAME: BUS_NAME,
@@ -257,9 +262,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       STAFF_AUDIENCE: pool.clientId,
       // Where functions with `writesSiteData` publish `data/...` (the site bucket in AWS): the served folder.
       [SITE_ENV.dir]: join(dataDir, 'web'),
-      // The site bucket, as the Functions stack names it to functions with `writesSiteData` or `presignsUploads`:
-      // here only `uploads/` is used (SITE_DIR wins for `data/`, shared/site/site-writer.ts).
+      // The site bucket, as the Functions stack names it to functions with `writesSiteData` (SITE_DIR wins for
+      // `data/` here, shared/site/site-writer.ts), and the pictures bucket to those with `presignsUploads`.
       [SITE_ENV.bucket]: s3.bucket,
+      [SITE_ENV.pictures]: s3.picturesBucket,
       ...secretEnv,
       // Mail to `<x>+fail<N>@faults.invalid` fails N times, `+failalways@` always (shared/email/fault-injecting-mailer.ts).
       MAIL_FAULT_DOMAIN: 'faults.invalid',
@@ -341,6 +347,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         s3: s3.endpoint,
       },
       siteBucket: s3.bucket,
+      picturesBucket: s3.picturesBucket,
       tableName,
       pool,
       staff,

@@ -3,13 +3,8 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
-  type BehaviorOptions,
   CachePolicy,
   Distribution,
-  Function as EdgeFunction,
-  FunctionCode,
-  FunctionEventType,
-  FunctionRuntime,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
@@ -38,6 +33,7 @@ import type { Construct } from 'constructs';
 import { EDITION_LOGO } from '../../shared/edition/edition-config.ts';
 import { ORIGIN_VERIFY_HEADER } from '../../shared/http/origin.ts';
 import { FUNCTIONS } from '../../shared/manifest.ts';
+import { PICTURE_TAG, PICTURE_TAG_HEADER } from '../../shared/site/picture-tag.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 /** A custom domain for the site: the ACM certificate must be in us-east-1 (a CloudFront rule). */
@@ -101,6 +97,13 @@ export class WebStack extends EditionStack {
   readonly siteBucket: Bucket;
   /** Export name of the site bucket's ARN: functions that publish under `data/` import it (functions-stack.ts). */
   readonly siteBucketArnExport: string;
+  /**
+   * Citizens' idea pictures, apart from the site: retained, versioned, private (presigned URLs only), CORS for
+   * the site's origin only, and a lifecycle that removes uploads no idea ever referred to.
+   */
+  readonly picturesBucket: Bucket;
+  /** Export name of the pictures bucket's ARN: functions that presign uploads import it (functions-stack.ts). */
+  readonly picturesBucketArnExport: string;
   readonly logBucket: Bucket;
   /** The URL citizens use, for links in emails. */
   readonly siteUrl: string;
@@ -137,18 +140,7 @@ export class WebStack extends EditionStack {
       description: 'Site bucket: the ideas function writes the static list of ideas under data/',
     });
 
-    // Browsers PUT idea pictures straight into `uploads/` with presigned URLs (functions with `presignsUploads`):
-    // the URL is the credential, CORS only lets the page read the answer. Any origin without a custom domain:
-    // the distribution's own name would make the bucket depend on the distribution that depends on it.
     const uploads = FUNCTIONS.some((fn) => fn.permissions.presignsUploads);
-    if (uploads) {
-      this.siteBucket.addCorsRule({
-        allowedMethods: [HttpMethods.PUT],
-        allowedOrigins: [props.siteDomain ? `https://${props.siteDomain.domainName}` : '*'],
-        allowedHeaders: ['content-type'],
-        maxAge: 3000,
-      });
-    }
 
     const cognitoEndpoint = `https://cognito-idp.${this.region}.amazonaws.com/`;
     const securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
@@ -168,9 +160,9 @@ export class WebStack extends EditionStack {
         contentSecurityPolicy: {
           contentSecurityPolicy: [
             "default-src 'self'",
-            // Idea pictures are PUT to the site bucket with presigned URLs, and read with presigned URLs (never
-            // through CloudFront: see the `/uploads/*` behaviour). The bucket's name is generated at deploy (a
-            // token here): the region's S3 virtual hosts are allowed, a script would still need a signed URL.
+            // Idea pictures are PUT to the pictures bucket with presigned URLs, and read with presigned URLs (never
+            // through CloudFront). Its name would make this policy depend on the bucket whose CORS names the
+            // distribution (a cycle): the region's S3 virtual hosts are allowed, a script would still need a signed URL.
             `connect-src 'self' ${cognitoEndpoint}${uploads ? ` https://*.s3.${this.region}.amazonaws.com` : ''}`,
             `img-src 'self' data:${uploads ? ` https://*.s3.${this.region}.amazonaws.com` : ''}`,
             "style-src 'self'",
@@ -189,31 +181,6 @@ export class WebStack extends EditionStack {
       ? Certificate.fromCertificateArn(this, 'Certificate', props.siteDomain.certificateArn)
       : undefined;
     const siteOrigin = S3BucketOrigin.withOriginAccessControl(this.siteBucket);
-    // Idea pictures are never served by CloudFront: the ideas function hands out short-lived presigned URLs, and
-    // only to those who may read the idea, so a hidden or withdrawn idea's pictures stop being readable
-    // (functions/ideas/picture-views.ts). Without this, the default behaviour would serve `uploads/` forever.
-    const uploadsBehaviour: Record<string, BehaviorOptions> = uploads
-      ? {
-          '/uploads/*': {
-            origin: siteOrigin,
-            viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
-            cachePolicy: CachePolicy.CACHING_DISABLED,
-            responseHeadersPolicy: securityHeaders,
-            functionAssociations: [
-              {
-                eventType: FunctionEventType.VIEWER_REQUEST,
-                function: new EdgeFunction(this, 'UploadsNotServed', {
-                  comment: 'Idea pictures are read with presigned URLs only',
-                  runtime: FunctionRuntime.JS_2_0,
-                  code: FunctionCode.fromInline(
-                    'function handler() { return { statusCode: 404, statusDescription: "Not Found" }; }',
-                  ),
-                }),
-              },
-            ],
-          },
-        }
-      : {};
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `Budget participatif ${props.editionId}`,
       defaultRootObject: 'index.html',
@@ -241,7 +208,6 @@ export class WebStack extends EditionStack {
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: securityHeaders,
         },
-        ...uploadsBehaviour,
       },
       domainNames: props.siteDomain ? [props.siteDomain.domainName] : undefined,
       certificate,
@@ -257,6 +223,52 @@ export class WebStack extends EditionStack {
     });
 
     this.siteUrl = `https://${props.siteDomain?.domainName ?? this.distribution.distributionDomainName}`;
+
+    this.picturesBucket = new Bucket(this, 'Pictures', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 's3-pictures/',
+      // Citizens' work: it outlives the stack, and an overwritten or deleted picture can be brought back.
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      // Browsers PUT pictures straight here with presigned URLs (functions with `presignsUploads`): the URL is the
+      // credential, CORS only lets the site's own pages send it (with the tag the URL signs) and read the answer.
+      cors: uploads
+        ? [
+            {
+              allowedMethods: [HttpMethods.PUT],
+              allowedOrigins: [this.siteUrl],
+              allowedHeaders: ['content-type', PICTURE_TAG_HEADER],
+              maxAge: 3000,
+            },
+          ]
+        : [],
+      lifecycleRules: [
+        {
+          // Uploaded (tagged `pending` by the presigned PUT) but never referred to by an idea: gone after a day.
+          // The ideas function tags a picture `attached` before an idea refers to it (shared/site/upload-presigner.ts).
+          id: 'orphan-uploads',
+          prefix: 'uploads/',
+          tagFilters: { [PICTURE_TAG.key]: PICTURE_TAG.pending },
+          expiration: Duration.days(1),
+        },
+        {
+          // What a deletion or an overwrite left behind stays recoverable for a month, then goes.
+          id: 'old-versions',
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+          expiredObjectDeleteMarker: true,
+        },
+      ],
+    });
+    this.picturesBucketArnExport = `${this.stackName}-PicturesBucketArn`;
+    new CfnOutput(this, 'PicturesBucketArn', {
+      value: this.picturesBucket.bucketArn,
+      exportName: this.picturesBucketArnExport,
+      description: 'Pictures bucket: the ideas function presigns uploads and reads under uploads/',
+    });
 
     const runtimeConfig: SiteRuntimeConfig = {
       edition: props.editionId,
@@ -291,7 +303,7 @@ export class WebStack extends EditionStack {
       sources,
       destinationBucket: this.siteBucket,
       // `data/` is written by the functions (the static list of ideas): a deploy neither prunes nor replaces it.
-      exclude: ['data/*', 'uploads/*'],
+      exclude: ['data/*'],
       distribution: this.distribution,
       distributionPaths: ['/*'],
       memoryLimit: 512,
