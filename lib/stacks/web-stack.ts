@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Annotations, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -17,6 +17,8 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -28,7 +30,9 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, type ISource, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { CfnLoggingConfiguration, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { EDITION_LOGO } from '../../shared/edition/edition-config.ts';
 import { ORIGIN_VERIFY_HEADER } from '../../shared/http/origin.ts';
@@ -345,6 +349,10 @@ export interface WebAclStackProps extends EditionStackProps {
 export class WebAclStack extends EditionStack {
   readonly webAcl: CfnWebACL;
   readonly webAclArn: string;
+  /** The `WebACL` dimension of the web ACL's CloudWatch metrics. */
+  readonly webAclMetricName: string;
+  /** Blocked and counted requests (WAF logs only go to a log group named `aws-waf-logs-*`). */
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: WebAclStackProps) {
     super(scope, id, props);
@@ -428,5 +436,106 @@ export class WebAclStack extends EditionStack {
       ],
     });
     this.webAclArn = this.webAcl.attrArn;
+    this.webAclMetricName = metric('web-acl').metricName;
+
+    // What the rules blocked (or counted), kept 90 days: who was refused, by which rule. Allowed requests are
+    // dropped (the CloudFront logs have them), and so are the credentials a request carries.
+    this.logGroup = new LogGroup(this, 'WafLogs', {
+      logGroupName: `aws-waf-logs-bp-${props.editionId}`,
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: this.webAcl.attrArn,
+      // The log group's ARN without the `:*` CloudFormation's `Arn` attribute ends with.
+      logDestinationConfigs: [
+        this.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: this.logGroup.logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
+      loggingFilter: {
+        DefaultBehavior: 'DROP',
+        Filters: [
+          {
+            Behavior: 'KEEP',
+            Requirement: 'MEETS_ANY',
+            Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }],
+          },
+        ],
+      },
+    });
+  }
+}
+
+export interface EdgeMonitoringStackProps extends EditionStackProps {
+  /** The distribution (Web stack), through a cross-region reference. */
+  readonly distributionId: string;
+  /** `WebAclStack.webAclMetricName`. */
+  readonly webAclMetricName: string;
+  /** @default no subscription: operators subscribe to the topic themselves */
+  readonly alarmEmail?: string;
+}
+
+/**
+ * The edge's alarms, in us-east-1 where CloudFront and CLOUDFRONT-scope WAF publish their metrics (an alarm
+ * watches metrics of its own region only), with their own topic: CloudFront 5xx and WAF blocks. After the Web
+ * stack, whose distribution it watches (lib/edition-app.ts).
+ */
+export class EdgeMonitoringStack extends EditionStack {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: EdgeMonitoringStackProps) {
+    super(scope, id, props);
+    // No KMS key: CloudWatch cannot publish to a topic encrypted with the AWS managed key (see EditionMonitoring).
+    this.topic = new Topic(this, 'AlarmTopic', {
+      displayName: `Budget participatif ${props.editionId} : alertes (CDN et WAF)`,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const period = Duration.minutes(5);
+    const alarm = (alarmId: string, metric: Metric, threshold: number, description: string) => {
+      const created = new Alarm(this, alarmId, {
+        metric,
+        threshold,
+        alarmDescription: description,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(new SnsAction(this.topic));
+      created.addOkAction(new SnsAction(this.topic));
+      this.alarms.push(created);
+    };
+    alarm(
+      'CloudFront5xx',
+      new Metric({
+        namespace: 'AWS/CloudFront',
+        metricName: '5xxErrorRate',
+        dimensionsMap: { DistributionId: props.distributionId, Region: 'Global' },
+        period,
+        statistic: 'Average',
+      }),
+      5,
+      `${props.editionId}: CloudFront answered 5xx to 5% of requests or more, 2 of 3 five-minute periods`,
+    );
+    alarm(
+      'WafBlocked',
+      new Metric({
+        namespace: 'AWS/WAFV2',
+        metricName: 'BlockedRequests',
+        dimensionsMap: { WebACL: props.webAclMetricName, Rule: 'ALL' },
+        period,
+        statistic: 'Sum',
+      }),
+      500,
+      `${props.editionId}: the WAF blocked 500 requests or more in 2 of 3 five-minute periods: a flood held off, ` +
+        'or citizens behind one address (a town hall) refused: read the aws-waf-logs-bp-* log group',
+    );
   }
 }

@@ -339,14 +339,14 @@ describe('the stacks of one edition', () => {
       const variables = environment?.Variables ?? {};
       expect(Object.values(FUNCTION_ENV).filter((name) => variables[name] === undefined)).toEqual([]);
     }
-    // The other stacks hold only CDK's own providers (config seed, site deployment, bucket emptying, and the
-    // reader of the WAF web ACL's ARN exported from us-east-1).
+    // The other stacks hold only CDK's own providers (config seed, site deployment, bucket emptying, the reader
+    // of the WAF web ACL's ARN exported from us-east-1, and the writer of the distribution's id to the edge alarms).
     const providers = ['data', 'web'].flatMap((part) =>
       Object.keys(edition.templates[part as 'data' | 'web'].findResources('AWS::Lambda::Function')),
     );
     for (const logicalId of providers) {
       expect(logicalId).toMatch(
-        /^(AWS679f53fac|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects|CustomCrossRegionExportReader)/,
+        /^(AWS679f53fac|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects|CustomCrossRegionExport(Reader|Writer))/,
       );
     }
   });

@@ -1,4 +1,5 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_THROTTLES } from '../../lib/stacks/api-stack.ts';
 import { allRoutes, FUNCTIONS, routeKey } from '../../shared/manifest.ts';
@@ -346,6 +347,64 @@ describe('run safely: pictures, throttles, alarms, metrics, fan-out', () => {
         FunctionName: Match.objectLike({ Ref: Match.stringLikeRegexp('^mailfanout') }),
         MaximumRetryAttempts: 2,
         DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      });
+    });
+  });
+
+  describe('the edge: WAF logs, WAF blocks and CloudFront 5xx, in us-east-1', () => {
+    let edgeStacks: { acl: Template; alarms: Template; alarmsRegion: string };
+
+    beforeAll(() => {
+      const { app } = buildApp([fixtureConfig()], { alarmEmail: 'astreinte@exemple.fr' });
+      const stack = (name: string) => app.node.findChild(name) as Stack;
+      const alarms = stack('Bp-test-minimal-EdgeAlarms');
+      edgeStacks = {
+        acl: Template.fromStack(stack('Bp-test-minimal-Edge')),
+        alarms: Template.fromStack(alarms),
+        alarmsRegion: alarms.region,
+      };
+    });
+
+    it('logs what the WAF blocks or counts to an aws-waf-logs-* group kept 90 days, without credentials', () => {
+      edgeStacks.acl.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: 'aws-waf-logs-bp-test-minimal',
+        RetentionInDays: 90,
+      });
+      edgeStacks.acl.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+        ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebAcl'), 'Arn'] },
+        LogDestinationConfigs: [Match.objectLike({ 'Fn::Join': Match.anyValue() })],
+        RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
+        LoggingFilter: Match.objectLike({ DefaultBehavior: 'DROP' }),
+      });
+      const config = resources(edgeStacks.acl, 'AWS::WAFv2::LoggingConfiguration')[0]?.[1];
+      const destination = JSON.stringify(config?.Properties.LogDestinationConfigs);
+      // The log group's name (a Ref), after `:log-group:`, with no `:*` suffix.
+      expect(destination).toMatch(/":log-group:",\{"Ref":"WafLogs[0-9A-F]{8}"\}\]\]\}\]$/);
+      expect(destination).not.toContain(':*');
+    });
+
+    it('pages on CloudFront 5xx and WAF blocks from us-east-1, on its own topic with the alarm address', () => {
+      expect(edgeStacks.alarmsRegion).toBe('us-east-1');
+      const alarms = resources(edgeStacks.alarms, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+      expect(alarms.find((a) => a.MetricName === '5xxErrorRate')).toMatchObject({
+        Namespace: 'AWS/CloudFront',
+        Threshold: 5,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        Dimensions: expect.arrayContaining([{ Name: 'Region', Value: 'Global' }]),
+      });
+      expect(alarms.find((a) => a.MetricName === 'BlockedRequests')).toMatchObject({
+        Namespace: 'AWS/WAFV2',
+        Threshold: 500,
+        Dimensions: expect.arrayContaining([
+          { Name: 'Rule', Value: 'ALL' },
+          { Name: 'WebACL', Value: 'bp-test-minimal-web-acl' },
+        ]),
+      });
+      for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+      edgeStacks.alarms.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'astreinte@exemple.fr',
       });
     });
   });
