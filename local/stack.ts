@@ -290,8 +290,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           target: fn.name,
         })),
       ),
+      // As Lambda: a function's reserved concurrency caps its asynchronous invocations too, the others wait
+      // (the mail fan-out's two batches at a time; Lambda keeps throttled events in its queue the same way).
       targets: Object.fromEntries(
-        FUNCTIONS.map((fn) => [fn.name, (event: unknown) => invoke(fn.name, event)]),
+        FUNCTIONS.map((fn) => [
+          fn.name,
+          concurrencyLimited(fn.reservedConcurrency, (event: unknown) => invoke(fn.name, event)),
+        ]),
       ),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.persistent
@@ -399,6 +404,28 @@ async function createSchedules(config: EditionConfig, endpoint: string) {
   } finally {
     scheduler.destroy();
   }
+}
+
+/** `run` with at most `limit` calls in flight (no limit when undefined); the others wait their turn, in order. */
+export function concurrencyLimited<T, R>(
+  limit: number | undefined,
+  run: (input: T) => Promise<R>,
+): (input: T) => Promise<R> {
+  if (!limit) return run;
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (input) => {
+    // A finished call hands its slot to the next waiting one: `active` counts slots, never more than `limit`.
+    if (active >= limit) await new Promise<void>((resolveTurn) => waiting.push(resolveTurn));
+    else active++;
+    try {
+      return await run(input);
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
 }
 
 export async function readJsonIfExists<T>(path: string): Promise<T | undefined> {
