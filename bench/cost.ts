@@ -441,8 +441,8 @@ try {
     ],
     [
       'CloudWatch Synthetics canaries',
-      `${fmt(inventory.canaryRunsPerMonth)} runs/month x ${months.toFixed(1)}`,
-      inventory.canaryRunsPerMonth * months * price('syntheticsCanaryRun'),
+      `${fmt(inventory.canaryRunsPerMonth)} runs/month x ${months.toFixed(1)} + ${fmt(inventory.canaryRunsPerEdition)} during the vote`,
+      (inventory.canaryRunsPerMonth * months + inventory.canaryRunsPerEdition) * price('syntheticsCanaryRun'),
     ],
     [
       'KMS keys',

@@ -24,8 +24,15 @@ export interface StackInventory {
   secrets: number;
   queues: number;
   kmsKeys: number;
-  /** Runs per month of every canary, from its schedule (`rate(N minutes|hours)`). */
+  /** Runs per month of every canary started at creation, from its schedule (`rate(N minutes|hours)`). */
   canaryRunsPerMonth: number;
+  /**
+   * Runs of every canary created stopped and run by one-time start and stop schedules (the vote canary: from the
+   * vote's opening to a day after it closes), once per edition.
+   */
+  canaryRunsPerEdition: number;
+  /** Log metric filters: each publishes a custom metric (the API's 429s). */
+  metricFilters: number;
   /** Feature plan of each user pool (`LITE`, `ESSENTIALS` or `PLUS`; CloudFormation's default is ESSENTIALS). */
   userPoolTiers: string[];
 }
@@ -39,6 +46,26 @@ function runsPerMonth(expression: unknown): number {
   return MINUTES_PER_MONTH / every;
 }
 
+/**
+ * Minutes between the one-time schedules that start and stop a canary in the template (Scheduler universal targets
+ * `aws-sdk:synthetics:startCanary` / `stopCanary` with `at(...)`), or `undefined` without both.
+ */
+function scheduledWindow(template: { Resources?: Record<string, Resource> }): number | undefined {
+  const at = (action: string) => {
+    for (const resource of Object.values(template.Resources ?? {})) {
+      if (resource.Type !== 'AWS::Scheduler::Schedule') continue;
+      const properties = resource.Properties ?? {};
+      if (!JSON.stringify(properties.Target ?? {}).includes(`synthetics:${action}`)) continue;
+      const match = /^at\((.+)\)$/.exec(String(properties.ScheduleExpression));
+      if (match) return Date.parse(`${match[1]}Z`);
+    }
+    return undefined;
+  };
+  const start = at('startCanary');
+  const stop = at('stopCanary');
+  return start === undefined || stop === undefined ? undefined : Math.max(0, (stop - start) / 60_000);
+}
+
 /** Counts the billed resources of CloudFormation templates (pure: tested on hand-made templates). */
 export function inventoryOf(templates: readonly { Resources?: Record<string, Resource> }[]): StackInventory {
   const inventory: StackInventory = {
@@ -50,6 +77,8 @@ export function inventoryOf(templates: readonly { Resources?: Record<string, Res
     queues: 0,
     kmsKeys: 0,
     canaryRunsPerMonth: 0,
+    canaryRunsPerEdition: 0,
+    metricFilters: 0,
     userPoolTiers: [],
   };
   for (const template of templates) {
@@ -76,10 +105,18 @@ export function inventoryOf(templates: readonly { Resources?: Record<string, Res
         case 'AWS::KMS::Key':
           inventory.kmsKeys += 1;
           break;
-        case 'AWS::Synthetics::Canary':
-          inventory.canaryRunsPerMonth += runsPerMonth(
+        case 'AWS::Synthetics::Canary': {
+          const perMonth = runsPerMonth(
             (properties.Schedule as { Expression?: unknown } | undefined)?.Expression,
           );
+          const window =
+            properties.StartCanaryAfterCreation === false ? scheduledWindow(template) : undefined;
+          if (window === undefined) inventory.canaryRunsPerMonth += perMonth;
+          else inventory.canaryRunsPerEdition += (perMonth * window) / MINUTES_PER_MONTH;
+          break;
+        }
+        case 'AWS::Logs::MetricFilter':
+          inventory.metricFilters += 1;
           break;
         case 'AWS::Cognito::UserPool':
           inventory.userPoolTiers.push(String(properties.UserPoolTier ?? 'ESSENTIALS'));

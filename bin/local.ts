@@ -135,7 +135,7 @@ Budget participatif — ${config.name} — prêt en ${seconds} s
   API                ${stack.urls.api}/health
   Boîte aux lettres  ${stack.urls.mailbox}/   (emails envoyés, émulateur SES)
   Bus local          ${stack.urls.bus}/__local/events · /__local/dlq · /__local/schedules
-  Stockage (S3)      ${stack.urls.s3}/${stack.siteBucket}/   (photos des idées, émulateur s3rver)
+  Stockage (S3)      ${stack.urls.s3}/${stack.picturesBucket}/   (photos des idées, émulateur s3rver)
   Horloge locale     ${clock.now().toISOString()} (avancer : curl -X POST ${stack.urls.bus}/__local/clock/advance -d '{"ms":86400000}')
 
 Comptes de démonstration (un par rôle) :

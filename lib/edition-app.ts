@@ -10,7 +10,7 @@ import { ApiStack } from './stacks/api-stack.ts';
 import { AuthStack } from './stacks/auth-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { FunctionsStack } from './stacks/functions-stack.ts';
-import { type SiteDomain, WebAclStack, WebStack } from './stacks/web-stack.ts';
+import { EdgeMonitoringStack, type SiteDomain, WebAclStack, WebStack } from './stacks/web-stack.ts';
 
 const required = <T>(value: T | undefined, name: string): T => {
   if (value === undefined) throw new Error(`The manifest declares no ${name} secret`);
@@ -123,6 +123,15 @@ export function buildEditionApp(
     logoFile: join(options.editionDir ?? join(PROJECT_ROOT, 'editions'), config.identity.logo),
     siteDomain: options.siteDomain,
   });
+  // CloudFront and WAF metrics are in us-east-1: their alarms too, once the distribution exists.
+  new EdgeMonitoringStack(app, `Bp-${config.id}-EdgeAlarms`, {
+    ...stackProps('alarms of the distribution and the WAF (us-east-1)'),
+    env: { account: env.account, region: 'us-east-1' },
+    crossRegionReferences: true,
+    distributionId: web.distribution.distributionId,
+    webAclMetricName: edge.webAclMetricName,
+    alarmEmail: options.alarmEmail,
+  });
   const functions = new FunctionsStack(app, editionStackId(config.id, 'Functions'), {
     ...stackProps('functions, routes, rules, schedules, alarms'),
     config,
@@ -130,10 +139,12 @@ export function buildEditionApp(
     table: data.table,
     bus: data.bus,
     httpApi: api.httpApi,
+    apiStage: api.stageSettings,
     staffIssuer: auth.issuer,
     webClient: auth.webClient,
     siteUrl: web.siteUrl,
     siteBucketArnExport: web.siteBucketArnExport,
+    picturesBucketArnExport: web.picturesBucketArnExport,
     secrets: data.secrets,
     alarmEmail: options.alarmEmail,
   });

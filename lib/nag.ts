@@ -18,6 +18,7 @@ import type { IConstruct } from 'constructs';
 import { findRoute } from '../shared/manifest.ts';
 import { BpFunction } from './constructs/bp-function.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
+import { VoteCanary } from './constructs/vote-canary.ts';
 import type { EditionStacks } from './edition-app.ts';
 
 export interface AcknowledgementContext {
@@ -82,19 +83,53 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
   },
   {
     // The site bucket's ARN, imported by the export name the Web stack gives it, then `/data/*` or `/uploads/*`.
-    finding: /^AwsSolutions-IAM5\[Resource::Bp-[A-Za-z0-9-]+-Web-SiteBucketArn\/(data|uploads)\/\*\]$/,
+    finding: /^AwsSolutions-IAM5\[Resource::Bp-[A-Za-z0-9-]+-Web-SiteBucketArn\/data\/\*\]$/,
     reasonFor: (resource) => {
       const bp = bpFunctionOf(resource);
       if (!bp?.spec.permissions.writesSiteData || !(resource instanceof CfnPolicy)) return undefined;
       if (resource.node.scope?.node.scope !== bp.role) return undefined;
       return (
-        'Only s3:PutObject under data/ and uploads/, and s3:GetObject under uploads/, of the edition site bucket: ' +
-        'the function rewrites public files in data/ (the static list of ideas, data/ideas.json), presigns picture ' +
-        'uploads to uploads/<edition>/<idea>/<uuid> with a signed type and size, checks what was stored and presigns ' +
-        'short-lived reads of pictures; it cannot delete or touch the rest of the site ' +
+        'Only s3:PutObject under data/ of the edition site bucket: the function rewrites public files in data/ ' +
+        '(the static list of ideas, data/ideas.json); it cannot delete or touch the rest of the site ' +
         '(lib/stacks/functions-stack.ts, grantSiteData).'
       );
     },
+  },
+  {
+    // The pictures bucket's ARN, imported by the export name the Web stack gives it, then `/uploads/*`.
+    finding: /^AwsSolutions-IAM5\[Resource::Bp-[A-Za-z0-9-]+-Web-PicturesBucketArn\/uploads\/\*\]$/,
+    reasonFor: (resource) => {
+      const bp = bpFunctionOf(resource);
+      if (!bp?.spec.permissions.presignsUploads || !(resource instanceof CfnPolicy)) return undefined;
+      if (resource.node.scope?.node.scope !== bp.role) return undefined;
+      return (
+        'Only s3:PutObject, s3:PutObjectTagging and s3:GetObject under uploads/ of the edition pictures bucket: ' +
+        'the function presigns picture uploads to uploads/<edition>/<idea>/<uuid> with a signed type, size and ' +
+        'pending tag, checks what was stored, tags it attached and presigns short-lived reads; no delete ' +
+        '(lib/stacks/functions-stack.ts, grantPictures).'
+      );
+    },
+  },
+  // The vote canary (lib/constructs/vote-canary.ts): aws-cdk-lib's Canary creates its bucket and role.
+  {
+    finding: 'AwsSolutions-S1',
+    reasonFor: (resource) =>
+      resource.node.scopes.some((scope) => scope instanceof VoteCanary)
+        ? 'Artifacts bucket of the vote canary: screenshots and HAR files of the public vote page and of the ' +
+          'public edition API, no personal data, kept 31 days; only the canary writes to it, so access logs would ' +
+          'record the canary itself.'
+        : undefined,
+  },
+  {
+    finding:
+      /^AwsSolutions-IAM5\[Resource::(\*|<[A-Za-z0-9]+ArtifactsBucket[0-9A-F]{8}\.Arn>\/\*|arn:<AWS::Partition>:logs:[a-z0-9-]+:<AWS::AccountId>:log-group:\/aws\/lambda\/cwsyn-\*)\]$/,
+    reasonFor: (resource) =>
+      resource.node.scopes.some((scope) => scope instanceof VoteCanary)
+        ? 'Role aws-cdk-lib writes for a Synthetics canary: its own artifacts bucket’s objects, its log groups ' +
+          '(/aws/lambda/cwsyn-<name>-*, named by Synthetics at run time), and the actions with no resource ' +
+          '(s3:ListAllMyBuckets, xray:PutTraceSegments, cloudwatch:PutMetricData limited to the CloudWatchSynthetics ' +
+          'namespace by a condition).'
+        : undefined,
   },
   // HTTP routes: API Gateway authorizes none of them on purpose.
   {

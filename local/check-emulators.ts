@@ -16,14 +16,14 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { TABLE } from '../shared/manifest.ts';
 import { s3UploadPresigner } from '../shared/site/upload-presigner.ts';
 import { seedStaffPool, signIn, startCognitoLocal } from './cognito.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
-import { localSiteBucketName, startS3Emulator } from './s3.ts';
+import { localPicturesBucketName, localSiteBucketName, startS3Emulator } from './s3.ts';
 import { clearMailbox, readMailbox, startSesEmulator } from './ses.ts';
 import { ensureTable } from './table.ts';
 
@@ -208,24 +208,28 @@ try {
       port: 0,
       directory: path.join(work, 's3'),
       bucket: localSiteBucketName('check'),
+      picturesBucket: localPicturesBucketName('check'),
       siteOrigins: [siteOrigin],
       ...credentials,
     }),
   );
   stops.push(s3.stop);
   const s3Client = new S3Client({ endpoint: s3.endpoint, region: 'eu-west-3', credentials, requestHandler });
-  const storage = s3UploadPresigner({ bucket: s3.bucket, client: s3Client });
+  const storage = s3UploadPresigner({ bucket: s3.picturesBucket, client: s3Client });
   const key = 'uploads/check/idea/0b6f6c1e-7a53-4c2e-9d1c-8f1b2c3d4e5f.png';
   const bytes = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
   const upload = await storage.presignPut(key, { contentType: 'image/png', size: bytes.length });
-  assert.ok(upload.url.startsWith(`${s3.endpoint}/${s3.bucket}/uploads/`), `path-style URL: ${upload.url}`);
+  assert.ok(
+    upload.url.startsWith(`${s3.endpoint}/${s3.picturesBucket}/uploads/`),
+    `path-style URL: ${upload.url}`,
+  );
   const preflight = (origin: string) =>
     fetch(upload.url, {
       method: 'OPTIONS',
       headers: {
         origin,
         'access-control-request-method': 'PUT',
-        'access-control-request-headers': 'content-type',
+        'access-control-request-headers': 'content-type,x-amz-tagging',
       },
     });
   assert.equal((await preflight(siteOrigin)).status, 200);
@@ -240,8 +244,11 @@ try {
   assert.deepEqual(Buffer.from(await read.arrayBuffer()), bytes);
   assert.deepEqual(await storage.inspect(key), { size: bytes.length, head: new Uint8Array(bytes) });
   assert.equal(await storage.inspect(key.replace('.png', '.jpg')), undefined);
+  await storage.markAttached([key]);
+  const tags = await s3Client.send(new GetObjectTaggingCommand({ Bucket: s3.picturesBucket, Key: key }));
+  assert.deepEqual(tags.TagSet, [{ Key: 'bp-picture', Value: 'attached' }]);
   s3Client.destroy();
-  console.log('  presigned PUT (CORS for the site only) → presigned GET → inspect: ok');
+  console.log('  presigned PUT (CORS for the site only) → presigned GET → inspect → tagged attached: ok');
 } finally {
   for (const stop of stops.reverse()) await stop();
   await rm(work, { recursive: true, force: true });

@@ -1,13 +1,14 @@
 /**
- * S3 stand-in: s3rver (an S3 emulator on npm) in-process, holding the edition's site bucket, of which the
- * local runtime only uses `uploads/` (idea pictures; the site itself is served from a folder by the HTTP
- * adapter). Path-style URLs on 127.0.0.1, so presigned URLs work for the functions and the browser alike.
+ * S3 stand-in: s3rver (an S3 emulator on npm) in-process, holding the edition's two buckets as the Web stack
+ * creates them: the site bucket (empty locally: the HTTP adapter serves the site from a folder) and the pictures
+ * bucket (idea pictures under `uploads/`, with the CORS rule for the site's origin). Path-style URLs on 127.0.0.1, so presigned URLs work for the functions and the browser alike.
  * s3rver does not verify signatures (SigV4 is "unimplemented" there): the signed type and size of a presigned
  * `PUT` are not enforced locally, which is why the ideas function checks what was stored before using it.
  */
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { PICTURE_TAG_HEADER } from '../shared/site/picture-tag.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -34,7 +35,10 @@ const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account') as {
 
 export interface S3Emulator {
   readonly endpoint: string;
+  /** The site bucket. */
   readonly bucket: string;
+  /** The pictures bucket (idea pictures). */
+  readonly picturesBucket: string;
   stop(): Promise<void>;
 }
 
@@ -47,12 +51,18 @@ export function localSiteBucketName(edition: string): string {
   return `bp-${edition}-web-site`.slice(0, 63).replace(/-+$/, '');
 }
 
+/** The local name of the edition's pictures bucket (the Web stack's `Pictures` bucket), as for the site bucket. */
+export function localPicturesBucketName(edition: string): string {
+  return `bp-${edition}-web-pictures`.slice(0, 63).replace(/-+$/, '');
+}
+
 const xmlEscape = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
- * The Web stack's CORS rule on the site bucket: browsers of the site's origin(s) may `PUT` a picture with its
- * `content-type` (the presigned URL is the credential; CORS only lets the page read the answer).
+ * The Web stack's CORS rule on the pictures bucket: browsers of the site's origin(s) may `PUT` a picture with its
+ * `content-type` and the pending tag the URL signs (the presigned URL is the credential; CORS only lets the page
+ * send it and read the answer).
  */
 export function uploadsCorsXml(origins: readonly string[]): string {
   return [
@@ -61,6 +71,7 @@ export function uploadsCorsXml(origins: readonly string[]): string {
     ...origins.map((origin) => `<AllowedOrigin>${xmlEscape(origin)}</AllowedOrigin>`),
     '<AllowedMethod>PUT</AllowedMethod>',
     '<AllowedHeader>content-type</AllowedHeader>',
+    `<AllowedHeader>${PICTURE_TAG_HEADER}</AllowedHeader>`,
     '<MaxAgeSeconds>3000</MaxAgeSeconds>',
     '</CORSRule>',
     '</CORSConfiguration>',
@@ -71,7 +82,10 @@ export async function startS3Emulator(options: {
   port: number;
   /** Where objects are kept (`.local/s3` for `npm start`; the file's data dir in tests). */
   directory: string;
+  /** The site bucket. */
   bucket: string;
+  /** The pictures bucket, where pages upload. */
+  picturesBucket: string;
   /** The site's origins, the only ones allowed to upload from a page. */
   siteOrigins: readonly string[];
   accessKeyId: string;
@@ -84,12 +98,16 @@ export async function startS3Emulator(options: {
     silent: true,
     directory: options.directory,
     vhostBuckets: false,
-    configureBuckets: [{ name: options.bucket, configs: [uploadsCorsXml(options.siteOrigins)] }],
+    configureBuckets: [
+      { name: options.bucket, configs: [] },
+      { name: options.picturesBucket, configs: [uploadsCorsXml(options.siteOrigins)] },
+    ],
   });
   const address = await server.run();
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     bucket: options.bucket,
+    picturesBucket: options.picturesBucket,
     stop: async () => {
       const closed = server.close();
       // Keep-alive connections (a browser's, the SDK's) would hold `close` until they time out.

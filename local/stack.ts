@@ -21,7 +21,7 @@ import { type LocalEventBus, startLocalEventBus } from './event-bus.ts';
 import { type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { startHttpAdapter } from './http-adapter.ts';
 import { type InvocationRecord, loadFunctions } from './lambda-runtime.ts';
-import { localSiteBucketName, startS3Emulator } from './s3.ts';
+import { localPicturesBucketName, localSiteBucketName, startS3Emulator } from './s3.ts';
 import { startSecretsEmulator } from './secrets.ts';
 import { startSesEmulator } from './ses.ts';
 import { ensureTable } from './table.ts';
@@ -80,11 +80,13 @@ export interface LocalStack {
     cognito: string;
     bus: string;
     secrets: string;
-    /** The S3 emulator, holding the site bucket's `uploads/` (idea pictures). */
+    /** The S3 emulator, holding the site bucket and the pictures bucket. */
     s3: string;
   };
-  /** The local site bucket (`uploads/` only: the site is served from a folder). */
+  /** The local site bucket (empty: the site is served from a folder). */
   siteBucket: string;
+  /** The local pictures bucket (idea pictures under `uploads/`). */
+  picturesBucket: string;
   tableName: string;
   pool: StaffPool;
   staff: (StaffUser & { role: string })[];
@@ -224,11 +226,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sitePort = options.port === 0 ? await freePort() : options.port;
     const siteUrl = `http://127.0.0.1:${sitePort}`;
     const busEndpoint = `http://127.0.0.1:${busPort}`;
-    // The Web stack's site bucket, for what the local runtime keeps in S3: idea pictures under `uploads/`.
+    // The Web stack's buckets: the site's (the adapter serves the site from a folder) and the pictures'.
     const s3 = await startS3Emulator({
       port: await port(15),
       directory: join(dataDir, 's3'),
       bucket: localSiteBucketName(options.config.id),
+      picturesBucket: localPicturesBucketName(options.config.id),
       // Pages are opened at 127.0.0.1 or localhost: both are the site's origin here.
       siteOrigins: [siteUrl, `http://localhost:${sitePort}`],
       accessKeyId: 'local',
@@ -248,6 +251,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_DEV: 'false',
+      // Business metrics are EMF lines on stdout for CloudWatch (shared/metrics/business-metrics.ts): none locally.
+      POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: process.env.BP_LOG_LEVEL ?? 'WARN',
       TABLE_NAME: tableName,
       EVENT_BUS_NAME: BUS_NAME,
@@ -258,9 +263,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       STAFF_AUDIENCE: pool.clientId,
       // Where functions with `writesSiteData` publish `data/...` (the site bucket in AWS): the served folder.
       [SITE_ENV.dir]: join(dataDir, 'web'),
-      // The site bucket, as the Functions stack names it to functions with `writesSiteData` or `presignsUploads`:
-      // here only `uploads/` is used (SITE_DIR wins for `data/`, shared/site/site-writer.ts).
+      // The site bucket, as the Functions stack names it to functions with `writesSiteData` (SITE_DIR wins for
+      // `data/` here, shared/site/site-writer.ts), and the pictures bucket to those with `presignsUploads`.
       [SITE_ENV.bucket]: s3.bucket,
+      [SITE_ENV.pictures]: s3.picturesBucket,
       ...secretEnv,
       // Mail to `<x>+fail<N>@faults.invalid` fails N times, `+failalways@` always (shared/email/fault-injecting-mailer.ts).
       MAIL_FAULT_DOMAIN: 'faults.invalid',
@@ -285,8 +291,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           target: fn.name,
         })),
       ),
+      // As Lambda: a function's reserved concurrency caps its asynchronous invocations too, the others wait
+      // (the mail fan-out's two batches at a time; Lambda keeps throttled events in its queue the same way).
       targets: Object.fromEntries(
-        FUNCTIONS.map((fn) => [fn.name, (event: unknown) => invoke(fn.name, event)]),
+        FUNCTIONS.map((fn) => [
+          fn.name,
+          concurrencyLimited(fn.reservedConcurrency, (event: unknown) => invoke(fn.name, event)),
+        ]),
       ),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.persistent
@@ -342,6 +353,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         s3: s3.endpoint,
       },
       siteBucket: s3.bucket,
+      picturesBucket: s3.picturesBucket,
       tableName,
       pool,
       staff,
@@ -393,6 +405,28 @@ async function createSchedules(config: EditionConfig, endpoint: string) {
   } finally {
     scheduler.destroy();
   }
+}
+
+/** `run` with at most `limit` calls in flight (no limit when undefined); the others wait their turn, in order. */
+export function concurrencyLimited<T, R>(
+  limit: number | undefined,
+  run: (input: T) => Promise<R>,
+): (input: T) => Promise<R> {
+  if (!limit) return run;
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (input) => {
+    // A finished call hands its slot to the next waiting one: `active` counts slots, never more than `limit`.
+    if (active >= limit) await new Promise<void>((resolveTurn) => waiting.push(resolveTurn));
+    else active++;
+    try {
+      return await run(input);
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
 }
 
 export async function readJsonIfExists<T>(path: string): Promise<T | undefined> {

@@ -29,6 +29,7 @@ import {
   RealisationUpdated,
   ReassignmentRequested,
   ResultsComputed,
+  ResultsMailBatchRequested,
   ResultsPublished,
   RetentionBatchRequested,
   VoteAnnulled,
@@ -127,8 +128,8 @@ export interface FunctionSpec {
      */
     readonly writesSiteData?: boolean;
     /**
-     * Presigns browser uploads under `uploads/` of the site bucket (idea pictures): `s3:PutObject` on
-     * `uploads/*` (a presigned URL carries the signer's rights) and the bucket's CORS rule for the site.
+     * Presigns browser uploads under `uploads/` of the pictures bucket (idea pictures): `s3:PutObject`,
+     * `s3:GetObject` and `s3:PutObjectTagging` on `uploads/*` (a presigned URL carries the signer's rights).
      * @default false
      */
     readonly presignsUploads?: boolean;
@@ -214,10 +215,10 @@ export const FUNCTION_ENV = {
 } as const;
 
 /**
- * Only on functions with `permissions.writesSiteData` or `presignsUploads`: the site bucket (set by CDK) or,
- * locally, the folder the HTTP adapter serves (set by the local runtime).
+ * Only on functions with `permissions.writesSiteData`: the site bucket (set by CDK) or, locally, the folder the
+ * HTTP adapter serves (set by the local runtime). Only on functions with `presignsUploads`: the pictures bucket.
  */
-export const SITE_ENV = { bucket: 'SITE_BUCKET', dir: 'SITE_DIR' } as const;
+export const SITE_ENV = { bucket: 'SITE_BUCKET', dir: 'SITE_DIR', pictures: 'PICTURES_BUCKET' } as const;
 
 /**
  * The secret CloudFront sends as the origin header `x-bp-origin-verify` (`shared/http/origin.ts`): the Web
@@ -956,8 +957,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           BallotListReopened,
         ],
       },
-      // Authors and voters who asked hear of the results; followers of a winner hear of its realisation.
-      { id: 'results', events: [ResultsPublished, RealisationUpdated] },
+      // Followers of a winner hear of its realisation (the results emails are the mail fan-out's).
+      { id: 'results', events: [RealisationUpdated] },
       // The email log's lines to an erased person lose their recipient.
       { id: 'citizen-erased', events: [CitizenErased] },
       // Bounces and complaints of the edition's mail suppress the address (SES → default bus).
@@ -980,6 +981,54 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         indexes: { gsi1: ['EMAILLOG#{edition}', 'RESULTSNEWS#{edition}', 'FOLLOWERS#{edition}#*'] },
       },
       publishes: [],
+      sendsEmail: true,
+    },
+  },
+  {
+    // Batch work out of the HTTP functions: the results emails (authors and every citizen who asked, tens of
+    // thousands in a Département) are planned in batches on `ResultsPublished`, each batch its own invocation with
+    // its own timeout, the rule's retries and dead-letter queues. Events rather than an SQS queue: the local bus
+    // runs rules with Lambda's retries and a DLQ, so the local stack runs the same path.
+    name: 'mail-fanout',
+    entry: 'functions/notifications/fanout-main.ts',
+    description: 'Results emails in batches: planned on ResultsPublished, one invocation per batch of 500',
+    memoryMb: 512,
+    // A batch of 500 at 7 sends a second takes about 72 s.
+    timeoutSeconds: 300,
+    // SES's sending rate is the limit, not Lambda: two batches at a time, each pacing itself
+    // (MAIL_FANOUT_SENDS_PER_SECOND, 7): 14 emails a second for the account, the quota of a new production
+    // account. Throttled batches wait in Lambda's asynchronous queue (up to 6 hours), they are not lost.
+    reservedConcurrency: 2,
+    routes: [],
+    subscriptions: [
+      { id: 'results-published', events: [ResultsPublished] },
+      { id: 'results-mail-batches', events: [ResultsMailBatchRequested] },
+    ],
+    secrets: [
+      {
+        id: 'action-link-key',
+        env: 'ACTION_LINK_KEY_SECRET',
+        description: 'HMAC key of the signed action links in staff emails (and of unsubscribe links)',
+      },
+    ],
+    schedules: noSchedules,
+    permissions: {
+      table: {
+        // The email log (sent once per reason and recipient), as the notifications function writes it.
+        owns: ['EMAIL#*'],
+        // Config; suppressions; the citizen address read; the published results, projects' ideas, their authors.
+        reads: [
+          'EDITION#{edition}',
+          'SUPPRESSION#*',
+          'CITIZEN#*',
+          'IDEA#*',
+          'EDITION#{edition}#RESULTS',
+          'EDITION#{edition}#PROJECTS',
+        ],
+        // The results news opt-ins (results').
+        indexes: { gsi1: ['RESULTSNEWS#{edition}'] },
+      },
+      publishes: [ResultsMailBatchRequested],
       sendsEmail: true,
     },
   },

@@ -125,16 +125,14 @@ export async function editIdea(
       errors: [{ field: 'body.pictures', message: 'Photo d’une autre idée ou en double' }],
     });
   }
-  if (patch.pictures) {
-    await checkNewPictures(
-      deps.uploads,
-      patch.pictures,
-      new Set(idea.pictures.map((picture) => picture.key)),
-    );
-  }
+  const known = new Set(idea.pictures.map((picture) => picture.key));
+  if (patch.pictures) await checkNewPictures(deps.uploads, patch.pictures, known);
   checkIdeaRules(config, next);
   if (next.territory !== idea.territory)
     checkAuthorTerritory(config, next.territory, request.authorTerritory);
+  // Before the save: a failed save leaves a picture kept for nothing, never an idea whose picture expires.
+  const fresh = keys.filter((key) => !known.has(key));
+  if (fresh.length > 0) await deps.uploads?.markAttached(fresh);
   const changed = Object.keys(patch).join(',');
   const auditId = deps.newId();
   const edited = outboxEvent(

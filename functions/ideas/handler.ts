@@ -26,6 +26,7 @@ import { IdempotencyKey } from '../../shared/http/voting-schemas.ts';
 import { listIdeas } from '../../shared/ideas/idea-list.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import type { BusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import type { SiteWriter } from '../../shared/site/site-writer.ts';
 import type { UploadPresigner } from '../../shared/site/upload-presigner.ts';
@@ -50,6 +51,8 @@ export const IdeasSweepInput = z.object({ kind: z.literal('ideas-sweep'), editio
 const PUBLIC_STATUSES = new Set<string>(['published', 'merged']);
 
 export interface IdeasHandlerDeps extends IdeasDeps {
+  /** Business metrics (codes sent, ideas submitted, ballots cast) for the edition's dashboard. @default none */
+  metrics?: BusinessMetrics;
   /** What became of an author's published ideas (instruction, ballot, results: other contexts' items). */
   paths: IdeaPaths;
   logger: Logger;
@@ -114,6 +117,7 @@ export function makeHandler(input: IdeasHandlerDeps) {
           body,
         });
         deps.logger.info('idea submitted', { ideaId: idea.ideaId, replayed });
+        if (!replayed) deps.metrics?.count('ideasSubmitted');
         return { status: replayed ? 200 : 201, body: { ...authorIdea(idea, principal.sub), replayed } };
       },
       'GET /api/editions/{edition}/ideas': async (request) => {

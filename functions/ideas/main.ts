@@ -6,6 +6,7 @@ import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { powertoolsBusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import { siteS3Client, siteWriterFromEnv } from '../../shared/site/site-writer.ts';
 import { s3UploadPresigner } from '../../shared/site/upload-presigner.ts';
 import { makeHandler } from './handler.ts';
@@ -16,6 +17,8 @@ import { dynamoSupportRepository } from './support-repository.ts';
 // The static public list goes to the site bucket (AWS, granted `data/*` only) or the served folder (local).
 const env = parseFunctionEnv(process.env, {
   SITE_BUCKET: z.optional(z.string().check(z.minLength(1))),
+  /** Idea pictures (the Web stack's pictures bucket, the S3 emulator's locally). */
+  PICTURES_BUCKET: z.optional(z.string().check(z.minLength(1))),
   SITE_DIR: z.optional(z.string().check(z.minLength(1))),
   AWS_REGION: z.optional(z.string().check(z.minLength(1))),
 });
@@ -29,14 +32,15 @@ const documents = createDocumentClient(undefined, {
 
 export const handler = makeHandler({
   edition: env.EDITION_ID,
+  metrics: powertoolsBusinessMetrics(env.EDITION_ID),
   editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
   ideas: dynamoIdeaRepository(documents, env.TABLE_NAME, env.EDITION_ID),
   paths: dynamoIdeaPaths(documents, env.TABLE_NAME, env.EDITION_ID),
   supports: dynamoSupportRepository(documents, env.TABLE_NAME),
   site,
-  // Pictures go straight from the browser to the site bucket (the S3 emulator locally); without one, none.
-  uploads: env.SITE_BUCKET
-    ? s3UploadPresigner({ bucket: env.SITE_BUCKET, client: siteS3Client(env) })
+  // Pictures go straight from the browser to the pictures bucket (the S3 emulator locally); without one, none.
+  uploads: env.PICTURES_BUCKET
+    ? s3UploadPresigner({ bucket: env.PICTURES_BUCKET, client: siteS3Client(env) })
     : undefined,
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   logger: createLogger('ideas'),

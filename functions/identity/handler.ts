@@ -16,6 +16,7 @@ import {
 } from '../../shared/http/schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import type { BusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import type { CitizenRecords } from '../../shared/personal-data/citizen-records.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import { decideReview, listReviews } from './decide-review.ts';
@@ -39,6 +40,8 @@ export interface IdentityKeys {
 }
 
 export interface IdentityDeps {
+  /** Business metrics (codes sent, ideas submitted, ballots cast) for the edition's dashboard. @default none */
+  metrics?: BusinessMetrics;
   edition: string;
   editions: EditionStore;
   identities: IdentityRepository;
@@ -111,6 +114,7 @@ export function makeHandler(deps: IdentityDeps) {
           clientAddress: trustedClientAddress(request, originSecret),
         });
         deps.logger.info('identity code sent', { expiresAt: sent.expiresAt });
+        deps.metrics?.count('codesSent');
         return { status: 202, body: sent };
       },
       'POST /api/editions/{edition}/identity/session': async (request) => {

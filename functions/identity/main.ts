@@ -11,6 +11,7 @@ import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { powertoolsBusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import { dynamoCitizenRecords } from '../../shared/personal-data/citizen-records.ts';
 import { cachedSecrets, once } from '../../shared/secrets/cached-secrets.ts';
 import { makeHandler } from './handler.ts';
@@ -49,6 +50,7 @@ const editions = dynamoEditionStore({
 
 export const handler = makeHandler({
   edition: env.EDITION_ID,
+  metrics: powertoolsBusinessMetrics(env.EDITION_ID),
   editions,
   identities: dynamoIdentityRepository(documents, env.TABLE_NAME),
   records: dynamoCitizenRecords(documents, env.TABLE_NAME, env.EDITION_ID),

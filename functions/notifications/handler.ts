@@ -22,7 +22,6 @@ import {
   PhaseChanged,
   RealisationUpdated,
   ReassignmentRequested,
-  ResultsPublished,
   VoteOpeningRefused,
   VoteWindowChanged,
 } from '../../shared/events/catalogue.ts';
@@ -56,7 +55,7 @@ import {
 } from './notify-instruction.ts';
 import { notifyPhaseChanged } from './notify-phase-changed.ts';
 import { notifyRealisationUpdated, type ProjectFollowers } from './notify-realisation-updated.ts';
-import { notifyResultsPublished, type ResultsAudience } from './notify-results-published.ts';
+import type { ResultsAudience } from './notify-results-published.ts';
 import { notifyVoteOpeningRefused } from './notify-vote-opening-refused.ts';
 import { notifyVoteWindowChanged } from './notify-vote-window-changed.ts';
 import { recordSesFeedback } from './record-ses-feedback.ts';
@@ -207,13 +206,6 @@ export function makeHandler(deps: NotificationsDeps) {
       on(SesEmailComplained, async (detail, envelope) => {
         const suppressed = await recordSesFeedback(deps, { kind: 'complaint', detail }, envelope.id);
         deps.logger.info('complaint recorded', { suppressed });
-      }),
-      on(ResultsPublished, async (detail, envelope) => {
-        const outcomes = await notifyResultsPublished(deps, await deps.editions.get(), detail, envelope.id);
-        deps.logger.info('results publication notified', {
-          resultsId: detail.resultsId,
-          sent: outcomes.length,
-        });
       }),
       on(RealisationUpdated, async (detail, envelope) => {
         const outcomes = await notifyRealisationUpdated(deps, await deps.editions.get(), detail, envelope.id);

@@ -37,43 +37,106 @@ export interface NotifyResultsDeps extends NotifyDeps {
   audience: ResultsAudience;
 }
 
-export type ResultsOutcome = SendOutcome | 'no-address';
+export type ResultsOutcome = SendOutcome | 'no-address' | 'no-project';
+
+/** One results email to send: to an author, about the project their idea became; or, without one, the news. */
+export interface ResultsMailRecipient {
+  readonly citizenId: string;
+  readonly projectId?: string;
+}
+
+/** Recipients per batch event: far inside the fan-out function's timeout at its sending pace, and the event's size. */
+export const RESULTS_MAIL_BATCH_SIZE = 500;
 
 /** A few sends at a time: thousands of subscribers must not wait one by one, nor flood SES. */
 const PARALLEL_SENDS = 8;
 
-async function inBatches<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `run` on every item, `PARALLEL_SENDS` at a time, and at most `perSecond` items a second when given (the
+ * SES sending rate is per account: the fan-out paces itself instead of being throttled).
+ */
+async function inBatches<T, R>(
+  items: readonly T[],
+  run: (item: T) => Promise<R>,
+  perSecond?: number,
+): Promise<R[]> {
   const out: R[] = [];
-  for (let i = 0; i < items.length; i += PARALLEL_SENDS)
+  const started = performance.now();
+  for (let i = 0; i < items.length; i += PARALLEL_SENDS) {
+    if (perSecond && perSecond > 0) {
+      const due = started + (i / perSecond) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     out.push(...(await Promise.all(items.slice(i, i + PARALLEL_SENDS).map(run))));
+  }
   return out;
 }
 
 /**
- * On `ResultsPublished`: every author of an idea that became a project hears whether it was funded and why
- * (the project's explanation), and every citizen who asked is told the results are out. Once per results,
- * project (or news) and citizen (`ResultsPublished#<resultsId>#<project|news>#citizen:<id>`), so a
- * redelivered event sends nothing twice; people without an address (erased, in person) are skipped.
+ * Who hears of the published results `resultsId`: every author credited on an idea that became a project (once
+ * per project), then every citizen who asked for the news; cut into batches of `batchSize`. Nothing when the
+ * results are not (or no longer) the published ones.
  */
-export async function notifyResultsPublished(
-  deps: NotifyResultsDeps,
-  config: EditionConfig,
-  detail: DetailOf<typeof ResultsPublished>,
-  eventId: string,
-): Promise<ResultsOutcome[]> {
-  const results = await deps.audience.published(detail.resultsId);
+export async function planResultsMail(
+  deps: { audience: ResultsAudience },
+  resultsId: string,
+  batchSize = RESULTS_MAIL_BATCH_SIZE,
+): Promise<ResultsMailRecipient[][]> {
+  const results = await deps.audience.published(resultsId);
   if (!results) return [];
-  const sends: { reason: string; citizenId: string; template: string; email: ResultsEmail }[] = [];
+  const recipients: ResultsMailRecipient[] = [];
   const ideas = await deps.audience.ideasByProject();
   for (const envelope of results.envelopes) {
     for (const project of envelope.projects) {
       const authors = new Set<string>();
       for (const ideaId of ideas.get(project.id) ?? [])
         for (const author of await deps.audience.authorsOf(ideaId)) authors.add(author);
-      for (const citizenId of authors)
-        sends.push({
-          reason: `ResultsPublished#${detail.resultsId}#${project.id}`,
-          citizenId,
+      for (const citizenId of authors) recipients.push({ citizenId, projectId: project.id });
+    }
+  }
+  for (const citizenId of new Set(await deps.audience.newsSubscribers())) recipients.push({ citizenId });
+  const batches: ResultsMailRecipient[][] = [];
+  for (let i = 0; i < recipients.length; i += batchSize) batches.push(recipients.slice(i, i + batchSize));
+  return batches;
+}
+
+/**
+ * Sends one batch of results emails: an author hears whether their project was funded and why (the project's
+ * explanation), a subscriber that the results are out. Once per results, project (or news) and citizen
+ * (`ResultsPublished#<resultsId>#<project|news>#citizen:<id>`), so a redelivered batch sends nothing twice;
+ * people without an address (erased, in person) are skipped; nothing if the results were replaced meanwhile.
+ */
+export async function sendResultsMailBatch(
+  deps: NotifyResultsDeps & { sendsPerSecond?: number | undefined },
+  config: EditionConfig,
+  batch: { resultsId: string; recipients: readonly ResultsMailRecipient[] },
+  eventId: string,
+): Promise<ResultsOutcome[]> {
+  const results = await deps.audience.published(batch.resultsId);
+  if (!results) return [];
+  const projects = new Map(
+    results.envelopes.flatMap((envelope) =>
+      envelope.projects.map((project) => [project.id, { project, envelope }] as const),
+    ),
+  );
+  const news: ResultsEmail = {
+    kind: 'news',
+    winners: results.envelopes.reduce((sum, e) => sum + e.projects.filter((p) => p.selected).length, 0),
+    envelopes: results.envelopes.length,
+  };
+  return inBatches(
+    batch.recipients,
+    async (recipient): Promise<ResultsOutcome> => {
+      let send: { reason: string; template: string; email: ResultsEmail };
+      if (recipient.projectId === undefined) {
+        send = { reason: `ResultsPublished#${batch.resultsId}#news`, template: 'results-news', email: news };
+      } else {
+        const found = projects.get(recipient.projectId);
+        if (!found) return 'no-project';
+        const { project, envelope } = found;
+        send = {
+          reason: `ResultsPublished#${batch.resultsId}#${project.id}`,
           template: project.selected ? 'results-author-funded' : 'results-author-not-funded',
           email: {
             kind: 'author',
@@ -83,32 +146,37 @@ export async function notifyResultsPublished(
             selected: project.selected,
             explanation: project.explanation,
           },
-        });
-    }
-  }
-  const news: ResultsEmail = {
-    kind: 'news',
-    winners: results.envelopes.reduce((sum, e) => sum + e.projects.filter((p) => p.selected).length, 0),
-    envelopes: results.envelopes.length,
-  };
-  for (const citizenId of await deps.audience.newsSubscribers())
-    sends.push({
-      reason: `ResultsPublished#${detail.resultsId}#news`,
-      citizenId,
-      template: 'results-news',
-      email: news,
-    });
+        };
+      }
+      const address = await deps.contacts.emailOf(recipient.citizenId);
+      if (!address) return 'no-address';
+      const to = `citizen:${recipient.citizenId}`;
+      return sendOnce(
+        deps,
+        { key: `${send.reason}#${to}`, template: send.template, recipient: to, eventId },
+        resultsEmail({ to: address, config, siteUrl: deps.siteUrl, email: send.email }),
+      );
+    },
+    deps.sendsPerSecond,
+  );
+}
 
-  return inBatches(sends, async (send) => {
-    const address = await deps.contacts.emailOf(send.citizenId);
-    if (!address) return 'no-address' as const;
-    const recipient = `citizen:${send.citizenId}`;
-    return sendOnce(
-      deps,
-      { key: `${send.reason}#${recipient}`, template: send.template, recipient, eventId },
-      resultsEmail({ to: address, config, siteUrl: deps.siteUrl, email: send.email }),
+/**
+ * Every results email in one go: the plan, then each batch in turn. The deployed path runs each batch in its own
+ * invocation instead (functions/notifications/fanout-handler.ts); this is the same work for tests and small runs.
+ */
+export async function notifyResultsPublished(
+  deps: NotifyResultsDeps,
+  config: EditionConfig,
+  detail: DetailOf<typeof ResultsPublished>,
+  eventId: string,
+): Promise<ResultsOutcome[]> {
+  const outcomes: ResultsOutcome[] = [];
+  for (const recipients of await planResultsMail(deps, detail.resultsId))
+    outcomes.push(
+      ...(await sendResultsMailBatch(deps, config, { resultsId: detail.resultsId, recipients }, eventId)),
     );
-  });
+  return outcomes;
 }
 
 /**

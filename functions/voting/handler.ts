@@ -20,6 +20,7 @@ import {
 import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import type { BusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import { toInstant } from '../../shared/time/zoned.ts';
 import type { Project } from '../../shared/voting/projects.ts';
@@ -34,6 +35,8 @@ import type { VotingRepository } from './voting-repository.ts';
 import { watchVoteWindow } from './watch-vote-window.ts';
 
 export interface VotingDeps {
+  /** Business metrics (codes sent, ideas submitted, ballots cast) for the edition's dashboard. @default none */
+  metrics?: BusinessMetrics;
   edition: string;
   editions: EditionStore;
   projects: () => Promise<Project[]>;
@@ -122,6 +125,7 @@ export function makeHandler(deps: VotingDeps) {
         });
         // No choices next to the person in logs (ARCHITECTURE.md, secret ballot).
         deps.logger.info('ballot cast', { replayed: result.replayed, receiptEmail: result.receiptEmail });
+        if (!result.replayed) deps.metrics?.count('ballotsCast');
         return {
           status: result.replayed ? 200 : 201,
           body: {

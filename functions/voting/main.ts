@@ -12,6 +12,7 @@ import { dynamoCitizenContacts } from '../../shared/identity/citizen-contacts.ts
 import { votingCodeHash } from '../../shared/identity/voting-code.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { powertoolsBusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import { cachedSecrets } from '../../shared/secrets/cached-secrets.ts';
 import { readProjects } from '../../shared/voting/projects.ts';
 import { makeHandler } from './handler.ts';
@@ -38,6 +39,7 @@ const editions = dynamoEditionStore({
 
 export const handler = makeHandler({
   edition: env.EDITION_ID,
+  metrics: powertoolsBusinessMetrics(env.EDITION_ID),
   editions,
   projects: () => readProjects(documents, env.TABLE_NAME, env.EDITION_ID),
   votes: dynamoVotingRepository(documents, env.TABLE_NAME, env.EDITION_ID),

@@ -22,6 +22,7 @@ import {
 import { BpFunction } from '../constructs/bp-function.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { EditionMonitoring } from '../constructs/edition-monitoring.ts';
+import { ApiStage, type ApiStageSettings } from './api-stack.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 /** A readable, stable construct id for a route: `GET-api-editions-edition-staff-phase`. */
@@ -35,6 +36,8 @@ export interface FunctionsStackProps extends EditionStackProps {
   readonly table: ITableV2;
   readonly bus: IEventBus;
   readonly httpApi: IHttpApi;
+  /** The stage is created here, after the routes its per-route throttles name (lib/stacks/api-stack.ts). */
+  readonly apiStage: ApiStageSettings;
   /** Issuer of staff tokens (lib/stacks/auth-stack.ts). */
   readonly staffIssuer: string;
   readonly webClient: IUserPoolClient;
@@ -45,6 +48,12 @@ export interface FunctionsStackProps extends EditionStackProps {
    * @default none (a function that writes site data then fails the synth)
    */
   readonly siteBucketArnExport?: string;
+  /**
+   * Export name of the pictures bucket's ARN (lib/stacks/web-stack.ts), for functions whose manifest entry
+   * `presignsUploads`.
+   * @default none (a function that presigns uploads then fails the synth)
+   */
+  readonly picturesBucketArnExport?: string;
   /** The manifest's secrets by id (lib/stacks/data-stack.ts). */
   readonly secrets: Readonly<Record<string, ISecret>>;
   /** @default no subscription to the alarm topic */
@@ -62,6 +71,7 @@ export class FunctionsStack extends EditionStack {
   readonly scheduleGroup: ScheduleGroup;
   readonly routes: { route: RouteSpec; construct: HttpRoute }[] = [];
   readonly monitoring: EditionMonitoring;
+  readonly apiStage: ApiStage;
 
   constructor(scope: Construct, id: string, props: FunctionsStackProps) {
     super(scope, id, props);
@@ -91,11 +101,8 @@ export class FunctionsStack extends EditionStack {
         secrets: props.secrets,
       });
 
-      const sitePrefixes = [
-        ...(spec.permissions.writesSiteData ? ['data/'] : []),
-        ...(spec.permissions.presignsUploads ? ['uploads/'] : []),
-      ];
-      if (sitePrefixes.length > 0) grantSiteData(bp, props.siteBucketArnExport, sitePrefixes);
+      if (spec.permissions.writesSiteData) grantSiteData(bp, props.siteBucketArnExport);
+      if (spec.permissions.presignsUploads) grantPictures(bp, props.picturesBucketArnExport);
 
       const integration = new HttpLambdaIntegration(`${spec.name}-Integration`, bp.live);
       for (const route of spec.routes) {
@@ -119,38 +126,59 @@ export class FunctionsStack extends EditionStack {
       return bp;
     });
 
+    this.apiStage = new ApiStage(this, 'Api', {
+      ...props.apiStage,
+      httpApi: props.httpApi,
+      routes: this.routes.map(({ construct }) => construct),
+    });
+
     this.monitoring = new EditionMonitoring(this, 'Monitoring', {
       editionId: config.id,
       httpApi: props.httpApi,
       functions: this.functions,
+      table: props.table,
       alarmEmail: props.alarmEmail,
+      voteCanary: {
+        siteUrl: props.siteUrl,
+        opensAt: config.calendar.voteOpen,
+        closesAt: config.calendar.voteClose,
+        timeZone: config.timeZone,
+        scheduleGroup: this.scheduleGroup,
+      },
     });
   }
 }
 
 /**
- * Names the site bucket in `SITE_BUCKET` and allows `s3:PutObject` under the given prefixes only (`data/`:
- * public files such as the static list of ideas; `uploads/`: presigned picture uploads), and `s3:GetObject` on
- * `uploads/` (presigned picture reads, and the check of what was stored): the function can neither delete nor
- * touch the rest of the site.
+ * Names the site bucket in `SITE_BUCKET` and allows `s3:PutObject` under `data/` only (public files such as the
+ * static list of ideas): the function can neither delete nor touch the rest of the site.
  */
-function grantSiteData(bp: BpFunction, arnExport: string | undefined, prefixes: string[]): void {
+function grantSiteData(bp: BpFunction, arnExport: string | undefined): void {
   if (!arnExport) throw new Error(`${bp.spec.name} writes site data but no site bucket was given`);
   // Imported by its export name (not a cross-stack token): the grant then reads the same before and after
-  // synthesis, which is what lets lib/nag.ts acknowledge its `data/*` and `uploads/*` wildcards by a stable id.
+  // synthesis, which is what lets lib/nag.ts acknowledge its `data/*` wildcard by a stable id.
   const bucketArn = Fn.importValue(arnExport);
   bp.fn.addEnvironment(SITE_ENV.bucket, Fn.select(5, Fn.split(':', bucketArn)));
   bp.role.addToPrincipalPolicy(
+    new PolicyStatement({ actions: ['s3:PutObject'], resources: [`${bucketArn}/data/*`] }),
+  );
+}
+
+/**
+ * Names the pictures bucket in `PICTURES_BUCKET` and allows, under `uploads/` only, `s3:PutObject` with
+ * `s3:PutObjectTagging` (presigned uploads carry the `pending` tag; the function tags a picture `attached`),
+ * and `s3:GetObject` (presigned reads, and the check of what was stored). No delete: the lifecycle removes orphans.
+ */
+function grantPictures(bp: BpFunction, arnExport: string | undefined): void {
+  if (!arnExport) throw new Error(`${bp.spec.name} presigns uploads but no pictures bucket was given`);
+  const bucketArn = Fn.importValue(arnExport);
+  bp.fn.addEnvironment(SITE_ENV.pictures, Fn.select(5, Fn.split(':', bucketArn)));
+  bp.role.addToPrincipalPolicy(
     new PolicyStatement({
-      actions: ['s3:PutObject'],
-      resources: prefixes.map((prefix) => `${bucketArn}/${prefix}*`),
+      actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObject'],
+      resources: [`${bucketArn}/uploads/*`],
     }),
   );
-  if (prefixes.includes('uploads/')) {
-    bp.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['s3:GetObject'], resources: [`${bucketArn}/uploads/*`] }),
-    );
-  }
 }
 
 /**

@@ -1,17 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
-  type BehaviorOptions,
   CachePolicy,
   Distribution,
-  Function as EdgeFunction,
-  FunctionCode,
-  FunctionEventType,
-  FunctionRuntime,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
@@ -24,6 +19,8 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -35,12 +32,15 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, type ISource, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { CfnLoggingConfiguration, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { EDITION_LOGO } from '../../shared/edition/edition-config.ts';
 import { EDITION_LOGO_PNG, logoPng } from '../../shared/email/logo-png.ts';
 import { ORIGIN_VERIFY_HEADER } from '../../shared/http/origin.ts';
 import { FUNCTIONS } from '../../shared/manifest.ts';
+import { PICTURE_TAG, PICTURE_TAG_HEADER } from '../../shared/site/picture-tag.ts';
 import { EditionStack, type EditionStackProps } from './edition-stack.ts';
 
 /** A custom domain for the site: the ACM certificate must be in us-east-1 (a CloudFront rule). */
@@ -104,6 +104,13 @@ export class WebStack extends EditionStack {
   readonly siteBucket: Bucket;
   /** Export name of the site bucket's ARN: functions that publish under `data/` import it (functions-stack.ts). */
   readonly siteBucketArnExport: string;
+  /**
+   * Citizens' idea pictures, apart from the site: retained, versioned, private (presigned URLs only), CORS for
+   * the site's origin only, and a lifecycle that removes uploads no idea ever referred to.
+   */
+  readonly picturesBucket: Bucket;
+  /** Export name of the pictures bucket's ARN: functions that presign uploads import it (functions-stack.ts). */
+  readonly picturesBucketArnExport: string;
   readonly logBucket: Bucket;
   /** The URL citizens use, for links in emails. */
   readonly siteUrl: string;
@@ -140,18 +147,7 @@ export class WebStack extends EditionStack {
       description: 'Site bucket: the ideas function writes the static list of ideas under data/',
     });
 
-    // Browsers PUT idea pictures straight into `uploads/` with presigned URLs (functions with `presignsUploads`):
-    // the URL is the credential, CORS only lets the page read the answer. Any origin without a custom domain:
-    // the distribution's own name would make the bucket depend on the distribution that depends on it.
     const uploads = FUNCTIONS.some((fn) => fn.permissions.presignsUploads);
-    if (uploads) {
-      this.siteBucket.addCorsRule({
-        allowedMethods: [HttpMethods.PUT],
-        allowedOrigins: [props.siteDomain ? `https://${props.siteDomain.domainName}` : '*'],
-        allowedHeaders: ['content-type'],
-        maxAge: 3000,
-      });
-    }
 
     const cognitoEndpoint = `https://cognito-idp.${this.region}.amazonaws.com/`;
     const securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
@@ -171,9 +167,9 @@ export class WebStack extends EditionStack {
         contentSecurityPolicy: {
           contentSecurityPolicy: [
             "default-src 'self'",
-            // Idea pictures are PUT to the site bucket with presigned URLs, and read with presigned URLs (never
-            // through CloudFront: see the `/uploads/*` behaviour). The bucket's name is generated at deploy (a
-            // token here): the region's S3 virtual hosts are allowed, a script would still need a signed URL.
+            // Idea pictures are PUT to the pictures bucket with presigned URLs, and read with presigned URLs (never
+            // through CloudFront). Its name would make this policy depend on the bucket whose CORS names the
+            // distribution (a cycle): the region's S3 virtual hosts are allowed, a script would still need a signed URL.
             `connect-src 'self' ${cognitoEndpoint}${uploads ? ` https://*.s3.${this.region}.amazonaws.com` : ''}`,
             `img-src 'self' data:${uploads ? ` https://*.s3.${this.region}.amazonaws.com` : ''}`,
             "style-src 'self'",
@@ -192,31 +188,6 @@ export class WebStack extends EditionStack {
       ? Certificate.fromCertificateArn(this, 'Certificate', props.siteDomain.certificateArn)
       : undefined;
     const siteOrigin = S3BucketOrigin.withOriginAccessControl(this.siteBucket);
-    // Idea pictures are never served by CloudFront: the ideas function hands out short-lived presigned URLs, and
-    // only to those who may read the idea, so a hidden or withdrawn idea's pictures stop being readable
-    // (functions/ideas/picture-views.ts). Without this, the default behaviour would serve `uploads/` forever.
-    const uploadsBehaviour: Record<string, BehaviorOptions> = uploads
-      ? {
-          '/uploads/*': {
-            origin: siteOrigin,
-            viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
-            cachePolicy: CachePolicy.CACHING_DISABLED,
-            responseHeadersPolicy: securityHeaders,
-            functionAssociations: [
-              {
-                eventType: FunctionEventType.VIEWER_REQUEST,
-                function: new EdgeFunction(this, 'UploadsNotServed', {
-                  comment: 'Idea pictures are read with presigned URLs only',
-                  runtime: FunctionRuntime.JS_2_0,
-                  code: FunctionCode.fromInline(
-                    'function handler() { return { statusCode: 404, statusDescription: "Not Found" }; }',
-                  ),
-                }),
-              },
-            ],
-          },
-        }
-      : {};
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `Budget participatif ${props.editionId}`,
       defaultRootObject: 'index.html',
@@ -244,7 +215,6 @@ export class WebStack extends EditionStack {
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: securityHeaders,
         },
-        ...uploadsBehaviour,
       },
       domainNames: props.siteDomain ? [props.siteDomain.domainName] : undefined,
       certificate,
@@ -260,6 +230,52 @@ export class WebStack extends EditionStack {
     });
 
     this.siteUrl = `https://${props.siteDomain?.domainName ?? this.distribution.distributionDomainName}`;
+
+    this.picturesBucket = new Bucket(this, 'Pictures', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 's3-pictures/',
+      // Citizens' work: it outlives the stack, and an overwritten or deleted picture can be brought back.
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      // Browsers PUT pictures straight here with presigned URLs (functions with `presignsUploads`): the URL is the
+      // credential, CORS only lets the site's own pages send it (with the tag the URL signs) and read the answer.
+      cors: uploads
+        ? [
+            {
+              allowedMethods: [HttpMethods.PUT],
+              allowedOrigins: [this.siteUrl],
+              allowedHeaders: ['content-type', PICTURE_TAG_HEADER],
+              maxAge: 3000,
+            },
+          ]
+        : [],
+      lifecycleRules: [
+        {
+          // Uploaded (tagged `pending` by the presigned PUT) but never referred to by an idea: gone after a day.
+          // The ideas function tags a picture `attached` before an idea refers to it (shared/site/upload-presigner.ts).
+          id: 'orphan-uploads',
+          prefix: 'uploads/',
+          tagFilters: { [PICTURE_TAG.key]: PICTURE_TAG.pending },
+          expiration: Duration.days(1),
+        },
+        {
+          // What a deletion or an overwrite left behind stays recoverable for a month, then goes.
+          id: 'old-versions',
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+          expiredObjectDeleteMarker: true,
+        },
+      ],
+    });
+    this.picturesBucketArnExport = `${this.stackName}-PicturesBucketArn`;
+    new CfnOutput(this, 'PicturesBucketArn', {
+      value: this.picturesBucket.bucketArn,
+      exportName: this.picturesBucketArnExport,
+      description: 'Pictures bucket: the ideas function presigns uploads and reads under uploads/',
+    });
 
     const runtimeConfig: SiteRuntimeConfig = {
       edition: props.editionId,
@@ -299,7 +315,7 @@ export class WebStack extends EditionStack {
       sources,
       destinationBucket: this.siteBucket,
       // `data/` is written by the functions (the static list of ideas): a deploy neither prunes nor replaces it.
-      exclude: ['data/*', 'uploads/*'],
+      exclude: ['data/*'],
       distribution: this.distribution,
       distributionPaths: ['/*'],
       memoryLimit: 512,
@@ -341,6 +357,10 @@ export interface WebAclStackProps extends EditionStackProps {
 export class WebAclStack extends EditionStack {
   readonly webAcl: CfnWebACL;
   readonly webAclArn: string;
+  /** The `WebACL` dimension of the web ACL's CloudWatch metrics. */
+  readonly webAclMetricName: string;
+  /** Blocked and counted requests (WAF logs only go to a log group named `aws-waf-logs-*`). */
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: WebAclStackProps) {
     super(scope, id, props);
@@ -424,5 +444,106 @@ export class WebAclStack extends EditionStack {
       ],
     });
     this.webAclArn = this.webAcl.attrArn;
+    this.webAclMetricName = metric('web-acl').metricName;
+
+    // What the rules blocked (or counted), kept 90 days: who was refused, by which rule. Allowed requests are
+    // dropped (the CloudFront logs have them), and so are the credentials a request carries.
+    this.logGroup = new LogGroup(this, 'WafLogs', {
+      logGroupName: `aws-waf-logs-bp-${props.editionId}`,
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: this.webAcl.attrArn,
+      // The log group's ARN without the `:*` CloudFormation's `Arn` attribute ends with.
+      logDestinationConfigs: [
+        this.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: this.logGroup.logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
+      loggingFilter: {
+        DefaultBehavior: 'DROP',
+        Filters: [
+          {
+            Behavior: 'KEEP',
+            Requirement: 'MEETS_ANY',
+            Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }],
+          },
+        ],
+      },
+    });
+  }
+}
+
+export interface EdgeMonitoringStackProps extends EditionStackProps {
+  /** The distribution (Web stack), through a cross-region reference. */
+  readonly distributionId: string;
+  /** `WebAclStack.webAclMetricName`. */
+  readonly webAclMetricName: string;
+  /** @default no subscription: operators subscribe to the topic themselves */
+  readonly alarmEmail?: string;
+}
+
+/**
+ * The edge's alarms, in us-east-1 where CloudFront and CLOUDFRONT-scope WAF publish their metrics (an alarm
+ * watches metrics of its own region only), with their own topic: CloudFront 5xx and WAF blocks. After the Web
+ * stack, whose distribution it watches (lib/edition-app.ts).
+ */
+export class EdgeMonitoringStack extends EditionStack {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: EdgeMonitoringStackProps) {
+    super(scope, id, props);
+    // No KMS key: CloudWatch cannot publish to a topic encrypted with the AWS managed key (see EditionMonitoring).
+    this.topic = new Topic(this, 'AlarmTopic', {
+      displayName: `Budget participatif ${props.editionId} : alertes (CDN et WAF)`,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const period = Duration.minutes(5);
+    const alarm = (alarmId: string, metric: Metric, threshold: number, description: string) => {
+      const created = new Alarm(this, alarmId, {
+        metric,
+        threshold,
+        alarmDescription: description,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(new SnsAction(this.topic));
+      created.addOkAction(new SnsAction(this.topic));
+      this.alarms.push(created);
+    };
+    alarm(
+      'CloudFront5xx',
+      new Metric({
+        namespace: 'AWS/CloudFront',
+        metricName: '5xxErrorRate',
+        dimensionsMap: { DistributionId: props.distributionId, Region: 'Global' },
+        period,
+        statistic: 'Average',
+      }),
+      5,
+      `${props.editionId}: CloudFront answered 5xx to 5% of requests or more, 2 of 3 five-minute periods`,
+    );
+    alarm(
+      'WafBlocked',
+      new Metric({
+        namespace: 'AWS/WAFV2',
+        metricName: 'BlockedRequests',
+        dimensionsMap: { WebACL: props.webAclMetricName, Rule: 'ALL' },
+        period,
+        statistic: 'Sum',
+      }),
+      500,
+      `${props.editionId}: the WAF blocked 500 requests or more in 2 of 3 five-minute periods: a flood held off, ` +
+        'or citizens behind one address (a town hall) refused: read the aws-waf-logs-bp-* log group',
+    );
   }
 }

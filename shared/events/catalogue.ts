@@ -332,6 +332,32 @@ export const ResultsPublished = defineEvent({
   },
 });
 
+/**
+ * One batch of the results emails (the mail fan-out function planned them on `ResultsPublished`): at most 500
+ * citizens, each with the project they authored (their project's outcome) or none (the results news they asked
+ * for). Sent by the same function, one invocation per batch with its own timeout, the rule's retries and DLQ,
+ * never in an HTTP request; once per results, project (or news) and citizen. Pseudonymous: citizen ids only.
+ */
+export const ResultsMailBatchRequested = defineEvent({
+  source: 'bp.notifications',
+  detailType: 'ResultsMailBatchRequested',
+  version: 1,
+  detail: {
+    resultsId: z.string().check(z.minLength(1)),
+    /** 1-based, of `batches`: for logs and the benchmark. */
+    batch: z.number().check(z.int(), z.minimum(1)),
+    batches: z.number().check(z.int(), z.minimum(1)),
+    recipients: z
+      .array(
+        z.object({
+          citizenId: z.string().check(z.minLength(1), z.maxLength(64)),
+          projectId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+        }),
+      )
+      .check(z.minLength(1), z.maxLength(500)),
+  },
+});
+
 /** A coordinator assigned a published idea to a service for examination, with a due date (Paris day). */
 export const IdeaAssigned = defineEvent({
   source: 'bp.instruction',
@@ -550,6 +576,7 @@ export const EVENT_CATALOGUE = [
   IdeaWithdrawn,
   ResultsComputed,
   ResultsPublished,
+  ResultsMailBatchRequested,
   RealisationUpdated,
   IdeaAssigned,
   ReassignmentRequested,

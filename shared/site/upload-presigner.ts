@@ -1,3 +1,4 @@
+import { PENDING_PICTURE_TAGGING, PICTURE_TAG, PICTURE_TAG_HEADER } from './picture-tag.ts';
 import { resolveS3Client, type S3ClientSource } from './site-writer.ts';
 
 /** The S3 package and the presigner, loaded on first use (most requests of a function never need them). */
@@ -24,6 +25,11 @@ export interface UploadPresigner {
   presignGet(key: string): Promise<string>;
   /** The stored size and first bytes of the file, or `undefined` when nothing was stored under `key`. */
   inspect(key: string): Promise<{ size: number; head: Uint8Array } | undefined>;
+  /**
+   * Marks stored pictures as referred to by an idea, so the bucket's lifecycle keeps them (uploads stay tagged
+   * `pending`, and expire after a day, until then: shared/site/picture-tag.ts).
+   */
+  markAttached(keys: readonly string[]): Promise<void>;
 }
 
 /** @default 300 seconds: long enough for a phone upload, short enough not to leak a usable URL. */
@@ -65,16 +71,19 @@ export function s3UploadPresigner(options: {
           Key: key,
           ContentType: file.contentType,
           ContentLength: file.size,
+          // Signed, and kept a header (not hoisted into the query): the browser must send it as given.
+          Tagging: PENDING_PICTURE_TAGGING,
         }),
         {
           expiresIn: EXPIRES_IN_SECONDS,
           signingDate,
-          signableHeaders: new Set(['content-type', 'content-length']),
+          signableHeaders: new Set(['content-type', 'content-length', PICTURE_TAG_HEADER]),
+          unhoistableHeaders: new Set([PICTURE_TAG_HEADER]),
         },
       );
       return {
         url,
-        headers: { 'content-type': file.contentType },
+        headers: { 'content-type': file.contentType, [PICTURE_TAG_HEADER]: PENDING_PICTURE_TAGGING },
         expiresAt: new Date(signingDate.getTime() + EXPIRES_IN_SECONDS * 1000).toISOString(),
       };
     },
@@ -86,6 +95,19 @@ export function s3UploadPresigner(options: {
         expiresIn: READ_URL_SECONDS,
         signingDate,
       });
+    },
+    async markAttached(keys) {
+      const { PutObjectTaggingCommand, client } = await s3(options.client);
+      for (const key of keys) {
+        checkUploadKey(key);
+        await client.send(
+          new PutObjectTaggingCommand({
+            Bucket: options.bucket,
+            Key: key,
+            Tagging: { TagSet: [{ Key: PICTURE_TAG.key, Value: PICTURE_TAG.attached }] },
+          }),
+        );
+      }
     },
     async inspect(key) {
       checkUploadKey(key);

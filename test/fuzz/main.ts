@@ -55,6 +55,8 @@ try {
     tableName: stack.tableName,
     secretsUrl: stack.urls.secrets,
     logsUrl: '',
+    s3Url: stack.urls.s3,
+    picturesBucket: stack.picturesBucket,
     edition: config.id,
     staff: stack.staff.map(({ username, password, role, email }) => ({ username, password, role, email })),
     cognito: {

@@ -65,7 +65,8 @@ describe('functions deploy as versions behind a `live` alias, gradually, with ro
       ...integrations.map((integration) => integration.Properties.IntegrationUri),
       ...rules.flatMap((rule) => (rule.Properties.Targets as { Arn: unknown }[]).map((target) => target.Arn)),
       ...schedules.map((schedule) => (schedule.Properties.Target as { Arn: unknown }).Arn),
-    ];
+      // The vote canary's start and stop call the Synthetics API, not a function.
+    ].filter((target) => !JSON.stringify(target).includes(':aws-sdk:synthetics:'));
     for (const target of targets) {
       const referenced = JSON.stringify(target);
       expect(

@@ -147,7 +147,7 @@ describe('security of the stacks of an edition', () => {
 
   describe('the public entry point', () => {
     it('throttles the API stage (rate and burst on the $default route settings)', () => {
-      edition.templates.api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      edition.templates.functions.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
         DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 }),
       });

@@ -51,11 +51,12 @@ describe('two editions in one app', () => {
 
     // Assess
     const stackNames = assembly.stacks.map((stack) => stack.stackName);
-    // Five stacks per edition in its region, plus its WAF web ACL's stack in us-east-1 (`-Edge`).
-    expect(stackNames).toHaveLength(12);
-    expect(new Set(stackNames).size).toBe(12);
+    // Five stacks per edition in its region, plus its WAF web ACL's stack (`-Edge`) and the alarms of the
+    // distribution and the WAF (`-EdgeAlarms`) in us-east-1.
+    expect(stackNames).toHaveLength(14);
+    expect(new Set(stackNames).size).toBe(14);
     for (const config of configs) {
-      expect(stackNames.filter((name) => name.startsWith(`Bp-${config.id}-`))).toHaveLength(6);
+      expect(stackNames.filter((name) => name.startsWith(`Bp-${config.id}-`))).toHaveLength(7);
     }
     const [first, second] = editions as [BuiltEdition, BuiltEdition];
     const firstNames = generatedNames(first);

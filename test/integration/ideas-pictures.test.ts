@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GetObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, movePhase, staffToken } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
@@ -65,6 +66,16 @@ describe('idea pictures on the local stack (S3 emulator)', () => {
     const read = await fetch(saved.body.pictures[0].url, { signal: AbortSignal.timeout(10_000) });
     expect(read.status).toBe(200);
     expect(Buffer.from(await read.arrayBuffer()).equals(PNG_1PX)).toBe(true);
+    // Kept by the pictures bucket's lifecycle, which expires uploads still tagged `pending` after a day.
+    const s3 = new S3Client({
+      endpoint: stack.s3Url,
+      forcePathStyle: true,
+      region: 'eu-west-3',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: stack.picturesBucket, Key: key }));
+    s3.destroy();
+    expect(tags.TagSet).toEqual([{ Key: 'bp-picture', Value: 'attached' }]);
   });
 
   it('refuses a picture too big or of another type before anything is signed', async () => {

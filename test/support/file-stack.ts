@@ -62,6 +62,8 @@ Object.assign(inject('stack'), {
   tableName: stack.tableName,
   secretsUrl: stack.urls.secrets,
   logsUrl: logs.url,
+  s3Url: stack.urls.s3,
+  picturesBucket: stack.picturesBucket,
   edition: config.id,
   staff: stack.staff.map(({ username, password, role, email }) => ({ username, password, role, email })),
   cognito: {

@@ -16,6 +16,9 @@ export interface StackContext {
   secretsUrl: string;
   /** Captured JSON log lines of the functions: `GET` them, `POST` to clear (test/support/log-capture.ts). */
   logsUrl: string;
+  /** The S3 emulator (path-style) and the pictures bucket in it. */
+  s3Url: string;
+  picturesBucket: string;
   edition: string;
   /** One demo staff account per role. */
   staff: { username: string; password: string; role: string; email: string }[];

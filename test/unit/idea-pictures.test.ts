@@ -22,6 +22,7 @@ function fakeStorage(objects: Record<string, { size: number; head: Uint8Array }>
       inspected.push(key);
       return objects[key];
     },
+    markAttached: async () => undefined,
   };
   return { storage, inspected };
 }
@@ -155,5 +156,25 @@ describe('idea pictures', () => {
     expect(sameSlot.href).toBe(first.href);
     expect(nextSlot.href).not.toBe(first.href);
     await expect(storage.presignGet('data/ideas.json')).rejects.toThrow(/outside uploads/);
+  });
+
+  it('signs the pending tag into an upload as a header the browser sends back, for the orphan lifecycle', async () => {
+    // Prepare
+    const storage = s3UploadPresigner({
+      bucket: 'bp-pictures-bucket',
+      client: new S3Client({
+        region: 'eu-west-3',
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      }),
+    });
+    // Act
+    const upload = await storage.presignPut(`${KEY}.png`, { contentType: 'image/png', size: 1234 });
+    // Assess: a header, signed, not a query parameter S3 would ignore for tagging.
+    const url = new URL(upload.url);
+    expect(upload.headers).toEqual({ 'content-type': 'image/png', 'x-amz-tagging': 'bp-picture=pending' });
+    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(
+      expect.arrayContaining(['content-type', 'content-length', 'x-amz-tagging']),
+    );
+    expect(url.searchParams.has('x-amz-tagging')).toBe(false);
   });
 });

@@ -37,7 +37,40 @@ describe('the bill’s fixed items, counted in the synthesized templates (bench:
       queues: 1,
       kmsKeys: 0,
       canaryRunsPerMonth: (30 * 24 * 60) / 5,
+      canaryRunsPerEdition: 0,
+      metricFilters: 0,
       userPoolTiers: ['PLUS', 'ESSENTIALS'],
     });
+  });
+
+  it('prices a canary created stopped by the window its start and stop schedules open, once', () => {
+    const template = {
+      Resources: {
+        K1: {
+          Type: 'AWS::Synthetics::Canary',
+          Properties: { Schedule: { Expression: 'rate(5 minutes)' }, StartCanaryAfterCreation: false },
+        },
+        S1: {
+          Type: 'AWS::Scheduler::Schedule',
+          Properties: {
+            ScheduleExpression: 'at(2027-06-01T09:00:00)',
+            Target: { Arn: 'arn:aws:scheduler:::aws-sdk:synthetics:startCanary' },
+          },
+        },
+        S2: {
+          Type: 'AWS::Scheduler::Schedule',
+          Properties: {
+            ScheduleExpression: 'at(2027-06-22T09:00:00)',
+            Target: { Arn: 'arn:aws:scheduler:::aws-sdk:synthetics:stopCanary' },
+          },
+        },
+        M1: { Type: 'AWS::Logs::MetricFilter', Properties: {} },
+      },
+    };
+    const inventory = inventoryOf([template]);
+    expect(inventory.canaryRunsPerMonth).toBe(0);
+    // 21 days every 5 minutes.
+    expect(inventory.canaryRunsPerEdition).toBe((21 * 24 * 60) / 5);
+    expect(inventory.metricFilters).toBe(1);
   });
 });
