@@ -97,12 +97,12 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** One demo account per staff role; passwords are demo-only and printed by `npm start`. */
+/** One demo account per staff role, and a second coordinator; passwords are demo-only, printed by `npm start`. */
 export function demoStaff(config: EditionConfig): (StaffUser & { role: string })[] {
   const domain = config.mailFrom.split('@')[1] ?? 'example.org';
   // The instructor is the first contact of the first service, so the signed links of its emails are usable locally.
   const instructorEmail = config.services[0]?.contacts[0]?.email;
-  return STAFF_ROLES.map((role) => ({
+  const accounts = STAFF_ROLES.map((role) => ({
     role,
     username: role === 'instructor' && instructorEmail ? instructorEmail : `${role}@${domain}`,
     email: role === 'instructor' && instructorEmail ? instructorEmail : `${role}@${domain}`,
@@ -110,6 +110,18 @@ export function demoStaff(config: EditionConfig): (StaffUser & { role: string })
     groups: [role],
     ...(role === 'instructor' && config.services[0] ? { service: config.services[0].id } : {}),
   }));
+  // A paper sheet counts once two different agents typed it the same: a second coordinator to try it with.
+  const second = `coordinator-2@${domain}`;
+  return [
+    ...accounts,
+    {
+      role: 'coordinator',
+      username: second,
+      email: second,
+      password: 'Demo-coordinator-2-2026!',
+      groups: ['coordinator'],
+    },
+  ];
 }
 
 async function freePort(): Promise<number> {

@@ -141,8 +141,6 @@ function projectItem(page: Page, project: Project): HTMLElement {
         project.territory ? h('dd', {}, territoryName(edition, project.territory)) : null,
         h('dt', {}, 'Thème'),
         h('dd', {}, themeName(edition, project.theme)),
-        h('dt', {}, 'Identifiant'),
-        h('dd', {}, project.id),
       ),
     ),
   );
