@@ -349,10 +349,10 @@ export interface WebAclStackProps extends EditionStackProps {
  * and WAF cannot be attached to an HTTP API at all (only REST APIs, ALBs, AppSync, Cognito and
  * CloudFront), so it lives in its own us-east-1 stack and protects the API through the distribution's
  * `/api/*` behaviour; the Web stack takes its ARN (`webAclArn`) through a cross-region reference. The
- * API's `execute-api` URL still answers directly, with the stage throttling as its only shield (closing it
- * needs a custom domain for the API, then `disableExecuteApiEndpoint`); a direct caller cannot forge its
- * client address though: the functions trust `CloudFront-Viewer-Address` only with the origin secret header
- * CloudFront adds (`originSecret` of the Web stack).
+ * API's `execute-api` URL is still published by API Gateway, but every HTTP function refuses a request without
+ * the origin secret header CloudFront adds (`originSecret` of the Web stack; 403 `edge_required`,
+ * shared/http/http-handler.ts), so nothing is served around the WAF; the functions also trust
+ * `CloudFront-Viewer-Address` only with that header.
  */
 export class WebAclStack extends EditionStack {
   readonly webAcl: CfnWebACL;
