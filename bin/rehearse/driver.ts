@@ -390,7 +390,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
   }
   const wide = edition.budget.departementWide?.id as string | undefined;
   const themes = edition.themes.map((t: { id: string }) => t.id) as string[];
-  const ideaFailures = await pool(authors, options.concurrency, async ({ who, count }) => {
+  // Authors come over six weeks, not all at once: the call for ideas runs at most 16 at a time.
+  const ideaFailures = await pool(authors, Math.min(16, options.concurrency), async ({ who, count }) => {
     const http = client(who.n);
     const token = await signIn(who, http, true);
     for (let k = 0; k < count; k++) {
@@ -449,7 +450,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
   // Supports, when the edition has them.
   if (edition.supports?.enabled) {
     const supporters = Array.from({ length: Math.min(options.voters, ideas.length * 2) }, newPerson);
-    await pool(supporters, options.concurrency, async (who) => {
+    await pool(supporters, Math.min(16, options.concurrency), async (who) => {
       const http = client(who.n);
       const token = await signIn(who, http, true);
       for (const idea of sample(random, ideas, 3))
@@ -869,7 +870,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
     .filter((v) => v.receipt)
     .filter((_, i, all) => i < Math.max(1, Math.ceil(all.length * options.receiptSample)));
   const checks: { code: string; counted: boolean }[] = [];
-  await pool(sampled, options.concurrency, async (voter) => {
+  await pool(sampled, Math.min(16, options.concurrency), async (voter) => {
     const http = client(voter.person.n);
     const checked = await http.call('POST', `${editionPath}/receipts/check`, {
       body: { code: voter.receipt },
