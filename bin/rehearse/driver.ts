@@ -520,11 +520,12 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
   await waitPhase('instruction');
   const service = edition.services[0].id as string;
   const dueDate = new Date(at(edition.calendar.ideasClose).getTime() + 30 * DAY).toISOString().slice(0, 10);
-  for (let i = 0; i < published.length; i += 500) {
+  // A page of the board at a time (the route takes up to 500, which is one long transaction per idea in a row).
+  for (let i = 0; i < published.length; i += 50) {
     await staffClient.call('POST', `${editionPath}/staff/instruction/assignments`, {
       token: await staff('coordinator'),
       body: {
-        ideaIds: published.slice(i, i + 500).map((idea) => idea.id),
+        ideaIds: published.slice(i, i + 50).map((idea) => idea.id),
         services: [{ serviceId: service, dueDate }],
       },
       label: 'POST staff/instruction/assignments',
