@@ -122,7 +122,7 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
   },
   {
     finding:
-      /^AwsSolutions-IAM5\[Resource::(\*|<[A-Za-z0-9]+ArtifactsBucket[0-9A-F]{8}\.Arn>\/\*|arn:<AWS::Partition>:logs:[a-z0-9-]+:<AWS::AccountId>:log-group:\/aws\/lambda\/cwsyn-\*)\]$/,
+      /^AwsSolutions-IAM5\[Resource::(\*|<[A-Za-z0-9]+ArtifactsBucket[0-9A-F]{8}\.Arn>\/\*|arn:<AWS::Partition>:logs:[a-z0-9-]+:(<AWS::AccountId>|[0-9]{12}):log-group:\/aws\/lambda\/cwsyn-\*)\]$/,
     reasonFor: (resource) =>
       resource.node.scopes.some((scope) => scope instanceof VoteCanary)
         ? 'Role aws-cdk-lib writes for a Synthetics canary: its own artifacts bucket’s objects, its log groups ' +

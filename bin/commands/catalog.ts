@@ -74,7 +74,7 @@ export const EXPORT: CommandInfo = {
 };
 export const REHEARSE: CommandInfo = {
   path: ['rehearse'],
-  args: '--url <site> [--voters N] [--ideas M] [--concurrency C] [--seed S] [--projects-per-envelope P] [--paper K] [--receipts 0.1] [--bus URL] [--mailbox URL] [--staff fichier.json]',
+  args: '--url <site> [--voters N] [--ideas M] [--concurrency C] [--seed S] [--projects-per-envelope P] [...]',
   summary:
     'Répétition générale : une édition entière par l’API (idées, instruction, vote, dépouillement, suivi), invariants vérifiés',
 };

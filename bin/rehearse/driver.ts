@@ -189,10 +189,12 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
     communes: t.communes,
     weight: t.communes.length,
   }));
-  const expectedMails = new Map<string, Map<string, number>>();
-  const expectMail = (to: string, fragment: string) => {
-    const forRecipient = expectedMails.get(to) ?? new Map<string, number>();
-    forRecipient.set(fragment, (forRecipient.get(fragment) ?? 0) + 1);
+  const expectedMails = new Map<string, Map<string, { min: number; max: number }>>();
+  /** One more email to `to` whose subject holds `fragment`, or up to `attempts` when the request was retried. */
+  const expectMail = (to: string, fragment: string, attempts = 1) => {
+    const forRecipient = expectedMails.get(to) ?? new Map<string, { min: number; max: number }>();
+    const known = forRecipient.get(fragment) ?? { min: 0, max: 0 };
+    forRecipient.set(fragment, { min: known.min + 1, max: known.max + attempts });
     expectedMails.set(to, forRecipient);
   };
 
@@ -312,21 +314,22 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
   };
 
   // ---- Citizens: the code by email, then a session --------------------------------------------------------
+  let signInRestarts = 0;
   const signIn = async (who: Person, http: Client, profile: boolean): Promise<string> => {
-    const before = mailbox.mailsTo(who.email).filter((m) => m.subject.includes(CODE_SUBJECT)).length;
-    await http.call('POST', `${editionPath}/identity/code`, {
-      body: { email: who.email },
-      expect: [202],
-      label: 'POST identity/code',
-    });
-    expectMail(who.email, CODE_SUBJECT);
-    const mail = await mailbox.waitFor(who.email, (m) => m.subject.includes(CODE_SUBJECT), {
-      after: mailbox.mailsTo(who.email).length > 0 ? before : 0,
-    });
-    const code = codeOf(mail);
-    if (!code) throw new Error(`No code in « ${mail.subject} »`);
-    const session = await http.call('POST', `${editionPath}/identity/session`, {
-      body: {
+    for (let attempt = 0; ; attempt++) {
+      const before = mailbox.mailsTo(who.email).length;
+      await http.call('POST', `${editionPath}/identity/code`, {
+        body: { email: who.email },
+        expect: [202],
+        label: 'POST identity/code',
+      });
+      expectMail(who.email, CODE_SUBJECT);
+      const mail = await mailbox.waitFor(who.email, (m) => m.subject.includes(CODE_SUBJECT), {
+        after: before,
+      });
+      const code = codeOf(mail);
+      if (!code) throw new Error(`No code in « ${mail.subject} »`);
+      const body = {
         email: who.email,
         code,
         ...(profile
@@ -339,12 +342,23 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
               },
             }
           : {}),
-      },
-      label: 'POST identity/session',
-    });
-    const token = session.body?.token as string | undefined;
-    if (!token) throw new Error(`No session token: ${session.text.slice(0, 200)}`);
-    return token;
+      };
+      try {
+        const session = await http.call('POST', `${editionPath}/identity/session`, {
+          body,
+          label: 'POST identity/session',
+        });
+        const token = session.body?.token as string | undefined;
+        if (!token) throw new Error(`No session token: ${session.text.slice(0, 200)}`);
+        return token;
+      } catch (error) {
+        // A retried session whose first attempt was spent (a 503 after the code was used): as a person would,
+        // ask for a new code. Counted, and reported.
+        const status = error instanceof CallError ? error.answer?.status : undefined;
+        if (status !== 409 || attempt >= 2) throw error;
+        signInRestarts += 1;
+      }
+    }
   };
   let people = 0;
   const newPerson = () => person(random, people++, run, options.mailDomain, territories);
@@ -376,7 +390,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
   }
   const wide = edition.budget.departementWide?.id as string | undefined;
   const themes = edition.themes.map((t: { id: string }) => t.id) as string[];
-  const ideaFailures = await pool(authors, options.concurrency, async ({ who, count }) => {
+  // Authors come over six weeks, not all at once: the call for ideas runs at most 16 at a time.
+  const ideaFailures = await pool(authors, Math.min(16, options.concurrency), async ({ who, count }) => {
     const http = client(who.n);
     const token = await signIn(who, http, true);
     for (let k = 0; k < count; k++) {
@@ -430,11 +445,12 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
       await http.call('GET', `${editionPath}/me/ideas`, { token, label: 'GET me/ideas' });
   });
   log(`  ${ideas.length} ideas from ${authors.length} authors`);
+  for (const failure of ideaFailures.slice(0, 3)) log(`  failed: ${failure}`);
 
   // Supports, when the edition has them.
   if (edition.supports?.enabled) {
     const supporters = Array.from({ length: Math.min(options.voters, ideas.length * 2) }, newPerson);
-    await pool(supporters, options.concurrency, async (who) => {
+    await pool(supporters, Math.min(16, options.concurrency), async (who) => {
       const http = client(who.n);
       const token = await signIn(who, http, true);
       for (const idea of sample(random, ideas, 3))
@@ -486,6 +502,10 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
     });
   });
   const published = ideas.filter((idea) => !hidden.has(idea.id));
+  if (published.length < envelopes.length * perEnvelope)
+    throw new Error(
+      `Only ${published.length} ideas published, too few for ${perEnvelope} projects in each envelope: ${[...ideaFailures, ...moderationFailures].slice(0, 3).join('; ')}`,
+    );
   invariants.push(
     along(
       'ideas',
@@ -500,11 +520,12 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
   await waitPhase('instruction');
   const service = edition.services[0].id as string;
   const dueDate = new Date(at(edition.calendar.ideasClose).getTime() + 30 * DAY).toISOString().slice(0, 10);
-  for (let i = 0; i < published.length; i += 500) {
+  // A page of the board at a time (the route takes up to 500, which is one long transaction per idea in a row).
+  for (let i = 0; i < published.length; i += 50) {
     await staffClient.call('POST', `${editionPath}/staff/instruction/assignments`, {
       token: await staff('coordinator'),
       body: {
-        ideaIds: published.slice(i, i + 500).map((idea) => idea.id),
+        ideaIds: published.slice(i, i + 50).map((idea) => idea.id),
         services: [{ serviceId: service, dueDate }],
       },
       label: 'POST staff/instruction/assignments',
@@ -695,7 +716,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
       voter.emailReceipt = emailReceipt;
       for (const [envelope, ids] of Object.entries(choices)) accepted.get(envelope)?.push(ids);
       votersByTerritory.push(voter.person.territory);
-      if (emailReceipt) expectMail(voter.person.email, 'code de reçu');
+      if (emailReceipt) expectMail(voter.person.email, 'code de reçu', cast.attempts);
       // A retry of the same request gets the same receipt; a second ballot is refused.
       if (i % 50 === 7) {
         const retry = await http.call('POST', `${editionPath}/ballots`, {
@@ -850,7 +871,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
     .filter((v) => v.receipt)
     .filter((_, i, all) => i < Math.max(1, Math.ceil(all.length * options.receiptSample)));
   const checks: { code: string; counted: boolean }[] = [];
-  await pool(sampled, options.concurrency, async (voter) => {
+  await pool(sampled, Math.min(16, options.concurrency), async (voter) => {
     const http = client(voter.person.n);
     const checked = await http.call('POST', `${editionPath}/receipts/check`, {
       body: { code: voter.receipt },
@@ -916,6 +937,10 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
     phases: metrics.figures(),
   });
   const seconds = (performance.now() - started) / 1000;
+  if (signInRestarts)
+    log(
+      `rehearse: ${signInRestarts} sign-ins asked for a new code after a spent one (see docs/rehearsal.md)`,
+    );
   const summary = `rehearse: voters=${options.voters} ideas=${ideas.length} projects=${retained.size} ballots=${ballotsCast} paper=${options.paperSheets} requests=${metrics.totalRequests} emails=${mailbox.mails.length} ${invariantsField(invariants)} usd=${bill.total.toFixed(2)} wall_s=${seconds.toFixed(1)}`;
   return {
     voters: options.voters,
@@ -933,10 +958,10 @@ export { CallError, type Mail };
 /** Per-phase figures, the invariants, the bill, then the summary line (last). */
 export function printReport(report: RehearseReport, out: (line: string) => void): void {
   out('');
-  out('phase                    requests   req/s     p50 ms    p99 ms  errors');
+  out('phase                    requests   req/s     p50 ms    p99 ms  retries  errors');
   for (const p of report.phases) {
     out(
-      `${p.phase.padEnd(22)} ${String(p.requests).padStart(10)} ${p.perSecond.toFixed(1).padStart(7)} ${p.p50.toFixed(1).padStart(10)} ${p.p99.toFixed(1).padStart(9)} ${String(p.errors).padStart(7)}`,
+      `${p.phase.padEnd(22)} ${String(p.requests).padStart(10)} ${p.perSecond.toFixed(1).padStart(7)} ${p.p50.toFixed(1).padStart(10)} ${p.p99.toFixed(1).padStart(9)} ${String(p.retries).padStart(8)} ${String(p.errors).padStart(7)}`,
     );
     for (const sample of p.errorSamples) out(`    ${sample}`);
   }

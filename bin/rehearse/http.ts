@@ -11,6 +11,9 @@ import type { Metrics } from './metrics.ts';
 
 export interface Answer {
   status: number;
+  headers: http.IncomingHttpHeaders;
+  /** How many times the request was sent (retries after a 503, a 429 or a cut connection). */
+  attempts: number;
   // biome-ignore lint/suspicious/noExplicitAny: API bodies are read by path; the driver checks what it uses
   body: any;
   text: string;
@@ -34,6 +37,15 @@ export class CallError extends Error {
   ) {
     super(message);
   }
+}
+
+const MAX_RETRIES = 6;
+
+/** The wait before a retry: the platform's `Retry-After` (at most 10 s), else 0.5 s doubling, with jitter. */
+function pause(attempt: number, retryAfter: string | string[] | undefined): Promise<void> {
+  const asked = Number(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+  const base = Number.isFinite(asked) && asked > 0 ? Math.min(10, asked) * 1000 : 500 * 2 ** attempt;
+  return new Promise((resolve) => setTimeout(resolve, base * (0.5 + Math.random())));
 }
 
 /** A person's connection: one agent, bound to their address when the target is the loopback. */
@@ -67,26 +79,40 @@ export class Client {
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
     if (method !== 'GET') headers['idempotency-key'] = options.idempotencyKey ?? randomUUID();
-    const started = performance.now();
-    let answer: Answer;
-    try {
-      answer = await this.send(method, path, headers, payload);
-    } catch (error) {
-      const message = `${options.label ?? `${method} ${path}`}: ${(error as Error).message}`;
-      this.metrics.record(performance.now() - started, message);
-      throw new CallError(message);
+    // As the site does on a 503 or 429 (and on a lost connection): the same request, the same key, after the
+    // delay the platform asks for; each attempt is timed, the retries counted.
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      let answer: Answer;
+      try {
+        answer = await this.send(method, path, headers, payload);
+      } catch (error) {
+        const message = `${options.label ?? `${method} ${path}`}: ${(error as Error).message}`;
+        if (attempt < MAX_RETRIES) {
+          this.metrics.retried(performance.now() - started);
+          await pause(attempt, undefined);
+          continue;
+        }
+        this.metrics.record(performance.now() - started, message);
+        throw new CallError(message);
+      }
+      const ms = performance.now() - started;
+      const expected = options.expect
+        ? options.expect.includes(answer.status)
+        : answer.status >= 200 && answer.status < 300;
+      if (!expected && (answer.status === 503 || answer.status === 429) && attempt < MAX_RETRIES) {
+        this.metrics.retried(ms);
+        await pause(attempt, answer.headers['retry-after']);
+        continue;
+      }
+      if (!expected) {
+        const message = `${options.label ?? `${method} ${path.replace(/\/[0-9a-f-]{36}/g, '/…')}`} → ${answer.status} ${answer.text.slice(0, 200)}`;
+        this.metrics.record(ms, message);
+        throw new CallError(message, answer);
+      }
+      this.metrics.record(ms);
+      return { ...answer, attempts: attempt + 1 };
     }
-    const expected = options.expect
-      ? options.expect.includes(answer.status)
-      : answer.status >= 200 && answer.status < 300;
-    const ms = performance.now() - started;
-    if (!expected) {
-      const message = `${options.label ?? `${method} ${path.replace(/\/[0-9a-f-]{36}/g, '/…')}`} → ${answer.status} ${answer.text.slice(0, 200)}`;
-      this.metrics.record(ms, message);
-      throw new CallError(message, answer);
-    }
-    this.metrics.record(ms);
-    return answer;
   }
 
   private send(
@@ -109,7 +135,7 @@ export class Client {
           } catch {
             // not JSON: keep the text
           }
-          resolve({ status: res.statusCode ?? 0, body, text });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text, attempts: 1 });
         });
         res.on('error', reject);
       });

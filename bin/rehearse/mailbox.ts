@@ -69,6 +69,12 @@ export class Mailbox {
     return this.polling;
   }
 
+  /** Reads the new emails in a poll that starts now (not one already under way): sees every email sent before. */
+  async refreshFromNow(): Promise<void> {
+    if (this.polling) await this.polling.catch(() => undefined);
+    await this.refresh();
+  }
+
   /**
    * The first email to `to` accepted by `match` that arrives after `after` of that recipient's emails
    * (default: any, already seen ones included), within `timeoutMs`.

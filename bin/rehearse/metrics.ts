@@ -13,6 +13,8 @@ export interface PhaseFigures {
   perSecond: number;
   p50: number;
   p99: number;
+  /** Attempts answered 503/429 (or cut) and sent again, as the site does. */
+  retries: number;
   /** Sum of the latencies, in ms. */
   totalMs: number;
   /** The first few unexpected answers, to say what failed. */
@@ -29,7 +31,14 @@ export function quantile(sorted: readonly number[], q: number): number {
 export class Metrics {
   private readonly phases = new Map<
     string,
-    { samples: number[]; errors: number; errorSamples: string[]; startedAt: number; endedAt: number }
+    {
+      samples: number[];
+      errors: number;
+      retries: number;
+      errorSamples: string[];
+      startedAt: number;
+      endedAt: number;
+    }
   >();
   private current = 'setup';
 
@@ -39,7 +48,15 @@ export class Metrics {
     const now = performance.now();
     const existing = this.phases.get(phase);
     if (existing) existing.endedAt = now;
-    else this.phases.set(phase, { samples: [], errors: 0, errorSamples: [], startedAt: now, endedAt: now });
+    else
+      this.phases.set(phase, {
+        samples: [],
+        errors: 0,
+        retries: 0,
+        errorSamples: [],
+        startedAt: now,
+        endedAt: now,
+      });
   }
 
   record(ms: number, error?: string): void {
@@ -57,6 +74,13 @@ export class Metrics {
     }
   }
 
+  /** An attempt that will be sent again (a 503, a 429, a cut connection): timed, counted apart. */
+  retried(ms: number): void {
+    this.record(ms);
+    const phase = this.phases.get(this.current);
+    if (phase) phase.retries += 1;
+  }
+
   /** Ends the current phase's clock (its throughput counts its whole wall time, waits included). */
   end(): void {
     const phase = this.phases.get(this.current);
@@ -71,6 +95,7 @@ export class Metrics {
         phase: name,
         requests: sorted.length,
         errors: phase.errors,
+        retries: phase.retries,
         seconds,
         perSecond: sorted.length / seconds,
         p50: quantile(sorted, 0.5),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arrivalCurve, parisInstant } from '../../bin/rehearse/driver.ts';
+import { loopbackAddress } from '../../bin/rehearse/http.ts';
 import {
   ballotsMatchFiles,
   ballotsOfPabulib,
@@ -9,7 +10,7 @@ import {
   recountMatches,
   turnoutMatches,
 } from '../../bin/rehearse/invariants.ts';
-import type { Mail } from '../../bin/rehearse/mailbox.ts';
+import { codeOf, type Mail, Mailbox } from '../../bin/rehearse/mailbox.ts';
 import { quantile } from '../../bin/rehearse/metrics.ts';
 import { pabulibLines } from '../../packages/counting/src/index.ts';
 import { createInstance } from '../../packages/counting/src/instance.ts';
@@ -111,8 +112,8 @@ describe('the rehearsal invariants', () => {
       mail('b@x.fr', 'Votre code de vérification : 123456', 'code', '3'),
     ];
     const expected = new Map([
-      ['a@x.fr', new Map([['code de reçu', 1]])],
-      ['b@x.fr', new Map([['code de vérification', 2]])],
+      ['a@x.fr', new Map([['code de reçu', { min: 1, max: 1 }]])],
+      ['b@x.fr', new Map([['code de vérification', { min: 2, max: 2 }]])],
     ]);
 
     const invariant = emailsOnce(mails, expected);
@@ -171,5 +172,42 @@ describe('the rehearsal timing', () => {
   it('reads latency quantiles by nearest rank', () => {
     const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
     expect([quantile(sorted, 0.5), quantile(sorted, 0.99), quantile([], 0.5)]).toEqual([50, 99, 0]);
+  });
+});
+
+describe('the rehearsal mailbox and clients', () => {
+  it('hands each waiter the email it waits for, reading only the emails since the last second seen', async () => {
+    const store: Mail[] = [];
+    const asked: number[] = [];
+    const mailbox = new Mailbox(
+      {
+        read: async (since) => {
+          asked.push(since);
+          return store.filter((m) => m.at >= since);
+        },
+      },
+      5,
+    );
+    store.push({ ...mail('a@x.fr', 'Votre code de vérification : 111111', 'x', '1'), at: 100 });
+    await mailbox.refresh();
+    const waiting = mailbox.waitFor('A@x.fr', (m) => m.subject.includes('vérification'), { after: 1 });
+    store.push({ ...mail('b@x.fr', 'Votre code de vérification : 222222', 'x', '2'), at: 101 });
+    store.push({ ...mail('a@x.fr', 'Votre code de vérification : 333333', 'x', '3'), at: 101 });
+
+    const received = await waiting;
+    mailbox.stop();
+
+    expect(codeOf(received)).toBe('333333');
+    expect(mailbox.mails.map((m) => m.messageId)).toEqual(['1', '2', '3']);
+    expect(asked[0]).toBe(0);
+    expect(asked.slice(1).every((since) => since >= 100)).toBe(true);
+  });
+
+  it('gives each household of four its own loopback address', () => {
+    const addresses = Array.from({ length: 40_000 }, (_, n) => loopbackAddress(n));
+
+    expect(new Set(addresses).size).toBe(10_000);
+    expect(addresses.every((address) => /^127\.\d+\.\d+\.\d+$/.test(address))).toBe(true);
+    expect(addresses.slice(0, 5)).toEqual(['127.1.0.1', '127.1.0.1', '127.1.0.1', '127.1.0.1', '127.1.0.2']);
   });
 });
