@@ -55,8 +55,8 @@ describe('synth is deterministic', () => {
     expect(a.status, a.stderr).toBe(0);
     expect(b.status, b.stderr).toBe(0);
     const names = templates(first);
-    // Six stacks (Data, Auth, Api, Edge, Web, Functions), each a template and an asset manifest.
-    expect(names).toHaveLength(12);
+    // Seven stacks (Data, Auth, Api, Edge, EdgeAlarms, Web, Functions), each a template and an asset manifest.
+    expect(names).toHaveLength(14);
     expect(templates(second)).toEqual(names);
     const differing = names.filter(
       (name) => !readFileSync(join(first, name)).equals(readFileSync(join(second, name))),
