@@ -67,8 +67,11 @@ describe('the phase-change schedules of an edition', () => {
     allSchedules = Object.values(edition.templates.functions.findResources('AWS::Scheduler::Schedule')).map(
       (resource) => (resource as { Properties: ScheduleProperties }).Properties,
     );
+    // The vote canary's start and stop schedules carry an API call (an object), not a function's input.
     schedules = allSchedules.filter(
-      (schedule) => JSON.parse(schedule.Target.Input).kind === 'phase-transition',
+      (schedule) =>
+        typeof schedule.Target.Input === 'string' &&
+        JSON.parse(schedule.Target.Input).kind === 'phase-transition',
     );
   });
 
@@ -106,7 +109,9 @@ describe('the phase-change schedules of an edition', () => {
   it('erases personal data by a daily schedule at a Paris night time, with a dead-letter queue', () => {
     // Act
     const retention = allSchedules.filter(
-      (schedule) => JSON.parse(schedule.Target.Input).kind === 'personal-data-retention',
+      (schedule) =>
+        typeof schedule.Target.Input === 'string' &&
+        JSON.parse(schedule.Target.Input).kind === 'personal-data-retention',
     );
 
     // Assess
