@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readMailbox } from '../../local/ses.ts';
+import { readEditionFile } from '../../shared/edition/load-edition.ts';
 import { toInstant } from '../../shared/time/zoned.ts';
-import { api } from '../support/api.ts';
 import { launchBrowser, normalizeSpaces, openPage, PHONE_VIEWPORT } from '../support/browser.ts';
 import { type TestProfile, uniqueEmail, uniquePerson } from '../support/identity.ts';
 import {
@@ -34,8 +34,10 @@ import '../support/stack-context.ts';
  * @stack-edition test/fixtures/parcours-essai.json
  */
 const stack = inject('stack');
-const editionPath = `/api/editions/${stack.edition}`;
-const edition = (await api(stack, 'GET', editionPath)).body.edition;
+// The edition this test configured (the line above): its calendar and envelopes, read from the file, not the API.
+const file = await readEditionFile('test/fixtures/parcours-essai.json');
+if (!file.ok) throw new Error(file.errors.join('\n'));
+const edition = file.config;
 const at = (local: string) => toInstant(local, edition.timeZone);
 const calendar = {
   ideasOpen: at(edition.calendar.ideasOpen),

@@ -133,11 +133,14 @@ describe('site writers', () => {
     expect(url.pathname).toBe('/uploads/essai/idee-1/0b6f6c1e-7a53-4c2e-9d1c-8f1b2c3d4e5f.jpg');
     expect(url.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
-    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    // The pending tag is signed and kept a header: the upload expires unless an idea attaches it.
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe(
+      'content-length;content-type;host;x-amz-tagging',
+    );
     expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
     // No checksum the browser would have to send.
     expect([...url.searchParams.keys()].filter((name) => /checksum/i.test(name))).toEqual([]);
-    expect(upload.headers).toEqual({ 'content-type': 'image/jpeg' });
+    expect(upload.headers).toEqual({ 'content-type': 'image/jpeg', 'x-amz-tagging': 'bp-picture=pending' });
     expect(upload.expiresAt).toBe('2026-03-01T10:05:00.000Z');
     await expect(presigner.presignPut('index.html', { contentType: 'text/html', size: 1 })).rejects.toThrow();
   });

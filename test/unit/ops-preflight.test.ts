@@ -8,6 +8,11 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runPreflight } from '../../bin/commands/preflight.ts';
+import { FUNCTIONS } from '../../shared/manifest.ts';
+
+/** The executions the manifest reserves (identity, voting, the mail fan-out...). */
+const RESERVED = FUNCTIONS.reduce((sum, fn) => sum + (fn.reservedConcurrency ?? 0), 0);
+
 import { readDeployConfig } from '../../lib/deploy-config.ts';
 
 const cfn = mockClient(CloudFormationClient);
@@ -133,7 +138,7 @@ describe('bp preflight (requests sent, answers read)', () => {
     );
     expect(byName['DMARC _dmarc.demo.loire-atlantique.example']?.problem).toMatch(/p=none/);
     expect(byName['quota de concurrence Lambda']?.problem).toMatch(
-      /10 exécutions simultanées ; il en faut 250/,
+      new RegExp(`10 exécutions simultanées ; il en faut ${RESERVED + 100} \\(${RESERVED} réservées`),
     );
     expect(byName['quota de concurrence Lambda']?.fix).toMatch(/--quota-code L-B99A9384/);
     expect(byName['site construit (web/dist)']?.fix).toBe('npm run build:web');
