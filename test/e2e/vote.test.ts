@@ -116,10 +116,11 @@ describe('« Voter »: ballot, confirmation, receipt', () => {
       await page.getByRole('heading', { level: 2, name: 'Saisir une feuille' }).waitFor();
       await page.getByLabel('Numéro de la feuille').fill('E2E-1');
       await page.getByLabel('Code de vote de la personne').fill('ZZZZ-ZZZZ-ZZZZ');
-      await page
-        .locator('#entry-form')
-        .getByLabel(/Projets cochés — Nantes/)
-        .fill('nantes-01, nantes-02, nantes-03');
+      // The sheet's projects are ticked by name, in the group of the territory printed on it.
+      const form = page.locator('#entry-form');
+      await form.getByLabel('Territoire imprimé sur la feuille').selectOption({ label: 'Nantes' });
+      const boxes = form.getByRole('group', { name: 'Projets cochés — Nantes' }).getByRole('checkbox');
+      for (const index of [0, 1, 2]) await boxes.nth(index).check();
       await page.getByRole('button', { name: 'Enregistrer la saisie' }).click();
       await page.locator('#entry-result').getByText('Code de vote inconnu').waitFor();
       await expectNoAxeViolations(page);
