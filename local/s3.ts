@@ -78,6 +78,11 @@ export function uploadsCorsXml(origins: readonly string[]): string {
   ].join('');
 }
 
+/** The part of Koa's context the date middleware uses. */
+interface DateContext {
+  set(name: string, value: string): void;
+}
+
 export async function startS3Emulator(options: {
   port: number;
   /** Where objects are kept (`.local/s3` for `npm start`; the file's data dir in tests). */
@@ -102,6 +107,16 @@ export async function startS3Emulator(options: {
       { name: options.bucket, configs: [] },
       { name: options.picturesBucket, configs: [uploadsCorsXml(options.siteOrigins)] },
     ],
+  });
+  // Node writes a response's `Date` header from the real clock, but s3rver judges a signed request's age by
+  // this process's `Date`, which follows the local clock (local/time-shift.ts). The AWS SDK corrects its
+  // signing time from the `Date` it reads back, so after one answer its requests came years "late" and s3rver
+  // refused them (RequestTimeTooSkewed). Answering with the process's date keeps both sides on one clock.
+  (
+    server as unknown as { middleware: ((ctx: DateContext, next: () => Promise<void>) => Promise<void>)[] }
+  ).middleware.unshift(async (ctx, next) => {
+    ctx.set('Date', new Date().toUTCString());
+    await next();
   });
   const address = await server.run();
   return {
