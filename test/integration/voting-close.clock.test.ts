@@ -71,7 +71,11 @@ describe('an extended vote is closed when the extension ends, not at the configu
       actor: { kind: 'schedule' },
     });
     expect((await busEvents(stack, 'VoteWindowEnded')).at(-1)?.detail.closedAt).toBe(until.toISOString());
-    expect(await busEvents(stack, 'VotingClosed')).toHaveLength(1);
+    // One close: delivery is at least once (a slow invocation under load is retried, and its consumers take a
+    // replay as nothing new), so every VotingClosed on the bus is the same phase change.
+    const closings = await busEvents(stack, 'VotingClosed');
+    expect(closings.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(closings.map((event) => event.detail.changeId)).size).toBe(1);
     const late = await castFor((await factory.create('nantes')).token);
     expect(late.body.code).toBe('vote_closed');
   });
