@@ -261,6 +261,10 @@ describe('the idea page shows everyone what became of a published idea', () => {
       };
       try {
         const winner = await pathOf('winner');
+        // Its state in one phrase: « Publiée le 7 décembre 2026 », never « Publiée, publiée le … ».
+        expect(normalizeSpaces(await page.locator('#idea-state').textContent())).toMatch(
+          /^Publiée le \d{1,2}(er)? [a-zéû]+ \d{4}$/,
+        );
         expect(winner).toContain('Retenue : elle devient un projet soumis au vote.');
         expect(winner).toContain('Lauréat : le projet sera réalisé. Financé : 12 voix, dans l’enveloppe.');
         expect(winner).toContain('Réalisation : Travaux en cours (mis à jour le 1er septembre 2026).');

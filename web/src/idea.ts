@@ -273,8 +273,14 @@ async function main(): Promise<void> {
     ]);
     document.title = `${idea.title} — Budget participatif`;
     fill(byId('idea-title'), idea.title);
-    const when = idea.publishedAt ? `publiée le ${formatDay(idea.publishedAt, edition.timeZone)}` : '';
-    fill(byId('idea-state'), [statusName(idea), when].filter(Boolean).join(', '));
+    // « Publiée le 1er mars 2024 », not « Publiée, publiée le … »; other statuses say their name and the date.
+    const day = idea.publishedAt ? formatDay(idea.publishedAt, edition.timeZone) : '';
+    fill(
+      byId('idea-state'),
+      idea.status === 'published' && day
+        ? `Publiée le ${day}`
+        : [statusName(idea), day && `publiée le ${day}`].filter(Boolean).join(', '),
+    );
     fill(byId('idea-facts'), ideaFacts(edition, idea));
     fill(
       byId('idea-description'),
