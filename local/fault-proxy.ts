@@ -13,6 +13,7 @@ import { Agent, createServer, type IncomingMessage, request, type ServerResponse
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
+import { mulberry32 } from './mulberry32.ts';
 
 export const DYNAMODB_FAULT_KINDS = [
   'throughput',
@@ -93,18 +94,6 @@ const CapacityAnswer = z.looseObject({
   ConsumedCapacity: z.union([Capacity, z.array(Capacity)]).optional(),
 });
 
-/** mulberry32: small, fast, good enough to pick faults; the same seed replays the same decisions. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function startFaultProxy(options: {
   service: ProxiedService;
   /** The emulator, `http://127.0.0.1:<port>`. */
@@ -120,7 +109,7 @@ export async function startFaultProxy(options: {
   const supported: readonly FaultKind[] = service === 'dynamodb' ? DYNAMODB_FAULT_KINDS : SES_FAULT_KINDS;
   const holdMs = options.faults.holdMs ?? 1500;
   const latencyMs = options.faults.latencyMs ?? 300;
-  const random = seededRandom(options.faults.seed ?? 1);
+  const random = mulberry32(options.faults.seed ?? 1);
   let rate = options.faults.rate;
   let kinds = pickKinds(options.faults.kinds);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });

@@ -3,17 +3,8 @@
  * people, ideas and choices (the platform's own random parts, codes and receipts, differ from run to run).
  */
 
-/** mulberry32: a small, fast, seedable generator of floats in [0, 1). */
-export function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of floats in [0, 1) (mulberry32). */
+export { mulberry32 as randomSource } from '../../local/mulberry32.ts';
 
 export type Random = () => number;
 

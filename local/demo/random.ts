@@ -1,3 +1,5 @@
+import { mulberry32 } from '../mulberry32.ts';
+
 /**
  * A seeded pseudo-random generator (mulberry32): the same seed gives the same lived-in demo, so screenshots
  * and tests are stable. Not for anything secret.
@@ -19,14 +21,7 @@ export interface Random {
 }
 
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   return {
     next,
