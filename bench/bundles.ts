@@ -151,12 +151,15 @@ function load(file: string): string {
 /** CPU time of the whole process (start included), printed by the child: far less noisy than wall time on a busy machine. */
 const CPU = 'const c = process.cpuUsage(); const cpuMs = (c.user + c.system) / 1000;';
 
-function importOnce(file: string): Promise<{ wallMs: number; importMs: number; cpuMs: number }> {
-  const script = `const t = performance.now(); const m = ${load(file)}; if (typeof m.handler !== 'function') throw new Error('no handler'); const importMs = performance.now() - t; ${CPU} process.stdout.write(JSON.stringify({ importMs, cpuMs }));`;
+/**
+ * Runs `script` in a fresh Node process and reads the JSON it prints, with the process's wall time (spawn to
+ * exit); `what` names it in the error when it fails.
+ */
+function runFresh<T>(script: string, env: NodeJS.ProcessEnv, what: string): Promise<T & { wallMs: number }> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      env: lambdaEnv,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -170,10 +173,15 @@ function importOnce(file: string): Promise<{ wallMs: number; importMs: number; c
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
-      if (code !== 0) reject(new Error(`import of ${file} failed (${code}): ${err.slice(0, 500)}`));
-      else resolvePromise({ wallMs, ...(JSON.parse(out) as { importMs: number; cpuMs: number }) });
+      if (code !== 0) reject(new Error(`${what} failed (${code}): ${err.slice(0, 800)}`));
+      else resolvePromise({ wallMs, ...(JSON.parse(out) as T) });
     });
   });
+}
+
+function importOnce(file: string): Promise<{ wallMs: number; importMs: number; cpuMs: number }> {
+  const script = `const t = performance.now(); const m = ${load(file)}; if (typeof m.handler !== 'function') throw new Error('no handler'); const importMs = performance.now() - t; ${CPU} process.stdout.write(JSON.stringify({ importMs, cpuMs }));`;
+  return runFresh(script, lambdaEnv, `import of ${file}`);
 }
 
 const median = (values: number[]) => {
@@ -288,31 +296,7 @@ const t2 = performance.now();
 ${CPU}
 process.stdout.write(JSON.stringify({ importMs: t1 - t, invokeMs: t2 - t1, cpuMs, status: result?.statusCode ?? 0 }));
 process.exit(0);`;
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      env: { ...env, BENCH_EVENT: JSON.stringify(event) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      if (code !== 0) reject(new Error(`first request of ${name} failed (${code}): ${err.slice(0, 800)}`));
-      else
-        resolvePromise({
-          wallMs,
-          ...(JSON.parse(out) as { importMs: number; invokeMs: number; cpuMs: number; status: number }),
-        });
-    });
-  });
+  return runFresh(script, { ...env, BENCH_EVENT: JSON.stringify(event) }, `first request of ${name}`);
 }
 
 const stackDir = mkdtempSync(join(tmpdir(), 'bp-bundles-stack-'));
