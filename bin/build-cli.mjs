@@ -12,7 +12,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const target = join(root, 'dist');
+// `--outdir <dir>` (inside the repository, so the chunks resolve node_modules) builds elsewhere than dist/: the
+// test that loads every chunk builds its own copy rather than swapping dist/ under a concurrently running `bp`.
+const outdirFlag = process.argv.indexOf('--outdir');
+const target = join(root, outdirFlag > 0 ? process.argv[outdirFlag + 1] : 'dist');
 // Built beside, then swapped in: a `bp` running meanwhile sees the old build or the new one, never half of one.
 const outdir = join(root, `dist.building-${process.pid}`);
 
@@ -47,4 +50,4 @@ const inputs = Object.keys(result.metafile.inputs)
 await writeFile(join(outdir, 'bp.inputs.json'), `${JSON.stringify({ inputs }, null, 2)}\n`);
 await rm(target, { recursive: true, force: true });
 await rename(outdir, target);
-console.log(`build-cli: dist/bp.mjs (${inputs.length} sources)`);
+console.log(`build-cli: ${join(target, 'bp.mjs').slice(root.length + 1)} (${inputs.length} sources)`);
