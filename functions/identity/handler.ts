@@ -14,6 +14,7 @@ import {
   RequestCodeBody,
   ReviewDecisionBody,
 } from '../../shared/http/schemas.ts';
+import { IdempotencyKey } from '../../shared/http/voting-schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
 import type { BusinessMetrics } from '../../shared/metrics/business-metrics.ts';
@@ -124,6 +125,11 @@ export function makeHandler(deps: IdentityDeps) {
         const session = await openSession({ ...deps, ...keys }, edition, {
           ...body,
           clientAddress: trustedClientAddress(request, keys.originSecret),
+          // Optional here: the site sends one so that its retry after a 503 is not told the code was used.
+          requestKey:
+            request.idempotencyKey === undefined
+              ? undefined
+              : parseWith(IdempotencyKey, request.idempotencyKey, 'headers.idempotency-key'),
         });
         deps.logger.info('citizen session opened', {
           citizenId: session.citizen.id,

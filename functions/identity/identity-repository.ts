@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -20,6 +19,8 @@ export const EmailCode = z.object({
   issuedAt: z.iso.datetime(),
   expiresAtMs: z.number(),
   attempts: z.number().check(z.int()),
+  /** The request key of the sign-in that used the code: its retry may use it again, nobody else. */
+  consumedBy: z.optional(z.string()),
 });
 export type EmailCode = z.infer<typeof EmailCode>;
 
@@ -144,8 +145,13 @@ export interface IdentityRepository {
   takeAttempt(emailKey: string, issuedAt: string, maxAttempts: number): Promise<number | 'burned' | 'gone'>;
   /** Gives back an attempt taken by the holder of the right code (profile still to fill in). */
   releaseAttempt(emailKey: string, issuedAt: string): Promise<void>;
-  /** Consumes the code issued at `issuedAt`; false if another request consumed or replaced it first. */
-  consumeCode(emailKey: string, issuedAt: string): Promise<boolean>;
+  /**
+   * Consumes the code issued at `issuedAt` for the sign-in request `requestKey` (its `Idempotency-Key`); false
+   * if another request consumed or replaced it first. The same request may consume it again until it expires:
+   * a retry after a failure that followed the consumption (a 503, a lost answer) still opens the session,
+   * and a new code request is no longer held back by the cooldown of a used one.
+   */
+  consumeCode(emailKey: string, issuedAt: string, requestKey: string): Promise<boolean>;
   findByEmail(emailKey: string): Promise<Identity | undefined>;
   get(citizenId: string): Promise<Identity | undefined>;
   /**
@@ -282,7 +288,8 @@ export function dynamoIdentityRepository(
                     expiresAt: Math.ceil(code.expiresAtMs / 1000),
                   },
                   // ISO instants of one format compare as strings.
-                  ConditionExpression: 'attribute_not_exists(pk) OR issuedAt <= :edge',
+                  ConditionExpression:
+                    'attribute_not_exists(pk) OR issuedAt <= :edge OR attribute_exists(consumedBy)',
                   ExpressionAttributeValues: { ':edge': cooldownEdge },
                 },
               },
@@ -341,14 +348,16 @@ export function dynamoIdentityRepository(
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },
-    async consumeCode(emailKey, issuedAt) {
+    async consumeCode(emailKey, issuedAt, requestKey) {
       try {
         await client.send(
-          new DeleteCommand({
+          new UpdateCommand({
             TableName: tableName,
             Key: codeKey(emailKey),
-            ConditionExpression: 'issuedAt = :issuedAt',
-            ExpressionAttributeValues: { ':issuedAt': issuedAt },
+            UpdateExpression: 'SET consumedBy = :request',
+            ConditionExpression:
+              'issuedAt = :issuedAt AND (attribute_not_exists(consumedBy) OR consumedBy = :request)',
+            ExpressionAttributeValues: { ':issuedAt': issuedAt, ':request': requestKey },
           }),
         );
         return true;

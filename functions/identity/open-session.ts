@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { DomainError, serviceUnavailable } from '../../shared/errors/domain-error.ts';
 import { CitizenVerified, DuplicateSuspected } from '../../shared/events/catalogue.ts';
@@ -50,7 +51,17 @@ const codeProblem = (code: string, status: number, detail: string) =>
 export async function openSession(
   deps: OpenSessionDeps,
   config: EditionConfig,
-  input: { email: string; code: string; profile?: CitizenProfile | undefined; clientAddress: string },
+  input: {
+    email: string;
+    code: string;
+    profile?: CitizenProfile | undefined;
+    clientAddress: string;
+    /**
+     * The request's `Idempotency-Key`: a retry with the same key may use the code again (see
+     * `IdentityRepository.consumeCode`). Without one the code is good for one request only.
+     */
+    requestKey?: string | undefined;
+  },
 ): Promise<Session> {
   const now = deps.now();
   const byClient = await deps.limiter.hit(
@@ -89,7 +100,7 @@ export async function openSession(
       errors: [{ field: 'body.profile', message: 'Champ obligatoire à la première connexion' }],
     });
   }
-  if (!(await deps.identities.consumeCode(emailKey, stored.issuedAt))) {
+  if (!(await deps.identities.consumeCode(emailKey, stored.issuedAt, input.requestKey ?? randomUUID()))) {
     throw codeProblem(
       'code_expired',
       409,

@@ -150,6 +150,52 @@ describe('« Vérifier mon identité » and « Mes données »', () => {
   });
 });
 
+describe('a sign-in whose answer is lost', () => {
+  it('signs in on the second click with the same code, which the first click had used', async () => {
+    // Prepare
+    const email = uniqueEmail('reponse-perdue');
+    const person = uniquePerson({ firstName: 'Maëlle' });
+    const { context, page } = await openPage(browser, { viewport: PHONE_VIEWPORT });
+    try {
+      await page.goto(`${stack.siteUrl}/identite.html`);
+      await page.getByLabel('Adresse électronique', { exact: true }).fill(email);
+      await page.getByRole('button', { name: 'Recevoir un code' }).click();
+      await page.getByRole('heading', { level: 2, name: /Étape 2 sur 2/ }).waitFor();
+      await page.getByLabel('Prénom').fill(person.firstName);
+      await page.getByLabel('Nom', { exact: true }).fill(person.lastName);
+      await page.getByLabel('Date de naissance').fill(person.birthDate);
+      await page.getByLabel('Code postal de la commune').fill('44000');
+      await page.getByText('Commune trouvée').waitFor();
+      await page.getByLabel('Code reçu par courriel').fill(await readCode(stack, email));
+      // The first answer never reaches the page: the server opened the session (the code is used), the
+      // connection dropped on the way back.
+      let served = 0;
+      await page.route(/\/identity\/session$/, async (route) => {
+        await route.fetch();
+        served += 1;
+        await route.abort('connectionreset');
+      });
+
+      // Act 1
+      await page.getByRole('button', { name: 'Valider' }).click();
+      await expect.poll(() => served).toBe(1);
+      await page
+        .getByText(/indisponible|injoignable|Réessayez/)
+        .first()
+        .waitFor();
+      await page.unroute(/\/identity\/session$/);
+      // Act 2: the person clicks again, with the code already typed.
+      await page.getByRole('button', { name: 'Valider' }).click();
+
+      // Assess
+      await page.waitForURL(/mes-donnees\.html\?verifie$/);
+      await page.getByText(person.lastName).first().waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('coordinator pages', () => {
   it('registers a person on site and shows the voting code to print, then rejects a duplicate with a reason', async () => {
     // Prepare: a suspected duplicate in the queue.

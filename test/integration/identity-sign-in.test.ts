@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -94,6 +95,47 @@ describe('citizen sign-in by email code', () => {
     });
     expect(second.status).toBe(200);
     expect(second.body.citizen).toMatchObject({ id: first.response.body.citizen.id, created: false });
+  });
+
+  it('lets the retry of a sign-in (same Idempotency-Key) use its code again, and nobody else', async () => {
+    const email = uniqueEmail();
+    await requestCode(stack, email);
+    const code = await readCode(stack, email);
+    const key = randomUUID();
+    const body = { email, code, profile: uniquePerson() };
+    const first = await api(stack, 'POST', identityPath(stack, '/identity/session'), {
+      body,
+      headers: { 'idempotency-key': key },
+    });
+    expect(first.status).toBe(201);
+
+    // Its answer lost (or a 503 after the code was used): the site sends the same request again.
+    const retried = await api(stack, 'POST', identityPath(stack, '/identity/session'), {
+      body,
+      headers: { 'idempotency-key': key },
+    });
+    expect(retried.status).toBe(200);
+    expect(retried.body.citizen).toMatchObject({ id: first.body.citizen.id, created: false });
+
+    // The retry's key with a wrong code is a wrong code.
+    const wrong = await api(stack, 'POST', identityPath(stack, '/identity/session'), {
+      body: { ...body, code: code === '000000' ? '111111' : '000000' },
+      headers: { 'idempotency-key': key },
+    });
+    expect(wrong.body.code).toBe('code_incorrect');
+    // Another request with the same code, with another key or none, is told the code was used.
+    for (const headers of [{ 'idempotency-key': randomUUID() }, {}] as Record<string, string>[]) {
+      const other = await api(stack, 'POST', identityPath(stack, '/identity/session'), { body, headers });
+      expect(other.status).toBe(409);
+      expect(other.body.code).toBe('code_expired');
+    }
+    // A malformed key is a field error, not a 5xx.
+    const malformed = await api(stack, 'POST', identityPath(stack, '/identity/session'), {
+      body,
+      headers: { 'idempotency-key': 'x' },
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.errors[0].field).toBe('headers.idempotency-key');
   });
 
   it('burns a code after five wrong attempts', async () => {

@@ -93,7 +93,10 @@ function memoryIdentities(counters: Counters): IdentityRepository & {
     issueCode: async (code, { cooldownSeconds, quotas }) => {
       const now = new Date(code.issuedAt);
       const previous = codes.get(code.emailKey);
-      const wait = previous ? Date.parse(previous.issuedAt) + cooldownSeconds * 1000 - now.getTime() : 0;
+      const wait =
+        previous && !previous.consumedBy
+          ? Date.parse(previous.issuedAt) + cooldownSeconds * 1000 - now.getTime()
+          : 0;
       if (wait > 0) return { issued: false, refusedBy: 'cooldown', retryAfter: Math.ceil(wait / 1000) };
       const full = quotas.find((quota) => (counters.get(counterKey(quota, now)) ?? 0) >= quota.limit);
       if (full)
@@ -114,7 +117,12 @@ function memoryIdentities(counters: Counters): IdentityRepository & {
       const code = codes.get(key);
       if (code && code.issuedAt === issuedAt && code.attempts > 0) code.attempts -= 1;
     },
-    consumeCode: async (key, issuedAt) => codes.get(key)?.issuedAt === issuedAt && codes.delete(key),
+    consumeCode: async (key, issuedAt, requestKey) => {
+      const code = codes.get(key);
+      if (code?.issuedAt !== issuedAt || (code.consumedBy ?? requestKey) !== requestKey) return false;
+      code.consumedBy = requestKey;
+      return true;
+    },
     findByEmail: async (key) => identities.get(emails.get(key) ?? ''),
     get: async (id) => identities.get(id),
     findMatches: async (keys) => ({
@@ -302,6 +310,34 @@ describe('openSession', () => {
       }),
     );
     expect(error).toMatchObject({ status: 409, code: 'code_expired' });
+  });
+
+  it('opens the session on the retry of a request that failed after using the code, and for it only', async () => {
+    const { deps, identities } = await world();
+    await requestCode(deps, config, { email: 'a@exemple.fr', clientAddress: '192.0.2.1' });
+    const input = {
+      email: 'a@exemple.fr',
+      code: '123456',
+      profile: adult,
+      clientAddress: '192.0.2.1',
+      requestKey: 'retry-key-0123456789abcdef',
+    };
+    // The table times out while the identity is written, after the code was used.
+    const create = identities.create;
+    identities.create = async () => {
+      identities.create = create;
+      throw new Error('DynamoDB timed out');
+    };
+    await expect(openSession(deps, config, input)).rejects.toThrow('timed out');
+
+    expect(
+      await refusal(openSession(deps, config, { ...input, requestKey: 'another-key-0123456789abc' })),
+    ).toMatchObject({ status: 409, code: 'code_expired' });
+    expect(await refusal(openSession(deps, config, { ...input, requestKey: undefined }))).toMatchObject({
+      code: 'code_expired',
+    });
+    const session = await openSession(deps, config, input);
+    expect(session.citizen).toMatchObject({ created: true, status: 'verified' });
   });
 
   it('signs a token with the citizen id, territory and role, and no personal data', async () => {

@@ -19,6 +19,12 @@ const DRAFT_KEY = 'bp.citizen.verifyDraft';
 interface Draft extends Partial<ProfileValues> {
   email?: string;
   step?: 'email' | 'code';
+  /**
+   * The `Idempotency-Key` of the sign-in with the code last sent: sent again with each try of that code, so a
+   * try whose answer was lost (or a 503 after the code was used) can be made again instead of asking for a
+   * new code. A new one with every code.
+   */
+  sessionKey?: string;
 }
 
 function readDraft(): Draft {
@@ -141,6 +147,7 @@ async function main(): Promise<void> {
     try {
       await apiRequest(config, `${base}/code`, { method: 'POST', body: { email: value } });
       fill(status);
+      sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ ...readDraft(), sessionKey: crypto.randomUUID() }));
       save('code');
       showStep('code');
     } catch (error) {
@@ -183,8 +190,12 @@ async function main(): Promise<void> {
     submit.disabled = true;
     fill(status, h('p', { class: 'loading' }, 'Vérification en cours…'));
     try {
+      const draft = readDraft();
+      const sessionKey = draft.sessionKey ?? crypto.randomUUID();
+      sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ ...draft, sessionKey }));
       const session = await apiRequest<{ token: string }>(config, `${base}/session`, {
         method: 'POST',
+        headers: { 'Idempotency-Key': sessionKey },
         body: { email: email.value.trim(), code: typed, ...(body ? { profile: body } : {}) },
       });
       storeCitizenToken(session.token);
