@@ -262,6 +262,7 @@ describe('results emails and follow-up: authors, voters who asked, followers of 
       expect(followed.status).toBe(201);
     }
     const followers = [follower, ...others];
+    const brand = (await api(stack, 'GET', editionPath)).body.edition.identity.name;
     const reason = 'Inauguration le 30 juin, place du marché.';
     const aboutThisChange = async (address: string) =>
       (await mailsTo(address)).filter((mail) => mail.body.text?.includes(reason));
@@ -283,6 +284,8 @@ describe('results emails and follow-up: authors, voters who asked, followers of 
       }, 20_000);
       expect(mails).toHaveLength(1);
       expect(mails[0]?.subject).toContain('Livré');
+      // From the Département, as every email of the notifications function (shared/email/branding.ts)
+      expect(mails[0]?.body.html).toContain(`>${brand}</div>`);
     }
     const batchesOf = async () =>
       (await busEvents(stack, RealisationMailBatchRequested.detailType))
