@@ -1014,7 +1014,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       table: {
         // The email log (sent once per reason and recipient), as the notifications function writes it.
         owns: ['EMAIL#*'],
-        // Config; suppressions; the citizen address read; the published results, projects' ideas, their authors.
+        // Config; suppressions; the citizen address read; the published results, projects' ideas, their authors;
+        // whether a batch's follower still follows the project (results').
         reads: [
           'EDITION#{edition}',
           'SUPPRESSION#*',
@@ -1022,6 +1023,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           'IDEA#*',
           'EDITION#{edition}#RESULTS',
           'EDITION#{edition}#PROJECTS',
+          'FOLLOWUP#*',
         ],
         // The results news opt-ins and a winner's followers (results').
         indexes: { gsi1: ['RESULTSNEWS#{edition}', 'FOLLOWERS#{edition}#*'] },

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { RealisationUpdated } from '../../shared/events/catalogue.ts';
@@ -12,6 +12,8 @@ import { resultsEmail } from './templates/results-emails.ts';
 /** Port: the citizens who follow a project (`POST .../projects/{project}/followers`). */
 export interface ProjectFollowers {
   followersOf(projectId: string): Promise<string[]>;
+  /** Whether `citizenId` follows `projectId` now (checked again at send time). */
+  follows(citizenId: string, projectId: string): Promise<boolean>;
 }
 
 export interface NotifyFollowersDeps extends NotifyDeps {
@@ -22,7 +24,7 @@ export interface NotifyFollowersDeps extends NotifyDeps {
 /** What a follower's email says of the change: the fields both `RealisationUpdated` and its batches carry. */
 export type RealisationChange = Omit<DetailOf<typeof RealisationUpdated>, 'version' | 'edition' | 'actor'>;
 
-export type FollowerOutcome = SendOutcome | 'no-address';
+export type FollowerOutcome = SendOutcome | 'no-address' | 'not-following';
 
 /** Followers per batch event: as the results emails' batches (the fan-out's timeout at its pace, the event's size). */
 export const REALISATION_MAIL_BATCH_SIZE = RESULTS_MAIL_BATCH_SIZE;
@@ -42,7 +44,9 @@ export async function planRealisationMail(
 /**
  * Sends one batch of followers' emails: the project's new status, reason and milestones, once per change and
  * follower (`RealisationUpdated#<updateId>#citizen:<id>`), so a redelivered batch or a replayed plan sends nothing
- * twice; a follower without an address (erased, in person) gets nothing.
+ * twice; a follower without an address (erased, in person) gets nothing. Each id is checked to follow the project
+ * still: one who stopped since the plan hears nothing, and a batch event put on the bus by anyone else than the
+ * planner reaches no one but the project's followers (as `RealisationUpdated` itself).
  */
 export async function sendRealisationMailBatch(
   deps: NotifyFollowersDeps & { sendsPerSecond?: number | undefined },
@@ -54,6 +58,7 @@ export async function sendRealisationMailBatch(
   return pacedSends(
     batch.followers,
     async (citizenId): Promise<FollowerOutcome> => {
+      if (!(await deps.followers.follows(citizenId, change.projectId))) return 'not-following';
       const address = await deps.contacts.emailOf(citizenId);
       if (!address) return 'no-address';
       const recipient = `citizen:${citizenId}`;
@@ -93,7 +98,10 @@ export async function notifyRealisationUpdated(
   return outcomes;
 }
 
-/** Reads `gsi1` `FOLLOWERS#<edition>#<project>` (items owned by functions/results/follow-up-repository.ts). */
+/**
+ * Reads `gsi1` `FOLLOWERS#<edition>#<project>` and the follow items `FOLLOWUP#<citizen>` / `FOLLOWS#<project>`
+ * (owned by functions/results/follow-up-repository.ts).
+ */
 export function dynamoProjectFollowers(
   client: DynamoDBDocumentClient,
   tableName: string,
@@ -118,6 +126,17 @@ export function dynamoProjectFollowers(
         start = page.LastEvaluatedKey;
       } while (start);
       return citizens;
+    },
+    async follows(citizenId, projectId) {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: `FOLLOWUP#${citizenId}`, sk: `FOLLOWS#${projectId}` },
+          ProjectionExpression: 'gsi1pk',
+          ConsistentRead: true,
+        }),
+      );
+      return Item?.gsi1pk === `FOLLOWERS#${edition}#${projectId}`;
     },
   };
 }

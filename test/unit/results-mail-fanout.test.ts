@@ -70,7 +70,11 @@ function fanout(
       authorsOf: async () => ['alice'],
       newsSubscribers: async () => subscribers,
     },
-    followers: { followersOf: async (projectId) => (projectId === 'p1' ? (options.followers ?? []) : []) },
+    followers: {
+      followersOf: async (projectId) => (projectId === 'p1' ? (options.followers ?? []) : []),
+      follows: async (citizenId, projectId) =>
+        projectId === 'p1' && (options.followers ?? []).includes(citizenId),
+    },
     events: {
       async publish(contract, detail) {
         const parsed = contract.detail.parse({ ...detail, version: contract.version });
@@ -237,5 +241,16 @@ describe('followers mail fan-out: a winner’s followers hear of its realisation
       run.envelope(RealisationMailBatchRequested, { ...batch.detail, updateId: 'p1#4' }, 'e-next-change'),
     );
     expect(run.sent).toHaveLength(4);
+  });
+
+  it('sends nothing to an id of a batch who does not follow the project, or no longer does', async () => {
+    // Prepare: a batch naming dora (a follower) and mallory (who never followed p1)
+    const run = fanout([], { followers: ['dora'] });
+    const { actor: _actor, ...change } = realisationDetail;
+    const detail = { ...change, batch: 1, batches: 1, followers: ['dora', 'mallory'] };
+    // Act
+    await run.invoke(run.envelope(RealisationMailBatchRequested, detail, 'e-forged'));
+    // Assess
+    expect(run.sent.map((mail) => mail.to)).toEqual(['dora@exemple.fr']);
   });
 });
