@@ -26,6 +26,7 @@ import {
   IdeaWithdrawn,
   InstructionDigestReady,
   PhaseChanged,
+  RealisationMailBatchRequested,
   RealisationUpdated,
   ReassignmentRequested,
   ResultsComputed,
@@ -957,8 +958,6 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           BallotListReopened,
         ],
       },
-      // Followers of a winner hear of its realisation (the results emails are the mail fan-out's).
-      { id: 'results', events: [RealisationUpdated] },
       // The email log's lines to an erased person lose their recipient.
       { id: 'citizen-erased', events: [CitizenErased] },
       // Bounces and complaints of the edition's mail suppress the address (SES → default bus).
@@ -968,17 +967,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     permissions: {
       table: {
         owns: ['EMAIL#*', 'SUPPRESSION#*'],
-        // Config; the citizen address read (`CITIZEN#<id>` / `IDENTITY`); ideas' titles and authors; the
-        // published results and the projects' ideas.
-        reads: [
-          'EDITION#{edition}',
-          'CITIZEN#*',
-          'IDEA#*',
-          'EDITION#{edition}#RESULTS',
-          'EDITION#{edition}#PROJECTS',
-        ],
-        // The email log; the results news opt-ins and a winner's followers (results').
-        indexes: { gsi1: ['EMAILLOG#{edition}', 'RESULTSNEWS#{edition}', 'FOLLOWERS#{edition}#*'] },
+        // Config; the citizen address read (`CITIZEN#<id>` / `IDENTITY`); ideas' titles and authors. The results
+        // and the followers' emails, with what they read, are the mail fan-out's.
+        reads: ['EDITION#{edition}', 'CITIZEN#*', 'IDEA#*'],
+        // The email log.
+        indexes: { gsi1: ['EMAILLOG#{edition}'] },
       },
       publishes: [],
       sendsEmail: true,
@@ -986,12 +979,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     // Batch work out of the HTTP functions: the results emails (authors and every citizen who asked, tens of
-    // thousands in a Département) are planned in batches on `ResultsPublished`, each batch its own invocation with
-    // its own timeout, the rule's retries and dead-letter queues. Events rather than an SQS queue: the local bus
-    // runs rules with Lambda's retries and a DLQ, so the local stack runs the same path.
+    // thousands in a Département) are planned in batches on `ResultsPublished`, the emails to a winner's followers
+    // (thousands for a popular project) on `RealisationUpdated`; each batch its own invocation with its own
+    // timeout, the rule's retries and dead-letter queues. Events rather than an SQS queue: the local bus runs rules
+    // with Lambda's retries and a DLQ, so the local stack runs the same path.
     name: 'mail-fanout',
     entry: 'functions/notifications/fanout-main.ts',
-    description: 'Results emails in batches: planned on ResultsPublished, one invocation per batch of 500',
+    description:
+      'Results and followers emails in batches: planned on ResultsPublished and RealisationUpdated, one invocation per batch of 500',
     memoryMb: 512,
     // A batch of 500 at 7 sends a second takes about 72 s.
     timeoutSeconds: 300,
@@ -1003,6 +998,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     subscriptions: [
       { id: 'results-published', events: [ResultsPublished] },
       { id: 'results-mail-batches', events: [ResultsMailBatchRequested] },
+      // Followers of a winner hear of its realisation.
+      { id: 'realisation-updated', events: [RealisationUpdated] },
+      { id: 'realisation-mail-batches', events: [RealisationMailBatchRequested] },
     ],
     secrets: [
       {
@@ -1016,7 +1014,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       table: {
         // The email log (sent once per reason and recipient), as the notifications function writes it.
         owns: ['EMAIL#*'],
-        // Config; suppressions; the citizen address read; the published results, projects' ideas, their authors.
+        // Config; suppressions; the citizen address read; the published results, projects' ideas, their authors;
+        // whether a batch's follower still follows the project (results').
         reads: [
           'EDITION#{edition}',
           'SUPPRESSION#*',
@@ -1024,11 +1023,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
           'IDEA#*',
           'EDITION#{edition}#RESULTS',
           'EDITION#{edition}#PROJECTS',
+          'FOLLOWUP#*',
         ],
-        // The results news opt-ins (results').
-        indexes: { gsi1: ['RESULTSNEWS#{edition}'] },
+        // The results news opt-ins and a winner's followers (results').
+        indexes: { gsi1: ['RESULTSNEWS#{edition}', 'FOLLOWERS#{edition}#*'] },
       },
-      publishes: [ResultsMailBatchRequested],
+      publishes: [ResultsMailBatchRequested, RealisationMailBatchRequested],
       sendsEmail: true,
     },
   },

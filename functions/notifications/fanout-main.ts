@@ -4,6 +4,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
+import { brandedMailer, editionBrand } from '../../shared/email/branding.ts';
 import { faultInjectingMailer } from '../../shared/email/fault-injecting-mailer.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
@@ -13,6 +14,7 @@ import { createLogger } from '../../shared/logging/logger.ts';
 import { cachedSecrets, once } from '../../shared/secrets/cached-secrets.ts';
 import { dynamoEmailLog } from './email-log-repository.ts';
 import { makeFanoutHandler } from './fanout-handler.ts';
+import { dynamoProjectFollowers } from './notify-realisation-updated.ts';
 import { dynamoResultsAudience } from './notify-results-published.ts';
 import { dynamoSuppressionList } from './suppression-list.ts';
 
@@ -33,19 +35,31 @@ const documents = createDocumentClient(undefined, {
 const secret = cachedSecrets(new SecretsManagerClient({}));
 const linkKey = once(() => secret(env.ACTION_LINK_KEY_SECRET));
 
+const siteUrl = env.SITE_URL.replace(/\/$/, '');
+const editions = dynamoEditionStore({
+  client: documents,
+  tableName: env.TABLE_NAME,
+  edition: env.EDITION_ID,
+});
+
 export const handler = makeFanoutHandler({
   edition: env.EDITION_ID,
-  editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
+  editions,
   log: dynamoEmailLog(documents, env.TABLE_NAME, env.EDITION_ID),
+  // The Département's header, as the notifications function gives every other email (shared/email/branding.ts).
   mailer: faultInjectingMailer(
-    sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+    brandedMailer(
+      sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+      editionBrand(editions, siteUrl),
+    ),
     env.MAIL_FAULT_DOMAIN,
   ),
   logger: createLogger('mail-fanout'),
   now: () => new Date(),
-  siteUrl: env.SITE_URL.replace(/\/$/, ''),
+  siteUrl,
   contacts: dynamoCitizenContacts(documents, env.TABLE_NAME),
   audience: dynamoResultsAudience(documents, env.TABLE_NAME, env.EDITION_ID),
+  followers: dynamoProjectFollowers(documents, env.TABLE_NAME, env.EDITION_ID),
   suppressions: dynamoSuppressionList(documents, env.TABLE_NAME, linkKey),
   events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   sendsPerSecond: env.MAIL_FANOUT_SENDS_PER_SECOND,

@@ -20,7 +20,6 @@ import {
   IdeasMerged,
   InstructionDigestReady,
   PhaseChanged,
-  RealisationUpdated,
   ReassignmentRequested,
   VoteOpeningRefused,
   VoteWindowChanged,
@@ -54,8 +53,6 @@ import {
   notifyReassignmentRequested,
 } from './notify-instruction.ts';
 import { notifyPhaseChanged } from './notify-phase-changed.ts';
-import { notifyRealisationUpdated, type ProjectFollowers } from './notify-realisation-updated.ts';
-import type { ResultsAudience } from './notify-results-published.ts';
 import { notifyVoteOpeningRefused } from './notify-vote-opening-refused.ts';
 import { notifyVoteWindowChanged } from './notify-vote-window-changed.ts';
 import { recordSesFeedback } from './record-ses-feedback.ts';
@@ -73,9 +70,6 @@ export interface NotificationsDeps {
   /** Citizens' addresses, read from their identity item at send time (events carry ids only). */
   contacts: CitizenContacts;
   titles: IdeaTitles;
-  /** Published results, projects' ideas and authors, results news opt-ins (ids and titles only). */
-  audience: ResultsAudience;
-  followers: ProjectFollowers;
   /** The edition this function serves (HTTP paths name it). */
   edition: string;
   verifyToken: VerifyToken;
@@ -206,10 +200,6 @@ export function makeHandler(deps: NotificationsDeps) {
       on(SesEmailComplained, async (detail, envelope) => {
         const suppressed = await recordSesFeedback(deps, { kind: 'complaint', detail }, envelope.id);
         deps.logger.info('complaint recorded', { suppressed });
-      }),
-      on(RealisationUpdated, async (detail, envelope) => {
-        const outcomes = await notifyRealisationUpdated(deps, await deps.editions.get(), detail, envelope.id);
-        deps.logger.info('realisation update notified', { updateId: detail.updateId, outcomes });
       }),
       on(PhaseChanged, async (detail, envelope) => {
         const outcomes = await notifyPhaseChanged(deps, await deps.editions.get(), detail, envelope.id);

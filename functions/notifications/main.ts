@@ -16,8 +16,6 @@ import { dynamoEmailLog } from './email-log-repository.ts';
 import { makeHandler } from './handler.ts';
 import { dynamoIdeaDossiers } from './idea-dossiers.ts';
 import { dynamoIdeaTitles } from './idea-titles.ts';
-import { dynamoProjectFollowers } from './notify-realisation-updated.ts';
-import { dynamoResultsAudience } from './notify-results-published.ts';
 import { dynamoSuppressionList } from './suppression-list.ts';
 
 const env = parseFunctionEnv(process.env, {
@@ -58,8 +56,6 @@ export const handler = makeHandler({
   siteUrl,
   contacts: dynamoCitizenContacts(documents, env.TABLE_NAME),
   titles: dynamoIdeaTitles(documents, env.TABLE_NAME),
-  audience: dynamoResultsAudience(documents, env.TABLE_NAME, env.EDITION_ID),
-  followers: dynamoProjectFollowers(documents, env.TABLE_NAME, env.EDITION_ID),
   edition: env.EDITION_ID,
   verifyToken: platformTokenVerifier(env),
   suppressions: dynamoSuppressionList(documents, env.TABLE_NAME, linkKey),

@@ -5,7 +5,7 @@ import type { ResultsPublished } from '../../shared/events/catalogue.ts';
 import type { DetailOf } from '../../shared/events/define-event.ts';
 import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import type { NotifyDeps } from './notify-phase-changed.ts';
-import { type SendOutcome, sendOnce } from './send-once.ts';
+import { batchesOf, pacedSends, type SendOutcome, sendOnce } from './send-once.ts';
 import { type ResultsEmail, resultsEmail } from './templates/results-emails.ts';
 
 /** One project's line of the published results, as much as an email needs. */
@@ -48,31 +48,6 @@ export interface ResultsMailRecipient {
 /** Recipients per batch event: far inside the fan-out function's timeout at its sending pace, and the event's size. */
 export const RESULTS_MAIL_BATCH_SIZE = 500;
 
-/** A few sends at a time: thousands of subscribers must not wait one by one, nor flood SES. */
-const PARALLEL_SENDS = 8;
-
-/**
- * Runs `run` on every item, `PARALLEL_SENDS` at a time, and at most `perSecond` items a second when given (the
- * SES sending rate is per account: the fan-out paces itself instead of being throttled).
- */
-async function inBatches<T, R>(
-  items: readonly T[],
-  run: (item: T) => Promise<R>,
-  perSecond?: number,
-): Promise<R[]> {
-  const out: R[] = [];
-  const started = performance.now();
-  for (let i = 0; i < items.length; i += PARALLEL_SENDS) {
-    if (perSecond && perSecond > 0) {
-      const due = started + (i / perSecond) * 1000;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-    out.push(...(await Promise.all(items.slice(i, i + PARALLEL_SENDS).map(run))));
-  }
-  return out;
-}
-
 /**
  * Who hears of the published results `resultsId`: every author credited on an idea that became a project (once
  * per project), then every citizen who asked for the news; cut into batches of `batchSize`. Nothing when the
@@ -96,9 +71,7 @@ export async function planResultsMail(
     }
   }
   for (const citizenId of new Set(await deps.audience.newsSubscribers())) recipients.push({ citizenId });
-  const batches: ResultsMailRecipient[][] = [];
-  for (let i = 0; i < recipients.length; i += batchSize) batches.push(recipients.slice(i, i + batchSize));
-  return batches;
+  return batchesOf(recipients, batchSize);
 }
 
 /**
@@ -125,7 +98,7 @@ export async function sendResultsMailBatch(
     winners: results.envelopes.reduce((sum, e) => sum + e.projects.filter((p) => p.selected).length, 0),
     envelopes: results.envelopes.length,
   };
-  return inBatches(
+  return pacedSends(
     batch.recipients,
     async (recipient): Promise<ResultsOutcome> => {
       let send: { reason: string; template: string; email: ResultsEmail };

@@ -48,9 +48,11 @@ export interface FollowUpRepository {
 /**
  * Key layout (see README, "DynamoDB access patterns"):
  * - `FOLLOWUP#<citizenId>` / `RESULTSNEWS`: the citizen asked for the results by email; listed on `gsi1`
- *   `RESULTSNEWS#<edition>` / `CITIZEN#<citizenId>` by notifications (functions/notifications/notify-results-published.ts);
+ *   `RESULTSNEWS#<edition>` / `CITIZEN#<citizenId>` by the mail fan-out
+ *   (functions/notifications/notify-results-published.ts);
  * - `FOLLOWUP#<citizenId>` / `FOLLOWS#<projectId>`: the citizen follows a winning project; listed on `gsi1`
- *   `FOLLOWERS#<edition>#<projectId>` / `CITIZEN#<citizenId>` (functions/notifications/notify-realisation-updated.ts);
+ *   `FOLLOWERS#<edition>#<projectId>` / `CITIZEN#<citizenId>`, and read at send time, by the mail fan-out
+ *   (functions/notifications/notify-realisation-updated.ts);
  * - `EDITION#<id>#RESULTS` / `REALISATION#<projectId>`: status, reason and milestones, optimistic `version`;
  *   changes audited as `AUDIT#<at>#<id>` next to the results' audit.
  * Reads identity's `CITIZEN#<id>` / `IDENTITY` projected to `status, erasedAt` (no personal data).

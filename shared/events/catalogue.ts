@@ -518,20 +518,43 @@ export const Milestone = z.object({
  * Staff changed the realisation of a winning project (status, reason, milestones): its followers are told.
  * `updateId` (`<project>#<version>`) is stable per change: consumers deduplicate on it. No personal data.
  */
+/** What a realisation change tells its followers: both `RealisationUpdated` and its mail batches carry it. */
+const RealisationChange = {
+  updateId: z.string().check(z.minLength(1)),
+  projectId: z.string().check(z.minLength(1)),
+  title: z.string().check(z.minLength(1)),
+  status: RealisationStatus,
+  /** Why it was abandoned (required then), or a note to the public. */
+  reason: z.optional(z.string().check(z.maxLength(1000))),
+  milestones: z.array(Milestone),
+  updatedAt: z.iso.datetime(),
+};
+
 export const RealisationUpdated = defineEvent({
   source: 'bp.results',
   detailType: 'RealisationUpdated',
   version: 1,
+  detail: { ...RealisationChange, actor: StaffActor },
+});
+
+/**
+ * One batch of the emails to the followers of a winner whose realisation changed (the mail fan-out function
+ * planned them on `RealisationUpdated`): the change itself, and at most 500 followers. Sent by the same function,
+ * one invocation per batch with its own timeout, the rule's retries and DLQ; once per change and follower.
+ * Pseudonymous: citizen ids only, no staff actor.
+ */
+export const RealisationMailBatchRequested = defineEvent({
+  source: 'bp.notifications',
+  detailType: 'RealisationMailBatchRequested',
+  version: 1,
   detail: {
-    updateId: z.string().check(z.minLength(1)),
-    projectId: z.string().check(z.minLength(1)),
-    title: z.string().check(z.minLength(1)),
-    status: RealisationStatus,
-    /** Why it was abandoned (required then), or a note to the public. */
-    reason: z.optional(z.string().check(z.maxLength(1000))),
-    milestones: z.array(Milestone),
-    updatedAt: z.iso.datetime(),
-    actor: StaffActor,
+    ...RealisationChange,
+    /** 1-based, of `batches`: for logs and the benchmark. */
+    batch: z.number().check(z.int(), z.minimum(1)),
+    batches: z.number().check(z.int(), z.minimum(1)),
+    followers: z
+      .array(z.string().check(z.minLength(1), z.maxLength(64)))
+      .check(z.minLength(1), z.maxLength(500)),
   },
 });
 
@@ -578,6 +601,7 @@ export const EVENT_CATALOGUE = [
   ResultsPublished,
   ResultsMailBatchRequested,
   RealisationUpdated,
+  RealisationMailBatchRequested,
   IdeaAssigned,
   ReassignmentRequested,
   DecisionRecorded,

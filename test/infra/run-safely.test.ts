@@ -317,7 +317,7 @@ describe('run safely: pictures, throttles, alarms, metrics, fan-out', () => {
     });
   });
 
-  describe('batch work out of the HTTP functions: the results mail fan-out', () => {
+  describe('batch work out of the HTTP functions: the results and followers mail fan-out', () => {
     it('runs in its own function, with its own timeout, paced by its reserved concurrency, off the API', () => {
       const fanout = FUNCTIONS.find((fn) => fn.name === 'mail-fanout');
       expect(fanout).toMatchObject({ timeoutSeconds: 300, reservedConcurrency: 2, routes: [] });
@@ -335,8 +335,16 @@ describe('run safely: pictures, throttles, alarms, metrics, fan-out', () => {
       expect(hearing('ResultsMailBatchRequested')).toEqual([expect.stringMatching(/^mailfanout/)]);
       expect(hearing('ResultsPublished').filter((id) => id.startsWith('notifications'))).toEqual([]);
       expect(hearing('ResultsPublished').filter((id) => id.startsWith('mailfanout'))).toHaveLength(1);
+      // The same for a winner's followers: only the fan-out hears RealisationUpdated, and its own batches.
+      expect(hearing('RealisationUpdated')).toEqual([expect.stringMatching(/^mailfanout/)]);
+      expect(hearing('RealisationMailBatchRequested')).toEqual([expect.stringMatching(/^mailfanout/)]);
       // Each rule with retries and a dead-letter queue, the failures of the handler in another.
-      for (const id of [...hearing('ResultsMailBatchRequested'), ...hearing('ResultsPublished')]) {
+      for (const id of [
+        ...hearing('ResultsMailBatchRequested'),
+        ...hearing('ResultsPublished'),
+        ...hearing('RealisationUpdated'),
+        ...hearing('RealisationMailBatchRequested'),
+      ]) {
         const targets = (rules.find(([ruleId]) => ruleId === id)?.[1].Properties.Targets ?? []) as Record<
           string,
           unknown

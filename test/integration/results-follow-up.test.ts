@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Mail, readMailbox } from '../../local/ses.ts';
-import { RealisationUpdated, ResultsPublished } from '../../shared/events/catalogue.ts';
+import {
+  RealisationMailBatchRequested,
+  RealisationUpdated,
+  ResultsPublished,
+} from '../../shared/events/catalogue.ts';
 import type { EventContract } from '../../shared/events/define-event.ts';
 import { api, eventually, staffToken, waitForBus } from '../support/api.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
@@ -11,6 +15,8 @@ import '../support/stack-context.ts';
 import { castFirstProjects } from '../support/results.ts';
 import { openVote } from '../support/voting.ts';
 
+// The mail fan-out in batches of two (test/support/file-stack.ts), so that a handful of recipients spans several:
+// @stack-env MAIL_FANOUT_BATCH_SIZE=2
 const stack = inject('stack');
 const editionPath = `/api/editions/${stack.edition}`;
 const factory = await citizenFactory(stack);
@@ -244,5 +250,65 @@ describe('results emails and follow-up: authors, voters who asked, followers of 
       return all.length === 2 ? all : undefined;
     }, 20_000);
     expect(mails[1]?.subject).toContain('Livré');
+  });
+
+  it('emails each follower of a winner followed by more than one batch once, one invocation per batch, nothing more on a replay', async () => {
+    // Prepare: four more followers, five in all, with the fan-out's batches of two.
+    const others = await factory.createMany('nantes', 4);
+    for (const citizen of others) {
+      const followed = await api(stack, 'POST', `${editionPath}/projects/${winner.id}/followers`, {
+        token: citizen.token,
+      });
+      expect(followed.status).toBe(201);
+    }
+    const followers = [follower, ...others];
+    const brand = (await api(stack, 'GET', editionPath)).body.edition.identity.name;
+    const reason = 'Inauguration le 30 juin, place du marché.';
+    const aboutThisChange = async (address: string) =>
+      (await mailsTo(address)).filter((mail) => mail.body.text?.includes(reason));
+
+    // Act
+    const changed = await api(stack, 'PUT', `${editionPath}/staff/projects/${winner.id}/realisation`, {
+      token: coordinator,
+      body: { status: 'livre', reason, milestones: [{ kind: 'livre', date: '2027-06-30', done: true }] },
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    await busIdle();
+
+    // Assess: one email per follower, through three batch events of the one change, each follower in one batch
+    const updateId = `${winner.id}#${changed.body.version}`;
+    for (const citizen of followers) {
+      const mails = await eventually(async () => {
+        const found = await aboutThisChange(citizen.email);
+        return found.length > 0 ? found : undefined;
+      }, 20_000);
+      expect(mails).toHaveLength(1);
+      expect(mails[0]?.subject).toContain('Livré');
+      // From the Département, as every email of the notifications function (shared/email/branding.ts)
+      expect(mails[0]?.body.html).toContain(`>${brand}</div>`);
+    }
+    const batchesOf = async () =>
+      (await busEvents(stack, RealisationMailBatchRequested.detailType))
+        .map(
+          (event) =>
+            event.detail as { updateId: string; followers: string[]; batch: number; batches: number },
+        )
+        .filter((detail) => detail.updateId === updateId);
+    const planned = await batchesOf();
+    expect(planned.map((batch) => batch.followers.length).sort()).toEqual([1, 2, 2]);
+    expect(planned.flatMap((batch) => batch.followers).sort()).toEqual(
+      followers.map((citizen) => citizen.citizenId).sort(),
+    );
+    // Ids only: no address travels on the bus
+    expect(JSON.stringify(planned)).not.toContain('@');
+
+    // Act: the same RealisationUpdated delivered again
+    const event = (await busEvents(stack, RealisationUpdated.detailType)).at(-1);
+    expect(event?.detail).toMatchObject({ updateId });
+    await redeliver(RealisationUpdated, event?.detail);
+
+    // Assess: planned again, in as many batches, and nothing sent twice
+    expect(await batchesOf()).toHaveLength(6);
+    for (const citizen of followers) expect(await aboutThisChange(citizen.email)).toHaveLength(1);
   });
 });

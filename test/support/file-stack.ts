@@ -20,9 +20,17 @@ const shared = inject('sharedEmulators');
 // The demo edition, unless the test file names another in a `@stack-edition <path>` line (the browser journey
 // runs on a small edition it fills entirely through the pages: test/fixtures/parcours-essai.json).
 const testPath = expect.getState().testPath;
+const testSource = testPath ? await readFile(testPath, 'utf8') : '';
 const editionFile =
-  (testPath ? (await readFile(testPath, 'utf8')).match(/@stack-edition\s+(\S+\.json)/)?.[1] : undefined) ??
-  'editions/loire-atlantique-demo.json';
+  testSource.match(/@stack-edition\s+(\S+\.json)/)?.[1] ?? 'editions/loire-atlantique-demo.json';
+// Function settings a file needs, in `@stack-env NAME=value` lines (the mail fan-out's batches of 2, say, so that
+// a handful of followers spans several batches).
+const fileEnv = Object.fromEntries(
+  [...testSource.matchAll(/@stack-env\s+([A-Z][A-Z0-9_]*)=(\S+)/g)].map(([, name = '', value = '']) => [
+    name,
+    value,
+  ]),
+);
 const parsed = await readEditionFile(editionFile);
 if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
 const { config } = parsed;
@@ -48,7 +56,7 @@ const stack = await startLocalStack({
   editionDir: dirname(editionFile),
   retry: { attempts: 3, baseDelayMs: 20 },
   // Every test calls from 127.0.0.1: the per-address code limit is proven by unit tests instead.
-  functionEnv: { CODE_LIMIT_PER_CLIENT_HOUR: '100000' },
+  functionEnv: { CODE_LIMIT_PER_CLIENT_HOUR: '100000', ...fileEnv },
   // Before the call for ideas, so that every phase schedule lies ahead and tests can reach it.
   startAt: new Date(toInstant(config.calendar.ideasOpen, config.timeZone).getTime() - 3600_000),
 });

@@ -125,7 +125,7 @@ describe('results emails: authors of ideas turned projects and voters who asked'
     const mail = twins();
     const followUp = {
       ...deps(mail),
-      followers: { followersOf: async () => ['dora', 'erased'] },
+      followers: { followersOf: async () => ['dora', 'erased'], follows: async () => true },
     };
     const change = {
       version: 1 as const,

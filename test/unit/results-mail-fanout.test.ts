@@ -4,7 +4,12 @@ import { makeFanoutHandler } from '../../functions/notifications/fanout-handler.
 import type { PublishedResults } from '../../functions/notifications/notify-results-published.ts';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import type { OutgoingEmail } from '../../shared/email/mailer.ts';
-import { ResultsMailBatchRequested, ResultsPublished } from '../../shared/events/catalogue.ts';
+import {
+  RealisationMailBatchRequested,
+  RealisationUpdated,
+  ResultsMailBatchRequested,
+  ResultsPublished,
+} from '../../shared/events/catalogue.ts';
 import type { EventContract } from '../../shared/events/define-event.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
 
@@ -23,7 +28,10 @@ const results: PublishedResults = {
 };
 
 /** The fan-out on in-memory twins: a bus that records what is published, a mailer that records what is sent. */
-function fanout(subscribers: string[], options: { batchSize?: number; failOn?: string } = {}) {
+function fanout(
+  subscribers: string[],
+  options: { batchSize?: number; failOn?: string; followers?: string[] } = {},
+) {
   const published: { contract: EventContract; detail: Record<string, unknown> }[] = [];
   const sent: OutgoingEmail[] = [];
   const claimed = new Set<string>();
@@ -61,6 +69,11 @@ function fanout(subscribers: string[], options: { batchSize?: number; failOn?: s
       ideasByProject: async () => new Map([['p1', ['idea-1']]]),
       authorsOf: async () => ['alice'],
       newsSubscribers: async () => subscribers,
+    },
+    followers: {
+      followersOf: async (projectId) => (projectId === 'p1' ? (options.followers ?? []) : []),
+      follows: async (citizenId, projectId) =>
+        projectId === 'p1' && (options.followers ?? []).includes(citizenId),
     },
     events: {
       async publish(contract, detail) {
@@ -147,5 +160,97 @@ describe('results mail fan-out: planned in batches, each batch its own invocatio
     );
     expect(run.published).toHaveLength(0);
     expect(run.sent).toHaveLength(0);
+  });
+});
+
+const realisationDetail = {
+  edition: EDITION,
+  updateId: 'p1#3',
+  projectId: 'p1',
+  title: 'Jardin partagé',
+  status: 'travaux',
+  reason: 'Les bacs arrivent en mars.',
+  milestones: [{ kind: 'travaux', date: '2027-03-01', done: false }],
+  updatedAt: '2027-02-01T09:00:00.000Z',
+  actor: { kind: 'staff', sub: 'coord-1', role: 'coordinator' },
+};
+
+type RealisationBatch = { batch: number; batches: number; followers: string[]; updateId: string };
+
+describe('followers mail fan-out: a winner’s followers hear of its realisation in batches', () => {
+  it('plans each follower once into batches of at most the batch size, with the change and no staff actor', async () => {
+    // Prepare: 1,001 distinct followers, one of them listed twice.
+    const followers = [...Array.from({ length: 1001 }, (_, i) => `f${i}`), 'f7'];
+    const run = fanout([], { followers });
+    // Act
+    await run.invoke(run.envelope(RealisationUpdated, realisationDetail, 'e-realisation'));
+    // Assess
+    expect(run.sent).toHaveLength(0);
+    expect(run.published.every(({ contract }) => contract === RealisationMailBatchRequested)).toBe(true);
+    const batches = run.published.map(({ detail }) => detail as RealisationBatch);
+    expect(batches.map((b) => b.followers.length)).toEqual([500, 500, 1]);
+    expect(batches.map((b) => `${b.batch}/${b.batches}`)).toEqual(['1/3', '2/3', '3/3']);
+    expect(new Set(batches.flatMap((b) => b.followers)).size).toBe(1001);
+    expect(batches[0]).toMatchObject({ updateId: 'p1#3', title: 'Jardin partagé', status: 'travaux' });
+    expect(batches[0]).not.toHaveProperty('actor');
+  });
+
+  it('cuts the followers by the configured batch size', async () => {
+    const run = fanout([], { followers: ['a', 'b', 'c', 'd', 'e'], batchSize: 2 });
+    await run.invoke(run.envelope(RealisationUpdated, realisationDetail, 'e-realisation'));
+    expect(run.published.map(({ detail }) => (detail as RealisationBatch).followers)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e'],
+    ]);
+  });
+
+  it('publishes no batch for a project nobody follows, nor for another edition', async () => {
+    const run = fanout([], { followers: ['a'] });
+    await run.invoke(run.envelope(RealisationUpdated, { ...realisationDetail, projectId: 'p2' }, 'e-nobody'));
+    await run.invoke(run.envelope(RealisationUpdated, { ...realisationDetail, edition: 'autre' }, 'e-other'));
+    expect(run.published).toHaveLength(0);
+  });
+
+  it('sends a batch once per follower and change, skips a follower without an address, and retries a failure', async () => {
+    // Prepare
+    const run = fanout([], { followers: ['dora', 'erased', 'eliott'], failOn: 'eliott@exemple.fr' });
+    await run.invoke(run.envelope(RealisationUpdated, realisationDetail, 'e-realisation'));
+    const [batch] = run.published;
+    if (!batch) throw new Error('no batch planned');
+    const event = run.envelope(RealisationMailBatchRequested, batch.detail, 'e-batch');
+    // Act: the first delivery fails on eliott (the bus retries it), the retry finds SES back, then a replay of
+    // the whole change plans and delivers the same batch again.
+    await expect(run.invoke(event)).rejects.toThrow('SES down');
+    const firstTry = run.sent.map((mail) => mail.to);
+    delete run.options.failOn;
+    await run.invoke(event);
+    await run.invoke(run.envelope(RealisationUpdated, realisationDetail, 'e-replay'));
+    const replayed = run.published[1];
+    if (!replayed) throw new Error('no batch planned on the replay');
+    await run.invoke(run.envelope(RealisationMailBatchRequested, replayed.detail, 'e-batch-replay'));
+    // Assess
+    expect(firstTry).toEqual(['dora@exemple.fr']);
+    expect(run.sent.map((mail) => mail.to)).toEqual(['dora@exemple.fr', 'eliott@exemple.fr']);
+    expect(run.sent[0]?.subject).toBe(
+      '[Budget participatif] Suivi du projet « Jardin partagé » : Travaux en cours',
+    );
+    expect(run.sent[0]?.text).toContain('Précision : Les bacs arrivent en mars.');
+    // A later change is news again for the same followers.
+    await run.invoke(
+      run.envelope(RealisationMailBatchRequested, { ...batch.detail, updateId: 'p1#4' }, 'e-next-change'),
+    );
+    expect(run.sent).toHaveLength(4);
+  });
+
+  it('sends nothing to an id of a batch who does not follow the project, or no longer does', async () => {
+    // Prepare: a batch naming dora (a follower) and mallory (who never followed p1)
+    const run = fanout([], { followers: ['dora'] });
+    const { actor: _actor, ...change } = realisationDetail;
+    const detail = { ...change, batch: 1, batches: 1, followers: ['dora', 'mallory'] };
+    // Act
+    await run.invoke(run.envelope(RealisationMailBatchRequested, detail, 'e-forged'));
+    // Assess
+    expect(run.sent.map((mail) => mail.to)).toEqual(['dora@exemple.fr']);
   });
 });

@@ -19,7 +19,13 @@ export type ResultsEmail =
   /** To a person who asked to be told when the results are published. */
   | { kind: 'news'; winners: number; envelopes: number }
   /** To a follower of a winning project. */
-  | { kind: 'realisation'; detail: DetailOf<typeof RealisationUpdated> };
+  | {
+      kind: 'realisation';
+      detail: Pick<
+        DetailOf<typeof RealisationUpdated>,
+        'projectId' | 'title' | 'status' | 'reason' | 'milestones'
+      >;
+    };
 
 const frenchDate = (iso: string) =>
   new Intl.DateTimeFormat('fr-FR', {
