@@ -89,4 +89,21 @@ describe('bp deploy validate', () => {
       /ses\.senderDomain: .*budget-participatif@demo\.loire-atlantique\.example/,
     );
   });
+
+  it('refuses the rehearsal’s mailbox in a production file, naming the field', async () => {
+    // Prepare
+    const file = await deployFile('production', (raw) => {
+      raw.rehearsalMailbox = { domain: 'repetition.demo.loire-atlantique.example' };
+    });
+
+    // Act
+    const result = await bp('deploy', 'validate', file);
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stdout).toEqual([]);
+    expect(result.stderr).toEqual([
+      `${file}: rehearsalMailbox: Interdit en production : la boîte de répétition garde dans un compartiment S3 tout le courrier de son domaine ; elle ne s’active que dans un fichier de staging`,
+    ]);
+  });
 });
