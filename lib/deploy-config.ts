@@ -92,12 +92,21 @@ export const DeployConfig = z
             'Interdit en production : la boîte de répétition garde dans un compartiment S3 tout le courrier de son ' +
             'domaine ; elle ne s’active que dans un fichier de staging',
         });
-      } else if ([deploy.ses.senderDomain, deploy.ses.mailFromDomain, deploy.site?.domain].includes(domain)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rehearsalMailbox', 'domain'],
-          message: `Un sous-domaine de test à lui seul attendu (ex. repetition.staging.${deploy.ses.senderDomain}) : son enregistrement MX enverrait à SES tout le courrier de ${domain}`,
-        });
+      } else {
+        // Its MX record sends all of its mail to SES: on the sender's, MAIL FROM's or site's domain, or on a
+        // domain above them, it would take real mail away from the people it is addressed to.
+        const sender = deploy.ses.senderDomain;
+        const taken = [deploy.ses.mailFromDomain, deploy.site?.domain].filter(
+          (d): d is string => d !== undefined,
+        );
+        const underOrIs = (name: string, parent: string) => name === parent || name.endsWith(`.${parent}`);
+        if (!domain.endsWith(`.${sender}`) || taken.some((name) => underOrIs(name, domain))) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rehearsalMailbox', 'domain'],
+            message: `Un sous-domaine de test de ${sender}, à lui seul, attendu (ex. repetition.staging.${sender}) : son enregistrement MX enverra à SES tout le courrier de ${domain}`,
+          });
+        }
       }
     }
     if (deploy.site && !deploy.site.certificateArn.includes(`:${deploy.account}:`)) {

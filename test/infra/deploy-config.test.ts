@@ -162,7 +162,7 @@ describe('deploy files (deploy/<edition>.<environment>.json)', () => {
     });
   });
 
-  it('accepts the mailbox on a test subdomain of staging, not on the sender or MAIL FROM domain', () => {
+  it('accepts the mailbox on a test subdomain of the sender domain, not on the sender, MAIL FROM or a parent', () => {
     // Act
     const onSender = validate('loire-atlantique-demo.staging.json', {
       ...example('staging'),
@@ -171,6 +171,10 @@ describe('deploy files (deploy/<edition>.<environment>.json)', () => {
     const onMailFrom = validate('loire-atlantique-demo.staging.json', {
       ...example('staging'),
       rehearsalMailbox: { domain: 'bounce.demo.loire-atlantique.example' },
+    });
+    const onParent = validate('loire-atlantique-demo.staging.json', {
+      ...example('staging'),
+      rehearsalMailbox: { domain: 'loire-atlantique.example' },
     });
     const typo = validate('loire-atlantique-demo.staging.json', {
       ...example('staging'),
@@ -181,10 +185,10 @@ describe('deploy files (deploy/<edition>.<environment>.json)', () => {
     expect(example('staging').rehearsalMailbox).toEqual({
       domain: 'repetition.staging.demo.loire-atlantique.example',
     });
-    for (const result of [onSender, onMailFrom]) {
+    for (const result of [onSender, onMailFrom, onParent]) {
       expect(result.ok ? [] : result.errors).toEqual([
         expect.stringMatching(
-          /staging\.json: rehearsalMailbox\.domain: Un sous-domaine de test à lui seul attendu/,
+          /staging\.json: rehearsalMailbox\.domain: Un sous-domaine de test de demo\.loire-atlantique\.example, à lui seul, attendu/,
         ),
       ]);
     }
@@ -204,7 +208,7 @@ describe('deploy files (deploy/<edition>.<environment>.json)', () => {
       {
         ...example('staging'),
         edition: 'gironde-demo',
-        rehearsalMailbox: { domain: 'repetition.staging.gironde.example' },
+        rehearsalMailbox: { domain: 'repetition.gironde.demo.loire-atlantique.example' },
       },
       { id: 'gironde-demo', mailFrom: 'budget@demo.loire-atlantique.example' },
     );

@@ -19,7 +19,11 @@ function deployFile(environment: 'staging' | 'production', extra: Record<string,
     readFileSync(join(PROJECT_ROOT, 'deploy', `loire-atlantique-demo.${environment}.json`), 'utf8'),
   ) as Record<string, unknown>;
   const file = join(work, `test-minimal.${environment}.json`);
-  writeFileSync(file, JSON.stringify({ ...raw, edition: 'test-minimal', ...extra }));
+  // The demo's staging file has a mailbox: here only `extra` says whether there is one.
+  writeFileSync(
+    file,
+    JSON.stringify({ ...raw, edition: 'test-minimal', rehearsalMailbox: undefined, ...extra }),
+  );
   return readDeployConfig(file, FIXTURE);
 }
 
