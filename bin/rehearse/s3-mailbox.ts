@@ -84,7 +84,7 @@ export function s3MailSource(options: S3MailSourceOptions): MailSource {
           if (outcome.status === 'fulfilled') {
             read.add(key);
             failures.delete(key);
-            mails.push(outcome.value);
+            if (outcome.value) mails.push(outcome.value);
             return;
           }
           // Tried again at the next poll; a message that cannot be read three times stops the rehearsal.
@@ -98,15 +98,29 @@ export function s3MailSource(options: S3MailSourceOptions): MailSource {
   };
 }
 
-async function readMessage(client: S3Client, bucket: string, key: string, at: number): Promise<Mail> {
+async function readMessage(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  at: number,
+): Promise<Mail | undefined> {
   const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!object.Body) throw new Error(`s3://${bucket}/${key}: empty object`);
   return parseMessage(key, Buffer.from(await object.Body.transformToByteArray()), at);
 }
 
-/** A stored MIME message as the driver reads emails: recipients (To and Cc), decoded subject, text and HTML. */
-export async function parseMessage(messageId: string, raw: Buffer, at: number): Promise<Mail> {
+/**
+ * A stored MIME message as the driver reads emails: recipients (To and Cc), decoded subject, text and HTML; or
+ * `undefined` for a message SES's scan found to be spam or a virus. The test subdomain takes mail from anyone:
+ * what the platform sends passes the scan, and junk must not count among the emails the rehearsal checks.
+ */
+export async function parseMessage(messageId: string, raw: Buffer, at: number): Promise<Mail | undefined> {
   const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  const verdict = (name: string) =>
+    String(parsed.headers.get(name) ?? '')
+      .trim()
+      .toUpperCase();
+  if (verdict('x-ses-spam-verdict') === 'FAIL' || verdict('x-ses-virus-verdict') === 'FAIL') return undefined;
   const addresses = (field: AddressObject | AddressObject[] | undefined) =>
     [field ?? []]
       .flat()
