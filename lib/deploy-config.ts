@@ -9,6 +9,9 @@ import { basename, join } from 'node:path';
 import * as z from 'zod';
 import type { EditionAppOptions } from './edition-app.ts';
 
+/** SES receives mail in a few regions only (eu-west-1 but not eu-west-3): the rehearsal's mailbox lives there. */
+export const REHEARSAL_MAILBOX_REGION = 'eu-west-1';
+
 export const DEPLOY_ENVIRONMENTS = ['staging', 'production'] as const;
 export type DeployEnvironment = (typeof DEPLOY_ENVIRONMENTS)[number];
 
@@ -56,6 +59,12 @@ export const DeployConfig = z
       /** Custom MAIL FROM domain (SPF alignment for DMARC), a subdomain of the sender domain. */
       mailFromDomain: Hostname,
     }),
+    /**
+     * The rehearsal's mailbox (docs/rehearsal.md): SES receives the mail of this test subdomain in
+     * `REHEARSAL_MAILBOX_REGION` and stores each message in a bucket of the staging stack, where `bp rehearse
+     * --mailbox s3://…` reads the codes and links. Staging only: a production edition never keeps mail in a bucket.
+     */
+    rehearsalMailbox: z.strictObject({ domain: Hostname }).optional(),
   })
   .superRefine((deploy, ctx) => {
     if (deploy.environment === 'production' && !deploy.alarmEmail) {
@@ -72,6 +81,33 @@ export const DeployConfig = z
         path: ['ses', 'mailFromDomain'],
         message: `Le domaine MAIL FROM doit être un sous-domaine de ${deploy.ses.senderDomain} (ex. bounce.${deploy.ses.senderDomain})`,
       });
+    }
+    if (deploy.rehearsalMailbox) {
+      const { domain } = deploy.rehearsalMailbox;
+      if (deploy.environment === 'production') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rehearsalMailbox'],
+          message:
+            'Interdit en production : la boîte de répétition garde dans un compartiment S3 tout le courrier de son ' +
+            'domaine ; elle ne s’active que dans un fichier de staging',
+        });
+      } else {
+        // Its MX record sends all of its mail to SES: on the sender's, MAIL FROM's or site's domain, or on a
+        // domain above them, it would take real mail away from the people it is addressed to.
+        const sender = deploy.ses.senderDomain;
+        const taken = [deploy.ses.mailFromDomain, deploy.site?.domain].filter(
+          (d): d is string => d !== undefined,
+        );
+        const underOrIs = (name: string, parent: string) => name === parent || name.endsWith(`.${parent}`);
+        if (!domain.endsWith(`.${sender}`) || taken.some((name) => underOrIs(name, domain))) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rehearsalMailbox', 'domain'],
+            message: `Un sous-domaine de test de ${sender}, à lui seul, attendu (ex. repetition.staging.${sender}) : son enregistrement MX enverra à SES tout le courrier de ${domain}`,
+          });
+        }
+      }
     }
     if (deploy.site && !deploy.site.certificateArn.includes(`:${deploy.account}:`)) {
       ctx.addIssue({
@@ -166,14 +202,33 @@ export function checkDeploySet(deploys: readonly DeployConfig[]): string[] {
     }
     seen.set(key, deploy);
   }
+  // SES has one active receipt rule set per account and region: a second mailbox would switch off the first.
+  const mailboxes = new Map<string, DeployConfig>();
+  for (const deploy of deploys.filter((d) => d.rehearsalMailbox)) {
+    const other = mailboxes.get(deploy.account);
+    if (other && other.edition !== deploy.edition) {
+      errors.push(
+        `${deploy.edition}: rehearsalMailbox: ${other.edition} a déjà une boîte de répétition dans le compte ${deploy.account} ; SES n’y active qu’un jeu de règles de réception par région (${REHEARSAL_MAILBOX_REGION}), la seconde éteindrait la première`,
+      );
+    }
+    mailboxes.set(deploy.account, deploy);
+  }
   return errors;
 }
 
-/** What a deploy file sets on the edition's stacks (bin/app.ts): account and region, alarm subscription, domain. */
+/**
+ * What a deploy file sets on the edition's stacks (bin/app.ts): account and region, alarm subscription, domain,
+ * and the rehearsal's mailbox of a staging deploy.
+ */
 export function deployAppOptions(
   deploy: DeployConfig,
-): Pick<EditionAppOptions, 'env' | 'alarmEmail' | 'siteDomain'> {
+): Pick<EditionAppOptions, 'env' | 'alarmEmail' | 'siteDomain' | 'rehearsalMailbox'> {
+  // The schema refuses it already; a DeployConfig built around the schema must not get further.
+  if (deploy.rehearsalMailbox && deploy.environment !== 'staging') {
+    throw new Error(`rehearsalMailbox: refused for a ${deploy.environment} deploy`);
+  }
   return {
+    rehearsalMailbox: deploy.rehearsalMailbox && { domain: deploy.rehearsalMailbox.domain },
     env: { account: deploy.account, region: deploy.region },
     alarmEmail: deploy.alarmEmail,
     siteDomain: deploy.site && { domainName: deploy.site.domain, certificateArn: deploy.site.certificateArn },

@@ -5,11 +5,13 @@ import { type App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EditionConfig } from '../shared/edition/edition-config.ts';
 import { ORIGIN_VERIFY_SECRET_ID } from '../shared/manifest.ts';
+import { REHEARSAL_MAILBOX_REGION } from './deploy-config.ts';
 import { acknowledgeEditionFindings } from './nag.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { AuthStack } from './stacks/auth-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { FunctionsStack } from './stacks/functions-stack.ts';
+import { type RehearsalMailbox, RehearsalMailboxStack } from './stacks/rehearsal-mailbox-stack.ts';
 import { EdgeMonitoringStack, type SiteDomain, WebAclStack, WebStack } from './stacks/web-stack.ts';
 
 const required = <T>(value: T | undefined, name: string): T => {
@@ -47,6 +49,12 @@ export interface EditionAppOptions {
   /** @default no subscription to the alarm topic */
   readonly alarmEmail?: string;
   /**
+   * The rehearsal's staging mailbox (`rehearsalMailbox` of a staging deploy file): SES receives the test
+   * subdomain's mail into a bucket, in its own stack in eu-west-1.
+   * @default no mailbox
+   */
+  readonly rehearsalMailbox?: RehearsalMailbox;
+  /**
    * Run cdk-nag (AwsSolutions) on the app at synth.
    * @default true
    */
@@ -59,6 +67,8 @@ export interface EditionStacks {
   readonly api: ApiStack;
   readonly web: WebStack;
   readonly functions: FunctionsStack;
+  /** Only when the deploy file asks for the rehearsal's mailbox. */
+  readonly rehearsalMailbox?: RehearsalMailboxStack;
 }
 
 /** Stack id (and CloudFormation stack name) of one part of an edition: `Bp-<edition>-<Part>`. */
@@ -149,7 +159,23 @@ export function buildEditionApp(
     alarmEmail: options.alarmEmail,
   });
 
-  const stacks: EditionStacks = { data, auth, api, web, functions };
+  // SES receives mail in eu-west-1, not in eu-west-3: the rehearsal's mailbox has its own stack there.
+  const rehearsalMailbox =
+    options.rehearsalMailbox &&
+    new RehearsalMailboxStack(app, `Bp-${config.id}-RehearsalMailbox`, {
+      ...stackProps('the rehearsal’s staging mailbox (SES receiving, eu-west-1)'),
+      env: { account: env.account, region: REHEARSAL_MAILBOX_REGION },
+      ...options.rehearsalMailbox,
+    });
+
+  const stacks: EditionStacks = {
+    data,
+    auth,
+    api,
+    web,
+    functions,
+    ...(rehearsalMailbox ? { rehearsalMailbox } : {}),
+  };
   if (options.nag ?? true) {
     if (!naggedApps.has(app)) {
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -20,6 +20,7 @@ import { BpFunction } from './constructs/bp-function.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { VoteCanary } from './constructs/vote-canary.ts';
 import type { EditionStacks } from './edition-app.ts';
+import { RehearsalMailboxStack } from './stacks/rehearsal-mailbox-stack.ts';
 
 export interface AcknowledgementContext {
   /** A custom domain with its ACM certificate is configured (TLS policy under our control). */
@@ -131,6 +132,32 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
           'namespace by a condition).'
         : undefined,
   },
+  // The rehearsal's staging mailbox (lib/stacks/rehearsal-mailbox-stack.ts), only in a staging deploy.
+  {
+    finding: 'AwsSolutions-S1',
+    reasonFor: (resource) => {
+      const stack = Stack.of(resource);
+      return stack instanceof RehearsalMailboxStack && stack.bucket.node.defaultChild === resource
+        ? 'Staging-only mailbox of the rehearsal: messages SES received for the test subdomain (codes and links ' +
+            'sent to made-up inhabitants, no one’s personal data), gone after 7 days; SES is its only writer ' +
+            '(bucket policy bound to the rule set) and the operator running bp rehearse its only reader, so ' +
+            'access logs would need a second bucket to record that one reader.'
+        : undefined;
+    },
+  },
+  {
+    finding: 'AwsSolutions-IAM5[Resource::*]',
+    reasonFor: (resource) => {
+      const stack = Stack.of(resource);
+      if (!(stack instanceof RehearsalMailboxStack) || !(resource instanceof CfnPolicy)) return undefined;
+      if (!resource.node.scopes.some((scope) => scope.node.id === 'ActiveRuleSet')) return undefined;
+      return onlyActionsUseWildcard(resource, new Set(['ses:SetActiveReceiptRuleSet']))
+        ? 'Only ses:SetActiveReceiptRuleSet, which has no resource-level permission: the custom resource makes ' +
+            'the mailbox’s receipt rule set the active one on deploy and switches it off before deletion ' +
+            '(CloudFormation cannot activate a rule set).'
+        : undefined;
+    },
+  },
   // HTTP routes: API Gateway authorizes none of them on purpose.
   {
     finding: 'AwsSolutions-APIG4',
@@ -233,8 +260,12 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
     finding: BASIC_EXECUTION_ROLE,
     reasonFor: (resource) =>
       underSingleton(resource, AWS_CUSTOM_RESOURCE_PROVIDER)
-        ? 'Role of the aws-cdk-lib AwsCustomResource provider that seeds the edition config: CDK attaches ' +
-          'AWSLambdaBasicExecutionRole itself; its only other permission is dynamodb:PutItem on the edition table.'
+        ? Stack.of(resource) instanceof RehearsalMailboxStack
+          ? 'Role of the aws-cdk-lib AwsCustomResource provider that activates the rehearsal mailbox’s receipt ' +
+            'rule set: CDK attaches AWSLambdaBasicExecutionRole itself; its only other permission is ' +
+            'ses:SetActiveReceiptRuleSet.'
+          : 'Role of the aws-cdk-lib AwsCustomResource provider that seeds the edition config: CDK attaches ' +
+            'AWSLambdaBasicExecutionRole itself; its only other permission is dynamodb:PutItem on the edition table.'
         : underSingleton(resource, BUCKET_DEPLOYMENT_PROVIDER)
           ? 'Role of the aws-cdk-lib BucketDeployment provider: CDK attaches AWSLambdaBasicExecutionRole itself; ' +
             'the function runs only during deployments.'
@@ -266,7 +297,7 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
  */
 export function acknowledgeEditionFindings(stacks: EditionStacks, context: AcknowledgementContext): void {
   const probe = new AwsSolutionsChecks();
-  for (const stack of Object.values(stacks) as Stack[]) {
+  for (const stack of Object.values(stacks).filter((stack): stack is Stack => stack !== undefined)) {
     const byPath = new Map(stack.node.findAll().map((construct) => [construct.node.path, construct]));
     for (const violation of probe.validateScope(stack).violations) {
       for (const { constructPath } of violation.violatingResources) {
@@ -303,10 +334,15 @@ function underSingleton(resource: IConstruct, id: RegExp): boolean {
 
 /** True when every statement allowing Resource "*" only grants X-Ray actions. */
 function onlyXrayUsesWildcard(policy: CfnPolicy): boolean {
+  return onlyActionsUseWildcard(policy, XRAY_ACTIONS);
+}
+
+/** True when every statement allowing Resource "*" only grants actions of `allowed`. */
+function onlyActionsUseWildcard(policy: CfnPolicy, allowed: ReadonlySet<string>): boolean {
   const document = Stack.of(policy).resolve(policy.policyDocument) as {
     Statement?: { Effect: string; Action: string | string[]; Resource: unknown }[];
   };
   return (document.Statement ?? [])
     .filter((statement) => statement.Effect === 'Allow' && [statement.Resource].flat().includes('*'))
-    .every((statement) => [statement.Action].flat().every((action) => XRAY_ACTIONS.has(action)));
+    .every((statement) => [statement.Action].flat().every((action) => allowed.has(action)));
 }

@@ -12,7 +12,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetAccountCommand, GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { DeployConfig } from '../../lib/deploy-config.ts';
+import { type DeployConfig, REHEARSAL_MAILBOX_REGION } from '../../lib/deploy-config.ts';
 import { FUNCTIONS } from '../../shared/manifest.ts';
 import { PREFLIGHT } from './catalog.ts';
 import type { Command } from './command.ts';
@@ -84,9 +84,13 @@ export async function runPreflight(
     ),
   );
 
-  for (const where of [...new Set([region, 'us-east-1'])]) {
+  // The edge stacks live in us-east-1, the rehearsal's mailbox (staging) where SES receives mail.
+  const regions = [
+    ...new Set([region, 'us-east-1', ...(deploy.rehearsalMailbox ? [REHEARSAL_MAILBOX_REGION] : [])]),
+  ];
+  for (const where of regions) {
     const name = `bootstrap CDK ${where}`;
-    const fix = `npx cdk bootstrap aws://${account}/${region} aws://${account}/us-east-1 (le WAF de CloudFront vit dans us-east-1)`;
+    const fix = `npx cdk bootstrap ${regions.map((r) => `aws://${account}/${r}`).join(' ')} (le WAF de CloudFront vit dans us-east-1${deploy.rehearsalMailbox ? `, la boîte de répétition dans ${REHEARSAL_MAILBOX_REGION}` : ''})`;
     results.push(
       await guarded(
         name,

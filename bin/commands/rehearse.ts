@@ -31,6 +31,7 @@ export const rehearseCommand: Command = {
         receipts: { type: 'string' },
         bus: { type: 'string' },
         mailbox: { type: 'string' },
+        'mailbox-region': { type: 'string' },
         'mail-domain': { type: 'string' },
         staff: { type: 'string' },
       },
@@ -43,6 +44,11 @@ export const rehearseCommand: Command = {
     let options: import('../rehearse/driver.ts').RehearseOptions;
     try {
       const voters = positiveInt('voters', values.voters, 1000);
+      if (values.mailbox?.startsWith('s3://')) {
+        const { parseS3MailboxUri } = await import('../rehearse/s3-mailbox.ts');
+        if (!parseS3MailboxUri(values.mailbox))
+          throw new RangeError(`--mailbox : s3://<compartiment>/<préfixe> attendu (« ${values.mailbox} »)`);
+      }
       const receipts = values.receipts === undefined ? 0.1 : Number(values.receipts);
       if (!(receipts > 0 && receipts <= 1))
         throw new RangeError('--receipts : une part entre 0 et 1 attendue');
@@ -58,6 +64,7 @@ export const rehearseCommand: Command = {
         mailDomain: values['mail-domain'] ?? 'repetition.example',
         ...(values.bus ? { busUrl: values.bus } : {}),
         ...(values.mailbox ? { mailboxUrl: values.mailbox } : {}),
+        ...(values['mailbox-region'] ? { mailboxRegion: values['mailbox-region'] } : {}),
         ...(values.staff ? { staff: JSON.parse(await readFile(values.staff, 'utf8')) } : {}),
         log: (line) => io.out(line),
       };

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REHEARSAL_MAILBOX_REGION } from '../../lib/deploy-config.ts';
 import { runRecount } from '../../packages/counting/src/recount-cli.ts';
 import { editionBill } from './cost.ts';
 import { type Answer, CallError, Client, loopbackAddress } from './http.ts';
@@ -38,8 +39,13 @@ export interface RehearseOptions {
   projectsPerEnvelope: number;
   /** The local bus (clock, idle, dead letters); default: the site's port + 13, as `npm start` places it. */
   busUrl?: string;
-  /** The mailbox; default: the `mailboxUrl` of the site's `/config.json` (the SES emulator). */
+  /**
+   * The mailbox: the SES emulator's URL, or `s3://<bucket>/<prefix>` for a staging mailbox (the `MailboxUri`
+   * output of `Bp-<edition>-RehearsalMailbox`); default: the `mailboxUrl` of the site's `/config.json`.
+   */
   mailboxUrl?: string;
+  /** Region of an `s3://` mailbox; default: where the staging mailbox stack is (eu-west-1). */
+  mailboxRegion?: string;
   /** Share of the voters who check their receipt after the publication. */
   receiptSample: number;
   /** Paper sheets, each typed by two coordinators. */
@@ -137,6 +143,19 @@ export function arrivalCurve(opensAt: Date, closesAt: Date): { label: string; at
     .map((slice) => ({ label: slice.label, at: new Date(slice.at), share: slice.share }));
 }
 
+/**
+ * The SES emulator's store, or a staging mailbox bucket (`s3://`), polled every second: each poll lists the
+ * prefix, and a rehearsal lasts long enough for a faster pace to cost requests for nothing.
+ */
+async function openMailbox(url: string, region = REHEARSAL_MAILBOX_REGION): Promise<Mailbox> {
+  if (!url.startsWith('s3://')) return new Mailbox(sesEmulatorSource(url));
+  const { parseS3MailboxUri, s3MailSource } = await import('./s3-mailbox.ts');
+  const location = parseS3MailboxUri(url);
+  if (!location) throw new Error(`--mailbox ${url}: expected s3://<bucket>/<prefix>`);
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  return new Mailbox(s3MailSource({ ...location, client: new S3Client({ region }) }), 1_000);
+}
+
 export async function rehearse(options: RehearseOptions): Promise<RehearseReport> {
   const started = performance.now();
   const log = options.log;
@@ -162,7 +181,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
   const busUrl = options.busUrl ?? `${origin.protocol}//${origin.hostname}:${Number(origin.port || 80) + 13}`;
   const mailboxUrl = options.mailboxUrl ?? siteConfig.mailboxUrl;
   if (!mailboxUrl) throw new Error('No mailbox: pass --mailbox (the site config names none)');
-  const mailbox = new Mailbox(sesEmulatorSource(mailboxUrl));
+  const mailbox = await openMailbox(mailboxUrl, options.mailboxRegion);
   const editionPath = `/api/editions/${siteConfig.edition}`;
   const { edition, phase } = (await staffClient.call('GET', editionPath)).body as {
     edition: Edition;

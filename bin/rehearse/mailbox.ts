@@ -1,6 +1,7 @@
 /**
  * The mailbox the rehearsal reads its codes and links from. Locally, the SES emulator's `GET /store?since=`
- * (epoch seconds, inclusive; every email the platform sent). One poller for everyone: each poll asks only for
+ * (epoch seconds, inclusive; every email the platform sent); against a deployed staging edition, the bucket SES
+ * receives the test subdomain's mail into (`s3-mailbox.ts`). One poller for everyone: each poll asks only for
  * the emails since the last second seen, and hands each new email to whoever waits for it.
  */
 
@@ -15,6 +16,8 @@ export interface Mail {
 export interface MailSource {
   /** Emails received since `since` (epoch seconds, inclusive), oldest first. */
   read(since: number): Promise<Mail[]>;
+  /** Lets go of what the source holds (an SDK client's connections). */
+  close?(): void;
 }
 
 /** The SES emulator's store (`aws-ses-v2-local`, `npm start`'s mailbox). */
@@ -107,6 +110,7 @@ export class Mailbox {
     this.timer = undefined;
     for (const waiter of this.waiters) waiter.reject(new Error('mailbox stopped'));
     this.waiters = [];
+    this.source.close?.();
   }
 
   private schedule() {

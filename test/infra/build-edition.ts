@@ -30,7 +30,10 @@ export function fixtureConfig(id?: string): EditionConfig {
 export interface BuiltEdition {
   readonly config: EditionConfig;
   readonly stacks: EditionStacks;
-  readonly templates: { readonly [Part in keyof EditionStacks]: Template };
+  /** Every part's template; the rehearsal's mailbox only when the options ask for it. */
+  readonly templates: { readonly [Part in Exclude<keyof EditionStacks, 'rehearsalMailbox'>]: Template } & {
+    readonly rehearsalMailbox?: Template;
+  };
 }
 
 /**
@@ -59,6 +62,7 @@ export function buildApp(
       api: Template.fromStack(stacks.api),
       web: Template.fromStack(stacks.web),
       functions: Template.fromStack(stacks.functions),
+      ...(stacks.rehearsalMailbox ? { rehearsalMailbox: Template.fromStack(stacks.rehearsalMailbox) } : {}),
     },
   }));
   return { app, editions };

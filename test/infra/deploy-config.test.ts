@@ -10,7 +10,7 @@ import {
   deployAppOptions,
   readDeployConfig,
 } from '../../lib/deploy-config.ts';
-import { PROJECT_ROOT } from '../../lib/edition-app.ts';
+import { PROJECT_ROOT, projectContext } from '../../lib/edition-app.ts';
 import { buildApp, fixtureConfig } from './build-edition.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bp-deploy-config-'));
@@ -144,6 +144,88 @@ describe('deploy files (deploy/<edition>.<environment>.json)', () => {
     expect(errors).toEqual([expect.stringMatching(/même compte et la même région/)]);
   });
 
+  it('refuses the rehearsal’s mailbox in a production deploy file, on its field', () => {
+    // Act
+    const result = validate('loire-atlantique-demo.production.json', {
+      ...example('production'),
+      rehearsalMailbox: { domain: 'repetition.demo.loire-atlantique.example' },
+    });
+
+    // Assess
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        expect.stringMatching(
+          /production\.json: rehearsalMailbox: Interdit en production : la boîte de répétition garde dans un compartiment S3 tout le courrier/,
+        ),
+      ],
+    });
+  });
+
+  it('accepts the mailbox on a test subdomain of the sender domain, not on the sender, MAIL FROM or a parent', () => {
+    // Act
+    const onSender = validate('loire-atlantique-demo.staging.json', {
+      ...example('staging'),
+      rehearsalMailbox: { domain: 'demo.loire-atlantique.example' },
+    });
+    const onMailFrom = validate('loire-atlantique-demo.staging.json', {
+      ...example('staging'),
+      rehearsalMailbox: { domain: 'bounce.demo.loire-atlantique.example' },
+    });
+    const onParent = validate('loire-atlantique-demo.staging.json', {
+      ...example('staging'),
+      rehearsalMailbox: { domain: 'loire-atlantique.example' },
+    });
+    const typo = validate('loire-atlantique-demo.staging.json', {
+      ...example('staging'),
+      rehearsalMailbox: { domain: 'Repetition', bucket: 'x' },
+    });
+
+    // Assess
+    expect(example('staging').rehearsalMailbox).toEqual({
+      domain: 'repetition.staging.demo.loire-atlantique.example',
+    });
+    for (const result of [onSender, onMailFrom, onParent]) {
+      expect(result.ok ? [] : result.errors).toEqual([
+        expect.stringMatching(
+          /staging\.json: rehearsalMailbox\.domain: Un sous-domaine de test de demo\.loire-atlantique\.example, à lui seul, attendu/,
+        ),
+      ]);
+    }
+    expect(typo.ok ? [] : typo.errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/rehearsalMailbox\.domain: Nom de domaine attendu/),
+        expect.stringMatching(/rehearsalMailbox: .*bucket/),
+      ]),
+    );
+  });
+
+  it('refuses two editions’ mailboxes in one staging account (one active receipt rule set per region)', () => {
+    // Prepare
+    const first = validate('loire-atlantique-demo.staging.json', example('staging'));
+    const second = validate(
+      'gironde-demo.staging.json',
+      {
+        ...example('staging'),
+        edition: 'gironde-demo',
+        rehearsalMailbox: { domain: 'repetition.gironde.demo.loire-atlantique.example' },
+      },
+      { id: 'gironde-demo', mailFrom: 'budget@demo.loire-atlantique.example' },
+    );
+    const deploys = [first, second].flatMap((result) => (result.ok ? [result.deploy] : []));
+
+    // Act
+    const errors = checkDeploySet(deploys);
+
+    // Assess
+    expect(deploys).toHaveLength(2);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /gironde-demo: rehearsalMailbox: loire-atlantique-demo a déjà une boîte de répétition dans le compte 111111111111/,
+      ),
+    ]);
+  });
+
   it('sets the stacks’ account, region, alarm subscription and site domain', () => {
     // Prepare
     const deploy = { ...example('production'), edition: 'test-minimal' } as DeployConfig;
@@ -155,6 +237,7 @@ describe('deploy files (deploy/<edition>.<environment>.json)', () => {
     const [edition] = editions;
     expect(edition?.stacks.data.account).toBe('222222222222');
     expect(edition?.stacks.data.region).toBe('eu-west-3');
+    expect(edition?.stacks.rehearsalMailbox).toBeUndefined();
     edition?.templates.functions.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'astreinte-budget-participatif@demo.loire-atlantique.example',
@@ -177,6 +260,25 @@ describe('bin/app.ts and deploy files', () => {
     expect(result.stderr).toMatch(/-c alarmEmail n’est plus accepté : c’est le champ « alarmEmail »/);
     expect(result.stderr).toMatch(/-c region n’est plus accepté : c’est le champ « region »/);
     expect(result.stderr).toMatch(/-c deploy=<édition>\.<environnement>/);
+  });
+
+  it('synthesizes the demo’s staging deploy with its mailbox stack in eu-west-1, cdk-nag included', () => {
+    // Act
+    const result = runEntry({ ...projectContext(), deploy: 'loire-atlantique-demo.staging' });
+
+    // Assess
+    expect(result.status, result.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(work, 'out', 'manifest.json'), 'utf8')) as {
+      artifacts: Record<string, { type: string; environment?: string }>;
+    };
+    expect(manifest.artifacts['Bp-loire-atlantique-demo-RehearsalMailbox']?.environment).toBe(
+      'aws://111111111111/eu-west-1',
+    );
+    const template = readFileSync(
+      join(work, 'out', 'Bp-loire-atlantique-demo-RehearsalMailbox.template.json'),
+      'utf8',
+    );
+    expect(template).toContain('"repetition.staging.demo.loire-atlantique.example"');
   });
 
   it('refuses a deploy file that does not exist, and a malformed -c deploy', () => {

@@ -31,7 +31,11 @@ if (!edition.ok) {
 const outdir = mkdtempSync(join(tmpdir(), 'bp-cfn-lint-'));
 try {
   const app = new App({ outdir, context: projectContext() });
-  buildEditionApp(app, edition.config, { deployedAt: new Date(0) });
+  // With the staging-only rehearsal mailbox, so that its template (eu-west-1) is linted too.
+  buildEditionApp(app, edition.config, {
+    deployedAt: new Date(0),
+    rehearsalMailbox: { domain: `repetition.staging.${editionId}.example` },
+  });
   app.synth();
 
   const templates = readdirSync(outdir)

@@ -82,11 +82,30 @@ describe('bp deploy validate', () => {
   it('refuses a file whose edition does not send from its SES domain', async () => {
     const file = await deployFile('staging', (raw) => {
       raw.ses = { senderDomain: 'autre.example', mailFromDomain: 'bounce.autre.example' };
+      // Its mailbox is on the demo's domain, which the schema would refuse first.
+      raw.rehearsalMailbox = undefined;
     });
     const result = await bp('deploy', 'validate', file);
     expect(result.code).toBe(1);
     expect(result.stderr.join('\n')).toMatch(
       /ses\.senderDomain: .*budget-participatif@demo\.loire-atlantique\.example/,
     );
+  });
+
+  it('refuses the rehearsal’s mailbox in a production file, naming the field', async () => {
+    // Prepare
+    const file = await deployFile('production', (raw) => {
+      raw.rehearsalMailbox = { domain: 'repetition.demo.loire-atlantique.example' };
+    });
+
+    // Act
+    const result = await bp('deploy', 'validate', file);
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stdout).toEqual([]);
+    expect(result.stderr).toEqual([
+      `${file}: rehearsalMailbox: Interdit en production : la boîte de répétition garde dans un compartiment S3 tout le courrier de son domaine ; elle ne s’active que dans un fichier de staging`,
+    ]);
   });
 });

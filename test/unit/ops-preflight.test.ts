@@ -90,6 +90,33 @@ describe('bp preflight (requests sent, answers read)', () => {
     expect(regions.sort()).toEqual(['eu-west-3', 'us-east-1']);
   });
 
+  it('also looks at the bootstrap of eu-west-1 when a staging deploy has the rehearsal’s mailbox', async () => {
+    // Prepare
+    const staging = { ...deploy, account: '222222222222', environment: 'staging' as const };
+    const withMailbox = {
+      ...staging,
+      rehearsalMailbox: { domain: 'repetition.staging.demo.loire-atlantique.example' },
+    };
+    cfn
+      .on(DescribeStacksCommand, { StackName: 'CDKToolkit' })
+      .rejects(new Error('Stack with id CDKToolkit does not exist'));
+
+    // Act
+    const results = await runPreflight(withMailbox, built, { resolveTxt: dmarc('v=DMARC1; p=quarantine') });
+
+    // Assess
+    const bootstraps = results.filter((r) => r.name.startsWith('bootstrap CDK'));
+    expect(bootstraps.map((r) => r.name)).toEqual([
+      'bootstrap CDK eu-west-3',
+      'bootstrap CDK us-east-1',
+      'bootstrap CDK eu-west-1',
+    ]);
+    expect(bootstraps.every((r) => !r.ok)).toBe(true);
+    expect(bootstraps[2]?.fix).toMatch(
+      /npx cdk bootstrap aws:\/\/222222222222\/eu-west-3 aws:\/\/222222222222\/us-east-1 aws:\/\/222222222222\/eu-west-1 .*boîte de répétition/,
+    );
+  });
+
   it('fails each check of a fresh account, and says how to fix each one', async () => {
     // Prepare: wrong credentials, no bootstrap in us-east-1, SES sandbox, DKIM pending, no MAIL FROM,
     // DMARC p=none, the default quota of a new account, the site not built.
