@@ -171,12 +171,12 @@ export function compressedArrivalCurve(
     throw new Error(
       `The vote lasts ${Math.round((closesAt.getTime() - opensAt.getTime()) / MINUTE)} min: a rehearsal needs more than 3`,
     );
-  const span = REFERENCE_VOTE.close - REFERENCE_VOTE.open;
+  // From the reference's first slice (a minute after its opening) to its close.
+  const first = REFERENCE_VOTE.open + MINUTE;
+  const span = REFERENCE_VOTE.close - first;
   return arrivalCurve(new Date(REFERENCE_VOTE.open), new Date(REFERENCE_VOTE.close)).map((slice) => ({
     label: slice.label,
-    at: new Date(
-      opensAt.getTime() + MINUTE + Math.round(((slice.at.getTime() - REFERENCE_VOTE.open) / span) * usable),
-    ),
+    at: new Date(opensAt.getTime() + MINUTE + Math.round(((slice.at.getTime() - first) / span) * usable)),
     share: slice.share,
   }));
 }

@@ -139,7 +139,7 @@ export function parseDuration(text: string): number {
 
 const formatDuration = (ms: number) => {
   const minutes = Math.ceil(ms / 60_000);
-  return minutes >= 120 ? `${(minutes / 60).toFixed(1)} h` : `${minutes} min`;
+  return minutes >= 180 ? `${(minutes / 60).toFixed(1)} h` : `${minutes} min`;
 };
 
 export interface DeployedPlatformOptions {
