@@ -296,12 +296,16 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
     staffTokens.clear();
   };
   const waitPhase = async (expected: string) => {
+    let current = '';
     for (let i = 0; i < platform.phaseWait.attempts; i++) {
-      const current = (await staffClient.call('GET', editionPath)).body.phase.current;
+      current = (await staffClient.call('GET', editionPath)).body.phase.current;
       if (current === expected) return;
       await new Promise((resolve) => setTimeout(resolve, platform.phaseWait.intervalMs));
     }
-    throw new Error(`The edition did not reach the phase « ${expected} » by its schedule`);
+    // Deployed, a phase already past means the calendar left too little time for the work (docs/rehearsal.md).
+    throw new Error(
+      `The edition did not reach the phase « ${expected} » by its schedule (it is in « ${current} »)`,
+    );
   };
 
   // ---- Staff: Cognito's InitiateAuth, as the staff sign-in page calls it ---------------------------------
