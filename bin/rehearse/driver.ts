@@ -612,12 +612,14 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
       label: 'POST staff/instruction/assignments',
     });
   }
-  // The assignments' emails, with the signed links the instructor takes some of them from.
+  // The assignments' emails, with the signed links the instructor takes some of them from (deployed: until
+  // they stop coming, once the first is there).
   await platform.idle({
     progress: async () => {
       await mailbox.refresh();
       return mailbox.mailsTo(account('instructor').username).length;
     },
+    done: () => mailbox.mailsTo(account('instructor').username).length > 0,
   });
   // The projects: `perEnvelope` ideas of each envelope are retained, the cheapest last.
   const retained = new Map<string, IdeaRecord>();
