@@ -290,7 +290,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
   // The last move of time is past the publication: refused now, not hours into the run.
   await platform.plan(new Date(at(edition.calendar.resultsAt).getTime() + MINUTE));
   const staffTokens = new Map<string, Promise<string>>();
-  /** Moves the clock to `to` (never back), lets the bus deliver what fell due; staff sessions start again. */
+  /** Moves the platform's time to `to` (never back), lets what fell due happen; staff sessions start again. */
   const clockTo = async (to: Date) => {
     await platform.moveTo(to);
     staffTokens.clear();
