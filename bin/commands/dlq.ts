@@ -106,6 +106,16 @@ async function waiting(sqs: SQSClient, url: string): Promise<number> {
   );
 }
 
+/**
+ * The messages waiting in each of the edition's dead-letter queues, by queue name (sorted): what `bp dlq list`
+ * prints, and what `bp rehearse` compares before and after a rehearsal against a deployed edition.
+ */
+export async function deadLetterCounts(sqs: SQSClient, edition: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const url of await editionQueues(sqs, edition)) counts.set(queueName(url), await waiting(sqs, url));
+  return counts;
+}
+
 export interface RedriveCounts {
   redriven: number;
   kept: number;
@@ -234,10 +244,9 @@ export const dlqList: Command = {
     const sqs = new SQSClient({ region: parsed.target.region });
     try {
       let total = 0;
-      for (const url of await editionQueues(sqs, parsed.target.config.id)) {
-        const count = await waiting(sqs, url);
+      for (const [queue, count] of await deadLetterCounts(sqs, parsed.target.config.id)) {
         total += count;
-        io.out(`${queueName(url)}\t${count}`);
+        io.out(`${queue}\t${count}`);
       }
       io.err(`${total} lettre(s) morte(s)`);
       return 0;

@@ -30,6 +30,9 @@ export const rehearseCommand: Command = {
         paper: { type: 'string' },
         receipts: { type: 'string' },
         bus: { type: 'string' },
+        deployed: { type: 'boolean' },
+        'max-wait': { type: 'string' },
+        region: { type: 'string' },
         mailbox: { type: 'string' },
         'mailbox-region': { type: 'string' },
         'mail-domain': { type: 'string' },
@@ -49,6 +52,13 @@ export const rehearseCommand: Command = {
         if (!parseS3MailboxUri(values.mailbox))
           throw new RangeError(`--mailbox : s3://<compartiment>/<préfixe> attendu (« ${values.mailbox} »)`);
       }
+      const { parseDuration, platformKind } = await import('../rehearse/platform.ts');
+      // Refused here, before anything is sent: a deployed edition has no local bus.
+      platformKind({
+        url: values.url,
+        ...(values.bus ? { busUrl: values.bus } : {}),
+        deployed: values.deployed ?? false,
+      });
       const receipts = values.receipts === undefined ? 0.1 : Number(values.receipts);
       if (!(receipts > 0 && receipts <= 1))
         throw new RangeError('--receipts : une part entre 0 et 1 attendue');
@@ -63,6 +73,9 @@ export const rehearseCommand: Command = {
         receiptSample: receipts,
         mailDomain: values['mail-domain'] ?? 'repetition.example',
         ...(values.bus ? { busUrl: values.bus } : {}),
+        ...(values.deployed ? { deployed: true } : {}),
+        ...(values['max-wait'] ? { maxWaitMs: parseDuration(values['max-wait']) } : {}),
+        ...(values.region ? { region: values.region } : {}),
         ...(values.mailbox ? { mailboxUrl: values.mailbox } : {}),
         ...(values['mailbox-region'] ? { mailboxRegion: values['mailbox-region'] } : {}),
         ...(values.staff ? { staff: JSON.parse(await readFile(values.staff, 'utf8')) } : {}),

@@ -23,6 +23,8 @@ export interface Counted {
   httpRequests: number;
   events: number;
   asyncInvocations: number;
+  /** True when `events` and `asyncInvocations` are estimates (a deployed edition: no counter from outside). */
+  estimated?: boolean;
   emails: number;
   phases: PhaseFigures[];
 }
@@ -42,10 +44,14 @@ export function editionBill(counted: Counted): { lines: [string, string, number]
       fmt(counted.httpRequests),
       (counted.httpRequests / 1e6) * price('httpApiRequestPerMillion'),
     ],
-    ['Lambda requests (ARM)', fmt(invocations), (invocations / 1e6) * price('lambdaRequestPerMillion')],
+    [
+      counted.estimated ? 'Lambda requests (ARM, async ones estimated)' : 'Lambda requests (ARM)',
+      fmt(invocations),
+      (invocations / 1e6) * price('lambdaRequestPerMillion'),
+    ],
     ['Lambda duration (GB-s, ARM, upper bound)', fmt(gbSeconds), gbSeconds * price('lambdaArmGbSecond')],
     [
-      'EventBridge custom events',
+      counted.estimated ? 'EventBridge custom events (estimated)' : 'EventBridge custom events',
       fmt(counted.events),
       (counted.events / 1e6) * price('eventBridgeCustomEventPerMillion'),
     ],

@@ -2,8 +2,9 @@
  * `bp rehearse`: a whole edition driven through the HTTP API as its clients would, from the call for ideas to
  * the follow-up of the winners, against a running platform (`npm start`, or a test stack). Inhabitants sign
  * in with the code the mailbox received, staff with their accounts; time moves with the local clock
- * (`/__local/clock/advance`), so the phase schedules fire by themselves. Checks the invariants along the way
- * and at the end, prints per-phase figures and the bill of such an edition on AWS. See docs/rehearsal.md.
+ * (`/__local/clock/advance`), or, against a deployed edition, follows its calendar in real time
+ * (`platform.ts`), so the phase schedules fire by themselves. Checks the invariants along the way and at the
+ * end, prints per-phase figures and the bill of such an edition on AWS. See docs/rehearsal.md.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -28,6 +29,7 @@ import {
 import { codeOf, linksOf, type Mail, Mailbox, sesEmulatorSource } from './mailbox.ts';
 import { Metrics, type PhaseFigures } from './metrics.ts';
 import { ideaText, letters, type Person, person, pick, type Random, randomSource, sample } from './people.ts';
+import { localPlatform, type Platform, platformKind } from './platform.ts';
 
 export interface RehearseOptions {
   /** The site's origin (API under `/api`, `/config.json` beside it). */
@@ -39,6 +41,15 @@ export interface RehearseOptions {
   projectsPerEnvelope: number;
   /** The local bus (clock, idle, dead letters); default: the site's port + 13, as `npm start` places it. */
   busUrl?: string;
+  /**
+   * A deployed edition (time is real, dead letters in SQS); default: when `busUrl` is absent and the site is
+   * not on the loopback (`platformKind`).
+   */
+  deployed?: boolean;
+  /** Deployed: the longest the calendar may make the run wait, in ms. @default 2 hours */
+  maxWaitMs?: number;
+  /** Deployed: the edition's region (its dead-letter queues). @default eu-west-3 */
+  region?: string;
   /**
    * The mailbox: the SES emulator's URL, or `s3://<bucket>/<prefix>` for a staging mailbox (the `MailboxUri`
    * output of `Bp-<edition>-RehearsalMailbox`); default: the `mailboxUrl` of the site's `/config.json`.
@@ -143,6 +154,54 @@ export function arrivalCurve(opensAt: Date, closesAt: Date): { label: string; at
     .map((slice) => ({ label: slice.label, at: new Date(slice.at), share: slice.share }));
 }
 
+/** The three weeks the arrival curve is drawn for. */
+const REFERENCE_VOTE = { open: Date.UTC(2026, 0, 5, 8), close: Date.UTC(2026, 0, 26, 22, 59) };
+
+/**
+ * The arrival curve of a vote that lasts minutes (a staging edition's compressed calendar): the same slices and
+ * shares, each at the same fraction of the window as in a three-week vote, from a minute after the opening to
+ * two minutes before the close.
+ */
+export function compressedArrivalCurve(
+  opensAt: Date,
+  closesAt: Date,
+): { label: string; at: Date; share: number }[] {
+  const usable = closesAt.getTime() - opensAt.getTime() - 3 * MINUTE;
+  if (usable <= 0)
+    throw new Error(
+      `The vote lasts ${Math.round((closesAt.getTime() - opensAt.getTime()) / MINUTE)} min: a rehearsal needs more than 3`,
+    );
+  // From the reference's first slice (a minute after its opening) to its close.
+  const first = REFERENCE_VOTE.open + MINUTE;
+  const span = REFERENCE_VOTE.close - first;
+  return arrivalCurve(new Date(REFERENCE_VOTE.open), new Date(REFERENCE_VOTE.close)).map((slice) => ({
+    label: slice.label,
+    at: new Date(opensAt.getTime() + MINUTE + Math.round(((slice.at.getTime() - first) / span) * usable)),
+    share: slice.share,
+  }));
+}
+
+/** A deployed edition's platform: its API's clock, its SQS dead-letter queues (`bp dlq list`'s code). */
+async function openDeployedPlatform(options: {
+  clockUrl: string;
+  edition: string;
+  region: string;
+  maxWaitMs: number;
+  log: (line: string) => void;
+}): Promise<Platform> {
+  const { deployedPlatform, httpServerClock } = await import('./platform.ts');
+  const { deadLetterCounts } = await import('../commands/dlq.ts');
+  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  const sqs = new SQSClient({ region: options.region });
+  const platform = await deployedPlatform({
+    serverNow: httpServerClock(options.clockUrl),
+    deadLetterCounts: () => deadLetterCounts(sqs, options.edition),
+    maxWaitMs: options.maxWaitMs,
+    log: options.log,
+  });
+  return { ...platform, close: () => sqs.destroy() };
+}
+
 /**
  * The SES emulator's store, or a staging mailbox bucket (`s3://`), polled every second: each poll lists the
  * prefix, and a rehearsal lasts long enough for a faster pace to cost requests for nothing.
@@ -217,33 +276,36 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
     expectedMails.set(to, forRecipient);
   };
 
-  // ---- The local bus: clock, idle, dead letters --------------------------------------------------------
-  const bus = async (path: string, body?: unknown) => {
-    const response = await fetch(`${busUrl}/__local/${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(600_000),
-    });
-    if (!response.ok) throw new Error(`${busUrl}/__local/${path}: ${response.status}`);
-    // biome-ignore lint/suspicious/noExplicitAny: control API answers read by path
-    return (await response.json()) as any;
-  };
-  const busBefore = await bus('stats');
+  // ---- The platform: clock, idle, dead letters (the local bus, or a deployed edition's real time) --------
+  const platform: Platform =
+    platformKind(options) === 'local'
+      ? await localPlatform(busUrl)
+      : await openDeployedPlatform({
+          clockUrl: `${origin.origin}${editionPath}`,
+          edition: siteConfig.edition,
+          region: options.region ?? 'eu-west-3',
+          maxWaitMs: options.maxWaitMs ?? 2 * HOUR,
+          log,
+        });
+  // The last move of time is past the publication: refused now, not hours into the run.
+  await platform.plan(new Date(at(edition.calendar.resultsAt).getTime() + MINUTE));
   const staffTokens = new Map<string, Promise<string>>();
-  /** Moves the clock to `to` (never back), lets the bus deliver what fell due; staff sessions start again. */
+  /** Moves the platform's time to `to` (never back), lets what fell due happen; staff sessions start again. */
   const clockTo = async (to: Date) => {
-    const now = new Date((await bus('clock')).now);
-    if (to > now) await bus('clock/advance', { to: to.toISOString() });
-    await bus('idle', {});
+    await platform.moveTo(to);
     staffTokens.clear();
   };
   const waitPhase = async (expected: string) => {
-    for (let i = 0; i < 100; i++) {
-      const current = (await staffClient.call('GET', editionPath)).body.phase.current;
+    let current = '';
+    for (let i = 0; i < platform.phaseWait.attempts; i++) {
+      current = (await staffClient.call('GET', editionPath)).body.phase.current;
       if (current === expected) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, platform.phaseWait.intervalMs));
     }
-    throw new Error(`The edition did not reach the phase « ${expected} » by its schedule`);
+    // Deployed, a phase already past means the calendar left too little time for the work (docs/rehearsal.md).
+    throw new Error(
+      `The edition did not reach the phase « ${expected} » by its schedule (it is in « ${current} »)`,
+    );
   };
 
   // ---- Staff: Cognito's InitiateAuth, as the staff sign-in page calls it ---------------------------------
@@ -550,7 +612,15 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
       label: 'POST staff/instruction/assignments',
     });
   }
-  await bus('idle', {});
+  // The assignments' emails, with the signed links the instructor takes some of them from (deployed: until
+  // they stop coming, once the first is there).
+  await platform.idle({
+    progress: async () => {
+      await mailbox.refresh();
+      return mailbox.mailsTo(account('instructor').username).length;
+    },
+    done: () => mailbox.mailsTo(account('instructor').username).length > 0,
+  });
   // The projects: `perEnvelope` ideas of each envelope are retained, the cheapest last.
   const retained = new Map<string, IdeaRecord>();
   for (const envelope of envelopes) {
@@ -690,7 +760,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
   const voteFailures: string[] = [];
   const votersByTerritory: string[] = [];
   const refusals: string[] = [];
-  const curve = arrivalCurve(opensAt, closesAt);
+  const curve =
+    platform.kind === 'local' ? arrivalCurve(opensAt, closesAt) : compressedArrivalCurve(opensAt, closesAt);
   let offset = 0;
   for (const [index, slice] of curve.entries()) {
     const count =
@@ -815,9 +886,12 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
   const ballotsCast = voters.filter((v) => v.receipt).length + options.paperSheets - paperFailures.length;
   invariants.push(along('vote', [...voteFailures, ...paperFailures], `${ballotsCast} ballots accepted`));
   invariants.push(along('no-second-ballot', refusals, 'retries kept their receipt, second ballots refused'));
-  // Public turnout, once its one-minute cache has passed.
+  // Public turnout, once its one-minute cache has passed (deployed, in real time, even if it is past the close).
+  const cachePassed = (await platform.now()).getTime() + 2 * MINUTE;
   await clockTo(
-    new Date(Math.min(closesAt.getTime() - 5 * MINUTE, Date.parse((await bus('clock')).now) + 2 * MINUTE)),
+    new Date(
+      platform.kind === 'local' ? Math.min(closesAt.getTime() - 5 * MINUTE, cachePassed) : cachePassed,
+    ),
   );
   const turnout = (await staffClient.call('GET', `${editionPath}/turnout`)).body;
   // The counters count voters by their territory (online and paper), and in all.
@@ -934,24 +1008,35 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
   );
 
   // ---- The end: emails, dead letters, the bill ---------------------------------------------------------------------
-  await bus('idle', {});
+  // Every email the driver caused, then a quiet while for any sent twice.
+  await platform.idle({
+    progress: async () => {
+      await mailbox.refresh();
+      return mailbox.mails.length;
+    },
+    done: () =>
+      [...expectedMails].every(([to, fragments]) =>
+        [...fragments].every(
+          ([fragment, { min }]) =>
+            mailbox.mailsTo(to).filter((mail) => mail.subject.includes(fragment)).length >= min,
+        ),
+      ),
+  });
   await mailbox.refresh();
   mailbox.stop();
   invariants.push(emailsOnce(mailbox.mails, expectedMails));
-  invariants.push(deadLettersEmpty((await bus('dlq')).deadLetters ?? []));
+  invariants.push(deadLettersEmpty(await platform.deadLetters()));
   metrics.end();
-  const busAfter = await bus('stats');
+  const usage = await platform.usage({ emails: mailbox.mails.length });
+  platform.close?.();
   for (const c of clients) c.close();
   const bill = editionBill({
     voters: options.voters,
     ideas: ideas.length,
     httpRequests: metrics.totalRequests,
-    events: busAfter.events - busBefore.events,
-    asyncInvocations:
-      busAfter.ruleDeliveries -
-      busBefore.ruleDeliveries +
-      busAfter.scheduleInvocations -
-      busBefore.scheduleInvocations,
+    events: usage.events,
+    asyncInvocations: usage.asyncInvocations,
+    estimated: usage.estimated,
     emails: mailbox.mails.length,
     phases: metrics.figures(),
   });
