@@ -5,6 +5,7 @@ import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { EDITIONS_SLICE } from '../../shared/manifest-slices/editions.generated.ts';
 import { readProjects } from '../../shared/voting/projects.ts';
 import { makeHandler } from './handler.ts';
 import { dynamoPhaseRepository } from './phase-repository.ts';
@@ -12,7 +13,7 @@ import { dynamoPhaseRepository } from './phase-repository.ts';
 const env = parseFunctionEnv(process.env);
 
 const documents = createDocumentClient(undefined, {
-  accessOf: { functionName: 'editions', edition: env.EDITION_ID },
+  accessOf: { fn: EDITIONS_SLICE, edition: env.EDITION_ID },
 });
 
 export const handler = makeHandler({

@@ -11,6 +11,7 @@ import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { IDENTITY_SLICE } from '../../shared/manifest-slices/identity.generated.ts';
 import { powertoolsBusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import { dynamoCitizenRecords } from '../../shared/personal-data/citizen-records.ts';
 import { cachedSecrets, once } from '../../shared/secrets/cached-secrets.ts';
@@ -37,7 +38,7 @@ const env = parseFunctionEnv(process.env, {
 });
 
 const documents = createDocumentClient(undefined, {
-  accessOf: { functionName: 'identity', edition: env.EDITION_ID },
+  accessOf: { fn: IDENTITY_SLICE, edition: env.EDITION_ID },
 });
 const secret = cachedSecrets(new SecretsManagerClient({}));
 const citizens = citizenIssuer(env.SITE_URL, env.EDITION_ID);

@@ -7,6 +7,7 @@ import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { INSTRUCTION_SLICE } from '../../shared/manifest-slices/instruction.generated.ts';
 import { cachedSecrets } from '../../shared/secrets/cached-secrets.ts';
 import { makeHandler } from './handler.ts';
 import { dynamoInstructionRepository } from './instruction-repository.ts';
@@ -14,7 +15,7 @@ import { dynamoInstructionRepository } from './instruction-repository.ts';
 const env = parseFunctionEnv(process.env, { ACTION_LINK_KEY_SECRET: z.string().check(z.minLength(1)) });
 
 const documents = createDocumentClient(undefined, {
-  accessOf: { functionName: 'instruction', edition: env.EDITION_ID },
+  accessOf: { fn: INSTRUCTION_SLICE, edition: env.EDITION_ID },
 });
 const secret = cachedSecrets(new SecretsManagerClient({}));
 

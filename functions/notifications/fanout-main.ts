@@ -10,6 +10,7 @@ import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { dynamoCitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { parseFunctionEnv } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { MAIL_FANOUT_SLICE } from '../../shared/manifest-slices/mail-fanout.generated.ts';
 import { cachedSecrets, once } from '../../shared/secrets/cached-secrets.ts';
 import { dynamoEmailLog } from './email-log-repository.ts';
 import { makeFanoutHandler } from './fanout-handler.ts';
@@ -28,7 +29,7 @@ const env = parseFunctionEnv(process.env, {
 });
 
 const documents = createDocumentClient(undefined, {
-  accessOf: { functionName: 'mail-fanout', edition: env.EDITION_ID },
+  accessOf: { fn: MAIL_FANOUT_SLICE, edition: env.EDITION_ID },
 });
 const secret = cachedSecrets(new SecretsManagerClient({}));
 const linkKey = once(() => secret(env.ACTION_LINK_KEY_SECRET));

@@ -10,6 +10,7 @@ import { signedPageCursors } from '../../shared/http/page-cursor.ts';
 import { dynamoCitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { NOTIFICATIONS_SLICE } from '../../shared/manifest-slices/notifications.generated.ts';
 import { cachedSecrets, once } from '../../shared/secrets/cached-secrets.ts';
 import { signedEmailLinks } from './email-links.ts';
 import { dynamoEmailLog } from './email-log-repository.ts';
@@ -30,7 +31,7 @@ const env = parseFunctionEnv(process.env, {
 });
 
 const documents = createDocumentClient(undefined, {
-  accessOf: { functionName: 'notifications', edition: env.EDITION_ID },
+  accessOf: { fn: NOTIFICATIONS_SLICE, edition: env.EDITION_ID },
 });
 const secret = cachedSecrets(new SecretsManagerClient({}));
 const linkKey = once(() => secret(env.ACTION_LINK_KEY_SECRET));

@@ -4,6 +4,7 @@ import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { RESULTS_SLICE } from '../../shared/manifest-slices/results.generated.ts';
 import { dynamoFollowUpRepository } from './follow-up-repository.ts';
 import { makeHandler } from './handler.ts';
 import { dynamoResultsRepository } from './results-repository.ts';
@@ -11,7 +12,7 @@ import { dynamoResultsRepository } from './results-repository.ts';
 const env = parseFunctionEnv(process.env);
 
 const documents = createDocumentClient(undefined, {
-  accessOf: { functionName: 'results', edition: env.EDITION_ID },
+  accessOf: { fn: RESULTS_SLICE, edition: env.EDITION_ID },
 });
 
 export const handler = makeHandler({

@@ -12,6 +12,7 @@ import { dynamoCitizenContacts } from '../../shared/identity/citizen-contacts.ts
 import { votingCodeHash } from '../../shared/identity/voting-code.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { VOTING_SLICE } from '../../shared/manifest-slices/voting.generated.ts';
 import { powertoolsBusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import { cachedSecrets } from '../../shared/secrets/cached-secrets.ts';
 import { readProjects } from '../../shared/voting/projects.ts';
@@ -26,7 +27,7 @@ const env = parseFunctionEnv(process.env, {
 });
 
 const documents = createDocumentClient(undefined, {
-  accessOf: { functionName: 'voting', edition: env.EDITION_ID },
+  accessOf: { fn: VOTING_SLICE, edition: env.EDITION_ID },
 });
 // Read at the first paper ballot only: online casting never needs it.
 const secret = cachedSecrets(new SecretsManagerClient({}));
