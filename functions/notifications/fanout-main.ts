@@ -1,6 +1,3 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
@@ -9,6 +6,7 @@ import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { dynamoCitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { parseFunctionEnv } from '../../shared/lambda/function-env.ts';
+import { lazyEventBridge, lazySecretsManager, lazySes } from '../../shared/lambda/lazy-client.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
 import { MAIL_FANOUT_SLICE } from '../../shared/manifest-slices/mail-fanout.generated.ts';
 import { cachedSecrets, once } from '../../shared/secrets/cached-secrets.ts';
@@ -31,7 +29,7 @@ const env = parseFunctionEnv(process.env, {
 const documents = createDocumentClient(undefined, {
   accessOf: { fn: MAIL_FANOUT_SLICE, edition: env.EDITION_ID },
 });
-const secret = cachedSecrets(new SecretsManagerClient({}));
+const secret = cachedSecrets(lazySecretsManager());
 const linkKey = once(() => secret(env.ACTION_LINK_KEY_SECRET));
 
 export const handler = makeFanoutHandler({
@@ -39,7 +37,7 @@ export const handler = makeFanoutHandler({
   editions: dynamoEditionStore({ client: documents, tableName: env.TABLE_NAME, edition: env.EDITION_ID }),
   log: dynamoEmailLog(documents, env.TABLE_NAME, env.EDITION_ID),
   mailer: faultInjectingMailer(
-    sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+    sesMailer(lazySes(), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
     env.MAIL_FAULT_DOMAIN,
   ),
   logger: createLogger('mail-fanout'),
@@ -48,7 +46,7 @@ export const handler = makeFanoutHandler({
   contacts: dynamoCitizenContacts(documents, env.TABLE_NAME),
   audience: dynamoResultsAudience(documents, env.TABLE_NAME, env.EDITION_ID),
   suppressions: dynamoSuppressionList(documents, env.TABLE_NAME, linkKey),
-  events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  events: eventBridgePublisher(lazyEventBridge(), env.EVENT_BUS_NAME),
   sendsPerSecond: env.MAIL_FANOUT_SENDS_PER_SECOND,
   ...(env.MAIL_FANOUT_BATCH_SIZE ? { batchSize: env.MAIL_FANOUT_BATCH_SIZE } : {}),
 });
