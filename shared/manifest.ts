@@ -4,6 +4,7 @@
  * runtime (local/) and the handlers' authorisation middleware all read it, so nothing is declared twice.
  */
 import type { Role } from './auth/roles.ts';
+import type { TableAccess } from './dynamo/table.ts';
 import type { EditionConfig } from './edition/edition-config.ts';
 import { phaseTransitions } from './edition/phases.ts';
 import { SES_FEEDBACK_EVENTS } from './email/ses-feedback.ts';
@@ -137,71 +138,7 @@ export interface FunctionSpec {
   };
 }
 
-/**
- * A partition key pattern in IAM `StringLike` syntax (`*` any characters, `?` one), where `{edition}` stands for
- * the edition id: `CITIZEN#*`, `EDITION#{edition}#VOTING`. It is what `dynamodb:LeadingKeys` is matched against
- * in AWS (lib/constructs/bp-function.ts) and what the document client checks locally (shared/dynamo/key-access.ts).
- */
-export type KeyPattern = string;
-
-/**
- * What a function may do on the table, by partition key: IAM cannot tell sort keys apart, so a context owns
- * whole partitions. Anything not declared is refused, in AWS by IAM, locally by the document client.
- */
-export interface TableAccess {
-  /** Partitions of this context: read and write (GetItem, BatchGetItem, Query, ConditionCheckItem, PutItem, UpdateItem, DeleteItem, BatchWriteItem). */
-  readonly owns: readonly KeyPattern[];
-  /** Partitions of other contexts it reads, never writes (GetItem, BatchGetItem, Query, ConditionCheckItem). */
-  readonly reads: readonly KeyPattern[];
-  /**
-   * Partitions of another context it updates in place (UpdateItem only: no put, no delete), each with why.
-   * @default none
-   */
-  readonly updates?: readonly KeyPattern[];
-  /**
-   * Index partition keys it queries, by index name (Query only, on that index).
-   * @default none
-   */
-  readonly indexes?: Readonly<Record<string, readonly KeyPattern[]>>;
-  /**
-   * Scan of the table: no function scans (the retention walks the sparse index `PERSONALDATA#<shard>`).
-   * @default false
-   */
-  readonly scans?: boolean;
-}
-
-/** The function's table access with `{edition}` replaced by the edition id. */
-export function tableAccessOf(fn: Pick<FunctionSpec, 'permissions'>, edition: string): TableAccess {
-  const resolve = (patterns: readonly KeyPattern[] = []) =>
-    patterns.map((pattern) => pattern.replaceAll('{edition}', edition));
-  const { owns, reads, updates, indexes, scans } = fn.permissions.table;
-  return {
-    owns: resolve(owns),
-    reads: resolve(reads),
-    updates: resolve(updates),
-    indexes: Object.fromEntries(Object.entries(indexes ?? {}).map(([name, keys]) => [name, resolve(keys)])),
-    scans: scans ?? false,
-  };
-}
-
-export interface TableSpec {
-  readonly partitionKey: string;
-  readonly sortKey: string;
-  readonly indexes: readonly {
-    readonly name: string;
-    readonly partitionKey: string;
-    readonly sortKey: string;
-  }[];
-  /** Epoch-seconds attribute; readers still filter expired items themselves. */
-  readonly ttlAttribute: string;
-}
-
-export const TABLE: TableSpec = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
-  ttlAttribute: 'expiresAt',
-};
+export { type KeyPattern, TABLE, type TableAccess, type TableSpec, tableAccessOf } from './dynamo/table.ts';
 
 /** Environment variable names every function receives (values come from CDK or the local runtime). */
 export const FUNCTION_ENV = {
@@ -1061,4 +998,25 @@ export function findRoute(key: string): RouteSpec | undefined {
   // Every request asks (twice): index the manifest once rather than rebuilding the route list each time.
   routesByKey ??= new Map(allRoutes().map(({ route }) => [routeKey(route), route]));
   return routesByKey.get(key);
+}
+
+/**
+ * What a function's bundle needs of its manifest entry at run time: who may call each of its routes (by route key)
+ * and its table access. Generated per function into `shared/manifest-slices/` (`npm run gen:manifest`), so that a
+ * bundle carries its own few lines instead of the whole manifest (every route, schedule and description).
+ */
+export interface FunctionSlice {
+  readonly name: string;
+  /** `METHOD /path` → who may call it. */
+  readonly routes: Readonly<Record<string, Access>>;
+  readonly permissions: { readonly table: TableAccess };
+}
+
+/** The run-time slice of a function's manifest entry. */
+export function sliceOf(fn: FunctionSpec): FunctionSlice {
+  return {
+    name: fn.name,
+    routes: Object.fromEntries(fn.routes.map((route) => [routeKey(route), route.access])),
+    permissions: { table: fn.permissions.table },
+  };
 }

@@ -11,6 +11,7 @@ import { openApiDocument } from '../../shared/http/openapi.ts';
 import { ChangePhaseBody } from '../../shared/http/schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { EDITIONS_SLICE } from '../../shared/manifest-slices/editions.generated.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import { reviewBallotList } from '../../shared/voting/ballot-list-review.ts';
 import type { Project } from '../../shared/voting/projects.ts';
@@ -51,6 +52,7 @@ export function makeHandler(input: EditionsDeps) {
   };
 
   const http = httpHandler({
+    access: EDITIONS_SLICE.routes,
     logger: deps.logger,
     verifyToken: deps.verifyToken,
     routes: {

@@ -26,6 +26,7 @@ import { IdempotencyKey } from '../../shared/http/voting-schemas.ts';
 import { listIdeas } from '../../shared/ideas/idea-list.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { IDEAS_SLICE } from '../../shared/manifest-slices/ideas.generated.ts';
 import type { BusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import type { SiteWriter } from '../../shared/site/site-writer.ts';
@@ -102,6 +103,7 @@ export function makeHandler(input: IdeasHandlerDeps) {
   const ideaIdOf = (request: HttpRequest) => parseWith(IdeaId, request.params.id, 'path.id');
 
   const http = httpHandler({
+    access: IDEAS_SLICE.routes,
     logger: deps.logger,
     verifyToken: deps.verifyToken,
     routes: {

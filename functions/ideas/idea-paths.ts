@@ -2,8 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { EditionConfig } from '../../shared/edition/edition-config.ts';
 import { Milestone, RealisationStatus } from '../../shared/events/catalogue.ts';
-import { DECISION_OUTCOME_LABELS } from '../../shared/http/instruction-schemas.ts';
-import { REALISATION_STATUS_LABELS } from '../../shared/http/results-schemas.ts';
+import { DECISION_OUTCOME_LABELS, REALISATION_STATUS_LABELS } from '../../shared/http/labels.ts';
 import { reasonsOf } from '../../shared/instruction/reasons.ts';
 import { instructionListPk } from '../../shared/voting/projects.ts';
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
+import { lazyEventBridge } from '../../shared/lambda/lazy-client.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { IDEAS_SLICE } from '../../shared/manifest-slices/ideas.generated.ts';
 import { powertoolsBusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import { siteS3Client, siteWriterFromEnv } from '../../shared/site/site-writer.ts';
 import { s3UploadPresigner } from '../../shared/site/upload-presigner.ts';
@@ -27,7 +28,7 @@ if (!site)
   throw new Error('ideas: SITE_BUCKET (AWS) or SITE_DIR (local) must name where the public list goes');
 
 const documents = createDocumentClient(undefined, {
-  accessOf: { functionName: 'ideas', edition: env.EDITION_ID },
+  accessOf: { fn: IDEAS_SLICE, edition: env.EDITION_ID },
 });
 
 export const handler = makeHandler({
@@ -42,7 +43,7 @@ export const handler = makeHandler({
   uploads: env.PICTURES_BUCKET
     ? s3UploadPresigner({ bucket: env.PICTURES_BUCKET, client: siteS3Client(env) })
     : undefined,
-  events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  events: eventBridgePublisher(lazyEventBridge(), env.EVENT_BUS_NAME),
   logger: createLogger('ideas'),
   verifyToken: platformTokenVerifier(env),
   now: () => new Date(),

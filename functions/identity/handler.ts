@@ -17,6 +17,7 @@ import {
 import { IdempotencyKey } from '../../shared/http/voting-schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { IDENTITY_SLICE } from '../../shared/manifest-slices/identity.generated.ts';
 import type { BusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import type { CitizenRecords } from '../../shared/personal-data/citizen-records.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
@@ -91,6 +92,7 @@ export function makeHandler(deps: IdentityDeps) {
   };
 
   const http = httpHandler({
+    access: IDENTITY_SLICE.routes,
     logger: deps.logger,
     verifyToken: deps.verifyToken,
     routes: {

@@ -1,7 +1,4 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod/mini';
 import { citizenIssuer } from '../../shared/auth/citizen-tokens.ts';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
@@ -10,7 +7,9 @@ import { brandedMailer, editionBrand } from '../../shared/email/branding.ts';
 import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
+import { lazyEventBridge, lazySecretsManager, lazySes } from '../../shared/lambda/lazy-client.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { IDENTITY_SLICE } from '../../shared/manifest-slices/identity.generated.ts';
 import { powertoolsBusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import { dynamoCitizenRecords } from '../../shared/personal-data/citizen-records.ts';
 import { cachedSecrets, once } from '../../shared/secrets/cached-secrets.ts';
@@ -37,9 +36,9 @@ const env = parseFunctionEnv(process.env, {
 });
 
 const documents = createDocumentClient(undefined, {
-  accessOf: { functionName: 'identity', edition: env.EDITION_ID },
+  accessOf: { fn: IDENTITY_SLICE, edition: env.EDITION_ID },
 });
-const secret = cachedSecrets(new SecretsManagerClient({}));
+const secret = cachedSecrets(lazySecretsManager());
 const citizens = citizenIssuer(env.SITE_URL, env.EDITION_ID);
 
 const editions = dynamoEditionStore({
@@ -56,10 +55,10 @@ export const handler = makeHandler({
   records: dynamoCitizenRecords(documents, env.TABLE_NAME, env.EDITION_ID),
   limiter: dynamoRateLimiter(documents, env.TABLE_NAME),
   mailer: brandedMailer(
-    sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+    sesMailer(lazySes(), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
     editionBrand(editions, env.SITE_URL),
   ),
-  events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  events: eventBridgePublisher(lazyEventBridge(), env.EVENT_BUS_NAME),
   keys: once(async () => {
     const [seed, fingerprintKey, originSecret] = await Promise.all([
       secret(env.CITIZEN_SIGNING_SEED_SECRET),

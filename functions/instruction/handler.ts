@@ -19,6 +19,7 @@ import {
 } from '../../shared/http/instruction-schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { INSTRUCTION_SLICE } from '../../shared/manifest-slices/instruction.generated.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import { assignIdeas } from './assign-ideas.ts';
 import { acceptAssignment, requestReassignment } from './assignment-actions.ts';
@@ -112,6 +113,7 @@ export function makeHandler(input: InstructionHandlerDeps) {
   });
 
   const http = httpHandler({
+    access: INSTRUCTION_SLICE.routes,
     logger: deps.logger,
     verifyToken: deps.verifyToken,
     routes: {

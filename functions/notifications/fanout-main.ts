@@ -1,6 +1,3 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
@@ -10,7 +7,9 @@ import { sesMailer } from '../../shared/email/mailer.ts';
 import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { dynamoCitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { parseFunctionEnv } from '../../shared/lambda/function-env.ts';
+import { lazyEventBridge, lazySecretsManager, lazySes } from '../../shared/lambda/lazy-client.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { MAIL_FANOUT_SLICE } from '../../shared/manifest-slices/mail-fanout.generated.ts';
 import { cachedSecrets, once } from '../../shared/secrets/cached-secrets.ts';
 import { dynamoEmailLog } from './email-log-repository.ts';
 import { makeFanoutHandler } from './fanout-handler.ts';
@@ -30,9 +29,9 @@ const env = parseFunctionEnv(process.env, {
 });
 
 const documents = createDocumentClient(undefined, {
-  accessOf: { functionName: 'mail-fanout', edition: env.EDITION_ID },
+  accessOf: { fn: MAIL_FANOUT_SLICE, edition: env.EDITION_ID },
 });
-const secret = cachedSecrets(new SecretsManagerClient({}));
+const secret = cachedSecrets(lazySecretsManager());
 const linkKey = once(() => secret(env.ACTION_LINK_KEY_SECRET));
 
 const siteUrl = env.SITE_URL.replace(/\/$/, '');
@@ -49,7 +48,7 @@ export const handler = makeFanoutHandler({
   // The Département's header, as the notifications function gives every other email (shared/email/branding.ts).
   mailer: faultInjectingMailer(
     brandedMailer(
-      sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+      sesMailer(lazySes(), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
       editionBrand(editions, siteUrl),
     ),
     env.MAIL_FAULT_DOMAIN,
@@ -61,7 +60,7 @@ export const handler = makeFanoutHandler({
   audience: dynamoResultsAudience(documents, env.TABLE_NAME, env.EDITION_ID),
   followers: dynamoProjectFollowers(documents, env.TABLE_NAME, env.EDITION_ID),
   suppressions: dynamoSuppressionList(documents, env.TABLE_NAME, linkKey),
-  events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  events: eventBridgePublisher(lazyEventBridge(), env.EVENT_BUS_NAME),
   sendsPerSecond: env.MAIL_FANOUT_SENDS_PER_SECOND,
   ...(env.MAIL_FANOUT_BATCH_SIZE ? { batchSize: env.MAIL_FANOUT_BATCH_SIZE } : {}),
 });

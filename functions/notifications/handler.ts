@@ -30,6 +30,7 @@ import type { PageCursors } from '../../shared/http/page-cursor.ts';
 import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { NOTIFICATIONS_SLICE } from '../../shared/manifest-slices/notifications.generated.ts';
 import type { EmailLinks } from './email-links.ts';
 import type { EmailLog } from './email-log-repository.ts';
 import type { IdeaDossiers } from './idea-dossiers.ts';
@@ -116,6 +117,7 @@ export function makeHandler(deps: NotificationsDeps) {
     }
   };
   const http = httpHandler({
+    access: NOTIFICATIONS_SLICE.routes,
     logger: deps.logger,
     verifyToken: deps.verifyToken,
     routes: {

@@ -1,5 +1,3 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
@@ -9,7 +7,9 @@ import { sesMailer } from '../../shared/email/mailer.ts';
 import { signedPageCursors } from '../../shared/http/page-cursor.ts';
 import { dynamoCitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
+import { lazySecretsManager, lazySes } from '../../shared/lambda/lazy-client.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { NOTIFICATIONS_SLICE } from '../../shared/manifest-slices/notifications.generated.ts';
 import { cachedSecrets, once } from '../../shared/secrets/cached-secrets.ts';
 import { signedEmailLinks } from './email-links.ts';
 import { dynamoEmailLog } from './email-log-repository.ts';
@@ -28,9 +28,9 @@ const env = parseFunctionEnv(process.env, {
 });
 
 const documents = createDocumentClient(undefined, {
-  accessOf: { functionName: 'notifications', edition: env.EDITION_ID },
+  accessOf: { fn: NOTIFICATIONS_SLICE, edition: env.EDITION_ID },
 });
-const secret = cachedSecrets(new SecretsManagerClient({}));
+const secret = cachedSecrets(lazySecretsManager());
 const linkKey = once(() => secret(env.ACTION_LINK_KEY_SECRET));
 const now = () => new Date();
 const siteUrl = env.SITE_URL.replace(/\/$/, '');
@@ -46,7 +46,7 @@ export const handler = makeHandler({
   log: dynamoEmailLog(documents, env.TABLE_NAME, env.EDITION_ID),
   mailer: faultInjectingMailer(
     brandedMailer(
-      sesMailer(new SESv2Client({}), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
+      sesMailer(lazySes(), env.MAIL_FROM, { configurationSet: env.MAIL_CONFIGURATION_SET }),
       editionBrand(editions, siteUrl),
     ),
     env.MAIL_FAULT_DOMAIN,

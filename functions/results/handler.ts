@@ -15,6 +15,7 @@ import {
 } from '../../shared/http/results-schemas.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { RESULTS_SLICE } from '../../shared/manifest-slices/results.generated.ts';
 import { formatFrench } from '../../shared/time/zoned.ts';
 import { normalizeReceiptCode } from '../../shared/voting/ballot-layout.ts';
 import { annulVote } from './annul-vote.ts';
@@ -139,6 +140,7 @@ export function makeHandler(deps: ResultsDeps) {
   };
 
   const http = httpHandler({
+    access: RESULTS_SLICE.routes,
     logger: deps.logger,
     verifyToken: deps.verifyToken,
     routes: {

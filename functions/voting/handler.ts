@@ -20,6 +20,7 @@ import {
 import type { CitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { lambdaEntry } from '../../shared/lambda/entry.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
+import { VOTING_SLICE } from '../../shared/manifest-slices/voting.generated.ts';
 import type { BusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import { scheduleHandler } from '../../shared/schedules/schedule-handler.ts';
 import { toInstant } from '../../shared/time/zoned.ts';
@@ -83,6 +84,7 @@ export function makeHandler(deps: VotingDeps) {
   let turnout: { at: number; body: unknown } | undefined;
 
   const http = httpHandler({
+    access: VOTING_SLICE.routes,
     logger: deps.logger,
     verifyToken: deps.verifyToken,
     routes: {

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod/mini';
 import { createDocumentClient } from '../../shared/dynamo/document-client.ts';
 import { dynamoEditionStore } from '../../shared/edition/edition-store.ts';
@@ -11,7 +8,9 @@ import { eventBridgePublisher } from '../../shared/events/event-publisher.ts';
 import { dynamoCitizenContacts } from '../../shared/identity/citizen-contacts.ts';
 import { votingCodeHash } from '../../shared/identity/voting-code.ts';
 import { parseFunctionEnv, platformTokenVerifier } from '../../shared/lambda/function-env.ts';
+import { lazyEventBridge, lazySecretsManager, lazySes } from '../../shared/lambda/lazy-client.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { VOTING_SLICE } from '../../shared/manifest-slices/voting.generated.ts';
 import { powertoolsBusinessMetrics } from '../../shared/metrics/business-metrics.ts';
 import { cachedSecrets } from '../../shared/secrets/cached-secrets.ts';
 import { readProjects } from '../../shared/voting/projects.ts';
@@ -26,10 +25,10 @@ const env = parseFunctionEnv(process.env, {
 });
 
 const documents = createDocumentClient(undefined, {
-  accessOf: { functionName: 'voting', edition: env.EDITION_ID },
+  accessOf: { fn: VOTING_SLICE, edition: env.EDITION_ID },
 });
 // Read at the first paper ballot only: online casting never needs it.
-const secret = cachedSecrets(new SecretsManagerClient({}));
+const secret = cachedSecrets(lazySecretsManager());
 
 const editions = dynamoEditionStore({
   client: documents,
@@ -46,11 +45,11 @@ export const handler = makeHandler({
   sheets: dynamoPaperSheetRepository(documents, env.TABLE_NAME),
   votingCodeHash: async (code) =>
     votingCodeHash(await secret(env.FINGERPRINT_KEY_SECRET), env.EDITION_ID, code),
-  events: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  events: eventBridgePublisher(lazyEventBridge(), env.EVENT_BUS_NAME),
   // The receipt email is a courtesy next to a ballot already stored: a slow SES must not hold the cast.
   mailer: brandedMailer(
     sesMailer(
-      new SESv2Client({
+      lazySes({
         maxAttempts: 2,
         requestHandler: { requestTimeout: 3_000, throwOnRequestTimeout: true },
       }),

@@ -16,15 +16,20 @@ export type VerifyToken = (token: string) => Promise<JWTPayload | undefined>;
  * token gets the same problem+json as any other refusal, and staff and citizen tokens share one path.
  */
 export function createTokenVerifier(issuers: readonly TrustedIssuer[]): VerifyToken {
-  const keySets = new Map(
-    issuers.map((trusted) => [
-      trusted.issuer,
-      createRemoteJWKSet(new URL(trusted.jwksUrl ?? `${trusted.issuer}/.well-known/jwks.json`), {
+  // Each key set is made at the first token of its issuer: making one builds a fetch `Headers`, which loads
+  // Node's fetch (undici) into a cold start that serves a public route without ever fetching a key.
+  const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+  const keySetOf = (trusted: TrustedIssuer) => {
+    let keySet = keySets.get(trusted.issuer);
+    if (!keySet) {
+      keySet = createRemoteJWKSet(new URL(trusted.jwksUrl ?? `${trusted.issuer}/.well-known/jwks.json`), {
         timeoutDuration: 3000,
         cooldownDuration: 30_000,
-      }),
-    ]),
-  );
+      });
+      keySets.set(trusted.issuer, keySet);
+    }
+    return keySet;
+  };
   return async (token) => {
     let issuer: string | undefined;
     try {
@@ -34,10 +39,9 @@ export function createTokenVerifier(issuers: readonly TrustedIssuer[]): VerifyTo
       return undefined;
     }
     const trusted = issuers.find((candidate) => candidate.issuer === issuer);
-    const keySet = trusted && keySets.get(trusted.issuer);
-    if (!trusted || !keySet) return undefined;
+    if (!trusted) return undefined;
     try {
-      const { payload } = await jwtVerify(token, keySet, {
+      const { payload } = await jwtVerify(token, keySetOf(trusted), {
         issuer: trusted.issuer,
         audience: trusted.audience,
       });

@@ -1,7 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { FUNCTIONS, tableAccessOf } from '../manifest.ts';
+import type { FunctionSlice } from '../manifest.ts';
 import { checkKeyAccess } from './key-access.ts';
+import { tableAccessOf } from './table.ts';
+
+/** The function a client serves: its name and table access, from its manifest slice (or its manifest entry). */
+export type KeyAccessOf = Pick<FunctionSlice, 'name' | 'permissions'>;
 
 export interface DocumentClientOptions {
   /**
@@ -9,7 +13,7 @@ export interface DocumentClientOptions {
    * the function's `permissions.table`, and a key outside it throws `AccessDeniedException` as IAM would.
    * @default no check (scripts, seeds, tests that set up data)
    */
-  readonly accessOf?: { readonly functionName: string; readonly edition: string };
+  readonly accessOf?: { readonly fn: KeyAccessOf; readonly edition: string };
   /**
    * Whether to check. In AWS, IAM refuses the same keys from the same declaration (lib/constructs/bp-function.ts);
    * against an emulator nobody else would, so the check is on when `AWS_ENDPOINT_URL_DYNAMODB` is set (the local
@@ -38,23 +42,16 @@ export function createDocumentClient(
  */
 export function enforceKeyAccess(
   documents: DynamoDBDocumentClient,
-  of: { readonly functionName: string; readonly edition: string },
+  of: { readonly fn: KeyAccessOf; readonly edition: string },
 ): void {
-  const spec = FUNCTIONS.find((fn) => fn.name === of.functionName);
-  if (!spec) throw new Error(`No function ${of.functionName} in the manifest`);
-  const access = tableAccessOf(spec, of.edition);
+  const access = tableAccessOf(of.fn, of.edition);
   documents.middlewareStack.add(
     (next, context) => async (args) => {
-      checkKeyAccess(
-        of.functionName,
-        access,
-        context.commandName ?? '',
-        args.input as Record<string, unknown>,
-      );
+      checkKeyAccess(of.fn.name, access, context.commandName ?? '', args.input as Record<string, unknown>);
       return next(args);
     },
     // The document client shares the middleware stack of the client it wraps: a client wrapped for two functions
     // checks both declarations (the stricter), never only the last one.
-    { step: 'build', name: `bpKeyAccess-${of.functionName}`, override: true },
+    { step: 'build', name: `bpKeyAccess-${of.fn.name}`, override: true },
   );
 }

@@ -1,5 +1,5 @@
 import { type AttributeValue, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { TABLE, type TableAccess } from '../manifest.ts';
+import { TABLE, type TableAccess } from './table.ts';
 
 /**
  * The item-level actions IAM checks, as a function's table access grants them (lib/constructs/bp-function.ts

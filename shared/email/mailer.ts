@@ -1,4 +1,5 @@
-import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { type ClientSource, resolveClient } from '../lambda/lazy-client.ts';
 
 export interface OutgoingEmail {
   to: string;
@@ -19,13 +20,18 @@ export interface Mailer {
  * published by SES (to EventBridge in the deployed stacks: see lib/stacks/functions-stack.ts).
  */
 export function sesMailer(
-  client: SESv2Client,
+  client: ClientSource<SESv2Client>,
   from: string,
   options: { configurationSet?: string } = {},
 ): Mailer {
   return {
     async send(email) {
-      const result = await client.send(
+      // The package is loaded at the first email, not at the function's load (lazy-client.ts).
+      const [{ SendEmailCommand }, ses] = await Promise.all([
+        import('@aws-sdk/client-sesv2'),
+        resolveClient(client),
+      ]);
+      const result = await ses.send(
         new SendEmailCommand({
           FromEmailAddress: from,
           Destination: { ToAddresses: [email.to] },

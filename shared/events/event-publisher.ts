@@ -1,4 +1,5 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { type ClientSource, resolveClient } from '../lambda/lazy-client.ts';
 import type { DetailInput, EventContract } from './define-event.ts';
 
 /** Port used by use cases: they publish contracts, never raw EventBridge entries. */
@@ -7,11 +8,19 @@ export interface EventPublisher {
 }
 
 /** Validates the detail against its contract, then sends it to the edition's bus. */
-export function eventBridgePublisher(client: EventBridgeClient, busName: string): EventPublisher {
+export function eventBridgePublisher(
+  client: ClientSource<EventBridgeClient>,
+  busName: string,
+): EventPublisher {
   return {
     async publish(contract, detail) {
       const parsed = contract.detail.parse({ ...detail, version: contract.version });
-      const result = await client.send(
+      // The package is loaded at the first publication, not at the function's load (lazy-client.ts).
+      const [{ PutEventsCommand }, eventBridge] = await Promise.all([
+        import('@aws-sdk/client-eventbridge'),
+        resolveClient(client),
+      ]);
+      const result = await eventBridge.send(
         new PutEventsCommand({
           Entries: [
             {

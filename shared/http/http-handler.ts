@@ -5,7 +5,7 @@ import type { VerifyToken } from '../auth/token-verifier.ts';
 import { DomainError, serviceUnavailable, validationFailed } from '../errors/domain-error.ts';
 import { isTransientAwsError } from '../errors/transient-error.ts';
 import type { Logger } from '../logging/logger.ts';
-import { findRoute } from '../manifest.ts';
+import type { Access } from '../manifest.ts';
 import { fieldErrors } from '../validation/french.ts';
 import { cameThroughEdge } from './origin.ts';
 import { type Principal, principalFromClaims } from './principal.ts';
@@ -109,6 +109,11 @@ function lowerCaseHeaders(headers: HttpEvent['headers']): Record<string, string>
  */
 export function httpHandler(options: {
   routes: Record<string, RouteHandler>;
+  /**
+   * Who may call each route of the function, by route key: its manifest slice's `routes`
+   * (shared/manifest-slices), so that the bundle does not carry the whole manifest.
+   */
+  access: Readonly<Record<string, Access>>;
   logger: Logger;
   verifyToken: VerifyToken;
   maxBodyBytes?: number;
@@ -125,10 +130,12 @@ export function httpHandler(options: {
   /** Who called, per request, as established by `authorize`. */
   const principals = new WeakMap<HttpEvent, Principal>();
 
+  const declared = new Map(Object.entries(options.access));
+
   const dispatch = async (event: HttpEvent): Promise<HttpResponse> => {
-    const route = findRoute(event.routeKey);
+    const access = declared.get(event.routeKey);
     const handle = options.routes[event.routeKey];
-    if (!route || !handle) throw routeNotFound();
+    if (!access || !handle) throw routeNotFound();
     const principal = principals.get(event);
     const headers = lowerCaseHeaders(event.headers);
     const result = await handle({
@@ -145,7 +152,7 @@ export function httpHandler(options: {
       statusCode: result.status ?? 200,
       headers: {
         'content-type': 'application/json; charset=utf-8',
-        'cache-control': route.access === 'public' ? 'no-cache' : 'no-store',
+        'cache-control': access === 'public' ? 'no-cache' : 'no-store',
         ...result.headers,
       },
       body: result.text ?? (result.body === undefined ? '' : JSON.stringify(result.body)),
@@ -155,7 +162,7 @@ export function httpHandler(options: {
   const originSecret = options.originSecret ?? originSecretFromEnv();
   const stack = middy<HttpEvent, HttpResponse, Error, Context>().use(problemErrors(logger));
   if (originSecret) stack.use(requireEdge(originSecret));
-  return stack.use(authorize(options.verifyToken, principals)).handler(dispatch);
+  return stack.use(authorize(options.verifyToken, declared, principals)).handler(dispatch);
 }
 
 /** The function's origin secret, read from Secrets Manager at its first request, if it has one. */
@@ -216,20 +223,21 @@ function definedEntries(record: Record<string, string | undefined> | undefined):
  */
 function authorize(
   verifyToken: VerifyToken,
+  declared: ReadonlyMap<string, Access>,
   principals: WeakMap<HttpEvent, Principal>,
 ): middy.MiddlewareObj<HttpEvent, HttpResponse> {
   return {
     before: async ({ event }) => {
-      const route = findRoute(event.routeKey);
-      if (!route) throw routeNotFound();
+      const access = declared.get(event.routeKey);
+      if (!access) throw routeNotFound();
       const header = event.headers.authorization ?? event.headers.Authorization;
       const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
       const claims = token ? await verifyToken(token) : undefined;
       const principal = principalFromClaims(claims as Parameters<typeof principalFromClaims>[0]);
       if (principal) principals.set(event, principal);
-      if (route.access === 'public') return;
+      if (access === 'public') return;
       if (!principal) throw unauthenticated();
-      if (!principal.roles.some((role) => route.access.includes(role))) throw forbidden();
+      if (!principal.roles.some((role) => access.includes(role))) throw forbidden();
     },
   };
 }

@@ -2,6 +2,9 @@ import * as z from 'zod/mini';
 import { InseeCode } from '../edition/edition-config.ts';
 import { multiLineText, singleLineText } from './text.ts';
 
+/** Labels live in labels.ts (no schema), re-exported here beside what they label. */
+export { CHARTER_RULE_LABELS } from './labels.ts';
+
 /**
  * Request bodies and queries of the ideas function (`functions/ideas/`), shared with web/ (labels are
  * computed at build time, zod is never bundled into the site). Rules that need the edition (theme,
@@ -213,14 +216,6 @@ export const CHARTER_RULES = [
   'out-of-scope',
 ] as const;
 export type CharterRule = (typeof CHARTER_RULES)[number];
-export const CHARTER_RULE_LABELS: Record<CharterRule, string> = {
-  disrespect: 'Propos irrespectueux, injurieux ou discriminatoires',
-  'personal-data': 'Données personnelles d’autrui',
-  advertising: 'Publicité, propagande ou démarche commerciale',
-  illegal: 'Contenu contraire à la loi',
-  'out-of-scope': 'Hors du champ du budget participatif',
-};
-
 const Reason = multiLineText({ message: 'Indiquez la raison' }).check(
   z.trim(),
   z.minLength(5, { message: 'Indiquez la raison (5 caractères au moins)' }),

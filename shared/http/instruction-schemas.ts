@@ -2,6 +2,9 @@ import * as z from 'zod/mini';
 import { EnvelopeReview } from '../voting/ballot-list-review.ts';
 import { multiLineText, singleLineText } from './text.ts';
 
+/** Labels live in labels.ts (no schema), re-exported here beside what they label. */
+export { ASSIGNMENT_STATUS_LABELS, DECISION_OUTCOME_LABELS } from './labels.ts';
+
 /**
  * Request bodies, queries and response shapes of the instruction function (`functions/instruction/`),
  * shared with web/ (the staff pages). Every route is under `/api/editions/{edition}/staff/instruction`.
@@ -68,13 +71,6 @@ const Euros = z
 export const ASSIGNMENT_STATUSES = ['assigned', 'accepted', 'reassignment-requested', 'decided'] as const;
 export const AssignmentStatus = z.enum(ASSIGNMENT_STATUSES);
 export type AssignmentStatus = z.infer<typeof AssignmentStatus>;
-export const ASSIGNMENT_STATUS_LABELS: Record<AssignmentStatus, string> = {
-  assigned: 'Affectée, en attente de prise en charge',
-  accepted: 'Prise en charge',
-  'reassignment-requested': 'Réaffectation demandée',
-  decided: 'Avis rendu',
-};
-
 export const DOSSIER_STATUSES = [
   'to-assign',
   'in-instruction',
@@ -108,15 +104,6 @@ export const DECISION_OUTCOMES = [
   'not-feasible',
   'merged',
 ] as const;
-export const DECISION_OUTCOME_LABELS = {
-  admissible: 'Recevable',
-  'not-admissible': 'Non recevable',
-  feasible: 'Faisable',
-  'not-feasible': 'Non faisable',
-  merged: 'Regroupement proposé',
-  retained: 'Retenue',
-} as const;
-
 export const VERDICT_OUTCOMES = ['retained', 'not-admissible', 'not-feasible', 'merged'] as const;
 export const VerdictOutcome = z.enum(VERDICT_OUTCOMES);
 export type VerdictOutcome = z.infer<typeof VerdictOutcome>;

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { allRoutes } from '../manifest.ts';
-import { REQUEST_BODIES, RESPONSE_BODIES } from './schemas.ts';
+import { REQUEST_BODIES, RESPONSE_BODIES } from './bodies.ts';
 
 const Problem = {
   type: 'object',

@@ -1,7 +1,11 @@
 import * as z from 'zod/mini';
 import { Milestone, RealisationStatus } from '../events/catalogue.ts';
 import { normalizeReceiptCode } from '../voting/ballot-layout.ts';
+import { MILESTONE_LABELS } from './labels.ts';
 import { multiLineText, singleLineText } from './text.ts';
+
+/** Labels live in labels.ts (no schema), re-exported here beside what they label. */
+export { MILESTONE_LABELS, REALISATION_STATUS_LABELS } from './labels.ts';
 
 /** An admin publishes the computed results: the reason is audited and travels in `ResultsPublished`. */
 export const PublishResultsBody = z.object({
@@ -106,19 +110,6 @@ export const ResultsNewsBody = z.object({
   subscribed: z.boolean({ message: 'Indiquez oui ou non (subscribed : true ou false)' }),
 });
 export type ResultsNewsBody = z.infer<typeof ResultsNewsBody>;
-
-export const REALISATION_STATUS_LABELS: Record<z.infer<typeof RealisationStatus>, string> = {
-  etude: 'À l’étude',
-  travaux: 'Travaux en cours',
-  livre: 'Livré',
-  abandonne: 'Abandonné',
-};
-
-export const MILESTONE_LABELS: Record<z.infer<typeof Milestone>['kind'], string> = {
-  etudes: 'Études',
-  travaux: 'Travaux',
-  livre: 'Livraison',
-};
 
 /**
  * Staff set the realisation of a winning project: its status, the public reason (required when abandoned)

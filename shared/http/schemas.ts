@@ -1,12 +1,7 @@
 import * as z from 'zod/mini';
 import { InseeCode } from '../edition/edition-config.ts';
 import { Phase } from '../edition/phases.ts';
-import { UnsubscribeBody } from '../email/email-log-schemas.ts';
-import { IDEA_REQUEST_BODIES } from './idea-schemas.ts';
-import { INSTRUCTION_REQUEST_BODIES } from './instruction-schemas.ts';
-import { RESULTS_REQUEST_BODIES, RESULTS_RESPONSE_BODIES } from './results-schemas.ts';
 import { singleLineText } from './text.ts';
-import { VOTING_REQUEST_BODIES } from './voting-schemas.ts';
 
 /**
  * HTTP request bodies of the public contract: parsed by the handlers, described in the OpenAPI
@@ -88,22 +83,3 @@ export type ReviewDecisionBody = z.infer<typeof ReviewDecisionBody>;
  */
 export const InPersonRegistrationBody = z.object({ profile: CitizenProfile });
 export type InPersonRegistrationBody = z.infer<typeof InPersonRegistrationBody>;
-
-/** Body schema per route key, for the OpenAPI document. */
-export const REQUEST_BODIES: Record<string, z.ZodMiniType> = {
-  ...VOTING_REQUEST_BODIES,
-  ...IDEA_REQUEST_BODIES,
-  ...INSTRUCTION_REQUEST_BODIES,
-  ...RESULTS_REQUEST_BODIES,
-  'POST /api/editions/{edition}/staff/phase': ChangePhaseBody,
-  'POST /api/editions/{edition}/unsubscribe': UnsubscribeBody,
-  'POST /api/editions/{edition}/identity/code': RequestCodeBody,
-  'POST /api/editions/{edition}/identity/session': OpenSessionBody,
-  'POST /api/editions/{edition}/staff/identity/reviews/{id}': ReviewDecisionBody,
-  'POST /api/editions/{edition}/staff/identity/in-person': InPersonRegistrationBody,
-};
-
-/** Documented 200 answer schema per route key, for the OpenAPI document (routes without one say `OK`). */
-export const RESPONSE_BODIES: Record<string, z.ZodMiniType> = {
-  ...RESULTS_RESPONSE_BODIES,
-};

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import * as z from 'zod';
-import { REQUEST_BODIES } from '../../shared/http/schemas.ts';
+import { REQUEST_BODIES } from '../../shared/http/bodies.ts';
 import { allRoutes, type RouteSpec, routeKey } from '../../shared/manifest.ts';
 import type { Caller } from './callers.ts';
 import {

@@ -32,6 +32,12 @@ describe('function bundles', () => {
       // CommonJS, the SDK left to the runtime and loaded with `require` (no ESM-to-CommonJS export scan).
       expect(code).toMatch(/module\.exports\s*=\s*\{\s*handler\s*\}/);
       expect(code).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+      // Only DynamoDB at load: the other SDK packages are imported when a request first needs them.
+      for (const lazy of ['client-eventbridge', 'client-sesv2', 'client-secrets-manager', 'client-s3']) {
+        expect(code, `${name} requires @aws-sdk/${lazy} at load`).not.toContain(
+          `require("@aws-sdk/${lazy}")`,
+        );
+      }
       expect(code).not.toMatch(/\bimport\s*\{|\bexport\s*\{/);
       expect(code).not.toContain('sourceMappingURL');
       // Minified: far fewer lines than characters would allow for readable code.
@@ -46,6 +52,16 @@ describe('function bundles', () => {
       expect(map.sourcesContent).toBeUndefined();
       const entry = FUNCTIONS.find((fn) => fn.name === name)?.entry;
       expect(map.sources.some((source) => source.endsWith(entry as string))).toBe(true);
+      // Paris time with Intl, not date-fns (~26 kB); the function's manifest slice, not the whole manifest
+      // (~16 kB), except where the OpenAPI document is built from every route.
+      expect(
+        map.sources.filter((source) => source.includes('node_modules/date-fns')),
+        name,
+      ).toEqual([]);
+      expect(
+        map.sources.some((source) => source.endsWith('shared/manifest.ts')),
+        name,
+      ).toBe(name === 'editions');
       // Validation uses zod/mini (tree-shaken): the classic API would add ~70 kB to every bundle.
       expect(
         map.sources.filter((source) => source.includes('zod/v4/classic/')),

@@ -26,8 +26,11 @@ const raw = () =>
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
 /** The client a function's main.ts builds (its declaration checked), on its own low-level client. */
-const clientOf = (functionName: string) =>
-  createDocumentClient(raw(), { accessOf: { functionName, edition }, enforce: true });
+const clientOf = (functionName: string) => {
+  const fn = FUNCTIONS.find((candidate) => candidate.name === functionName);
+  if (!fn) throw new Error(`No function ${functionName} in the manifest`);
+  return createDocumentClient(raw(), { accessOf: { fn, edition }, enforce: true });
+};
 /** Unchecked, to set up and look at the table. */
 const admin = createDocumentClient(raw());
 

@@ -7,6 +7,7 @@ import { type FaultOptions, type FaultProxy, startFaultProxy } from '../../local
 import { isTransientAwsError } from '../../shared/errors/transient-error.ts';
 import { httpHandler } from '../../shared/http/http-handler.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { EDITIONS_SLICE } from '../../shared/manifest-slices/editions.generated.ts';
 
 /** A stand-in for DynamoDB Local: an empty GetItem answer, with capacity when asked for it. */
 let upstream: Server;
@@ -192,6 +193,7 @@ describe('fault proxy', () => {
     const logger = createLogger('test');
     logger.setLogLevel('SILENT');
     const handler = httpHandler({
+      access: EDITIONS_SLICE.routes,
       logger,
       verifyToken: async () => undefined as never,
       routes: {

@@ -5,6 +5,7 @@ import type { VerifyToken } from '../../shared/auth/token-verifier.ts';
 import { httpHandler, parseWith } from '../../shared/http/http-handler.ts';
 import { principalFromClaims } from '../../shared/http/principal.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
+import { EDITIONS_SLICE } from '../../shared/manifest-slices/editions.generated.ts';
 
 const logger = createLogger('test');
 logger.setLogLevel('SILENT');
@@ -46,6 +47,7 @@ const verifyToken: VerifyToken = async (token) => tokens[token] as never;
 
 const Body = z.object({ to: z.string().min(2), reason: z.string().min(5) });
 const handler = httpHandler({
+  access: EDITIONS_SLICE.routes,
   logger,
   verifyToken,
   routes: {
@@ -113,6 +115,18 @@ describe('httpHandler', () => {
   it('answers 404 for a route key the manifest does not declare', async () => {
     expect((await call(event('GET /api/nowhere'))).statusCode).toBe(404);
   });
+
+  it('answers 404 for a route another function serves, even with a staff token', async () => {
+    // Act: a staff route of instruction, sent to a handler that has the editions function's slice.
+    const response = await call(
+      event('GET /api/editions/{edition}/staff/instruction/dossiers', {
+        headers: { authorization: 'Bearer admin' },
+      }),
+    );
+    // Assess
+    expect(response.statusCode).toBe(404);
+    expect(response.json.code).toBe('route_not_found');
+  });
 });
 
 describe('principalFromClaims', () => {
@@ -131,6 +145,7 @@ describe('principalFromClaims', () => {
 describe('a request that did not come through the distribution', () => {
   const SECRET = 'edge-secret-of-the-edition';
   const behindEdge = httpHandler({
+    access: EDITIONS_SLICE.routes,
     logger,
     verifyToken,
     originSecret: async () => SECRET,

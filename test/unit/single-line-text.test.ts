@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
 import { EmailLogQuery } from '../../shared/email/email-log-schemas.ts';
+import { REQUEST_BODIES } from '../../shared/http/bodies.ts';
 import {
   IdeaDescription,
   IdeaDraftBody,
@@ -9,12 +10,7 @@ import {
   Proposer,
 } from '../../shared/http/idea-schemas.ts';
 import { DossierListQuery, ProjectDraft } from '../../shared/http/instruction-schemas.ts';
-import {
-  ChangePhaseBody,
-  CitizenProfile,
-  REQUEST_BODIES,
-  ReviewDecisionBody,
-} from '../../shared/http/schemas.ts';
+import { ChangePhaseBody, CitizenProfile, ReviewDecisionBody } from '../../shared/http/schemas.ts';
 import { toMultiLine, toSingleLine } from '../../shared/http/text.ts';
 import { VoteWindowBody } from '../../shared/http/voting-schemas.ts';
 

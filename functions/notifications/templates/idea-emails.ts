@@ -1,7 +1,8 @@
 import type { EditionConfig } from '../../../shared/edition/edition-config.ts';
 import { htmlLayout } from '../../../shared/email/layout.ts';
 import type { OutgoingEmail } from '../../../shared/email/mailer.ts';
-import { CHARTER_RULE_LABELS, type CharterRule } from '../../../shared/http/idea-schemas.ts';
+import type { CharterRule } from '../../../shared/http/idea-schemas.ts';
+import { CHARTER_RULE_LABELS } from '../../../shared/http/labels.ts';
 
 export type IdeaEmail =
   | { kind: 'submitted'; ideaId: string; title: string }

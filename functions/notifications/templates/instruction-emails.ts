@@ -4,7 +4,7 @@ import { button, type EmailBlock, facts, list, renderEmail, text } from '../../.
 import type { OutgoingEmail } from '../../../shared/email/mailer.ts';
 import type { DecisionRecorded } from '../../../shared/events/catalogue.ts';
 import type { DetailOf } from '../../../shared/events/define-event.ts';
-import { ASSIGNMENT_STATUS_LABELS } from '../../../shared/http/instruction-schemas.ts';
+import { ASSIGNMENT_STATUS_LABELS } from '../../../shared/http/labels.ts';
 import { formatFrench } from '../../../shared/time/zoned.ts';
 
 /**

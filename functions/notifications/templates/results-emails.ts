@@ -3,7 +3,7 @@ import { htmlLayout } from '../../../shared/email/layout.ts';
 import type { OutgoingEmail } from '../../../shared/email/mailer.ts';
 import type { RealisationUpdated } from '../../../shared/events/catalogue.ts';
 import type { DetailOf } from '../../../shared/events/define-event.ts';
-import { MILESTONE_LABELS, REALISATION_STATUS_LABELS } from '../../../shared/http/results-schemas.ts';
+import { MILESTONE_LABELS, REALISATION_STATUS_LABELS } from '../../../shared/http/labels.ts';
 
 export type ResultsEmail =
   /** To an author (or co-author credited by a merge) of an idea that became this project. */
