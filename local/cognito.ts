@@ -30,18 +30,10 @@ import {
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import * as z from 'zod';
-import {
-  answerTotp,
-  beginTotpSetup,
-  type CognitoTarget,
-  confirmTotpSetup,
-  type SignInStep,
-  type StaffTokens,
-  setNewPassword,
-  startSignIn,
-} from '../shared/auth/staff-sign-in.ts';
+import type { StaffTokens } from '../shared/auth/staff-sign-in.ts';
 import { cognitoFront } from './cognito-front.ts';
-import { localTotpSecret, totpCode } from './totp.ts';
+import { signInWithTotp } from './staff-sign-in.ts';
+import { localTotpSecret } from './totp.ts';
 
 const REGION = 'eu-west-3';
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -416,38 +408,18 @@ export async function seedStaffPool(opts: {
   }
 }
 
-/**
- * Staff sign-in as the back-office does it (SRP, then the TOTP code), for tests and tools. An enrolled account
- * answers with `totpSecret` (default: the seeded `localTotpSecret(username)`); a new one sets `newPassword` if
- * asked and enrols, and the secret it enrolled is returned.
- */
-export async function signIn(
+/** Staff sign-in as the back-office does it (SRP, then the TOTP code): see local/staff-sign-in.ts. */
+export function signIn(
   pool: Pick<StaffPool, 'userPoolId' | 'clientId'>,
   endpoint: string,
   username: string,
   password: string,
   opts: { totpSecret?: string; newPassword?: string } = {},
 ): Promise<StaffTokens & { totpSecret: string }> {
-  const target: CognitoTarget = { endpoint, userPoolId: pool.userPoolId, clientId: pool.clientId };
-  let secret = opts.totpSecret ?? localTotpSecret(username);
-  let step: SignInStep = await startSignIn(target, username, password);
-  for (;;) {
-    switch (step.kind) {
-      case 'signed-in':
-        return { ...step.tokens, totpSecret: secret };
-      case 'new-password':
-        if (!opts.newPassword) throw new Error(`${username} must choose a new password: pass newPassword`);
-        step = await setNewPassword(target, step, opts.newPassword);
-        break;
-      case 'totp-setup': {
-        const setup = await beginTotpSetup(target, step);
-        secret = setup.secret;
-        step = await confirmTotpSetup(target, setup.step, totpCode(secret));
-        break;
-      }
-      case 'totp-code':
-        step = await answerTotp(target, step, totpCode(secret));
-        break;
-    }
-  }
+  return signInWithTotp(
+    { endpoint, userPoolId: pool.userPoolId, clientId: pool.clientId },
+    username,
+    password,
+    opts,
+  );
 }
