@@ -13,6 +13,7 @@ import type { AppClient } from 'cognito-local/lib/services/appClient';
 import type { Context } from 'cognito-local/lib/services/context';
 import type { User, UserPoolService } from 'cognito-local/lib/services/userPoolService';
 import { type SrpChallenge, startSrp, verifySrpSignature } from './cognito-srp.ts';
+import { verifyTotp } from './totp.ts';
 
 /** Cognito's default `AuthSessionValidity`. */
 export const CHALLENGE_SESSION_MS = 3 * 60_000;
@@ -303,7 +304,7 @@ export function cognitoFront(services: Services, emulator: Router, now = () => D
         const user = await userOf(ctx, pool, session.username);
         const secret = user.SoftwareTokenMfaConfiguration?.Secret;
         const code = answers.SOFTWARE_TOKEN_MFA_CODE ?? '';
-        if (!secret || !/^\d{6}$/.test(code) || !totp.verify(secret, code)) {
+        if (!secret || !verifyTotp(secret, code)) {
           wrongCode(token, session);
           throw refuse('CodeMismatchException', 'Invalid code received for user');
         }
@@ -334,7 +335,7 @@ export function cognitoFront(services: Services, emulator: Router, now = () => D
     const token = req.Session as string;
     const session = find(token, ['MFA_SETUP_ASSOCIATED'], {});
     const code = req.UserCode ?? '';
-    if (!/^\d{6}$/.test(code) || !totp.verify(session.secret, code)) {
+    if (!verifyTotp(session.secret, code)) {
       wrongCode(token, session);
       throw refuse('EnableSoftwareTokenMFAException', 'Code mismatch');
     }

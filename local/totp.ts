@@ -1,12 +1,30 @@
-/** TOTP for local tools and tests: the codes an authenticator app would show, and the demo accounts' secrets. */
+/** TOTP for the local stack, tools and tests: the codes an authenticator app would show, and their check. */
 import { createHash } from 'node:crypto';
-import { generateSync, ScureBase32Plugin } from 'otplib';
+import { generateSync, ScureBase32Plugin, verifySync } from 'otplib';
 
 const base32 = new ScureBase32Plugin();
 
+/**
+ * Wall-clock milliseconds, even where `Date` follows the local clock (local/time-shift.ts): a phone's
+ * authenticator knows nothing of `npm start`'s advanced clock, so codes are made and checked on real time.
+ */
+export function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /** The current 6-digit code for a base32 secret (SHA-1, 30 s: what Cognito and the apps use). */
-export function totpCode(secret: string, at: number = Date.now()): string {
+export function totpCode(secret: string, at: number = wallClockMs()): string {
   return generateSync({ secret, epoch: Math.floor(at / 1000) });
+}
+
+/** Cognito's check: the code of the current 30 s step or of the one either side. */
+export function verifyTotp(secret: string, code: string, at: number = wallClockMs()): boolean {
+  if (!/^\d{6}$/.test(code)) return false;
+  try {
+    return verifySync({ secret, token: code, epoch: Math.floor(at / 1000), epochTolerance: 30 }).valid;
+  } catch {
+    return false;
+  }
 }
 
 /**

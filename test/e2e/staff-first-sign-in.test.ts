@@ -52,7 +52,7 @@ async function invite(username: string, temporaryPassword: string): Promise<void
 describe('staff first sign-in', () => {
   it('takes an invited agent from the temporary password to a new one, TOTP enrolment and the staff home, axe-clean', async () => {
     // Prepare
-    const username = 'premiere.connexion@demo.example';
+    const username = `premiere.connexion.${Date.now()}@demo.example`;
     await invite(username, 'Provisoire-2026!');
     const { context, page } = await openPage(browser);
     try {
@@ -65,16 +65,17 @@ describe('staff first sign-in', () => {
       // Assess: « Nouveau mot de passe », a weak one refused next to its field.
       await page.getByRole('heading', { level: 2, name: 'Nouveau mot de passe' }).waitFor();
       await expectNoAxeViolations(page);
-      await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('courtcourt');
-      await page.getByLabel('Confirmez le nouveau mot de passe').fill('courtcourt');
-      await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
-      const field = page.getByLabel('Nouveau mot de passe', { exact: true });
+      const step = page.getByRole('form', { name: 'Nouveau mot de passe' });
+      const field = step.getByLabel('Nouveau mot de passe', { exact: true });
+      await field.fill('courtcourt');
+      await step.getByLabel('Confirmez le nouveau mot de passe').fill('courtcourt');
+      await step.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
       await page.getByText('Le mot de passe est trop court').waitFor();
       expect(await field.getAttribute('aria-invalid')).toBe('true');
       await expectNoAxeViolations(page);
       await field.fill('Mon-secret-2026!');
-      await page.getByLabel('Confirmez le nouveau mot de passe').fill('Mon-secret-2026!');
-      await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
+      await step.getByLabel('Confirmez le nouveau mot de passe').fill('Mon-secret-2026!');
+      await step.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
 
       // Assess: « Configurer la double authentification », a QR code and the secret to type.
       await page.getByRole('heading', { level: 2, name: 'Configurer la double authentification' }).waitFor();

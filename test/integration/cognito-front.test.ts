@@ -6,7 +6,7 @@ import {
 import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { signIn } from '../../local/cognito.ts';
-import { localTotpSecret, totpCode } from '../../local/totp.ts';
+import { localTotpSecret, totpCode, wallClockMs } from '../../local/totp.ts';
 import {
   answerTotp,
   beginTotpSetup,
@@ -59,7 +59,7 @@ function expectStep<K extends SignInStep['kind']>(
 
 /** A TOTP code that is not the current one, nor one step either side. */
 function wrongCode(secret: string): string {
-  const near = new Set([-30_000, 0, 30_000].map((shift) => totpCode(secret, Date.now() + shift)));
+  const near = new Set([-30_000, 0, 30_000].map((shift) => totpCode(secret, wallClockMs() + shift)));
   for (let n = 0; ; n++) {
     const code = String(n).padStart(6, '0');
     if (!near.has(code)) return code;
