@@ -216,7 +216,8 @@ export function cognitoFront(services: Services, emulator: Router, now = () => D
       throw refuse('InvalidParameterException', 'USER_SRP_AUTH is not enabled for the client.');
     const username = req.AuthParameters?.USERNAME;
     const srpA = req.AuthParameters?.SRP_A;
-    if (!username || !srpA || !/^[0-9a-fA-F]+$/.test(srpA))
+    // A is below N (768 hex digits); a longer one is refused before any arithmetic on it.
+    if (!username || !srpA || !/^[0-9a-fA-F]{1,770}$/.test(srpA))
       throw refuse('InvalidParameterException', 'Missing required parameter USERNAME or SRP_A');
     const user = await pool.getUserByUsername(ctx, username);
     const userPoolId = pool.options.Id as string;
