@@ -78,7 +78,8 @@ export class AuthStack extends EditionStack {
         emailBody:
           'Bonjour,<br/>un compte vous a été créé pour le budget participatif.<br/>' +
           'Identifiant : {username}<br/>Mot de passe provisoire : {####}<br/>' +
-          'Il vous sera demandé de le changer à la première connexion.',
+          'À la première connexion, vous choisirez votre mot de passe, puis ajouterez l’espace agents à une ' +
+          'application d’authentification sur votre téléphone (un code à 6 chiffres vous sera demandé à chaque connexion).',
       },
       deletionProtection: true,
       // Staff accounts and group memberships outlive a redeploy of the edition.
