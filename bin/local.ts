@@ -141,6 +141,9 @@ Budget participatif — ${config.name} — prêt en ${seconds} s
 Comptes de démonstration (un par rôle) :
 ${stack.staff.map((user) => `  ${user.role.padEnd(12)} ${user.username}  ${user.password}`).join('\n')}
 ${added?.length ? `\nComptes ajoutés par la démo vécue :\n${added.map((user) => `  ${user.username}  ${user.password}  (${user.role})`).join('\n')}\n` : ''}
+Double authentification : le code à 6 chiffres (et la clé pour une application) de chaque compte avec
+  npm run staff:code -- <adresse>
+
 Ctrl-C pour tout arrêter ; npm run reset pour effacer les données.
 `);
   let stopping = false;

@@ -10,7 +10,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { CfnDistribution } from 'aws-cdk-lib/aws-cloudfront';
-import { CfnUserPool } from 'aws-cdk-lib/aws-cognito';
 import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -215,16 +214,6 @@ export const ACKNOWLEDGEMENTS: readonly AcknowledgementRule[] = [
         );
       return undefined;
     },
-  },
-  // Staff sign-in.
-  {
-    finding: 'AwsSolutions-COG2',
-    reasonFor: (resource) =>
-      resource instanceof CfnUserPool
-        ? 'MFA is optional (TOTP offered to every staff member), not required, until the back-office has a TOTP ' +
-          'enrolment screen and the Département SSO federation; meanwhile the Plus plan threat protection (full ' +
-          'function) blocks compromised credentials and risky sign-ins.'
-        : undefined,
   },
   // The CDN.
   {

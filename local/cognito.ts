@@ -1,6 +1,7 @@
 /**
- * Staff sign-in stand-in: cognito-local in-process, plus an idempotent seed of the edition's staff
- * pool (pool, app client, groups, users) through the real Cognito SDK.
+ * Staff sign-in stand-in: cognito-local in-process behind a front that adds what it lacks (SRP, MFA_SETUP,
+ * strict challenge sessions: local/cognito-front.ts), plus an idempotent seed of the edition's staff pool
+ * (pool, app client, groups, users enrolled in TOTP) through the real Cognito SDK.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -20,14 +21,19 @@ import {
   CreateUserPoolCommand,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
-  InitiateAuthCommand,
   ListGroupsCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
   ResourceNotFoundException,
+  SetUserPoolMfaConfigCommand,
+  UpdateUserPoolClientCommand,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import * as z from 'zod';
+import type { StaffTokens } from '../shared/auth/staff-sign-in.ts';
+import { cognitoFront } from './cognito-front.ts';
+import { signInWithTotp } from './staff-sign-in.ts';
+import { localTotpSecret } from './totp.ts';
 
 const REGION = 'eu-west-3';
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -55,6 +61,8 @@ export interface StaffUser {
   readonly groups: readonly string[];
   /** Instructors' service; lands in the `custom:service` claim of the ID token. */
   readonly service?: string;
+  /** Seeded already enrolled in TOTP with `localTotpSecret(username)` (default true). */
+  readonly enrolled?: boolean;
 }
 
 type CognitoConfig = import('cognito-local/lib/server/config').Config;
@@ -144,7 +152,8 @@ export async function startCognitoLocal(opts: { port: number; dataDir: string })
     tokenGenerator: new lib.tokens.JwtTokenGenerator(clock, triggers, config.TokenConfig),
     triggers,
   };
-  const app = lib.server.createServer(lib.router.Router(services), logger, config.ServerConfig, services);
+  const router = cognitoFront(services, lib.router.Router(services));
+  const app = lib.server.createServer(router, logger, config.ServerConfig, services);
   const server = (await app.start()) as Server;
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://${hostname}:${port}`;
@@ -216,6 +225,17 @@ async function ensurePool(
     new CreateUserPoolCommand({
       PoolName: name,
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      // As the Auth stack's pool (lib/stacks/auth-stack.ts); the front checks new passwords against it.
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+          TemporaryPasswordValidityDays: 3,
+        },
+      },
       Schema: [{ Name: SERVICE_ATTRIBUTE, AttributeDataType: 'String', Mutable: true }],
     }),
   );
@@ -248,12 +268,33 @@ async function ensureClient(
       UserPoolId: userPoolId,
       ClientName: name,
       GenerateSecret: false,
-      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      ExplicitAuthFlows: [...WEB_CLIENT_FLOWS],
     }),
   );
   const id = created.UserPoolClient?.ClientId;
   if (!id) throw new Error(`CreateUserPoolClient ${name} returned no id`);
   return id;
+}
+
+/** As the Auth stack's web client: SRP and refresh, no flow that sends the password. */
+const WEB_CLIENT_FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] as const;
+
+/** TOTP required and the web client's flows, converged on every start (a pool seeded before keeps its id). */
+async function ensureSecurity(client: CognitoIdentityProviderClient, userPoolId: string, clientId: string) {
+  await client.send(
+    new SetUserPoolMfaConfigCommand({
+      UserPoolId: userPoolId,
+      MfaConfiguration: 'ON',
+      SoftwareTokenMfaConfiguration: { Enabled: true },
+    }),
+  );
+  await client.send(
+    new UpdateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientId: clientId,
+      ExplicitAuthFlows: [...WEB_CLIENT_FLOWS],
+    }),
+  );
 }
 
 async function ensureGroups(
@@ -274,7 +315,12 @@ async function ensureGroups(
 }
 
 /** Creates missing users; for every user, converges attributes, password and group membership. */
-async function ensureUser(client: CognitoIdentityProviderClient, userPoolId: string, user: StaffUser) {
+async function ensureUser(
+  client: CognitoIdentityProviderClient,
+  endpoint: string,
+  userPoolId: string,
+  user: StaffUser,
+) {
   const attributes: AttributeType[] = [
     { Name: 'email', Value: user.email },
     { Name: 'email_verified', Value: 'true' },
@@ -306,6 +352,26 @@ async function ensureUser(client: CognitoIdentityProviderClient, userPoolId: str
   for (const GroupName of user.groups) {
     await client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username, GroupName }));
   }
+  if (user.enrolled !== false) await enrolLocalTotp(endpoint, userPoolId, Username);
+}
+
+/** Enrols `localTotpSecret(username)` through the local front's own admin call (no AWS equivalent). */
+async function enrolLocalTotp(endpoint: string, userPoolId: string, username: string) {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': 'AWSCognitoIdentityProviderService.LocalAdminEnrolSoftwareToken',
+    },
+    body: JSON.stringify({
+      UserPoolId: userPoolId,
+      Username: username,
+      SecretCode: localTotpSecret(username),
+    }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  if (!response.ok)
+    throw new Error(`Enrolling ${username} in TOTP: HTTP ${response.status} ${await response.text()}`);
 }
 
 /**
@@ -332,8 +398,9 @@ export async function seedStaffPool(opts: {
     const userPoolId = await ensurePool(client, poolName, state.userPoolId);
     const clientId = await ensureClient(client, userPoolId, `${poolName}-web`, state.clientId);
     await writeState(opts.stateFile, { edition: opts.edition, userPoolId, clientId });
+    await ensureSecurity(client, userPoolId, clientId);
     await ensureGroups(client, userPoolId, opts.groups);
-    for (const user of opts.users) await ensureUser(client, userPoolId, user);
+    for (const user of opts.users) await ensureUser(client, opts.endpoint, userPoolId, user);
     const issuer = `${opts.endpoint.replace(/\/+$/, '')}/${userPoolId}`;
     return { userPoolId, clientId, issuer, jwksUrl: `${issuer}/.well-known/jwks.json`, region: REGION };
   } finally {
@@ -341,30 +408,18 @@ export async function seedStaffPool(opts: {
   }
 }
 
-/** USER_PASSWORD_AUTH sign-in, as the staff back-office does. */
-export async function signIn(
-  pool: StaffPool,
+/** Staff sign-in as the back-office does it (SRP, then the TOTP code): see local/staff-sign-in.ts. */
+export function signIn(
+  pool: Pick<StaffPool, 'userPoolId' | 'clientId'>,
   endpoint: string,
   username: string,
   password: string,
-): Promise<{ idToken: string; accessToken: string }> {
-  const client = cognitoClient(endpoint);
-  try {
-    const result = await client.send(
-      new InitiateAuthCommand({
-        ClientId: pool.clientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      }),
-    );
-    const tokens = result.AuthenticationResult;
-    if (!tokens?.IdToken || !tokens.AccessToken) {
-      throw new Error(
-        `Sign-in of ${username} did not return tokens (challenge: ${result.ChallengeName ?? 'none'})`,
-      );
-    }
-    return { idToken: tokens.IdToken, accessToken: tokens.AccessToken };
-  } finally {
-    client.destroy();
-  }
+  opts: { totpSecret?: string; newPassword?: string } = {},
+): Promise<StaffTokens & { totpSecret: string }> {
+  return signInWithTotp(
+    { endpoint, userPoolId: pool.userPoolId, clientId: pool.clientId },
+    username,
+    password,
+    opts,
+  );
 }

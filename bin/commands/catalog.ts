@@ -56,6 +56,12 @@ export const STAFF_DISABLE: CommandInfo = {
   args: '<courriel> --deploy <édition>.<env>',
   summary: 'Désactive un compte agent (ses jetons sont révoqués)',
 };
+export const STAFF_RESET_MFA: CommandInfo = {
+  path: ['staff', 'reset-mfa'],
+  args: '<courriel> --deploy <édition>.<env>',
+  summary:
+    'Retire l’application d’authentification d’un agent (il en configure une à sa prochaine connexion)',
+};
 export const DLQ_LIST: CommandInfo = {
   path: ['dlq', 'list'],
   args: '--deploy <édition>.<env> | --local <bus>',
@@ -94,6 +100,7 @@ export const COMMANDS: readonly CatalogEntry[] = [
   { ...STAFF_LIST, load: async () => (await import('./staff.ts')).staffList },
   { ...STAFF_ADD, load: async () => (await import('./staff.ts')).staffAdd },
   { ...STAFF_DISABLE, load: async () => (await import('./staff.ts')).staffDisable },
+  { ...STAFF_RESET_MFA, load: async () => (await import('./staff.ts')).staffResetMfa },
   { ...DLQ_LIST, load: async () => (await import('./dlq.ts')).dlqList },
   { ...DLQ_REDRIVE, load: async () => (await import('./dlq.ts')).dlqRedrive },
   { ...EXPORT, load: async () => (await import('./export.ts')).exportEdition },

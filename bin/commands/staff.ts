@@ -1,5 +1,5 @@
 /**
- * `bp staff add|disable|list`: the staff accounts of an edition's Cognito pool. Roles are the pool's groups
+ * `bp staff add|disable|list|reset-mfa`: the staff accounts of an edition's Cognito pool. Roles are the pool's groups
  * (shared/auth/roles.ts), an instructor's service is `custom:service` (one of the edition's services). The pool
  * is the Auth stack's (`--deploy`), or one given by id (`--edition <id> --user-pool-id <id>`: the local stack).
  */
@@ -9,6 +9,7 @@ import {
   AdminCreateUserCommand,
   AdminDisableUserCommand,
   AdminGetUserCommand,
+  AdminSetUserMFAPreferenceCommand,
   type AttributeType,
   CognitoIdentityProviderClient,
   ListUsersCommand,
@@ -18,7 +19,7 @@ import {
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { STAFF_ROLES, type StaffRole } from '../../shared/auth/roles.ts';
-import { STAFF_ADD, STAFF_DISABLE, STAFF_LIST } from './catalog.ts';
+import { STAFF_ADD, STAFF_DISABLE, STAFF_LIST, STAFF_RESET_MFA } from './catalog.ts';
 import type { Command, CommandIo } from './command.ts';
 import { resolveTarget, stackResource, TARGET_OPTIONS, type Target } from './deploy-target.ts';
 
@@ -233,6 +234,43 @@ export const staffDisable: Command = {
         new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: username }),
       );
       io.out(`désactivé ${username}`);
+      return 0;
+    } finally {
+      pool.client.destroy();
+    }
+  },
+};
+
+export const staffResetMfa: Command = {
+  ...STAFF_RESET_MFA,
+  async run(argv, io) {
+    const opened = await openPool(argv, io);
+    if (!opened) return 2;
+    const { pool, positionals } = opened;
+    try {
+      const [username] = positionals;
+      if (!username || positionals.length > 1) {
+        io.err('Indiquer une seule adresse : bp staff reset-mfa <courriel>');
+        return 2;
+      }
+      try {
+        // A lost or replaced phone: the TOTP is turned off; the pool requires one, so the next sign-in (password
+        // first) goes through the enrolment step (MFA_SETUP) again. Check who asks before running it.
+        await pool.client.send(
+          new AdminSetUserMFAPreferenceCommand({
+            UserPoolId: pool.userPoolId,
+            Username: username,
+            SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof UserNotFoundException) {
+          io.err(`Aucun compte ${username} dans ce groupe d’utilisateurs`);
+          return 1;
+        }
+        throw error;
+      }
+      io.out(`double authentification retirée ${username} (à configurer à la prochaine connexion)`);
       return 0;
     } finally {
       pool.client.destroy();

@@ -11,6 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REHEARSAL_MAILBOX_REGION } from '../../lib/deploy-config.ts';
+import { signInWithTotp } from '../../local/staff-sign-in.ts';
 import { runRecount } from '../../packages/counting/src/recount-cli.ts';
 import { editionBill } from './cost.ts';
 import { type Answer, CallError, Client, loopbackAddress } from './http.ts';
@@ -30,6 +31,14 @@ import { codeOf, linksOf, type Mail, Mailbox, sesEmulatorSource } from './mailbo
 import { Metrics, type PhaseFigures } from './metrics.ts';
 import { ideaText, letters, type Person, person, pick, type Random, randomSource, sample } from './people.ts';
 import { localPlatform, type Platform, platformKind } from './platform.ts';
+
+/** A staff account the rehearsal signs in with. */
+export interface StaffCredentials {
+  username: string;
+  password: string;
+  totpSecret?: string;
+  newPassword?: string;
+}
 
 export interface RehearseOptions {
   /** The site's origin (API under `/api`, `/config.json` beside it). */
@@ -62,8 +71,11 @@ export interface RehearseOptions {
   /** Paper sheets, each typed by two coordinators. */
   paperSheets: number;
   mailDomain: string;
-  /** Staff accounts by role; default: the demo accounts `npm start` seeds. */
-  staff?: Record<string, { username: string; password: string }>;
+  /**
+   * Staff accounts by role; default: the demo accounts `npm start` seeds. `totpSecret` is the account's TOTP
+   * secret (default: the local stack's seeded one, `localTotpSecret(username)`).
+   */
+  staff?: Record<string, StaffCredentials>;
   log: (line: string) => void;
 }
 
@@ -308,14 +320,14 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
     );
   };
 
-  // ---- Staff: Cognito's InitiateAuth, as the staff sign-in page calls it ---------------------------------
+  // ---- Staff: SRP then the TOTP code, as the staff sign-in page does it --------------------------------------
   // The demo accounts `npm start` seeds (local/stack.ts): `<role>@<domain of mailFrom>`, the instructor being
   // the first contact of the first service; read from the edition file when it is at hand.
   const editionFile = await readFile(join('editions', `${siteConfig.edition}.json`), 'utf8')
     .then((text) => JSON.parse(text))
     .catch(() => undefined);
   const domain = String(editionFile?.mailFrom ?? '@').split('@')[1];
-  const staffAccounts: Record<string, { username: string; password: string }> = options.staff ?? {};
+  const staffAccounts: Record<string, StaffCredentials> = options.staff ?? {};
   const account = (role: string) => {
     const named = staffAccounts[role];
     if (named) return named;
@@ -338,15 +350,17 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
     if (!response.ok) throw new Error(`Cognito ${target}: ${response.status} ${text.slice(0, 200)}`);
     return text ? JSON.parse(text) : {};
   };
-  const signInStaff = async (user: { username: string; password: string }) => {
-    const answer = await cognito('InitiateAuth', {
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: siteConfig.cognito.clientId,
-      AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
+  const cognitoTarget = {
+    endpoint: siteConfig.cognito.endpoint,
+    userPoolId: siteConfig.cognito.userPoolId,
+    clientId: siteConfig.cognito.clientId,
+  };
+  const signInStaff = async (user: StaffCredentials) => {
+    const tokens = await signInWithTotp(cognitoTarget, user.username, user.password, {
+      ...(user.totpSecret ? { totpSecret: user.totpSecret } : {}),
+      ...(user.newPassword ? { newPassword: user.newPassword } : {}),
     });
-    const token = answer.AuthenticationResult?.IdToken as string | undefined;
-    if (!token) throw new Error(`No token for ${user.username}`);
-    return token;
+    return tokens.idToken;
   };
   const staff = (role: string): Promise<string> => {
     const known = staffTokens.get(role);
@@ -367,29 +381,30 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
    * Double entry needs a second coordinator; the demo seeds one account per role. Locally the rehearsal adds
    * one to the staff pool as ops would (cognito-local's admin API); elsewhere it comes with `--staff`.
    */
-  let second: Promise<{ username: string; password: string }> | undefined;
+  let second: Promise<StaffCredentials> | undefined;
   const secondCoordinator = () => {
     // One account for every sheet typed at once: the promise is shared, not its result.
     second ??= (async () => {
       const host = new URL(siteConfig.cognito.endpoint).hostname;
       if (host !== '127.0.0.1' && host !== 'localhost')
         throw new Error('A second coordinator is needed for paper sheets: name one in --staff');
-      const user = {
-        username: `agent-${run}@${domain || 'repetition.example'}`,
-        password: `Repetition-${run}-2026!`,
-      };
-      const pool = { UserPoolId: siteConfig.cognito.userPoolId, Username: user.username };
+      // Invited as `bp staff add` does (a temporary password): the first sign-in sets a password, then enrols.
+      const username = `agent-${run}@${domain || 'repetition.example'}`;
+      const pool = { UserPoolId: siteConfig.cognito.userPoolId, Username: username };
       await cognito('AdminCreateUser', {
         ...pool,
+        TemporaryPassword: `Provisoire-${run}-2026!`,
         MessageAction: 'SUPPRESS',
         UserAttributes: [
-          { Name: 'email', Value: user.username },
+          { Name: 'email', Value: username },
           { Name: 'email_verified', Value: 'true' },
         ],
       });
-      await cognito('AdminSetUserPassword', { ...pool, Password: user.password, Permanent: true });
       await cognito('AdminAddUserToGroup', { ...pool, GroupName: 'coordinator' });
-      return user;
+      const first = await signInWithTotp(cognitoTarget, username, `Provisoire-${run}-2026!`, {
+        newPassword: `Repetition-${run}-2026!`,
+      });
+      return { username, password: `Repetition-${run}-2026!`, totpSecret: first.totpSecret };
     })();
     return second;
   };

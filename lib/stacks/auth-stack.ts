@@ -60,9 +60,8 @@ export class AuthStack extends EditionStack {
         tempPasswordValidity: Duration.days(3),
         passwordHistorySize: 5,
       },
-      // TOTP is offered to every staff member; enforcing it waits for the back-office enrolment screen
-      // (see the COG2 acknowledgement in lib/nag.ts).
-      mfa: Mfa.OPTIONAL,
+      // Every staff account has a TOTP second factor: the sign-in page enrols it at first sign-in (MFA_SETUP).
+      mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       email: UserPoolEmail.withSES({
@@ -79,7 +78,8 @@ export class AuthStack extends EditionStack {
         emailBody:
           'Bonjour,<br/>un compte vous a été créé pour le budget participatif.<br/>' +
           'Identifiant : {username}<br/>Mot de passe provisoire : {####}<br/>' +
-          'Il vous sera demandé de le changer à la première connexion.',
+          'À la première connexion, vous choisirez votre mot de passe, puis ajouterez l’espace agents à une ' +
+          'application d’authentification sur votre téléphone (un code à 6 chiffres vous sera demandé à chaque connexion).',
       },
       deletionProtection: true,
       // Staff accounts and group memberships outlive a redeploy of the edition.
@@ -95,8 +95,9 @@ export class AuthStack extends EditionStack {
     this.webClient = this.userPool.addClient('WebClient', {
       // A browser cannot keep a secret.
       generateSecret: false,
-      authFlows: { userPassword: true, userSrp: true },
-      // The site signs in with the API flows above; no hosted UI, so no OAuth callback to leave open.
+      // SRP only: the password never leaves the browser, not even to Cognito (refresh stays on by default).
+      authFlows: { userSrp: true },
+      // The site signs in with the API flow above; no hosted UI, so no OAuth callback to leave open.
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

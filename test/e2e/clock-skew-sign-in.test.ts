@@ -9,6 +9,7 @@ import {
   PHONE_VIEWPORT,
 } from '../support/browser.ts';
 import { readCode, uniqueEmail, uniquePerson } from '../support/identity.ts';
+import { typeStaffCredentials } from '../support/journey.ts';
 
 const stack = inject('stack');
 
@@ -79,9 +80,7 @@ describe('sign-in when the browser’s clock is far from the server’s', () => 
 
         // Act
         await page.goto(`${stack.siteUrl}/staff/index.html`);
-        await page.getByLabel('Adresse électronique', { exact: true }).fill(user.username);
-        await page.getByLabel('Mot de passe').fill(user.password);
-        await page.getByRole('button', { name: 'Se connecter' }).click();
+        await typeStaffCredentials(page, user);
 
         // Assess: on the back-office, the session shown, and not sent back to the form.
         await page.waitForURL(/\/staff\/back-office\.html$/);

@@ -12,6 +12,7 @@ import {
 } from '../support/browser.ts';
 import { citizenFactory } from '../support/citizens.ts';
 import '../support/stack-context.ts';
+import { typeStaffCredentials } from '../support/journey.ts';
 
 const stack = inject('stack');
 const factory = await citizenFactory(stack);
@@ -51,9 +52,7 @@ async function signInCommittee(page: Page): Promise<void> {
   const user = stack.staff.find((candidate) => candidate.role === 'committee');
   if (!user) throw new Error('No demo committee account');
   await page.goto(`${stack.siteUrl}/staff/index.html`);
-  await page.getByLabel('Adresse électronique', { exact: true }).fill(user.username);
-  await page.getByLabel('Mot de passe').fill(user.password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await typeStaffCredentials(page, user);
   await page.waitForURL(/\/staff\/back-office\.html$/);
 }
 

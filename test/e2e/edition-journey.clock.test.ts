@@ -17,6 +17,7 @@ import {
   signInStaffThroughPages,
   siteLinks,
   staffAccount,
+  typeStaffCredentials,
 } from '../support/journey.ts';
 import { PNG_1PX } from '../support/pictures.ts';
 import '../support/stack-context.ts';
@@ -488,9 +489,7 @@ describe('a whole edition, lived in the browser by every actor', () => {
       await page.goto(links.accept as string);
       await page.getByRole('heading', { level: 2, name: 'Connectez-vous pour utiliser ce lien' }).waitFor();
       await axe(page);
-      await page.getByLabel('Adresse électronique', { exact: true }).fill(instructor.username);
-      await page.getByLabel('Mot de passe').fill(instructor.password);
-      await page.getByRole('button', { name: 'Se connecter et continuer' }).click();
+      await typeStaffCredentials(page, instructor, { button: 'Se connecter et continuer' });
       await page.waitForURL(/\/staff\/dossier\.html\?/);
       await page.getByRole('heading', { level: 1, name: (IDEAS.A as IdeaDraft).title }).waitFor();
       const form = page.getByRole('form', { name: `Décision du service ${service.name}` });

@@ -10,6 +10,7 @@ import {
   PHONE_VIEWPORT,
 } from '../support/browser.ts';
 import { citizenFactory } from '../support/citizens.ts';
+import { typeStaffCredentials } from '../support/journey.ts';
 import { castFirstProjects, closeAndPublish } from '../support/results.ts';
 import { openVote } from '../support/voting.ts';
 
@@ -26,9 +27,7 @@ async function openFollowUpAs(page: Page, role: string): Promise<void> {
   const user = stack.staff.find((candidate) => candidate.role === role);
   if (!user) throw new Error(`No demo account with role ${role}`);
   await page.goto(`${stack.siteUrl}/staff/index.html`);
-  await page.getByLabel('Adresse électronique', { exact: true }).fill(user.username);
-  await page.getByLabel('Mot de passe').fill(user.password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await typeStaffCredentials(page, user);
   await page.waitForURL(/\/staff\/back-office\.html$/);
   await page.getByRole('link', { name: 'Suivi des projets lauréats' }).click();
   await page.waitForURL(/\/staff\/suivi-projets\.html$/);

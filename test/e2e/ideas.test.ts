@@ -12,6 +12,7 @@ import {
 } from '../support/browser.ts';
 import { citizenFactory } from '../support/citizens.ts';
 import '../support/stack-context.ts';
+import { typeStaffCredentials } from '../support/journey.ts';
 
 const stack = inject('stack');
 const editionPath = `/api/editions/${stack.edition}`;
@@ -49,9 +50,7 @@ async function signInStaff(page: Page, role: string): Promise<void> {
   const user = stack.staff.find((candidate) => candidate.role === role);
   if (!user) throw new Error(`No demo account with role ${role}`);
   await page.goto(`${stack.siteUrl}/staff/index.html`);
-  await page.getByLabel('Adresse électronique', { exact: true }).fill(user.username);
-  await page.getByLabel('Mot de passe').fill(user.password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await typeStaffCredentials(page, user);
   await page.waitForURL(/\/staff\/back-office\.html$/);
 }
 

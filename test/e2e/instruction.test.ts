@@ -15,6 +15,7 @@ import {
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
 import { instructorOf, seedPublishedIdea } from '../support/instruction.ts';
 import '../support/stack-context.ts';
+import { typeStaffCredentials } from '../support/journey.ts';
 
 const stack = inject('stack');
 const EDITION_FILE = `editions/${stack.edition}.json`;
@@ -40,9 +41,7 @@ function account(role: string) {
 async function signInStaff(page: Page, role: string): Promise<void> {
   const user = account(role);
   await page.goto(`${stack.siteUrl}/staff/index.html`);
-  await page.getByLabel('Adresse électronique', { exact: true }).fill(user.username);
-  await page.getByLabel('Mot de passe').fill(user.password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await typeStaffCredentials(page, user);
   await page.waitForURL(/\/staff\/back-office\.html$/);
 }
 
@@ -165,9 +164,7 @@ describe('instruction pages', () => {
       await page.goto(links.open as string);
       await page.getByRole('heading', { level: 2, name: 'Connectez-vous pour utiliser ce lien' }).waitFor();
       await expectNoAxeViolations(page);
-      await page.getByLabel('Adresse électronique', { exact: true }).fill(instructor.username);
-      await page.getByLabel('Mot de passe').fill(instructor.password);
-      await page.getByRole('button', { name: 'Se connecter et continuer' }).click();
+      await typeStaffCredentials(page, instructor, { button: 'Se connecter et continuer' });
       await page.waitForURL(new RegExp(`/staff/dossier\\.html\\?id=${ideaId}`));
       await page.getByRole('heading', { level: 1, name: title }).waitFor();
       const assignment = page.getByRole('article', { name: service.name, exact: true });

@@ -11,6 +11,7 @@ import {
 } from '../support/browser.ts';
 import { citizenFactory } from '../support/citizens.ts';
 import { seedIdea } from '../support/idea-seeds.ts';
+import { typeStaffCredentials } from '../support/journey.ts';
 
 const stack = inject('stack');
 const factory = await citizenFactory(stack);
@@ -35,9 +36,7 @@ async function signInStaff(page: Page, role: string): Promise<void> {
   const user = stack.staff.find((candidate) => candidate.role === role);
   if (!user) throw new Error(`No demo account with role ${role}`);
   await page.goto(`${stack.siteUrl}/staff/index.html`);
-  await page.getByLabel('Adresse électronique', { exact: true }).fill(user.username);
-  await page.getByLabel('Mot de passe').fill(user.password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await typeStaffCredentials(page, user);
   await page.waitForURL(/\/staff\/back-office\.html$/);
 }
 

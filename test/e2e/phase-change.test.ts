@@ -6,6 +6,7 @@ import { PHASE_LABELS, PHASES, type Phase } from '../../shared/edition/phases.ts
 import { staffToken } from '../support/api.ts';
 import '../support/stack-context.ts';
 import { expectNoAxeViolations, launchBrowser, normalizeSpaces, openPage } from '../support/browser.ts';
+import { typeStaffCredentials } from '../support/journey.ts';
 
 const stack = inject('stack');
 type StaffAccount = (typeof stack.staff)[number];
@@ -50,9 +51,7 @@ async function storedEmails(): Promise<StoredEmail[]> {
 /** Signs in through the real sign-in page and waits for the back-office to show the phase. */
 async function signInThroughPage(page: Page, user: StaffAccount): Promise<void> {
   await page.goto(`${stack.siteUrl}/staff/index.html`);
-  await page.getByLabel('Adresse électronique').fill(user.username);
-  await page.getByLabel('Mot de passe').fill(user.password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await typeStaffCredentials(page, user);
   await page.waitForURL(/\/staff\/back-office\.html$/);
   await page.getByText(user.email).waitFor();
   await page.getByRole('heading', { level: 2, name: 'Phase de l’édition' }).waitFor();

@@ -11,6 +11,7 @@ import {
 } from '../support/browser.ts';
 import { citizenFactory } from '../support/citizens.ts';
 import { seedIdea } from '../support/idea-seeds.ts';
+import { typeStaffCredentials } from '../support/journey.ts';
 
 const stack = inject('stack');
 const factory = await citizenFactory(stack);
@@ -45,9 +46,7 @@ async function signInAs(page: Page, role: string): Promise<{ status: number; url
     if (response.url().includes('/api/')) answers.push({ status: response.status(), url: response.url() });
   });
   await page.goto(`${stack.siteUrl}/staff/index.html`);
-  await page.getByLabel('Adresse électronique', { exact: true }).fill(user.username);
-  await page.getByLabel('Mot de passe').fill(user.password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await typeStaffCredentials(page, user);
   await page.waitForURL(/\/staff\/back-office\.html$/);
   return answers;
 }

@@ -11,6 +11,7 @@ import {
   PHONE_VIEWPORT,
 } from '../support/browser.ts';
 import { citizenFactory, type SeededCitizen } from '../support/citizens.ts';
+import { typeStaffCredentials } from '../support/journey.ts';
 import { openVote } from '../support/voting.ts';
 
 const stack = inject('stack');
@@ -53,9 +54,7 @@ async function castBallots(voters: SeededCitizen[]): Promise<string[]> {
 /** Signs in through the real sign-in page; lands on the back-office home. */
 async function signIn(page: Page, user: StaffAccount): Promise<void> {
   await page.goto(`${stack.siteUrl}/staff/index.html`);
-  await page.getByLabel('Adresse électronique').fill(user.username);
-  await page.getByLabel('Mot de passe').fill(user.password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await typeStaffCredentials(page, user);
   await page.waitForURL(/\/staff\/back-office\.html$/);
   await page.getByRole('heading', { level: 2, name: 'Phase de l’édition' }).waitFor();
 }

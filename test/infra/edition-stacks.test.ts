@@ -372,7 +372,7 @@ describe('the stacks of one edition', () => {
     expect(JSON.stringify(statements)).not.toContain('/index/*');
   });
 
-  it('creates a staff user pool with one group per staff role and a public web client', () => {
+  it('creates a staff user pool with TOTP required, one group per staff role and an SRP-only web client', () => {
     // Assess
     edition.templates.auth.hasResource('AWS::Cognito::UserPool', {
       DeletionPolicy: 'Retain',
@@ -381,6 +381,8 @@ describe('the stacks of one edition', () => {
         UsernameAttributes: ['email'],
         Schema: Match.arrayWith([Match.objectLike({ Name: 'service', AttributeDataType: 'String' })]),
         DeletionProtection: 'ACTIVE',
+        MfaConfiguration: 'ON',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
       }),
     });
     for (const role of STAFF_ROLES) {
@@ -389,11 +391,8 @@ describe('the stacks of one edition', () => {
     edition.templates.auth.resourceCountIs('AWS::Cognito::UserPoolGroup', STAFF_ROLES.length);
     edition.templates.auth.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
-      ExplicitAuthFlows: Match.arrayWith([
-        'ALLOW_USER_PASSWORD_AUTH',
-        'ALLOW_USER_SRP_AUTH',
-        'ALLOW_REFRESH_TOKEN_AUTH',
-      ]),
+      // SRP and refresh only: no flow that sends the password itself.
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       WriteAttributes: ['name'],
     });
   });

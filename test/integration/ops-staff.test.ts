@@ -6,7 +6,7 @@ import {
 import { decodeJwt } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
 import type { Command } from '../../bin/commands/command.ts';
-import { staffAdd, staffDisable, staffList } from '../../bin/commands/staff.ts';
+import { staffAdd, staffDisable, staffList, staffResetMfa } from '../../bin/commands/staff.ts';
 import { signIn } from '../../local/cognito.ts';
 import { api } from '../support/api.ts';
 import '../support/stack-context.ts';
@@ -116,7 +116,7 @@ describe('bp staff (against the local stack’s cognito-local pool)', () => {
   it('disables an account: kept, marked disabled in the pool and listed as such', async () => {
     // Prepare
     await bp(staffAdd, 'partant@demo.loire-atlantique.example', '--role', 'committee');
-    await signInAs('partant@demo.loire-atlantique.example');
+    const { totpSecret } = await signInAs('partant@demo.loire-atlantique.example');
 
     // Act
     const disabled = await bp(staffDisable, 'partant@demo.loire-atlantique.example');
@@ -125,7 +125,12 @@ describe('bp staff (against the local stack’s cognito-local pool)', () => {
     // Assess
     expect(disabled).toMatchObject({ code: 0, out: ['désactivé partant@demo.loire-atlantique.example'] });
     expect(unknown.code).toBe(1);
-    // cognito-local still signs a disabled user in (AWS refuses it and revokes its tokens): the state is checked.
+    // Refused at sign-in, as AWS does (the local front checks `Enabled`; AWS also revokes the tokens it holds).
+    await expect(
+      signIn(pool, stack.cognitoUrl, 'partant@demo.loire-atlantique.example', 'Ops-test-2026!x', {
+        totpSecret,
+      }),
+    ).rejects.toMatchObject({ code: 'NotAuthorizedException', message: 'User is disabled.' });
     const client = new CognitoIdentityProviderClient({ region: stack.cognito.region });
     const user = await client.send(
       new AdminGetUserCommand({
@@ -138,5 +143,27 @@ describe('bp staff (against the local stack’s cognito-local pool)', () => {
     expect((await bp(staffList)).out).toContain(
       'partant@demo.loire-atlantique.example\tdésactivé\tcommittee',
     );
+  });
+
+  it('resets a lost authenticator: the next sign-in enrols a new TOTP secret', async () => {
+    // Prepare: an agent enrolled at first sign-in.
+    await bp(staffAdd, 'telephone.perdu@demo.loire-atlantique.example', '--role', 'moderator');
+    const first = await signInAs('telephone.perdu@demo.loire-atlantique.example');
+
+    // Act
+    const reset = await bp(staffResetMfa, 'telephone.perdu@demo.loire-atlantique.example');
+    const unknown = await bp(staffResetMfa, 'personne@demo.loire-atlantique.example');
+    const again = await signIn(
+      pool,
+      stack.cognitoUrl,
+      'telephone.perdu@demo.loire-atlantique.example',
+      'Ops-test-2026!x',
+    );
+
+    // Assess
+    expect(reset.code).toBe(0);
+    expect(unknown.code).toBe(1);
+    expect(again.totpSecret).not.toBe(first.totpSecret);
+    expect(decodeJwt(again.idToken)['cognito:groups']).toEqual(['moderator']);
   });
 });

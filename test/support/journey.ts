@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { type Mail, readMailbox } from '../../local/ses.ts';
+import { localTotpSecret, totpCode } from '../../local/totp.ts';
 import { eventually, waitForBus } from './api.ts';
 import { expectNoAxeViolations, PHONE_VIEWPORT } from './browser.ts';
 import type { TestProfile } from './identity.ts';
@@ -151,17 +152,35 @@ async function verifyThroughPages(
   await page.getByText('Votre identité est vérifiée').waitFor();
 }
 
+/**
+ * The one way tests sign staff in through the site: the address and password on the sign-in form in front of
+ * `page` (the back-office's, or an action link's with `button: 'Se connecter et continuer'`), then the current
+ * TOTP code of the account (its seeded secret unless `totpSecret` says otherwise) on « Code de vérification ».
+ */
+export async function typeStaffCredentials(
+  page: Page,
+  user: Pick<StaffAccount, 'username' | 'password'>,
+  opts: { button?: string; totpSecret?: string } = {},
+): Promise<void> {
+  await page.getByLabel('Adresse électronique', { exact: true }).fill(user.username);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(user.password);
+  await page.getByRole('button', { name: opts.button ?? 'Se connecter', exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: 'Code de vérification' }).waitFor();
+  await page
+    .getByLabel('Code à 6 chiffres')
+    .fill(totpCode(opts.totpSecret ?? localTotpSecret(user.username)));
+  await page.getByRole('button', { name: 'Valider', exact: true }).click();
+}
+
 /** Signs a staff member in through the back-office sign-in page; lands on the staff home. */
 export async function signInStaffThroughPages(
   page: Page,
   stack: StackContext,
-  user: StaffAccount,
+  user: Pick<StaffAccount, 'username' | 'password'>,
 ): Promise<void> {
   await page.goto(`${stack.siteUrl}/staff/index.html`);
   await page.waitForLoadState('networkidle');
-  await page.getByLabel('Adresse électronique', { exact: true }).fill(user.username);
-  await page.getByLabel('Mot de passe').fill(user.password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await typeStaffCredentials(page, user);
   await page.waitForURL(/\/staff\/back-office\.html$/);
 }
 

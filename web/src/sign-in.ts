@@ -1,6 +1,7 @@
 import { loadConfig } from './lib/config.ts';
 import { byId, fill, h } from './lib/dom.ts';
-import { currentSession, SignInError, signIn } from './lib/session.ts';
+import { currentSession, SignInError } from './lib/session.ts';
+import { completeSignIn, signIn } from './lib/sign-in-steps.ts';
 
 const BACK_OFFICE = 'back-office.html';
 
@@ -34,6 +35,7 @@ function main(): void {
   const email = byId<HTMLInputElement>('email');
   const password = byId<HTMLInputElement>('password');
   const alert = byId('sign-in-error');
+  const steps = byId('sign-in-steps');
   const submit = form.querySelector('button[type="submit"]') as HTMLButtonElement;
 
   form.addEventListener('submit', async (event) => {
@@ -63,10 +65,18 @@ function main(): void {
     fill(status, h('p', { class: 'loading' }, 'Connexion en cours…'));
     try {
       const config = await loadConfig();
-      await signIn(config, email.value.trim(), password.value);
+      const step = await signIn(config, email.value.trim(), password.value);
+      fill(status);
+      password.value = '';
+      form.hidden = true;
+      steps.hidden = false;
+      await completeSignIn(steps, config, step, email.value.trim());
       location.assign(BACK_OFFICE);
     } catch (error) {
       fill(status);
+      fill(steps);
+      steps.hidden = true;
+      form.hidden = false;
       const message =
         error instanceof SignInError
           ? error.message

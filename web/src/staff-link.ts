@@ -9,7 +9,8 @@ import {
   instructionBase,
   setFieldError,
 } from './lib/instruction-labels.ts';
-import { currentSession, decodeJwtPayload, SignInError, signIn, signOut } from './lib/session.ts';
+import { currentSession, decodeJwtPayload, SignInError, signOut } from './lib/session.ts';
+import { completeSignIn, signIn } from './lib/sign-in-steps.ts';
 
 /**
  * The signed links of staff emails (`lien.html?t=<token>`): the token is exchanged by the API for the signed-in
@@ -148,6 +149,7 @@ function setup(flow: Flow): void {
   const email = byId<HTMLInputElement>('email');
   const password = byId<HTMLInputElement>('password');
   const submit = form.querySelector('button[type="submit"]') as HTMLButtonElement;
+  const steps = byId('li-sign-in-steps');
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     fill(byId('li-error'));
@@ -166,12 +168,21 @@ function setup(flow: Flow): void {
     submit.disabled = true;
     fill(byId('li-status'), h('p', { class: 'loading' }, 'Connexion en cours…'));
     try {
-      await signIn(flow.config, email.value.trim(), password.value);
+      const step = await signIn(flow.config, email.value.trim(), password.value);
+      fill(byId('li-status'));
       password.value = '';
+      form.hidden = true;
+      steps.hidden = false;
+      await completeSignIn(steps, flow.config, step, email.value.trim());
+      form.hidden = false;
+      steps.hidden = true;
       showOnly(null);
       await next(flow);
     } catch (error) {
       fill(byId('li-status'));
+      fill(steps);
+      steps.hidden = true;
+      form.hidden = false;
       const message =
         error instanceof SignInError
           ? error.message

@@ -1,4 +1,3 @@
-import { cognitoEndpoint, type SiteConfig } from './config.ts';
 import { STAFF_ROLES } from './shared-data.ts';
 import { forgetToken, tokenUsableUntil } from './token-clock.ts';
 import type { StaffRole } from './types.ts';
@@ -14,11 +13,6 @@ export interface StaffSession {
 
 const STORAGE_KEY = 'bp.staff.idToken';
 const ANCHOR_KEY = 'bp.staff.idToken.anchor';
-
-/** A sign-in refusal, with a French message for the person. */
-export class SignInError extends Error {
-  override name = 'SignInError';
-}
 
 /** The payload of a JWT, without checking its signature. */
 export function decodeJwtPayload(token: string): Record<string, unknown> {
@@ -66,62 +60,23 @@ export function signOut(): void {
   forgetToken(ANCHOR_KEY);
 }
 
-/** Same words for an unknown address and a wrong password, as Cognito: no way to probe who has an account. */
-const WRONG_CREDENTIALS =
-  'Adresse électronique ou mot de passe incorrect. Vérifiez-les (majuscules comprises) puis réessayez.';
-
-const COGNITO_MESSAGES: Record<string, string> = {
-  NotAuthorizedException: WRONG_CREDENTIALS,
-  UserNotFoundException: WRONG_CREDENTIALS,
-  // cognito-local's answer to a wrong password (Cognito itself answers NotAuthorizedException).
-  InvalidPasswordException: WRONG_CREDENTIALS,
-  UserNotConfirmedException: 'Ce compte n’est pas encore confirmé. Contactez l’équipe d’exploitation.',
-  PasswordResetRequiredException:
-    'Vous devez réinitialiser votre mot de passe avant de vous connecter. Contactez l’équipe d’exploitation.',
-  TooManyRequestsException: 'Trop de tentatives. Patientez une minute puis réessayez.',
-  LimitExceededException: 'Trop de tentatives. Patientez une minute puis réessayez.',
-};
-
-interface InitiateAuthResponse {
-  AuthenticationResult?: { IdToken?: string };
-  ChallengeName?: string;
-  __type?: string;
-  message?: string;
+/**
+ * A sign-in refusal, with a French message for the person. `field` says the answer to the current step was
+ * wrong (to show next to its field, the step stays open); `restart` that the sign-in must start over.
+ */
+export class SignInError extends Error {
+  override name = 'SignInError';
+  constructor(
+    message: string,
+    readonly kind: 'general' | 'field' | 'restart' = 'general',
+  ) {
+    super(message);
+  }
 }
 
-/** Signs in with Cognito's USER_PASSWORD_AUTH flow and stores the ID token for this tab. */
-export async function signIn(config: SiteConfig, email: string, password: string): Promise<StaffSession> {
-  let response: Response;
-  try {
-    response = await fetch(cognitoEndpoint(config), {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-amz-json-1.1',
-        'X-Amz-Target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-      },
-      body: JSON.stringify({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: config.cognito.clientId,
-        AuthParameters: { USERNAME: email, PASSWORD: password },
-      }),
-    });
-  } catch {
-    throw new SignInError(
-      'Le service de connexion est injoignable. Vérifiez votre connexion puis réessayez.',
-    );
-  }
-  const body = (await response.json().catch(() => ({}))) as InitiateAuthResponse;
-  const idToken = body.AuthenticationResult?.IdToken;
-  if (response.ok && idToken) {
-    signOut();
-    sessionStorage.setItem(STORAGE_KEY, idToken);
-    return sessionFromToken(idToken);
-  }
-  if (response.ok && body.ChallengeName) {
-    throw new SignInError(
-      'Votre compte demande une étape supplémentaire (nouveau mot de passe ou second facteur) que cet espace ne gère pas encore. Contactez l’équipe d’exploitation.',
-    );
-  }
-  const type = (body.__type ?? '').split('#').pop() ?? '';
-  throw new SignInError(COGNITO_MESSAGES[type] ?? 'La connexion a échoué. Réessayez dans quelques instants.');
+/** Keeps the ID token for this tab (the API verifies it; the page only reads the roles). */
+export function keepSession(idToken: string): StaffSession {
+  signOut();
+  sessionStorage.setItem(STORAGE_KEY, idToken);
+  return sessionFromToken(idToken);
 }
