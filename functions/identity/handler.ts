@@ -115,6 +115,10 @@ export function makeHandler(deps: IdentityDeps) {
         const sent = await requestCode({ ...deps, hash }, edition, {
           email: body.email,
           clientAddress: trustedClientAddress(request, originSecret),
+          requestKey:
+            request.idempotencyKey === undefined
+              ? undefined
+              : parseWith(IdempotencyKey, request.idempotencyKey, 'headers.idempotency-key'),
         });
         deps.logger.info('identity code sent', { expiresAt: sent.expiresAt });
         deps.metrics?.count('codesSent');

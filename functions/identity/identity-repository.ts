@@ -21,6 +21,10 @@ export const EmailCode = z.object({
   attempts: z.number().check(z.int()),
   /** The request key of the sign-in that used the code: its retry may use it again, nobody else. */
   consumedBy: z.optional(z.string()),
+  /** The `Idempotency-Key` of the code request that issued it: its retry is not a second request. */
+  requestKey: z.optional(z.string()),
+  /** Set once the email went out: a retry of its request then sends nothing more. */
+  sent: z.optional(z.boolean()),
 });
 export type EmailCode = z.infer<typeof EmailCode>;
 
@@ -97,7 +101,7 @@ export type VotingCode = z.infer<typeof VotingCode>;
 
 export type IssueOutcome =
   | { issued: true }
-  | { issued: false; refusedBy: 'cooldown'; retryAfter: number }
+  | { issued: false; refusedBy: 'cooldown'; retryAfter: number; previous?: EmailCode | undefined }
   | { issued: false; refusedBy: 'quota'; quota: RateLimit; retryAfter: number };
 
 /**
@@ -130,7 +134,8 @@ const MatchItem = z.object({ n: z.number().check(z.int()), citizenIds: z.array(z
 export interface IdentityRepository {
   getCode(emailKey: string): Promise<EmailCode | undefined>;
   /**
-   * Replaces the email's code, in one atomic write, only if the previous one is older than the cooldown
+   * Replaces the email's code, in one atomic write, only if the previous one is older than the cooldown (or
+   * used, or issued for the same `requestKey` and not sent: the retry of a request whose email did not go),
    * and every quota has room; the quotas count this code only if it is issued (a refusal spends nothing).
    */
   issueCode(
@@ -143,6 +148,8 @@ export interface IdentityRepository {
    * left, `gone` when the code was consumed or replaced.
    */
   takeAttempt(emailKey: string, issuedAt: string, maxAttempts: number): Promise<number | 'burned' | 'gone'>;
+  /** Records that the email of the code issued at `issuedAt` went out (nothing if it was replaced since). */
+  markSent(emailKey: string, issuedAt: string): Promise<void>;
   /** Gives back an attempt taken by the holder of the right code (profile still to fill in). */
   releaseAttempt(emailKey: string, issuedAt: string): Promise<void>;
   /**
@@ -289,8 +296,12 @@ export function dynamoIdentityRepository(
                   },
                   // ISO instants of one format compare as strings.
                   ConditionExpression:
-                    'attribute_not_exists(pk) OR issuedAt <= :edge OR attribute_exists(consumedBy)',
-                  ExpressionAttributeValues: { ':edge': cooldownEdge },
+                    'attribute_not_exists(pk) OR issuedAt <= :edge OR attribute_exists(consumedBy)' +
+                    (code.requestKey ? ' OR (requestKey = :request AND attribute_not_exists(sent))' : ''),
+                  ExpressionAttributeValues: {
+                    ':edge': cooldownEdge,
+                    ...(code.requestKey ? { ':request': code.requestKey } : {}),
+                  },
                 },
               },
               ...quotas.map((quota) => ({
@@ -311,7 +322,27 @@ export function dynamoIdentityRepository(
         const previous = await get(codeKey(code.emailKey));
         const issuedAt = previous ? Date.parse(String(previous.issuedAt)) : now.getTime();
         const wait = issuedAt + cooldownSeconds * 1000 - now.getTime();
-        return { issued: false, refusedBy: 'cooldown', retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
+        return {
+          issued: false,
+          refusedBy: 'cooldown',
+          retryAfter: Math.max(1, Math.ceil(wait / 1000)),
+          previous: previous ? EmailCode.parse(previous) : undefined,
+        };
+      }
+    },
+    async markSent(emailKey, issuedAt) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: codeKey(emailKey),
+            UpdateExpression: 'SET sent = :sent',
+            ConditionExpression: 'issuedAt = :issuedAt',
+            ExpressionAttributeValues: { ':sent': true, ':issuedAt': issuedAt },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },
     async takeAttempt(emailKey, issuedAt, maxAttempts) {

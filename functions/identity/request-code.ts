@@ -67,7 +67,15 @@ const tooMany = (code: string, detail: string, retryAfter: number) =>
 export async function requestCode(
   deps: RequestCodeDeps,
   config: EditionConfig,
-  input: { email: string; clientAddress: string },
+  input: {
+    email: string;
+    clientAddress: string;
+    /**
+     * The request's `Idempotency-Key`: its retry gets the first answer without a second email once the email
+     * went out, and a new code at once (no cooldown) if it did not.
+     */
+    requestKey?: string | undefined;
+  },
 ): Promise<{ expiresAt: string; resendAfterSeconds: number }> {
   const now = deps.now();
   const emailKey = deps.hash.emailKey(input.email);
@@ -87,13 +95,15 @@ export async function requestCode(
   }
   const code = deps.newCode();
   const expiresAtMs = now.getTime() + deps.policy.validSeconds * 1000;
+  const issuedAt = now.toISOString();
   const outcome = await deps.identities.issueCode(
     {
       emailKey,
       codeHash: deps.hash.codeHash(input.email, code),
-      issuedAt: now.toISOString(),
+      issuedAt,
       expiresAtMs,
       attempts: 0,
+      ...(input.requestKey ? { requestKey: input.requestKey } : {}),
     },
     {
       cooldownSeconds: deps.policy.cooldownSeconds,
@@ -109,6 +119,15 @@ export async function requestCode(
     },
   );
   if (!outcome.issued) {
+    const previous = outcome.refusedBy === 'cooldown' ? outcome.previous : undefined;
+    if (input.requestKey && previous?.requestKey === input.requestKey && previous.sent) {
+      // The retry of a request whose code went out (its answer was lost, or a 503 came after): same answer.
+      return {
+        expiresAt: new Date(previous.expiresAtMs).toISOString(),
+        resendAfterSeconds:
+          outcome.refusedBy === 'cooldown' ? outcome.retryAfter : deps.policy.cooldownSeconds,
+      };
+    }
     if (outcome.refusedBy === 'cooldown') {
       throw tooMany(
         'code_cooldown',
@@ -138,6 +157,8 @@ export async function requestCode(
       60,
     );
   }
+  // Best effort: if this write fails, a retry of the request sends a new code (the first stops working).
+  await deps.identities.markSent(emailKey, issuedAt).catch(() => undefined);
   return {
     expiresAt: new Date(expiresAtMs).toISOString(),
     resendAfterSeconds: deps.policy.cooldownSeconds,

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import '../support/stack-context.ts';
+import { readMailbox } from '../../local/ses.ts';
 import { api, staffToken } from '../support/api.ts';
 import {
   expectNoAxeViolations,
@@ -150,6 +151,42 @@ describe('« Vérifier mon identité » and « Mes données »', () => {
 });
 
 describe('a sign-in whose answer is lost', () => {
+  it('shows step 2 on the second click of « Recevoir un code », with the one code the first click sent', async () => {
+    // Prepare
+    const email = uniqueEmail('code-perdu');
+    const { context, page } = await openPage(browser, { viewport: PHONE_VIEWPORT });
+    try {
+      await page.goto(`${stack.siteUrl}/identite.html`);
+      await page.getByLabel('Adresse électronique', { exact: true }).fill(email);
+      let served = 0;
+      await page.route(/\/identity\/code$/, async (route) => {
+        await route.fetch();
+        served += 1;
+        await route.abort('connectionreset');
+      });
+
+      // Act: the first answer is lost on the way back (the code went out); the person clicks again.
+      await page.getByRole('button', { name: 'Recevoir un code' }).click();
+      await expect.poll(() => served).toBe(1);
+      await page
+        .getByText(/indisponible|injoignable|Réessayez/)
+        .first()
+        .waitFor();
+      await page.unroute(/\/identity\/code$/);
+      await page.getByRole('button', { name: 'Recevoir un code' }).click();
+
+      // Assess: step 2 at once, not « patientez », and one email only.
+      await page.getByRole('heading', { level: 2, name: /Étape 2 sur 2/ }).waitFor();
+      expect(await page.getByText('il y a moins d’une minute').count()).toBe(0);
+      const mails = (await readMailbox(stack.mailboxUrl)).filter((mail) =>
+        mail.destination.to.includes(email),
+      );
+      expect(mails).toHaveLength(1);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('signs in on the second click with the same code, which the first click had used', async () => {
     // Prepare
     const email = uniqueEmail('reponse-perdue');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readMailbox } from '../../local/ses.ts';
 import { api } from '../support/api.ts';
 import {
   decodeClaims,
@@ -95,6 +96,25 @@ describe('citizen sign-in by email code', () => {
     });
     expect(second.status).toBe(200);
     expect(second.body.citizen).toMatchObject({ id: first.response.body.citizen.id, created: false });
+  });
+
+  it('answers the retry of a code request (same Idempotency-Key) without a second email', async () => {
+    const email = uniqueEmail();
+    const key = randomUUID();
+    const ask = (headers: Record<string, string>) =>
+      api(stack, 'POST', identityPath(stack, '/identity/code'), { body: { email }, headers });
+    const first = await ask({ 'idempotency-key': key });
+    const code = await readCode(stack, email);
+    const retried = await ask({ 'idempotency-key': key });
+    expect([first.status, retried.status]).toEqual([202, 202]);
+    expect(retried.body.expiresAt).toBe(first.body.expiresAt);
+    // Any other request meets the minute between two codes, as before.
+    expect((await ask({ 'idempotency-key': randomUUID() })).status).toBe(429);
+    expect((await ask({})).status).toBe(429);
+    const codes = (await readMailbox(stack.mailboxUrl)).filter((mail) => mail.destination.to.includes(email));
+    expect(codes).toHaveLength(1);
+    // The one code sent works.
+    expect((await openSession(stack, { email, code, profile: uniquePerson() })).status).toBe(201);
   });
 
   it('lets the retry of a sign-in (same Idempotency-Key) use its code again, and nobody else', async () => {

@@ -93,11 +93,13 @@ function memoryIdentities(counters: Counters): IdentityRepository & {
     issueCode: async (code, { cooldownSeconds, quotas }) => {
       const now = new Date(code.issuedAt);
       const previous = codes.get(code.emailKey);
-      const wait =
-        previous && !previous.consumedBy
-          ? Date.parse(previous.issuedAt) + cooldownSeconds * 1000 - now.getTime()
-          : 0;
-      if (wait > 0) return { issued: false, refusedBy: 'cooldown', retryAfter: Math.ceil(wait / 1000) };
+      const replaceable =
+        !previous ||
+        previous.consumedBy !== undefined ||
+        (code.requestKey !== undefined && previous.requestKey === code.requestKey && !previous.sent);
+      const wait = replaceable ? 0 : Date.parse(previous.issuedAt) + cooldownSeconds * 1000 - now.getTime();
+      if (wait > 0)
+        return { issued: false, refusedBy: 'cooldown', retryAfter: Math.ceil(wait / 1000), previous };
       const full = quotas.find((quota) => (counters.get(counterKey(quota, now)) ?? 0) >= quota.limit);
       if (full)
         return { issued: false, refusedBy: 'quota', quota: full, retryAfter: retryAfterWindow(full, now) };
@@ -112,6 +114,10 @@ function memoryIdentities(counters: Counters): IdentityRepository & {
       if (code.attempts >= max) return 'burned';
       code.attempts += 1;
       return code.attempts;
+    },
+    markSent: async (key, issuedAt) => {
+      const code = codes.get(key);
+      if (code?.issuedAt === issuedAt) code.sent = true;
     },
     releaseAttempt: async (key, issuedAt) => {
       const code = codes.get(key);
@@ -281,6 +287,54 @@ describe('requestCode', () => {
     await expect(
       requestCode(deps, config, { email: 'p31@exemple.fr', clientAddress: '192.0.2.7' }),
     ).resolves.toBeDefined();
+  });
+
+  it('answers the retry of a code request once its email went out, without a second email', async () => {
+    const { deps, sent, advance } = await world();
+    const input = {
+      email: 'a@exemple.fr',
+      clientAddress: '192.0.2.1',
+      requestKey: 'code-request-0123456789ab',
+    };
+    const first = await requestCode(deps, config, input);
+    advance(5_000);
+    const retried = await requestCode(deps, config, input);
+    expect(retried.expiresAt).toBe(first.expiresAt);
+    expect(retried.resendAfterSeconds).toBe(55);
+    expect(sent).toHaveLength(1);
+    // Another request (another key, or none) is held by the cooldown as before.
+    expect(
+      await refusal(requestCode(deps, config, { ...input, requestKey: 'another-request-0123456789' })),
+    ).toMatchObject({ code: 'code_cooldown' });
+    expect(await refusal(requestCode(deps, config, { ...input, requestKey: undefined }))).toMatchObject({
+      code: 'code_cooldown',
+    });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('sends a new code at once on the retry of a request whose email did not go out', async () => {
+    const { deps, sent, advance } = await world();
+    const input = {
+      email: 'a@exemple.fr',
+      clientAddress: '192.0.2.1',
+      requestKey: 'code-request-0123456789ab',
+    };
+    const send = deps.mailer.send;
+    deps.mailer.send = async () => {
+      deps.mailer.send = send;
+      throw new Error('SES throttled');
+    };
+    expect(await refusal(requestCode(deps, config, input))).toMatchObject({
+      status: 503,
+      code: 'code_not_sent',
+    });
+    advance(2_000);
+    await requestCode(deps, config, input);
+    expect(sent).toHaveLength(1);
+    // Someone else's request in the meantime (no key) would still have met the cooldown.
+    expect(await refusal(requestCode(deps, config, { ...input, requestKey: undefined }))).toMatchObject({
+      code: 'code_cooldown',
+    });
   });
 
   it('lets a code be resent after the 60-second cooldown', async () => {

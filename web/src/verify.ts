@@ -25,6 +25,12 @@ interface Draft extends Partial<ProfileValues> {
    * new code. A new one with every code.
    */
   sessionKey?: string;
+  /**
+   * The `Idempotency-Key` of the code request not answered yet, with its address: a second click after a 503
+   * or a lost answer is that request's retry (a new code at once if the email did not go, no second email if
+   * it did), not a new request held by the minute between two codes.
+   */
+  codeRequest?: { key: string; email: string };
 }
 
 function readDraft(): Draft {
@@ -145,9 +151,17 @@ async function main(): Promise<void> {
     submit.disabled = true;
     fill(status, h('p', { class: 'loading' }, 'Envoi du code…'));
     try {
-      await apiRequest(config, `${base}/code`, { method: 'POST', body: { email: value } });
+      const pending = readDraft().codeRequest;
+      const codeRequest = pending?.email === value ? pending : { key: crypto.randomUUID(), email: value };
+      sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ ...readDraft(), codeRequest }));
+      await apiRequest(config, `${base}/code`, {
+        method: 'POST',
+        body: { email: value },
+        headers: { 'Idempotency-Key': codeRequest.key },
+      });
       fill(status);
-      sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ ...readDraft(), sessionKey: crypto.randomUUID() }));
+      const { codeRequest: _answered, ...rest } = readDraft();
+      sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ ...rest, sessionKey: crypto.randomUUID() }));
       save('code');
       showStep('code');
     } catch (error) {
