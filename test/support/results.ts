@@ -19,7 +19,7 @@ export async function castFirstProjects(stack: StackContext, voters: SeededCitiz
   }
 }
 
-/** Closes the vote (admin phase change), waits for the new results, publishes them as an admin. */
+/** Closes the vote (admin phase change), waits for the new results, publishes them as an admin, waits for the phase. */
 export async function closeAndPublish(stack: StackContext): Promise<void> {
   const editionPath = `/api/editions/${stack.edition}`;
   const admin = await staffToken(stack, 'admin');
@@ -37,4 +37,10 @@ export async function closeAndPublish(stack: StackContext): Promise<void> {
     body: { reason: 'Essai des résultats : publication' },
   });
   if (published.status !== 200) throw new Error(`Not published: ${JSON.stringify(published.body)}`);
+  // The public phase follows the publication through the bus (ResultsPublished → editions): pages and
+  // assertions that read the phase must find « results », not the counting it leaves.
+  await eventually(async () => {
+    const response = await api(stack, 'GET', editionPath);
+    return response.body?.phase?.current === 'results' ? response : undefined;
+  }, 30_000);
 }
