@@ -34,6 +34,17 @@ import { type CodePolicy, requestCode } from './request-code.ts';
 import type { CitizenTokenSigner } from './signing-key.ts';
 
 /** What needs the secrets, built once per cold start on first use. */
+
+/**
+ * The request's `Idempotency-Key`, checked when present: optional on the identity routes (a retry with it is
+ * recognised as the same request; without it every request is a new one).
+ */
+function optionalRequestKey(request: HttpRequest): string | undefined {
+  return request.idempotencyKey === undefined
+    ? undefined
+    : parseWith(IdempotencyKey, request.idempotencyKey, 'headers.idempotency-key');
+}
+
 export interface IdentityKeys {
   hash: KeyedHash;
   signer: CitizenTokenSigner;
@@ -115,10 +126,7 @@ export function makeHandler(deps: IdentityDeps) {
         const sent = await requestCode({ ...deps, hash }, edition, {
           email: body.email,
           clientAddress: trustedClientAddress(request, originSecret),
-          requestKey:
-            request.idempotencyKey === undefined
-              ? undefined
-              : parseWith(IdempotencyKey, request.idempotencyKey, 'headers.idempotency-key'),
+          requestKey: optionalRequestKey(request),
         });
         deps.logger.info('identity code sent', { expiresAt: sent.expiresAt });
         deps.metrics?.count('codesSent');
@@ -131,11 +139,7 @@ export function makeHandler(deps: IdentityDeps) {
         const session = await openSession({ ...deps, ...keys }, edition, {
           ...body,
           clientAddress: trustedClientAddress(request, keys.originSecret),
-          // Optional here: the site sends one so that its retry after a 503 is not told the code was used.
-          requestKey:
-            request.idempotencyKey === undefined
-              ? undefined
-              : parseWith(IdempotencyKey, request.idempotencyKey, 'headers.idempotency-key'),
+          requestKey: optionalRequestKey(request),
         });
         deps.logger.info('citizen session opened', {
           citizenId: session.citizen.id,

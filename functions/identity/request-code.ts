@@ -119,16 +119,15 @@ export async function requestCode(
     },
   );
   if (!outcome.issued) {
-    const previous = outcome.refusedBy === 'cooldown' ? outcome.previous : undefined;
-    if (input.requestKey && previous?.requestKey === input.requestKey && previous.sent) {
-      // The retry of a request whose code went out (its answer was lost, or a 503 came after): same answer.
-      return {
-        expiresAt: new Date(previous.expiresAtMs).toISOString(),
-        resendAfterSeconds:
-          outcome.refusedBy === 'cooldown' ? outcome.retryAfter : deps.policy.cooldownSeconds,
-      };
-    }
     if (outcome.refusedBy === 'cooldown') {
+      const { previous } = outcome;
+      if (input.requestKey && previous?.requestKey === input.requestKey && previous.sent) {
+        // The retry of a request whose code went out (its answer was lost, or a 503 came after): same answer.
+        return {
+          expiresAt: new Date(previous.expiresAtMs).toISOString(),
+          resendAfterSeconds: outcome.retryAfter,
+        };
+      }
       throw tooMany(
         'code_cooldown',
         'Un code vient d’être envoyé à cette adresse. Patientez un instant avant d’en demander un autre.',
