@@ -207,73 +207,67 @@ export const staffAdd: Command = {
   },
 };
 
+/**
+ * Runs `action` on the one account the command names (`bp staff <verb> <courriel>`): 2 without exactly one
+ * address, 1 when the pool has no such account.
+ */
+async function onOneAccount(
+  argv: string[],
+  io: CommandIo,
+  verb: string,
+  action: (pool: Pool, username: string) => Promise<string>,
+): Promise<number> {
+  const opened = await openPool(argv, io);
+  if (!opened) return 2;
+  const { pool, positionals } = opened;
+  try {
+    const [username] = positionals;
+    if (!username || positionals.length > 1) {
+      io.err(`Indiquer une seule adresse : bp staff ${verb} <courriel>`);
+      return 2;
+    }
+    try {
+      io.out(await action(pool, username));
+      return 0;
+    } catch (error) {
+      if (error instanceof UserNotFoundException) {
+        io.err(`Aucun compte ${username} dans ce groupe d’utilisateurs`);
+        return 1;
+      }
+      throw error;
+    }
+  } finally {
+    pool.client.destroy();
+  }
+}
+
 export const staffDisable: Command = {
   ...STAFF_DISABLE,
-  async run(argv, io) {
-    const opened = await openPool(argv, io);
-    if (!opened) return 2;
-    const { pool, positionals } = opened;
-    try {
-      const [username] = positionals;
-      if (!username || positionals.length > 1) {
-        io.err('Indiquer une seule adresse : bp staff disable <courriel>');
-        return 2;
-      }
-      try {
-        await pool.client.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }));
-      } catch (error) {
-        if (error instanceof UserNotFoundException) {
-          io.err(`Aucun compte ${username} dans ce groupe d’utilisateurs`);
-          return 1;
-        }
-        throw error;
-      }
+  run: (argv, io) =>
+    onOneAccount(argv, io, 'disable', async (pool, username) => {
+      await pool.client.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }));
       // Kept, not deleted: the audit trail names who did what. A disabled user cannot sign in, and Cognito
       // revokes the access tokens it holds.
       await pool.client.send(
         new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: username }),
       );
-      io.out(`désactivé ${username}`);
-      return 0;
-    } finally {
-      pool.client.destroy();
-    }
-  },
+      return `désactivé ${username}`;
+    }),
 };
 
 export const staffResetMfa: Command = {
   ...STAFF_RESET_MFA,
-  async run(argv, io) {
-    const opened = await openPool(argv, io);
-    if (!opened) return 2;
-    const { pool, positionals } = opened;
-    try {
-      const [username] = positionals;
-      if (!username || positionals.length > 1) {
-        io.err('Indiquer une seule adresse : bp staff reset-mfa <courriel>');
-        return 2;
-      }
-      try {
-        // A lost or replaced phone: the TOTP is turned off; the pool requires one, so the next sign-in (password
-        // first) goes through the enrolment step (MFA_SETUP) again. Check who asks before running it.
-        await pool.client.send(
-          new AdminSetUserMFAPreferenceCommand({
-            UserPoolId: pool.userPoolId,
-            Username: username,
-            SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false },
-          }),
-        );
-      } catch (error) {
-        if (error instanceof UserNotFoundException) {
-          io.err(`Aucun compte ${username} dans ce groupe d’utilisateurs`);
-          return 1;
-        }
-        throw error;
-      }
-      io.out(`double authentification retirée ${username} (à configurer à la prochaine connexion)`);
-      return 0;
-    } finally {
-      pool.client.destroy();
-    }
-  },
+  run: (argv, io) =>
+    onOneAccount(argv, io, 'reset-mfa', async (pool, username) => {
+      // A lost or replaced phone: the TOTP is turned off; the pool requires one, so the next sign-in (password
+      // first) goes through the enrolment step (MFA_SETUP) again. Check who asks before running it.
+      await pool.client.send(
+        new AdminSetUserMFAPreferenceCommand({
+          UserPoolId: pool.userPoolId,
+          Username: username,
+          SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false },
+        }),
+      );
+      return `double authentification retirée ${username} (à configurer à la prochaine connexion)`;
+    }),
 };
