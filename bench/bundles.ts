@@ -6,11 +6,12 @@
  *   now that its source map is kept beside it);
  * - import: the median over BENCH_RUNS fresh Node processes of (a) the wall time of
  *   `node -e "await import(bundle)"` from spawn to exit and (b) the import time measured inside that
- *   process; the same for a bare handler module in the same run. `@aws-sdk/*` stays external, as in
- *   Lambda, where the runtime provides it (here it resolves from node_modules, so its load time counts).
- *   The ratio is (a) of the function over (a) of the bare handler: what a cold start adds to an empty one;
- *   a third module, the bare handler that also makes the DynamoDB document client at load, is the floor of every
- *   function (each main.ts makes that client at load, as AWS advises): its ratio is printed too;
+ *   process; the same for a bare handler module in the same run. The SDK is in the bundles (only S3 is left to
+ *   the runtime; here it resolves from node_modules). The ratio is (a) of the function over (a) of the bare
+ *   handler: what a cold start adds to an empty one. Two more modules give the floor of every function (each
+ *   main.ts makes the DynamoDB document client at load, as AWS advises): a bare handler that makes that client
+ *   from the SDK bundled as the functions bundle it, and the same `require`-ing the runtime's SDK (how functions
+ *   were built before);
  * - first request: the local stack is started (emulators, as `npm start`), then, BENCH_FIRST_RUNS times, a
  *   fresh Node process loads the bundle with the stack's function environment and serves one real request
  *   (a representative route per function, against DynamoDB Local and the other emulators): the median wall
@@ -20,7 +21,9 @@
  *   machine loaded by other work, wall times swing with the scheduler, CPU times much less.
  * With BENCH_BUNDLE_REPORT=1, or when a bundle is over 500 kB, the largest inputs of each bundle are
  * listed (from the bundle's source map).
- * Env: BENCH_RUNS (10), BENCH_FIRST_RUNS (5), BENCH_EDITION (loire-atlantique-demo).
+ * Env: BENCH_RUNS (10), BENCH_FIRST_RUNS (5), BENCH_EDITION (loire-atlantique-demo), BENCH_NODE (the `node` that runs
+ * the fresh processes, this one by default: give the Lambda runtime's major, Node 22, to measure what it would do),
+ * BENCH_KEEP=1 (keep the bundles in .cache/bench-bundles afterwards).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -30,6 +33,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App } from 'aws-cdk-lib';
+import { buildSync } from 'esbuild';
 import { buildEditionApp, editionStackId, PROJECT_ROOT, projectContext } from '../lib/edition-app.ts';
 import { signIn } from '../local/cognito.ts';
 import { startLocalStack } from '../local/stack.ts';
@@ -42,6 +46,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const FIRST_RUNS = Number(process.env.BENCH_FIRST_RUNS ?? 5);
 const EDITION = process.env.BENCH_EDITION ?? 'loire-atlantique-demo';
 const LIMIT_KB = 500;
+const NODE = process.env.BENCH_NODE ?? process.execPath;
 
 const parsed = await readEditionFile(`editions/${EDITION}.json`);
 if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
@@ -115,13 +120,33 @@ writeFileSync(
   `${esm ? 'export const handler =' : 'exports.handler ='} async () => ({ statusCode: 200, body: "ok" });\n`,
 );
 // The floor of every function's import: a bare handler that also makes the DynamoDB document client at load, as
-// each main.ts does (the runtime's SDK, `require`d from node_modules here as from the runtime's folder in Lambda).
+// each main.ts does, with the SDK bundled as lib/constructs/bp-function.ts bundles it (tree-shaken ES modules, the
+// environment's credentials only: the same esbuild options, restated here for this one file)...
+const floorSource =
+  'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nimport { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";\nconst documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => ({ statusCode: 200, body: typeof documents.send });\n';
 const floorDir = join(work, 'dynamodb-floor');
 mkdirSync(floorDir, { recursive: true });
 const floorFile = join(floorDir, 'index.js');
 writeFileSync(join(floorDir, 'package.json'), '{ "type": "commonjs" }\n');
+buildSync({
+  stdin: { contents: floorSource, resolveDir: PROJECT_ROOT, loader: 'js' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  minify: true,
+  alias: { '@aws-sdk/credential-provider-node': resolve(PROJECT_ROOT, 'shared/lambda/env-credentials.ts') },
+  outfile: floorFile,
+  logLevel: 'error',
+});
+// ...and `require`-ing the runtime's SDK (from node_modules here as from the runtime's folder in Lambda).
+const runtimeFloorDir = join(work, 'runtime-sdk-floor');
+mkdirSync(runtimeFloorDir, { recursive: true });
+const runtimeFloorFile = join(runtimeFloorDir, 'index.js');
+writeFileSync(join(runtimeFloorDir, 'package.json'), '{ "type": "commonjs" }\n');
 writeFileSync(
-  floorFile,
+  runtimeFloorFile,
   `const { DynamoDBClient } = require("@aws-sdk/client-dynamodb");\nconst { DynamoDBDocumentClient } = require("@aws-sdk/lib-dynamodb");\nconst documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexports.handler = async () => ({ statusCode: 200, body: typeof documents.send });\n`,
 );
 
@@ -170,7 +195,7 @@ const CPU = 'const c = process.cpuUsage(); const cpuMs = (c.user + c.system) / 1
 function runFresh<T>(script: string, env: NodeJS.ProcessEnv, what: string): Promise<T & { wallMs: number }> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    const child = spawn(NODE, ['--input-type=module', '-e', script], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -204,7 +229,12 @@ const median = (values: number[]) => {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
-const subjects = [{ name: 'bare', file: bareFile }, { name: 'dynamodb-floor', file: floorFile }, ...bundles];
+const subjects = [
+  { name: 'bare', file: bareFile },
+  { name: 'dynamodb-floor', file: floorFile },
+  { name: 'runtime-sdk-floor', file: runtimeFloorFile },
+  ...bundles,
+];
 const samples = new Map(
   subjects.map((subject) => [
     subject.name,
@@ -451,8 +481,13 @@ const bareCpu = median(bare.cpu);
 const bareFirstCpu = median(bareFirst.cpu);
 const floor = samples.get('dynamodb-floor') as { wall: number[]; imp: number[]; cpu: number[] };
 const floorCpuRatio = median(floor.cpu) / bareCpu;
+const runtimeFloor = samples.get('runtime-sdk-floor') as { wall: number[]; imp: number[]; cpu: number[] };
+const runtimeFloorCpuRatio = median(runtimeFloor.cpu) / bareCpu;
 console.log(
-  `floor (bare handler + the DynamoDB document client made at load): process ${median(floor.wall).toFixed(1)} ms (CPU ${median(floor.cpu).toFixed(0)} ms, ratio ${floorCpuRatio.toFixed(2)}), import ${median(floor.imp).toFixed(1)} ms`,
+  `floor (bare handler + the DynamoDB document client made at load, SDK bundled): process ${median(floor.wall).toFixed(1)} ms (CPU ${median(floor.cpu).toFixed(0)} ms, ratio ${floorCpuRatio.toFixed(2)}), import ${median(floor.imp).toFixed(1)} ms`,
+);
+console.log(
+  `      (the same with the runtime's SDK, required: process ${median(runtimeFloor.wall).toFixed(1)} ms (CPU ${median(runtimeFloor.cpu).toFixed(0)} ms, ratio ${runtimeFloorCpuRatio.toFixed(2)}), import ${median(runtimeFloor.imp).toFixed(1)} ms)`,
 );
 let maxKb = 0;
 let maxAssetKb = 0;
@@ -493,7 +528,7 @@ for (const bundle of bundles) {
     }
   }
 }
-rmSync(work, { recursive: true, force: true });
+if (process.env.BENCH_KEEP !== '1') rmSync(work, { recursive: true, force: true });
 console.log(
-  `bench:bundles max_kb=${maxKb.toFixed(1)} max_asset_kb=${maxAssetKb.toFixed(1)} worst_import_ratio=${worstRatio.toFixed(2)} worst_first_request_ratio=${worstFirstRatio.toFixed(2)} worst_import_cpu_ratio=${worstCpuRatio.toFixed(2)} worst_first_request_cpu_ratio=${worstFirstCpuRatio.toFixed(2)} dynamodb_floor_cpu_ratio=${floorCpuRatio.toFixed(2)}`,
+  `bench:bundles max_kb=${maxKb.toFixed(1)} max_asset_kb=${maxAssetKb.toFixed(1)} worst_import_ratio=${worstRatio.toFixed(2)} worst_first_request_ratio=${worstFirstRatio.toFixed(2)} worst_import_cpu_ratio=${worstCpuRatio.toFixed(2)} worst_first_request_cpu_ratio=${worstFirstCpuRatio.toFixed(2)} dynamodb_floor_cpu_ratio=${floorCpuRatio.toFixed(2)} runtime_sdk_floor_cpu_ratio=${runtimeFloorCpuRatio.toFixed(2)}`,
 );
