@@ -19,7 +19,7 @@
  *   the answer's status; the same for the bare handler, and their ratio;
  * - for both, the CPU time (user + system) of the whole process, and its ratio to the bare handler's: on a
  *   machine loaded by other work, wall times swing with the scheduler, CPU times much less.
- * With BENCH_BUNDLE_REPORT=1, or when a bundle is over 500 kB, the largest inputs of each bundle are
+ * With BENCH_BUNDLE_REPORT=1, or when a bundle is over 800 kB, the largest inputs of each bundle are
  * listed (from the bundle's source map).
  * Env: BENCH_RUNS (10), BENCH_FIRST_RUNS (5), BENCH_EDITION (loire-atlantique-demo), BENCH_NODE (the `node` that runs
  * the fresh processes, this one by default: give the Lambda runtime's major, Node 22, to measure what it would do),
@@ -45,7 +45,8 @@ import { toInstant } from '../shared/time/zoned.ts';
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const FIRST_RUNS = Number(process.env.BENCH_FIRST_RUNS ?? 5);
 const EDITION = process.env.BENCH_EDITION ?? 'loire-atlantique-demo';
-const LIMIT_KB = 500;
+/** Above this, the largest inputs of a bundle are listed: the SDK in the bundle makes 450–630 kB the norm. */
+const LIMIT_KB = 800;
 const NODE = process.env.BENCH_NODE ?? process.execPath;
 
 const parsed = await readEditionFile(`editions/${EDITION}.json`);
