@@ -1,8 +1,9 @@
 /**
- * AWS SDK clients made at their first use rather than when a function's module loads. The runtime's SDK is
- * `require`d from its own files: each service package costs a cold start 15–50 ms of CPU (bench:bundles), and most
- * requests need only DynamoDB (made at load, in main.ts, as usual). EventBridge (writes only), SES (a few routes)
- * and Secrets Manager (first request of some routes) are loaded when a request first needs them, once per process.
+ * AWS SDK clients made at their first use rather than when a function's module loads: each service package's
+ * code costs a cold start CPU to run (bench:bundles), and most requests need only DynamoDB (made at load, in
+ * main.ts, as usual). EventBridge (writes only), SES (a few routes) and Secrets Manager (first request of some
+ * routes) are loaded when a request first needs them, once per process; in a function's bundle, which carries the
+ * SDK, esbuild turns each `import()` into code run then.
  */
 
 import type { EventBridgeClient, EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
