@@ -852,6 +852,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearseReport
     log(
       `  ${slice.label.padEnd(15)} ${slice.at.toISOString()} voters=${group.length} concurrency=${concurrency} ${(group.length / seconds).toFixed(1)} voters/s failures=${failures.length}`,
     );
+    // Why, as the run goes: a long run may not reach its summary.
+    for (const failure of failures.slice(0, 3)) log(`    failed: ${failure}`);
   }
   // Paper: people without email register on site, two coordinators type each sheet.
   const paperFailures = await pool(
