@@ -34,6 +34,7 @@ import { pathToFileURL } from 'node:url';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App } from 'aws-cdk-lib';
 import { buildSync } from 'esbuild';
+import { loadPath, sourceMapName } from '../lib/constructs/function-bundle.ts';
 import { buildEditionApp, editionStackId, PROJECT_ROOT, projectContext } from '../lib/edition-app.ts';
 import { signIn } from '../local/cognito.ts';
 import { startLocalStack } from '../local/stack.ts';
@@ -76,10 +77,20 @@ const template = JSON.parse(
 };
 const synthSeconds = (performance.now() - synthStarted) / 1000;
 
-// Bundles are copied under the project so that `@aws-sdk/*` (external) resolves from node_modules.
+// Bundles are copied under the project so that what stays external (S3's SDK) resolves from node_modules.
 const work = resolve(PROJECT_ROOT, '.cache', 'bench-bundles');
 rmSync(work, { recursive: true, force: true });
-const bundles: { name: string; file: string; bytes: number; assetBytes: number; map: string }[] = [];
+
+const bundles: {
+  name: string;
+  file: string;
+  /** What Node reads at start: the entry and its static imports. */
+  bytes: number;
+  /** The whole zip: every chunk. */
+  assetBytes: number;
+  /** Each file read at start, with its source map. */
+  loaded: { file: string; map: string }[];
+}[] = [];
 for (const resource of Object.values(template.Resources)) {
   if (resource.Type !== 'AWS::Lambda::Function') continue;
   const name = resource.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME;
@@ -88,22 +99,23 @@ for (const resource of Object.values(template.Resources)) {
   const asset = join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
-  // In Lambda, the task's folder has no package.json: `.js` is CommonJS there, and here too.
-  const bundleName = readdirSync(asset).includes('index.mjs') ? 'index.mjs' : 'index.js';
-  writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
-  writeFileSync(join(dir, bundleName), readFileSync(join(asset, bundleName)));
-  // The source map is beside the asset (bp-function.ts), named after the bundle's hash; before, it was in it.
   const inAsset = readdirSync(asset);
+  // In Lambda, the task's folder has no package.json: `.js` is CommonJS there, and here too.
+  const bundleName = inAsset.includes('index.mjs') ? 'index.mjs' : 'index.js';
+  writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+  for (const file of inAsset) writeFileSync(join(dir, file), readFileSync(join(asset, file)));
+  // Each file's source map is beside the asset (function-bundle.ts), named after the file's hash.
   const maps = join(assembly.directory, 'source-maps', config.id, name);
-  const mapFile = inAsset.includes(`${bundleName}.map`)
-    ? join(asset, `${bundleName}.map`)
-    : join(maps, readdirSync(maps)[0] as string);
+  const loaded = loadPath(asset, bundleName).map((file) => ({
+    file: join(dir, file),
+    map: readFileSync(join(maps, sourceMapName(readFileSync(join(asset, file)), file)), 'utf8'),
+  }));
   bundles.push({
     name,
     file: join(dir, bundleName),
-    bytes: statSync(join(asset, bundleName)).size,
+    bytes: loaded.reduce((sum, { file }) => sum + statSync(file).size, 0),
     assetBytes: inAsset.reduce((sum, file) => sum + statSync(join(asset, file)).size, 0),
-    map: readFileSync(mapFile, 'utf8'),
+    loaded,
   });
 }
 rmSync(outdir, { recursive: true, force: true });
@@ -121,7 +133,7 @@ writeFileSync(
   `${esm ? 'export const handler =' : 'exports.handler ='} async () => ({ statusCode: 200, body: "ok" });\n`,
 );
 // The floor of every function's import: a bare handler that also makes the DynamoDB document client at load, as
-// each main.ts does, with the SDK bundled as lib/constructs/bp-function.ts bundles it (tree-shaken ES modules, the
+// each main.ts does, with the SDK bundled as lib/constructs/function-bundle.ts bundles it (tree-shaken ES modules, the
 // environment's credentials only: the same esbuild options, restated here for this one file)...
 const floorSource =
   'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nimport { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";\nconst documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => ({ statusCode: 200, body: typeof documents.send });\n';
@@ -424,9 +436,9 @@ try {
 }
 
 /** Bytes of generated code per source file, from the source map's mappings (no esbuild metafile needed). */
-function largestInputs(bundle: (typeof bundles)[number], top: number) {
-  const map = JSON.parse(bundle.map) as { sources: string[]; mappings: string };
-  const code = readFileSync(bundle.file, 'utf8').split('\n');
+function inputsOf(loaded: { file: string; map: string }, byPackage: Map<string, number>): void {
+  const map = JSON.parse(loaded.map) as { sources: string[]; mappings: string };
+  const code = readFileSync(loaded.file, 'utf8').split('\n');
   const bytes = new Map<number, number>();
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   let source = 0;
@@ -458,13 +470,18 @@ function largestInputs(bundle: (typeof bundles)[number], top: number) {
       bytes.set(start.source, (bytes.get(start.source) ?? 0) + Math.max(0, end - start.column));
     });
   });
-  const byPackage = new Map<string, number>();
   for (const [index, size] of bytes) {
     const path = map.sources[index] ?? '?';
     const match = path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
     const key = match ? match[1] : path.replace(/^(\.\.\/)+/, '');
     byPackage.set(key as string, (byPackage.get(key as string) ?? 0) + size);
   }
+}
+
+/** The inputs that weigh most in what a function loads at start, by package (or our file). */
+function largestInputs(bundle: (typeof bundles)[number], top: number) {
+  const byPackage = new Map<string, number>();
+  for (const loaded of bundle.loaded) inputsOf(loaded, byPackage);
   return [...byPackage.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
 }
 

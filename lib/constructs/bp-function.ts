@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Stage, TimeZone } from 'aws-cdk-lib';
 import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
@@ -7,9 +6,14 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Alias, Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Alias,
+  Architecture,
+  Function as LambdaFunctionResource,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IScheduleGroup, Schedule, ScheduleExpression, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -32,12 +36,8 @@ import {
   tableAccessOf,
 } from '../../shared/manifest.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
+import { functionBundle } from './function-bundle.ts';
 import { FunctionScheduleTarget } from './function-schedule-target.ts';
-
-/** Moves each bundle's source map out of its asset (see the script). */
-const MOVE_SOURCE_MAP = fileURLToPath(new URL('./move-source-map.mjs', import.meta.url));
-/** What the SDK's default credential chain is replaced with in every bundle. */
-const ENV_CREDENTIALS = fileURLToPath(new URL('../../shared/lambda/env-credentials.ts', import.meta.url));
 
 export interface BpFunctionProps {
   /** The manifest entry this function implements. */
@@ -101,14 +101,15 @@ export interface BpFunctionProps {
 }
 
 /**
- * One Lambda function of the manifest with every default of the platform: Node.js 22 on ARM64, a minified
- * CommonJS bundle whose source map is kept beside the deployed zip (not in it), its own log group, tracing, a least-privilege role. Access is granted together
+ * One Lambda function of the manifest with every default of the platform: Node.js 22 on ARM64, minified ES module
+ * chunks whose source maps are kept beside the deployed zip (not in it), its own log group, tracing, a
+ * least-privilege role. Access is granted together
  * with the environment variable that names the resource, and every asynchronous trigger (EventBridge rule,
  * schedule) gets retries and a dead-letter queue, so a function cannot be wired half-way.
  */
 export class BpFunction extends Construct {
   readonly spec: FunctionSpec;
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunctionResource;
   /**
    * The `live` alias: what every route, rule and schedule invokes. A deploy publishes a new version and moves
    * the alias to it gradually (see `deployment`).
@@ -145,11 +146,16 @@ export class BpFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: join(props.projectRoot, props.spec.entry),
-      projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
-      handler: 'handler',
+    this.fn = new LambdaFunctionResource(this, 'Function', {
+      // ES modules split in chunks, the SDK inside, source maps beside the zip: see function-bundle.ts.
+      code: functionBundle({
+        projectRoot: props.projectRoot,
+        entry: props.spec.entry,
+        sourceMapsDir:
+          props.sourceMapsDir ??
+          join(Stage.of(scope)?.outdir ?? props.projectRoot, 'source-maps', props.editionId, props.spec.name),
+      }),
+      handler: 'index.handler',
       description: props.spec.description.slice(0, 256),
       // Pinned on purpose (not "latest"): the bundle targets node22 and a runtime change must be a decision.
       runtime: Runtime.NODEJS_22_X,
@@ -170,43 +176,6 @@ export class BpFunction extends Construct {
         [FUNCTION_ENV.staffAudience]: props.staffTokens.audience,
         POWERTOOLS_SERVICE_NAME: props.spec.name,
         POWERTOOLS_METRICS_NAMESPACE: 'BudgetParticipatif',
-      },
-      bundling: {
-        // CommonJS, not ESM: what stays external (S3, from the runtime) is then loaded with `require`. Imported
-        // from an ES module, each SDK package is a CommonJS module that Node must first scan for its export names,
-        // which made the import of a function about a third slower (bench:bundles). The code stays ESM in the
-        // repository (esbuild converts it); a top-level `await` in a `main.ts` would fail the bundling.
-        format: OutputFormat.CJS,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        // The map is written, then moved out of the asset: in the zip it only slowed cold starts (a bigger
-        // file to fetch and, with `--enable-source-maps`, to parse at start). It is named after the bundle's
-        // hash, so the map of a deployed version is found from its code (`aws lambda get-function`).
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.EXTERNAL,
-        sourcesContent: false,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir, outputDir) => [
-            `node "${MOVE_SOURCE_MAP}" "${outputDir}" "${
-              props.sourceMapsDir ??
-              join(
-                Stage.of(scope)?.outdir ?? props.projectRoot,
-                'source-maps',
-                props.editionId,
-                props.spec.name,
-              )
-            }"`,
-          ],
-        },
-        // The v3 SDK is bundled, tree-shaken from its ES modules, rather than `require`d from the runtime's copy:
-        // the first request of a fresh instance costs about a third less CPU (bench:bundles), and the SDK that runs
-        // is the one the tests ran. Its credential chain is the environment's alone (shared/lambda/env-credentials.ts).
-        // S3, used by two rare routes and large, stays the runtime's, `require`d when first needed.
-        externalModules: ['@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner'],
-        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': ENV_CREDENTIALS },
       },
     });
 

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadPath, sourceMapName } from '../../lib/constructs/function-bundle.ts';
 import { allSecrets, FUNCTIONS } from '../../shared/manifest.ts';
 import { buildApp, fixtureConfig } from './build-edition.ts';
 
@@ -40,14 +41,13 @@ function bundleOf(name: string): string {
     ({ Properties }) => Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === name,
   );
   if (!fn) throw new Error(`no bundle for ${name}`);
-  return join(directory, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.js');
+  return join(directory, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
 }
 
 describe('function bundles', () => {
-  it('bundles each handler as a minified CommonJS module, its source map beside the asset and not in it', () => {
+  it('bundles each handler as minified ES module chunks, what a request first needs out of the start, the maps beside the asset', () => {
     // Prepare, Act: real esbuild bundling, for the functions stack only.
     const { config, directory, functions } = built();
-    const assembly = { directory };
 
     // Assess
     expect(
@@ -56,66 +56,90 @@ describe('function bundles', () => {
     for (const { Properties } of functions) {
       const name = String(Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME);
       expect(Properties.Environment.Variables.NODE_OPTIONS, name).toBeUndefined();
-      const dir = join(assembly.directory, `asset.${Properties.Code.S3Key.replace(/\.zip$/, '')}`);
-      // The deployed zip holds the bundle alone: no source map to fetch and parse at a cold start.
-      expect(readdirSync(dir), name).toEqual(['index.js']);
-      const code = readFileSync(join(dir, 'index.js'), 'utf8');
-      // CommonJS, with the SDK bundled: only S3 (two rare routes) is left to the runtime, `require`d when needed
-      // (and the optional CRT signer the SDK tries, in a `try`, for SigV4a only).
-      expect(code).toMatch(/module\.exports\s*=\s*\{\s*handler\s*\}/);
+      const dir = join(directory, `asset.${Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+      // The deployed zip holds the chunks alone: no source map to fetch and parse at a cold start.
+      const files = readdirSync(dir);
+      expect(files, name).toContain('index.mjs');
+      expect(
+        files.filter((file) => !file.endsWith('.mjs')),
+        name,
+      ).toEqual([]);
+      const code = (file: string) => readFileSync(join(dir, file), 'utf8');
+      expect(code('index.mjs')).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}/);
+      // The SDK is bundled: only S3 (two rare routes) is left to the runtime, imported when needed (and the
+      // optional CRT signer the SDK tries, in a `try`, for SigV4a only).
       const leftToRuntime = new Set([
         '@aws-sdk/client-s3',
         '@aws-sdk/s3-request-presigner',
         '@aws-sdk/signature-v4-crt',
       ]);
-      expect(
-        [...code.matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)]
-          .map((match) => match[1])
-          .filter((id) => !leftToRuntime.has(id as string)),
-        name,
-      ).toEqual([]);
-      expect(code, name).not.toContain('require("@aws-sdk/client-dynamodb")');
-      expect(code).not.toMatch(/\bimport\s*\{|\bexport\s*\{/);
-      expect(code).not.toContain('sourceMappingURL');
-      // Minified: far fewer lines than characters would allow for readable code.
-      expect(code.split('\n').length).toBeLessThan(code.length / 200);
+      for (const file of files) {
+        expect(
+          [...code(file).matchAll(/(?:require\(|import\(|from\s*)"(@aws-sdk\/[^"]+)"/g)]
+            .map((match) => match[1])
+            .filter((id) => !leftToRuntime.has(id as string)),
+          `${name}/${file}`,
+        ).toEqual([]);
+        expect(code(file), `${name}/${file}`).not.toContain('sourceMappingURL');
+        // Minified: far fewer lines than characters would allow for readable code.
+        expect(code(file).split('\n').length, `${name}/${file}`).toBeLessThanOrEqual(
+          Math.max(2, code(file).length / 200),
+        );
+      }
 
-      // The map sits in the assembly, named after the bundle's hash, with positions but not our source text.
-      const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-      const map = JSON.parse(
-        readFileSync(join(assembly.directory, 'source-maps', config.id, name, `${hash}.js.map`), 'utf8'),
-      ) as { sources: string[]; mappings: string; sourcesContent?: unknown };
-      expect(map.mappings.length, name).toBeGreaterThan(1000);
-      expect(map.sourcesContent).toBeUndefined();
+      // Each file's map sits in the assembly, named after the file's hash, with positions but not our source.
+      const sourcesOf = (file: string) => {
+        const map = JSON.parse(
+          readFileSync(
+            join(
+              directory,
+              'source-maps',
+              config.id,
+              name,
+              sourceMapName(readFileSync(join(dir, file)), file),
+            ),
+            'utf8',
+          ),
+        ) as { sources: string[]; mappings: string; sourcesContent?: unknown };
+        expect(map.sourcesContent, `${name}/${file}`).toBeUndefined();
+        return map.sources;
+      };
+      const atStart = loadPath(dir).flatMap(sourcesOf);
+      const everywhere = files.flatMap(sourcesOf);
       const entry = FUNCTIONS.find((fn) => fn.name === name)?.entry;
-      expect(map.sources.some((source) => source.endsWith(entry as string))).toBe(true);
+      expect(sourcesOf('index.mjs').some((source) => source.endsWith(entry as string))).toBe(true);
       // Paris time with Intl, not date-fns (~26 kB); the function's manifest slice, not the whole manifest
       // (~16 kB), except where the OpenAPI document is built from every route.
       expect(
-        map.sources.filter((source) => source.includes('node_modules/date-fns')),
+        everywhere.filter((source) => source.includes('node_modules/date-fns')),
         name,
       ).toEqual([]);
       expect(
-        map.sources.some((source) => source.endsWith('shared/manifest.ts')),
+        everywhere.some((source) => source.endsWith('shared/manifest.ts')),
         name,
       ).toBe(name === 'editions');
       // The SDK's credential chain is the environment's alone: no profile files, SSO, STS or metadata clients.
-      const sdkPackages = new Set(
-        map.sources.flatMap((source) => /node_modules\/@aws-sdk\/([^/]+)/.exec(source)?.[1] ?? []),
-      );
-      expect(sdkPackages.has('client-dynamodb'), name).toBe(true);
-      expect(sdkPackages.has('credential-provider-env'), name).toBe(true);
+      const packagesOf = (sources: string[]) =>
+        new Set(sources.flatMap((source) => /node_modules\/@aws-sdk\/([^/]+)/.exec(source)?.[1] ?? []));
+      const sdkEverywhere = packagesOf(everywhere);
+      expect(sdkEverywhere.has('credential-provider-env'), name).toBe(true);
       for (const chain of [
         'credential-provider-node',
         'credential-provider-ini',
         'credential-provider-sso',
         'nested-clients',
       ]) {
-        expect(sdkPackages.has(chain), `${name} carries ${chain}`).toBe(false);
+        expect(sdkEverywhere.has(chain), `${name} carries ${chain}`).toBe(false);
+      }
+      // At start, DynamoDB only: the clients a request first needs are chunks read then.
+      const sdkAtStart = packagesOf(atStart);
+      expect(sdkAtStart.has('client-dynamodb'), name).toBe(true);
+      for (const lazy of ['client-eventbridge', 'client-sesv2', 'client-secrets-manager']) {
+        expect(sdkAtStart.has(lazy), `${name} reads ${lazy} at start`).toBe(false);
       }
       // Validation uses zod/mini (tree-shaken): the classic API would add ~70 kB to every bundle.
       expect(
-        map.sources.filter((source) => source.includes('zod/v4/classic/')),
+        everywhere.filter((source) => source.includes('zod/v4/classic/')),
         name,
       ).toEqual([]);
     }
@@ -141,11 +165,10 @@ describe('function bundles', () => {
     );
     const bundle = bundleOf('voting');
     // One GET /turnout through the handler: its first request reads the origin secret and the phase.
-    const script = `const { handler } = require(${JSON.stringify(bundle)});
-      handler({ version: '2.0', routeKey: 'GET /api/editions/{edition}/turnout', rawPath: '/api/editions/e/turnout',
+    const script = `import(${JSON.stringify(pathToFileURL(bundle).href)}).then(({ handler }) => handler({ version: '2.0', routeKey: 'GET /api/editions/{edition}/turnout', rawPath: '/api/editions/e/turnout',
         rawQueryString: '', headers: {}, pathParameters: { edition: 'e' },
         requestContext: { http: { method: 'GET', path: '/api/editions/e/turnout', sourceIp: '127.0.0.1' }, requestId: 'r', timeEpoch: Date.now() },
-        isBase64Encoded: false }, { awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 })
+        isBase64Encoded: false }, { awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 }))
         .then((answer) => process.stdout.write(String(answer?.statusCode)), (error) => process.stdout.write('threw ' + error.name));`;
     const run = (credentials: Record<string, string>) =>
       new Promise<string>((resolve) => {
