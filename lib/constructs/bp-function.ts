@@ -94,7 +94,8 @@ export interface BpFunctionProps {
    */
   readonly deliveryMaxEventAge?: Duration;
   /**
-   * Where the bundle's source map goes instead of the deployed zip: `<dir>/<sha256 of index.js, 16 hex>.js.map`.
+   * Where the bundle's source maps go instead of the deployed zip: `<dir>/<sha256 of the file, 16 hex>.mjs.map` for
+   * each of its files (function-bundle.ts).
    * @default `source-maps/<edition>/<function>` in the cloud assembly's folder (`cdk.out`), beside the assets
    */
   readonly sourceMapsDir?: string;
