@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole platform on emulators, with the demo edition. `npm run reset` wipes its data.
  * PORT (default 3000) sets the site and API port; BP_EDITION picks another file in editions/.
+ * BP_SES_MAILBOX_LIMIT (default 10,000) sets how many emails the SES emulator keeps, the newest.
  * `npm start -- --at <phase>` brings the demo to that phase lived in (local/demo/lived-in.ts): from fresh data,
  * once; later starts with the same `--at` reuse it.
  */
@@ -58,6 +59,14 @@ if (!parsed.ok) {
 }
 const config = parsed.config;
 const port = Number(process.env.PORT ?? 3000);
+const mailboxLimitVar = process.env.BP_SES_MAILBOX_LIMIT;
+const mailboxLimit = mailboxLimitVar === undefined ? undefined : Number(mailboxLimitVar);
+if (mailboxLimit !== undefined && !(Number.isInteger(mailboxLimit) && mailboxLimit >= 1)) {
+  console.error(
+    `BP_SES_MAILBOX_LIMIT : « ${mailboxLimitVar} » n’est pas un nombre entier d’emails (au moins 1).`,
+  );
+  process.exit(1);
+}
 
 // On a first start the demo clock stands 30 s before the call for ideas opens, so the scheduled phase
 // change (and its email to coordinators) happens before your eyes; then time flows, and
@@ -79,6 +88,7 @@ try {
     cacheDir: resolve('.cache'),
     persistent: true,
     clock,
+    mailboxLimit,
     ...(saved ? {} : { startAt: firstStart }),
     // Quiet while the lived-in demo is built: thousands of requests.
     log: (line) => {

@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sesLocalModule from 'aws-ses-v2-local';
+import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import * as z from 'zod';
 
 type StartSesServer = typeof sesLocalModule;
@@ -16,6 +17,14 @@ const startSesServer: StartSesServer =
     : (sesLocalModule as unknown as { default: StartSesServer }).default;
 
 const HTTP_TIMEOUT_MS = 5_000;
+
+/**
+ * Emails the emulator keeps by default, the newest. A branded email weighs ~26 KB of heap (its HTML is a
+ * two-byte string), and the package keeps every email for the life of the process: a 100,000-voter rehearsal
+ * sends ~150,000, which alone filled `npm start`'s default heap. Readers that need more than recent mail read
+ * incrementally (`GET /store?since=`, as the rehearsal does).
+ */
+export const DEFAULT_MAILBOX_LIMIT = 10_000;
 
 export interface SesEmulator {
   readonly endpoint: string;
@@ -52,12 +61,26 @@ function urlHost(host: string): string {
 }
 
 /**
- * The mailbox lives in the package's module state, so two emulators in one process share it.
- * `port: 0` picks a free port (read it back from `endpoint`).
+ * The mailbox lives in the package's module state, so two emulators in one process share it (each trims it to
+ * its own limit). `port: 0` picks a free port (read it back from `endpoint`).
  */
-export async function startSesEmulator(opts: { port: number; host?: string }): Promise<SesEmulator> {
+export async function startSesEmulator(opts: {
+  port: number;
+  host?: string;
+  /**
+   * Emails kept: once a request leaves more, the oldest are forgotten.
+   * @default DEFAULT_MAILBOX_LIMIT
+   */
+  mailboxLimit?: number;
+}): Promise<SesEmulator> {
   const host = opts.host ?? '127.0.0.1';
+  const limit = opts.mailboxLimit ?? DEFAULT_MAILBOX_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new Error(`mailboxLimit: ${limit}, expected a whole number ≥ 1`);
   const server: Server = await startSesServer({ port: opts.port, host });
+  // The package stores each email as it answers the send request, with no limit of its own; the store is its
+  // module state (`getStoreReadonly` hands out the live object), trimmed here after every request.
+  server.on('request', (_req, res) => res.once('close', () => forgetOldestMail(limit)));
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://${urlHost(host)}:${port}`,
@@ -70,7 +93,13 @@ export async function startSesEmulator(opts: { port: number; host?: string }): P
   };
 }
 
-/** Mail received so far, oldest first; `since` is in epoch seconds (inclusive). */
+function forgetOldestMail(limit: number) {
+  // `clear-store` swaps the array: read it at each call.
+  const { emails } = getStoreReadonly();
+  if (emails.length > limit) emails.splice(0, emails.length - limit);
+}
+
+/** Mail received so far (the newest `mailboxLimit`), oldest first; `since` is in epoch seconds (inclusive). */
 export async function readMailbox(endpoint: string, since?: number): Promise<Mail[]> {
   const url = new URL('/store', endpoint);
   if (since !== undefined) url.searchParams.set('since', String(Math.floor(since)));

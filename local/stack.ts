@@ -41,6 +41,11 @@ export interface LocalStackOptions {
   clock?: Clock;
   /** Set on the clock once everything is up, just before the schedules are created. */
   startAt?: Date;
+  /**
+   * Emails the SES emulator keeps, the newest (`npm start` reads `BP_SES_MAILBOX_LIMIT`).
+   * @default DEFAULT_MAILBOX_LIMIT of local/ses.ts
+   */
+  mailboxLimit?: number;
   /** Faster retries for tests. */
   retry?: { attempts: number; baseDelayMs: number };
   log?: (line: string) => void;
@@ -170,7 +175,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
               ...(options.persistent ? { dbPath: join(dataDir, 'dynamodb') } : {}),
             }),
           ),
-      port(11).then((p) => startSesEmulator({ port: p })),
+      port(11).then((p) => startSesEmulator({ port: p, mailboxLimit: options.mailboxLimit })),
       port(12).then((p) => startCognitoLocal({ port: p, dataDir: join(dataDir, 'cognito') })),
     ]);
     stops.push(dynamodb.stop, ses.stop, cognito.stop);

@@ -2,7 +2,9 @@
  * The mailbox the rehearsal reads its codes and links from. Locally, the SES emulator's `GET /store?since=`
  * (epoch seconds, inclusive; every email the platform sent); against a deployed staging edition, the bucket SES
  * receives the test subdomain's mail into (`s3-mailbox.ts`). One poller for everyone: each poll asks only for
- * the emails since the last second seen, and hands each new email to whoever waits for it.
+ * the emails since the last second seen, and hands each new email to whoever waits for it. The emulator keeps only
+ * its newest emails (local/ses.ts), so that mailbox is read even while nobody waits: every email is seen before it
+ * is forgotten there.
  */
 
 export interface Mail {
@@ -16,6 +18,8 @@ export interface Mail {
 export interface MailSource {
   /** Emails received since `since` (epoch seconds, inclusive), oldest first. */
   read(since: number): Promise<Mail[]>;
+  /** The source forgets its oldest emails: read it all along, not only when someone waits for an email. */
+  readonly keepsRecentOnly?: boolean;
   /** Lets go of what the source holds (an SDK client's connections). */
   close?(): void;
 }
@@ -23,6 +27,7 @@ export interface MailSource {
 /** The SES emulator's store (`aws-ses-v2-local`, `npm start`'s mailbox). */
 export function sesEmulatorSource(mailboxUrl: string): MailSource {
   return {
+    keepsRecentOnly: true,
     async read(since) {
       const url = new URL('/store', mailboxUrl);
       url.searchParams.set('since', String(Math.floor(since)));
@@ -49,11 +54,14 @@ export class Mailbox {
   private waiters: Waiter[] = [];
   private polling: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly source: MailSource,
     private readonly intervalMs = 150,
-  ) {}
+  ) {
+    this.schedule();
+  }
 
   /** Every email seen so far (call `refresh` first for the latest). */
   get mails(): readonly Mail[] {
@@ -106,6 +114,7 @@ export class Mailbox {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     for (const waiter of this.waiters) waiter.reject(new Error('mailbox stopped'));
@@ -114,7 +123,12 @@ export class Mailbox {
   }
 
   private schedule() {
-    if (this.timer || this.waiters.length === 0) return;
+    const waiting = this.waiters.length > 0;
+    if (this.stopped || !(waiting || this.source.keepsRecentOnly)) return;
+    if (this.timer) {
+      if (waiting) this.timer.ref();
+      return;
+    }
     this.timer = setTimeout(async () => {
       this.timer = undefined;
       try {
@@ -125,13 +139,16 @@ export class Mailbox {
       }
       this.schedule();
     }, this.intervalMs);
+    // Reading only to keep up must not keep the process alive; a waiter's poll must.
+    if (!waiting) this.timer.unref();
   }
 
   private async poll(): Promise<void> {
     const fresh = await this.source.read(this.since);
-    for (const mail of fresh) {
+    for (let mail of fresh) {
       if (this.seen.has(mail.messageId)) continue;
       this.seen.add(mail.messageId);
+      mail = slim(mail);
       this.all.push(mail);
       this.since = Math.max(this.since, mail.at);
       for (const to of mail.destination.to) {
@@ -155,6 +172,21 @@ export class Mailbox {
       return true;
     });
   }
+}
+
+/**
+ * What the rehearsal keeps of an email: its text alternative when it has one (the same links as the HTML), not
+ * the branded HTML, ~20 times larger, held here for the whole run (~150,000 emails for 100,000 voters).
+ */
+function slim(mail: Mail): Mail {
+  const { messageId, destination, subject, body, at } = mail;
+  return {
+    messageId,
+    destination: { to: destination.to },
+    subject,
+    body: body.text !== undefined ? { text: body.text } : { html: body.html },
+    at,
+  };
 }
 
 /** The six-digit code of a « code de vérification » email. */
