@@ -90,3 +90,28 @@ describe('the rehearsal’s mailbox', () => {
     expect(kept && linksOf(kept, SITE)).toEqual([`${SITE}/idee.html?id=3`]);
   });
 });
+
+describe('the rehearsal’s mailbox, on the emulator’s random message ids', () => {
+  it('keeps two emails that share a message id, and an email read twice once', async () => {
+    // Prepare: the emulator's ids are 9 random digits; among ~127,000 emails some pairs collide.
+    const emulator = source(true);
+    const mailbox = new Mailbox(emulator.source, 10);
+    const first = mail(1);
+    const other = { ...mail(2), messageId: first.messageId };
+    emulator.arrive(first);
+
+    // Act
+    await mailbox.refresh();
+    emulator.arrive(other);
+    await mailbox.refresh();
+    await mailbox.refresh();
+    mailbox.stop();
+
+    // Assess
+    expect(mailbox.mails.map((m) => m.destination.to[0])).toEqual([
+      'camille-1@exemple.fr',
+      'camille-2@exemple.fr',
+    ]);
+    expect(mailbox.mailsTo('camille-2@exemple.fr')).toHaveLength(1);
+  });
+});
