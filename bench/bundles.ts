@@ -34,7 +34,7 @@ import { pathToFileURL } from 'node:url';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App } from 'aws-cdk-lib';
 import { buildSync } from 'esbuild';
-import { loadPath, sourceMapName } from '../lib/constructs/function-bundle.ts';
+import { loadPath, SDK_BUNDLING, sourceMapName } from '../lib/constructs/function-bundle.ts';
 import { buildEditionApp, editionStackId, PROJECT_ROOT, projectContext } from '../lib/edition-app.ts';
 import { signIn } from '../local/cognito.ts';
 import { startLocalStack } from '../local/stack.ts';
@@ -133,8 +133,8 @@ writeFileSync(
   `${esm ? 'export const handler =' : 'exports.handler ='} async () => ({ statusCode: 200, body: "ok" });\n`,
 );
 // The floor of every function's import: a bare handler that also makes the DynamoDB document client at load, as
-// each main.ts does, with the SDK bundled as lib/constructs/function-bundle.ts bundles it (tree-shaken ES modules, the
-// environment's credentials only: the same esbuild options, restated here for this one file)...
+// each main.ts does, with the SDK bundled as lib/constructs/function-bundle.ts bundles it (its SDK_BUNDLING options,
+// as one CommonJS file)...
 const floorSource =
   'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nimport { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";\nconst documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => ({ statusCode: 200, body: typeof documents.send });\n';
 const floorDir = join(work, 'dynamodb-floor');
@@ -142,14 +142,9 @@ mkdirSync(floorDir, { recursive: true });
 const floorFile = join(floorDir, 'index.js');
 writeFileSync(join(floorDir, 'package.json'), '{ "type": "commonjs" }\n');
 buildSync({
+  ...SDK_BUNDLING,
   stdin: { contents: floorSource, resolveDir: PROJECT_ROOT, loader: 'js' },
-  bundle: true,
-  platform: 'node',
   format: 'cjs',
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  minify: true,
-  alias: { '@aws-sdk/credential-provider-node': resolve(PROJECT_ROOT, 'shared/lambda/env-credentials.ts') },
   outfile: floorFile,
   logLevel: 'error',
 });

@@ -4,13 +4,28 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
-import { buildSync } from 'esbuild';
+import { type BuildOptions, buildSync } from 'esbuild';
 
 /** What the SDK's default credential chain is replaced with in every bundle (see that file). */
 const ENV_CREDENTIALS = fileURLToPath(new URL('../../shared/lambda/env-credentials.ts', import.meta.url));
 
 /** Left to the Lambda runtime's copy: S3, large and used by two rare routes, imported when first needed. */
 export const RUNTIME_PACKAGES = ['@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner'] as const;
+
+/**
+ * How every function's code and the SDK in it are bundled: minified for Node 22, the SDK from its ES modules
+ * (tree-shaken) with the environment's credentials as its only chain, S3 left to the runtime. bench:bundles builds
+ * its floor (a bare handler making the DynamoDB client) with the same options.
+ */
+export const SDK_BUNDLING = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  minify: true,
+  external: [...RUNTIME_PACKAGES],
+  alias: { '@aws-sdk/credential-provider-node': ENV_CREDENTIALS },
+} as const satisfies BuildOptions;
 
 export interface FunctionBundleProps {
   /** The repository's root: esbuild resolves packages from its node_modules. */
@@ -68,17 +83,11 @@ export function buildFunction(props: FunctionBundleProps & { readonly outputDir:
     entryPoints: { index: join(props.projectRoot, props.entry) },
     outdir: props.outputDir,
     outExtension: { '.js': '.mjs' },
-    bundle: true,
+    ...SDK_BUNDLING,
     splitting: true,
     format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    minify: true,
     sourcemap: 'external',
     sourcesContent: false,
-    external: [...RUNTIME_PACKAGES],
-    alias: { '@aws-sdk/credential-provider-node': ENV_CREDENTIALS },
     banner: {
       js: "import { createRequire as __bpCreateRequire } from 'node:module'; const require = __bpCreateRequire(import.meta.url);",
     },
